@@ -1,0 +1,217 @@
+use super::output::{action_detail, action_json, action_table, change_json, change_line, table};
+use super::{Cli, Command, ImportArgs, ListArgs, PeopleCommand, StatusArgs};
+use crate::import::{Parsed, read_plan_file};
+use crate::plan::{AsOf, StatusRequest};
+use crate::store::{ActionFilter, ImportOptions, PlanSettings, Store};
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+use std::io::Write;
+
+/// Runs one command, writing what it shows to `out`.
+pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
+    if let Command::Demo = cli.command {
+        return crate::demo::run(out).await;
+    }
+    let store = Store::open(&cli.global.db).await?;
+    let plan_name = cli.global.plan.as_deref();
+    let result = match cli.command {
+        Command::Import(args) => import(&store, plan_name, args, out).await,
+        Command::Export { out: file } => {
+            let plan = store.find_plan(plan_name).await?;
+            let csv = crate::import::export_csv(
+                &plan,
+                &store.priorities(&plan).await?,
+                &store.actions(&plan, &ActionFilter::default(), plan.today(Utc::now())).await?,
+            );
+            match file {
+                Some(path) => std::fs::write(&path, csv).with_context(|| format!("cannot write {}", path.display()))?,
+                None => out.write_all(csv.as_bytes())?,
+            }
+            Ok(())
+        }
+        Command::Plans => {
+            let rows: Vec<Vec<String>> = store
+                .plans()
+                .await?
+                .into_iter()
+                .map(|p| vec![p.name, p.time_zone.name().to_string(), format!("month {}", p.year_start.month()), format!("{} days", p.stale_days)])
+                .collect();
+            writeln!(out, "{}", table(&["Plan", "Time zone", "Year starts", "Stale after"], &rows))?;
+            Ok(())
+        }
+        Command::Actions(args) => list(&store, plan_name, args, out).await,
+        Command::Show { reference, json } => {
+            let plan = store.find_plan(plan_name).await?;
+            let action = store.action(&plan, &reference).await?;
+            let history = store.history(&plan, &reference).await?;
+            let today = plan.today(Utc::now());
+            if json {
+                let mut v = action_json(&plan, &action, today);
+                v["history"] = history.iter().map(change_json).collect();
+                writeln!(out, "{v}")?;
+            } else {
+                writeln!(out, "{}", action_detail(&plan, &action, today, &history))?;
+            }
+            Ok(())
+        }
+        Command::Status(args) => status(&store, plan_name, args, out).await,
+        Command::History { reference, json } => {
+            let plan = store.find_plan(plan_name).await?;
+            for c in store.history(&plan, &reference).await? {
+                if json {
+                    writeln!(out, "{}", change_json(&c))?;
+                } else {
+                    writeln!(out, "{}", change_line(&plan, &c))?;
+                }
+            }
+            Ok(())
+        }
+        Command::People { command, json } => match command {
+            Some(PeopleCommand::Link { name, discord_id }) => {
+                let person = store.link_person(&name, discord_id).await?;
+                writeln!(out, "{} is now linked to Discord user {discord_id}", person.name)?;
+                Ok(())
+            }
+            Some(PeopleCommand::List) | None => {
+                let people = store.people().await?;
+                if json {
+                    for p in &people {
+                        writeln!(out, "{}", serde_json::to_string(p)?)?;
+                    }
+                } else {
+                    let rows: Vec<Vec<String>> = people
+                        .into_iter()
+                        .map(|p| {
+                            vec![
+                                p.person.name,
+                                p.person.discord_id.map(|d| d.to_string()).unwrap_or_else(|| "not linked".into()),
+                                p.open_actions.to_string(),
+                            ]
+                        })
+                        .collect();
+                    writeln!(out, "{}", table(&["Name", "Discord user", "Open actions"], &rows))?;
+                }
+                Ok(())
+            }
+        },
+        Command::Demo => unreachable!("handled above"),
+    };
+    store.close().await;
+    result
+}
+
+async fn import(store: &Store, plan_name: Option<&str>, args: ImportArgs, out: &mut (dyn Write + Send)) -> Result<()> {
+    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let file_name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = match plan_name {
+        Some(n) => n.to_string(),
+        None => match store.plans().await?.as_slice() {
+            [only] => only.name.clone(),
+            [] => bail!("name the new plan with --plan NAME"),
+            _ => bail!("there are several plans; say which with --plan"),
+        },
+    };
+    let existing = store.find_plan(Some(&name)).await.ok();
+    let year_start = match &existing {
+        Some(p) => p.year_start,
+        None => crate::plan::YearStart::new(args.year_start_month)?,
+    };
+    let file = read_plan_file(&file_name, &bytes, year_start)?;
+    for w in &file.warnings {
+        writeln!(out, "warning: {w}")?;
+    }
+    let opts = ImportOptions {
+        actor: format!("import of {file_name}"),
+        at: Utc::now(),
+        prune: args.prune,
+        dry_run: args.dry_run,
+        settings: PlanSettings {
+            time_zone: args.time_zone,
+            year_start,
+            stale_days: args.stale_days,
+        },
+    };
+    let verb = if args.dry_run { "would" } else { "did" };
+    match file.parsed {
+        Parsed::Recommendations(recs) => {
+            let count = store.import_recommendations(&name, &recs, &opts).await?;
+            writeln!(out, "{name}: read {} recommendations; the plan has {count}", recs.len())?;
+        }
+        Parsed::Plan(content) => {
+            let o = store.import_plan(&name, &content, &opts).await?;
+            let created = if o.plan_created { " (new plan)" } else { "" };
+            writeln!(
+                out,
+                "{name}{created}: {} actions read; {verb} create {}, update {}, leave {} unchanged; {} status changes recorded",
+                content.actions.len(),
+                o.created.len(),
+                o.updated.len(),
+                o.unchanged,
+                o.status_changes
+            )?;
+            if !o.missing.is_empty() {
+                let what = if args.prune { format!("{verb} remove") } else { "kept; use --prune to remove them".into() };
+                writeln!(out, "not in the file ({what}): {}", o.missing.join(", "))?;
+            }
+        }
+    }
+    if args.dry_run {
+        writeln!(out, "dry run: nothing was changed")?;
+    }
+    Ok(())
+}
+
+async fn list(store: &Store, plan_name: Option<&str>, args: ListArgs, out: &mut (dyn Write + Send)) -> Result<()> {
+    let plan = store.find_plan(plan_name).await?;
+    let filter = ActionFilter {
+        priority: args.priority,
+        status: args.status,
+        lead: args.lead,
+        overdue: args.overdue,
+    };
+    let (actions, today) = match args.as_of {
+        Some(day) => {
+            let as_of = AsOf::end_of_day(day, plan.time_zone);
+            (store.actions_as_of(&plan, &filter, as_of).await?, day)
+        }
+        None => {
+            let today = plan.today(Utc::now());
+            (store.actions(&plan, &filter, today).await?, today)
+        }
+    };
+    if args.json {
+        for a in &actions {
+            writeln!(out, "{}", action_json(&plan, a, today))?;
+        }
+    } else if actions.is_empty() {
+        writeln!(out, "No actions match.")?;
+    } else {
+        writeln!(out, "{}", action_table(&plan, &actions, today))?;
+        writeln!(out, "{} actions", actions.len())?;
+    }
+    Ok(())
+}
+
+async fn status(store: &Store, plan_name: Option<&str>, args: StatusArgs, out: &mut (dyn Write + Send)) -> Result<()> {
+    let plan = store.find_plan(plan_name).await?;
+    let request = StatusRequest {
+        to: args.status,
+        note: args.note,
+        evidence: args.evidence,
+        by: args.by,
+        by_discord_id: None,
+        at: Utc::now(),
+    }
+    .validated()?;
+    let updated = store.record_status(&plan, &args.reference, &request).await?;
+    writeln!(
+        out,
+        "{} {}: {} -> {} (recorded for {})",
+        updated.after.reference,
+        super::output::shorten(&updated.after.text, 60),
+        updated.before.status.label(),
+        updated.after.status.label(),
+        request.by
+    )?;
+    Ok(())
+}

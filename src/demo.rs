@@ -1,0 +1,100 @@
+//! `planbot demo`: the example Kirklees plan in a scratch database, showing
+//! what the reminders will say and the board's RAG summary. No token, no
+//! network, and the user's own database is never touched.
+
+use crate::cli::output::{shorten, table};
+use crate::import::{Parsed, read_plan_file};
+use crate::plan::summary::{overdue_by_lead, rag_by_priority};
+use crate::plan::{AsOf, YearStart};
+use crate::store::{ActionFilter, ImportOptions, PlanSettings, Store};
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use std::io::Write;
+
+pub const EXAMPLE_PLAN_CSV: &str = include_str!("../examples/kirklees-plan.csv");
+pub const EXAMPLE_RECOMMENDATIONS_CSV: &str = include_str!("../examples/kirklees-recommendations.csv");
+pub const EXAMPLE_PLAN_NAME: &str = "Kirklees";
+
+/// The day the demo looks at the plan from: mid-way through Q1 19/20.
+pub fn demo_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2019, 5, 15).expect("a real date")
+}
+
+/// Imports the example plan into `store` as if on `as_of`.
+pub async fn load_example(store: &Store, as_of: AsOf) -> Result<()> {
+    let opts = ImportOptions {
+        actor: "import of kirklees-plan.csv".into(),
+        at: as_of.moment,
+        prune: false,
+        dry_run: false,
+        settings: PlanSettings::default(),
+    };
+    for (name, text) in [
+        ("kirklees-plan.csv", EXAMPLE_PLAN_CSV),
+        ("kirklees-recommendations.csv", EXAMPLE_RECOMMENDATIONS_CSV),
+    ] {
+        match read_plan_file(name, text.as_bytes(), YearStart::APRIL)?.parsed {
+            Parsed::Plan(content) => {
+                store.import_plan(EXAMPLE_PLAN_NAME, &content, &opts).await?;
+            }
+            Parsed::Recommendations(recs) => {
+                store.import_recommendations(EXAMPLE_PLAN_NAME, &recs, &opts).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn run(out: &mut (dyn Write + Send)) -> Result<()> {
+    let dir = tempfile::tempdir().context("cannot make a scratch folder for the demo database")?;
+    let store = Store::open(dir.path().join("demo.db")).await?;
+    let tz = crate::plan::DEFAULT_TIME_ZONE;
+    // The evening, so the day's updates are in.
+    let as_of = AsOf::end_of_day(demo_day(), tz);
+    load_example(&store, as_of).await?;
+    let plan = store.find_plan(Some(EXAMPLE_PLAN_NAME)).await?;
+    let actions = store.actions(&plan, &ActionFilter::default(), as_of.today).await?;
+    let priorities = store.priorities(&plan).await?;
+
+    writeln!(out, "planbot demo: the Kirklees improvement plan ({} actions, {} priorities)", actions.len(), priorities.len())?;
+    writeln!(out, "as of {} ({}), in a scratch database that is deleted afterwards.\n", as_of.today.format("%-d %B %Y"), plan.year_start.label(plan.year_start.quarter_of(as_of.today)))?;
+
+    writeln!(out, "== Overdue actions by lead: what the reminders will say ==\n")?;
+    for (lead, list) in overdue_by_lead(&actions, as_of.today) {
+        let who = lead.unwrap_or_else(|| "No lead named (goes to the plan channel)".into());
+        writeln!(out, "{who}: {} overdue", list.len())?;
+        for o in list {
+            let due = o.action.due.map(|d| plan.due_label(d)).unwrap_or_default();
+            writeln!(
+                out,
+                "  {:<5} {:<62} due {:<8} {:<11} {} days overdue",
+                o.action.reference,
+                shorten(&o.action.text, 60),
+                due,
+                o.action.status.label(),
+                o.days
+            )?;
+        }
+        writeln!(out)?;
+    }
+
+    writeln!(out, "== RAG summary by priority ==\n")?;
+    let (rows, total) = rag_by_priority(&priorities, &actions, as_of.today);
+    let counts = |c: &crate::plan::summary::RagCounts| {
+        [c.red, c.amber, c.green, c.not_started, c.complete, c.overdue, c.total()].map(|n| n.to_string())
+    };
+    let mut cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut row = vec![format!("{}. {}", r.number, shorten(&r.title, 36))];
+            row.extend(counts(&r.counts));
+            row
+        })
+        .collect();
+    let mut last = vec!["Whole plan".to_string()];
+    last.extend(counts(&total));
+    cells.push(last);
+    writeln!(out, "{}", table(&["Priority", "Red", "Amber", "Green", "Not started", "Complete", "Overdue", "Total"], &cells))?;
+    store.close().await;
+    Ok(())
+}

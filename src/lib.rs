@@ -1,0 +1,9 @@
+//! planbot keeps public-service improvement plans on track: a plan's actions,
+//! their leads, quarters and RAG statuses, kept in SQLite and worked on from
+//! Discord or the command line.
+
+pub mod cli;
+pub mod demo;
+pub mod import;
+pub mod plan;
+pub mod store;

@@ -1,0 +1,154 @@
+//! The domain core: plans, actions, quarters, statuses and the rules boards
+//! apply to them. Nothing here knows about SQL or Discord.
+
+mod quarter;
+mod rules;
+mod status;
+pub mod summary;
+
+pub use quarter::{Quarter, QuarterError, YearStart, parse_date};
+pub use rules::{AsOf, local_today, overdue_days, status_at};
+pub use status::{Status, UnknownStatus};
+
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+/// Notes longer than this do not fit a board paper line or a Discord field.
+pub const MAX_NOTE_CHARS: usize = 1000;
+
+pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::Europe::London;
+pub const DEFAULT_STALE_DAYS: u32 = 30;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub id: i64,
+    pub name: String,
+    pub time_zone: Tz,
+    pub year_start: YearStart,
+    pub stale_days: u32,
+}
+
+impl Plan {
+    pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
+        local_today(now, self.time_zone)
+    }
+
+    /// "Q3 18/19" for a due date that ends a quarter, otherwise the date itself.
+    pub fn due_label(&self, due: NaiveDate) -> String {
+        let q = self.year_start.quarter_of(due);
+        if self.year_start.last_day(q) == due {
+            self.year_start.label(q)
+        } else {
+            due.format("%Y-%m-%d").to_string()
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Priority {
+    pub number: u32,
+    pub title: String,
+    pub strategic_leads: Vec<String>,
+}
+
+/// One line of a plan's action table, as it stands now (or at an `as of` moment).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Action {
+    pub reference: String,
+    pub priority: u32,
+    pub priority_title: String,
+    pub group: Option<String>,
+    pub text: String,
+    pub leads: Vec<String>,
+    pub due: Option<NaiveDate>,
+    pub status: Status,
+    pub recommendations: Vec<String>,
+    pub evidence: Vec<String>,
+    pub last_update: Option<DateTime<Utc>>,
+}
+
+impl Action {
+    pub fn overdue_days(&self, today: NaiveDate) -> Option<i64> {
+        overdue_days(self.due, self.status, today)
+    }
+
+    /// No update (of any kind) for `stale_days`.
+    pub fn is_stale(&self, now: DateTime<Utc>, stale_days: u32) -> bool {
+        self.status.is_open()
+            && self
+                .last_update
+                .is_none_or(|at| now - at > chrono::Duration::days(i64::from(stale_days)))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    pub name: String,
+    pub discord_id: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recommendation {
+    pub code: String,
+    pub text: Option<String>,
+}
+
+/// One entry of an action's append-only history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusChange {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub from: Option<Status>,
+    pub to: Status,
+    pub note: Option<String>,
+    pub evidence: Option<String>,
+}
+
+/// A status update somebody asks for, before it is checked and recorded.
+#[derive(Debug, Clone)]
+pub struct StatusRequest {
+    pub to: Status,
+    pub note: Option<String>,
+    pub evidence: Option<String>,
+    pub by: String,
+    pub by_discord_id: Option<u64>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error("the note has {0} characters; keep it to {MAX_NOTE_CHARS} and put the detail in evidence")]
+    NoteTooLong(usize),
+    #[error("say who is making the update")]
+    NoAuthor,
+}
+
+impl StatusRequest {
+    /// Checks what does not need the database; empty notes and evidence become none.
+    pub fn validated(mut self) -> Result<Self, RequestError> {
+        let blank_to_none = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        self.note = blank_to_none(self.note);
+        self.evidence = blank_to_none(self.evidence);
+        self.by = self.by.trim().to_string();
+        if self.by.is_empty() {
+            return Err(RequestError::NoAuthor);
+        }
+        if let Some(n) = &self.note {
+            let chars = n.chars().count();
+            if chars > MAX_NOTE_CHARS {
+                return Err(RequestError::NoteTooLong(chars));
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// A whole plan as a spreadsheet states it, ready to be stored.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanContent {
+    pub priorities: Vec<Priority>,
+    pub actions: Vec<Action>,
+    pub recommendations: Vec<Recommendation>,
+}

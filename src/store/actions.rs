@@ -1,0 +1,197 @@
+use super::{Result, Store, StoreError, from_ms, split_list};
+use crate::plan::{Action, AsOf, Plan, Status};
+use chrono::NaiveDate;
+
+/// Which actions a listing shows. Empty means all.
+#[derive(Debug, Clone, Default)]
+pub struct ActionFilter {
+    pub priority: Option<u32>,
+    pub status: Option<Status>,
+    /// A lead's name, matched without regard to case.
+    pub lead: Option<String>,
+    pub overdue: bool,
+}
+
+impl ActionFilter {
+    fn keeps(&self, a: &Action, today: NaiveDate) -> bool {
+        self.priority.is_none_or(|p| a.priority == p)
+            && self.status.is_none_or(|s| a.status == s)
+            && self
+                .lead
+                .as_deref()
+                .is_none_or(|l| a.leads.iter().any(|n| n.eq_ignore_ascii_case(l.trim())))
+            && (!self.overdue || a.overdue_days(today).is_some())
+    }
+}
+
+/// One row of the `action_rows` view.
+struct ActionRow {
+    id: i64,
+    r#ref: String,
+    priority: i64,
+    priority_title: String,
+    grp: Option<String>,
+    text: String,
+    due: Option<String>,
+    status: String,
+    evidence: String,
+    last_update_ms: Option<i64>,
+    leads: Option<String>,
+    recommendations: Option<String>,
+}
+
+impl ActionRow {
+    fn into_action(self) -> Result<(i64, Action)> {
+        let status = parse_status(&self.status)?;
+        let due = self
+            .due
+            .map(|d| {
+                NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                    .map_err(|_| StoreError::Corrupt(format!("due date \"{d}\"")))
+            })
+            .transpose()?;
+        let mut recommendations = split_list(self.recommendations);
+        recommendations.sort_by(|a, b| natural_key(a).cmp(&natural_key(b)));
+        Ok((
+            self.id,
+            Action {
+                reference: self.r#ref,
+                priority: self.priority as u32,
+                priority_title: self.priority_title,
+                group: self.grp,
+                text: self.text,
+                leads: split_list(self.leads),
+                due,
+                status,
+                recommendations,
+                evidence: self.evidence.lines().map(str::to_string).collect(),
+                last_update: self.last_update_ms.map(from_ms),
+            },
+        ))
+    }
+}
+
+pub(super) fn parse_status(s: &str) -> Result<Status> {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| StoreError::Corrupt(format!("status \"{s}\"")))
+}
+
+/// Orders "O2" before "O10".
+fn natural_key(code: &str) -> (String, u64) {
+    let split = code.find(|c: char| c.is_ascii_digit()).unwrap_or(code.len());
+    (code[..split].to_string(), code[split..].parse().unwrap_or(0))
+}
+
+impl Store {
+    /// The plan's current actions in plan order, filtered.
+    pub async fn actions(&self, plan: &Plan, filter: &ActionFilter, today: NaiveDate) -> Result<Vec<Action>> {
+        let rows = if filter.overdue {
+            // Matches the partial index on open actions by due date.
+            let today = today.format("%Y-%m-%d").to_string();
+            sqlx::query_as!(
+                ActionRow,
+                r#"SELECT id AS "id!", ref AS "ref!", priority AS "priority!", priority_title AS "priority_title!",
+                          grp, text AS "text!", due, status AS "status!", evidence AS "evidence!",
+                          last_update_ms, leads AS "leads?: String", recommendations AS "recommendations?: String"
+                     FROM action_rows
+                    WHERE plan_id = ? AND removed_at_ms IS NULL AND status <> 'complete' AND due < ?
+                    ORDER BY priority, position"#,
+                plan.id,
+                today
+            )
+            .fetch_all(&self.pool)
+            .await?
+        } else {
+            let all = load_plan_actions(&self.pool, plan.id).await?;
+            return Ok(all.into_iter().filter(|a| filter.keeps(a, today)).collect());
+        };
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (_, action) = row.into_action()?;
+            if filter.keeps(&action, today) {
+                out.push(action);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The plan's actions as they stood at a past moment: those that existed
+    /// then, with the status and last update their history gives.
+    pub async fn actions_as_of(&self, plan: &Plan, filter: &ActionFilter, as_of: AsOf) -> Result<Vec<Action>> {
+        let at = super::to_ms(as_of.moment);
+        let rows = sqlx::query_as!(
+            ActionRow,
+            r#"SELECT v.id AS "id!", v.ref AS "ref!", v.priority AS "priority!", v.priority_title AS "priority_title!",
+                      v.grp, v.text AS "text!", v.due,
+                      (SELECT s.to_status FROM status_changes s WHERE s.action_id = v.id AND s.at_ms <= ?2
+                        ORDER BY s.at_ms DESC, s.id DESC LIMIT 1) AS "status!: String",
+                      v.evidence AS "evidence!",
+                      (SELECT max(s.at_ms) FROM status_changes s WHERE s.action_id = v.id AND s.at_ms <= ?2) AS "last_update_ms?: i64",
+                      v.leads AS "leads?: String", v.recommendations AS "recommendations?: String"
+                 FROM action_rows v
+                WHERE v.plan_id = ?1 AND v.created_at_ms <= ?2
+                  AND (v.removed_at_ms IS NULL OR v.removed_at_ms > ?2)
+                  AND EXISTS (SELECT 1 FROM status_changes s WHERE s.action_id = v.id AND s.at_ms <= ?2)
+                ORDER BY v.priority, v.position"#,
+            plan.id,
+            at
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (_, action) = row.into_action()?;
+            if filter.keeps(&action, as_of.today) {
+                out.push(action);
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn action(&self, plan: &Plan, reference: &str) -> Result<Action> {
+        Ok(load_action(&self.pool, plan, reference).await?.1)
+    }
+}
+
+/// Every current action of a plan, in plan order.
+pub(super) async fn load_plan_actions<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, plan_id: i64) -> Result<Vec<Action>> {
+    let rows = sqlx::query_as!(
+        ActionRow,
+        r#"SELECT id AS "id!", ref AS "ref!", priority AS "priority!", priority_title AS "priority_title!",
+                  grp, text AS "text!", due, status AS "status!", evidence AS "evidence!",
+                  last_update_ms, leads AS "leads?: String", recommendations AS "recommendations?: String"
+             FROM action_rows
+            WHERE plan_id = ? AND removed_at_ms IS NULL
+            ORDER BY priority, position"#,
+        plan_id
+    )
+    .fetch_all(exec)
+    .await?;
+    rows.into_iter().map(|r| r.into_action().map(|(_, a)| a)).collect()
+}
+
+/// One current action by its reference, with its database id.
+pub(super) async fn load_action<'e, E: sqlx::SqliteExecutor<'e>>(
+    exec: E,
+    plan: &Plan,
+    reference: &str,
+) -> Result<(i64, Action)> {
+    let reference = reference.trim();
+    let row = sqlx::query_as!(
+        ActionRow,
+        r#"SELECT id AS "id!", ref AS "ref!", priority AS "priority!", priority_title AS "priority_title!",
+                  grp, text AS "text!", due, status AS "status!", evidence AS "evidence!",
+                  last_update_ms, leads AS "leads?: String", recommendations AS "recommendations?: String"
+             FROM action_rows
+            WHERE plan_id = ? AND ref = ? AND removed_at_ms IS NULL"#,
+        plan.id,
+        reference
+    )
+    .fetch_optional(exec)
+    .await?
+    .ok_or_else(|| StoreError::NoSuchAction {
+        plan: plan.name.clone(),
+        reference: reference.to_string(),
+    })?;
+    row.into_action()
+}

@@ -1,0 +1,90 @@
+use super::actions::{load_action, parse_status};
+use super::{Result, Store, from_ms, to_ms};
+use crate::plan::{Action, Plan, StatusChange, StatusRequest};
+
+/// An action before and after a status update.
+#[derive(Debug, Clone)]
+pub struct Updated {
+    pub before: Action,
+    pub after: Action,
+}
+
+struct ChangeRow {
+    at_ms: i64,
+    actor: String,
+    from_status: Option<String>,
+    to_status: String,
+    note: Option<String>,
+    evidence: Option<String>,
+}
+
+impl ChangeRow {
+    fn into_change(self) -> Result<StatusChange> {
+        Ok(StatusChange {
+            at: from_ms(self.at_ms),
+            by: self.actor,
+            from: self.from_status.as_deref().map(parse_status).transpose()?,
+            to: parse_status(&self.to_status)?,
+            note: self.note,
+            evidence: self.evidence,
+        })
+    }
+}
+
+impl Store {
+    /// Records a status update and its history entry in one transaction; once
+    /// this returns the update is on disk.
+    pub async fn record_status(&self, plan: &Plan, reference: &str, req: &StatusRequest) -> Result<Updated> {
+        let mut tx = self.begin_write().await?;
+        let (id, before) = load_action(&mut *tx, plan, reference).await?;
+        let at = to_ms(req.at);
+        let from = before.status.as_str();
+        let to = req.to.as_str();
+        let discord_id = req.by_discord_id.map(|id| id.to_string());
+        sqlx::query!(
+            "INSERT INTO status_changes (action_id, at_ms, actor, actor_discord_id, from_status, to_status, note, evidence)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            id,
+            at,
+            req.by,
+            discord_id,
+            from,
+            to,
+            req.note,
+            req.evidence
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "UPDATE actions
+                SET status = ?1, last_update_ms = ?2,
+                    evidence = CASE WHEN ?3 IS NULL THEN evidence
+                                    WHEN evidence = '' THEN ?3
+                                    ELSE evidence || char(10) || ?3 END
+              WHERE id = ?4",
+            to,
+            at,
+            req.evidence,
+            id
+        )
+        .execute(&mut *tx)
+        .await?;
+        let (_, after) = load_action(&mut *tx, plan, reference).await?;
+        tx.commit().await?;
+        Ok(Updated { before, after })
+    }
+
+    /// An action's history, oldest first.
+    pub async fn history(&self, plan: &Plan, reference: &str) -> Result<Vec<StatusChange>> {
+        let (id, _) = load_action(&self.pool, plan, reference).await?;
+        let rows = sqlx::query_as!(
+            ChangeRow,
+            "SELECT at_ms, actor, from_status, to_status, note, evidence
+               FROM status_changes WHERE action_id = ? ORDER BY at_ms, id",
+            id
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(ChangeRow::into_change).collect()
+    }
+}

@@ -1,0 +1,135 @@
+use super::{Result, Store, StoreError, to_ms};
+use crate::plan::{Plan, YearStart};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+/// Settings a plan is created with.
+#[derive(Debug, Clone)]
+pub struct PlanSettings {
+    pub time_zone: Tz,
+    pub year_start: YearStart,
+    pub stale_days: u32,
+}
+
+impl Default for PlanSettings {
+    fn default() -> Self {
+        PlanSettings {
+            time_zone: crate::plan::DEFAULT_TIME_ZONE,
+            year_start: YearStart::APRIL,
+            stale_days: crate::plan::DEFAULT_STALE_DAYS,
+        }
+    }
+}
+
+struct PlanRow {
+    id: i64,
+    name: String,
+    time_zone: String,
+    year_start_month: i64,
+    stale_days: i64,
+}
+
+impl PlanRow {
+    fn into_plan(self) -> Result<Plan> {
+        let time_zone = self
+            .time_zone
+            .parse::<Tz>()
+            .map_err(|_| StoreError::Corrupt(format!("time zone \"{}\"", self.time_zone)))?;
+        let year_start = YearStart::new(self.year_start_month as u32)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(Plan {
+            id: self.id,
+            name: self.name,
+            time_zone,
+            year_start,
+            stale_days: self.stale_days as u32,
+        })
+    }
+}
+
+impl Store {
+    pub async fn plans(&self) -> Result<Vec<Plan>> {
+        let rows = sqlx::query_as!(
+            PlanRow,
+            "SELECT id, name, time_zone, year_start_month, stale_days FROM plans ORDER BY name"
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(PlanRow::into_plan).collect()
+    }
+
+    /// The plan called `name`, or the only plan when no name is given.
+    pub async fn find_plan(&self, name: Option<&str>) -> Result<Plan> {
+        let plans = self.plans().await?;
+        match name {
+            Some(name) => plans
+                .into_iter()
+                .find(|p| p.name.eq_ignore_ascii_case(name.trim()))
+                .ok_or_else(|| StoreError::NoSuchPlan(name.to_string())),
+            None => match plans.len() {
+                0 => Err(StoreError::NoPlans),
+                1 => Ok(plans.into_iter().next().expect("one plan")),
+                _ => Err(StoreError::AmbiguousPlan(
+                    plans.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
+                )),
+            },
+        }
+    }
+
+    pub(super) async fn ensure_plan(
+        tx: &mut sqlx::SqliteConnection,
+        name: &str,
+        settings: &PlanSettings,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let tz = settings.time_zone.name();
+        let month = settings.year_start.month();
+        let now_ms = to_ms(now);
+        sqlx::query!(
+            "INSERT INTO plans (name, time_zone, year_start_month, stale_days, created_at_ms)
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+            name,
+            tz,
+            month,
+            settings.stale_days,
+            now_ms
+        )
+        .execute(&mut *tx)
+        .await?;
+        let id = sqlx::query_scalar!("SELECT id FROM plans WHERE name = ?", name)
+            .fetch_one(&mut *tx)
+            .await?;
+        Ok(id)
+    }
+}
+
+struct PriorityRow {
+    number: i64,
+    title: String,
+    leads: Option<String>,
+}
+
+impl Store {
+    /// A plan's priorities with their strategic leads, in number order.
+    pub async fn priorities(&self, plan: &Plan) -> Result<Vec<crate::plan::Priority>> {
+        let rows = sqlx::query_as!(
+            PriorityRow,
+            r#"SELECT p.number, p.title,
+                      (SELECT group_concat(pe.name, char(31) ORDER BY pl.position)
+                         FROM priority_leads pl JOIN people pe ON pe.id = pl.person_id
+                        WHERE pl.priority_id = p.id) AS "leads?: String"
+                 FROM priorities p WHERE p.plan_id = ? ORDER BY p.number"#,
+            plan.id
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| crate::plan::Priority {
+                number: r.number as u32,
+                title: r.title,
+                strategic_leads: super::split_list(r.leads),
+            })
+            .collect())
+    }
+}
