@@ -46,6 +46,12 @@ CREATE TABLE actions (
     status        TEXT    NOT NULL CHECK (status IN ('not_started', 'green', 'amber', 'red', 'complete')),
     -- Evidence links, one per line.
     evidence      TEXT    NOT NULL DEFAULT '',
+    -- The leads' names and the recommendation codes in the order the plan
+    -- gives them, separated by char(31). action_leads and
+    -- action_recommendations hold the same links for lookups; keeping the
+    -- lists here too spares every listing a grouped subquery per row.
+    leads         TEXT    NOT NULL DEFAULT '',
+    recommendations TEXT  NOT NULL DEFAULT '',
     last_update_ms INTEGER,
     created_at_ms INTEGER NOT NULL,
     -- Pruned actions are kept, with their history, but no longer listed.
@@ -94,15 +100,9 @@ BEGIN SELECT RAISE(ABORT, 'status history is append-only'); END;
 CREATE TRIGGER status_changes_no_delete BEFORE DELETE ON status_changes
 BEGIN SELECT RAISE(ABORT, 'status history is append-only'); END;
 
--- An action with its leads and recommendation codes folded into lists
--- (separated by char(31)), the shape every listing reads.
+-- An action with its priority, the shape every listing reads.
 CREATE VIEW action_rows AS
 SELECT a.id, a.plan_id, a.ref, a.position, p.number AS priority, p.title AS priority_title,
        a.grp, a.text, a.due, a.status, a.evidence, a.last_update_ms, a.created_at_ms, a.removed_at_ms,
-       (SELECT group_concat(pe.name, char(31) ORDER BY al.position)
-          FROM action_leads al JOIN people pe ON pe.id = al.person_id
-         WHERE al.action_id = a.id) AS leads,
-       (SELECT group_concat(r.code, char(31))
-          FROM action_recommendations ar JOIN recommendations r ON r.id = ar.recommendation_id
-         WHERE ar.action_id = a.id) AS recommendations
+       a.leads, a.recommendations
   FROM actions a JOIN priorities p ON p.id = a.priority_id;

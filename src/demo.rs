@@ -12,7 +12,8 @@ use chrono::NaiveDate;
 use std::io::Write;
 
 pub const EXAMPLE_PLAN_CSV: &str = include_str!("../examples/kirklees-plan.csv");
-pub const EXAMPLE_RECOMMENDATIONS_CSV: &str = include_str!("../examples/kirklees-recommendations.csv");
+pub const EXAMPLE_RECOMMENDATIONS_CSV: &str =
+    include_str!("../examples/kirklees-recommendations.csv");
 pub const EXAMPLE_PLAN_NAME: &str = "Kirklees";
 
 /// The day the demo looks at the plan from: mid-way through Q1 19/20.
@@ -35,10 +36,14 @@ pub async fn load_example(store: &Store, as_of: AsOf) -> Result<()> {
     ] {
         match read_plan_file(name, text.as_bytes(), YearStart::APRIL)?.parsed {
             Parsed::Plan(content) => {
-                store.import_plan(EXAMPLE_PLAN_NAME, &content, &opts).await?;
+                store
+                    .import_plan(EXAMPLE_PLAN_NAME, &content, &opts)
+                    .await?;
             }
             Parsed::Recommendations(recs) => {
-                store.import_recommendations(EXAMPLE_PLAN_NAME, &recs, &opts).await?;
+                store
+                    .import_recommendations(EXAMPLE_PLAN_NAME, &recs, &opts)
+                    .await?;
             }
         }
     }
@@ -53,13 +58,29 @@ pub async fn run(out: &mut (dyn Write + Send)) -> Result<()> {
     let as_of = AsOf::end_of_day(demo_day(), tz);
     load_example(&store, as_of).await?;
     let plan = store.find_plan(Some(EXAMPLE_PLAN_NAME)).await?;
-    let actions = store.actions(&plan, &ActionFilter::default(), as_of.today).await?;
+    let actions = store
+        .actions(&plan, &ActionFilter::default(), as_of.today)
+        .await?;
     let priorities = store.priorities(&plan).await?;
 
-    writeln!(out, "planbot demo: the Kirklees improvement plan ({} actions, {} priorities)", actions.len(), priorities.len())?;
-    writeln!(out, "as of {} ({}), in a scratch database that is deleted afterwards.\n", as_of.today.format("%-d %B %Y"), plan.year_start.label(plan.year_start.quarter_of(as_of.today)))?;
+    writeln!(
+        out,
+        "planbot demo: the Kirklees improvement plan ({} actions, {} priorities)",
+        actions.len(),
+        priorities.len()
+    )?;
+    writeln!(
+        out,
+        "as of {} ({}), in a scratch database that is deleted afterwards.\n",
+        as_of.today.format("%-d %B %Y"),
+        plan.year_start
+            .label(plan.year_start.quarter_of(as_of.today))
+    )?;
 
-    writeln!(out, "== Overdue actions by lead: what the reminders will say ==\n")?;
+    writeln!(
+        out,
+        "== Overdue actions by lead: what the reminders will say ==\n"
+    )?;
     for (lead, list) in overdue_by_lead(&actions, as_of.today) {
         let who = lead.unwrap_or_else(|| "No lead named (goes to the plan channel)".into());
         writeln!(out, "{who}: {} overdue", list.len())?;
@@ -81,7 +102,16 @@ pub async fn run(out: &mut (dyn Write + Send)) -> Result<()> {
     writeln!(out, "== RAG summary by priority ==\n")?;
     let (rows, total) = rag_by_priority(&priorities, &actions, as_of.today);
     let counts = |c: &crate::plan::summary::RagCounts| {
-        [c.red, c.amber, c.green, c.not_started, c.complete, c.overdue, c.total()].map(|n| n.to_string())
+        [
+            c.red,
+            c.amber,
+            c.green,
+            c.not_started,
+            c.complete,
+            c.overdue,
+            c.total(),
+        ]
+        .map(|n| n.to_string())
     };
     let mut cells: Vec<Vec<String>> = rows
         .iter()
@@ -94,7 +124,23 @@ pub async fn run(out: &mut (dyn Write + Send)) -> Result<()> {
     let mut last = vec!["Whole plan".to_string()];
     last.extend(counts(&total));
     cells.push(last);
-    writeln!(out, "{}", table(&["Priority", "Red", "Amber", "Green", "Not started", "Complete", "Overdue", "Total"], &cells))?;
+    writeln!(
+        out,
+        "{}",
+        table(
+            &[
+                "Priority",
+                "Red",
+                "Amber",
+                "Green",
+                "Not started",
+                "Complete",
+                "Overdue",
+                "Total"
+            ],
+            &cells
+        )
+    )?;
     store.close().await;
     Ok(())
 }

@@ -21,10 +21,13 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
             let csv = crate::import::export_csv(
                 &plan,
                 &store.priorities(&plan).await?,
-                &store.actions(&plan, &ActionFilter::default(), plan.today(Utc::now())).await?,
+                &store
+                    .actions(&plan, &ActionFilter::default(), plan.today(Utc::now()))
+                    .await?,
             );
             match file {
-                Some(path) => std::fs::write(&path, csv).with_context(|| format!("cannot write {}", path.display()))?,
+                Some(path) => std::fs::write(&path, csv)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
                 None => out.write_all(csv.as_bytes())?,
             }
             Ok(())
@@ -34,9 +37,20 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
                 .plans()
                 .await?
                 .into_iter()
-                .map(|p| vec![p.name, p.time_zone.name().to_string(), format!("month {}", p.year_start.month()), format!("{} days", p.stale_days)])
+                .map(|p| {
+                    vec![
+                        p.name,
+                        p.time_zone.name().to_string(),
+                        format!("month {}", p.year_start.month()),
+                        format!("{} days", p.stale_days),
+                    ]
+                })
                 .collect();
-            writeln!(out, "{}", table(&["Plan", "Time zone", "Year starts", "Stale after"], &rows))?;
+            writeln!(
+                out,
+                "{}",
+                table(&["Plan", "Time zone", "Year starts", "Stale after"], &rows)
+            )?;
             Ok(())
         }
         Command::Actions(args) => list(&store, plan_name, args, out).await,
@@ -69,7 +83,11 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
         Command::People { command, json } => match command {
             Some(PeopleCommand::Link { name, discord_id }) => {
                 let person = store.link_person(&name, discord_id).await?;
-                writeln!(out, "{} is now linked to Discord user {discord_id}", person.name)?;
+                writeln!(
+                    out,
+                    "{} is now linked to Discord user {discord_id}",
+                    person.name
+                )?;
                 Ok(())
             }
             Some(PeopleCommand::List) | None => {
@@ -84,12 +102,19 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
                         .map(|p| {
                             vec![
                                 p.person.name,
-                                p.person.discord_id.map(|d| d.to_string()).unwrap_or_else(|| "not linked".into()),
+                                p.person
+                                    .discord_id
+                                    .map(|d| d.to_string())
+                                    .unwrap_or_else(|| "not linked".into()),
                                 p.open_actions.to_string(),
                             ]
                         })
                         .collect();
-                    writeln!(out, "{}", table(&["Name", "Discord user", "Open actions"], &rows))?;
+                    writeln!(
+                        out,
+                        "{}",
+                        table(&["Name", "Discord user", "Open actions"], &rows)
+                    )?;
                 }
                 Ok(())
             }
@@ -100,9 +125,19 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
     result
 }
 
-async fn import(store: &Store, plan_name: Option<&str>, args: ImportArgs, out: &mut (dyn Write + Send)) -> Result<()> {
-    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
-    let file_name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+async fn import(
+    store: &Store,
+    plan_name: Option<&str>,
+    args: ImportArgs,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let file_name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let name = match plan_name {
         Some(n) => n.to_string(),
         None => match store.plans().await?.as_slice() {
@@ -135,7 +170,11 @@ async fn import(store: &Store, plan_name: Option<&str>, args: ImportArgs, out: &
     match file.parsed {
         Parsed::Recommendations(recs) => {
             let count = store.import_recommendations(&name, &recs, &opts).await?;
-            writeln!(out, "{name}: read {} recommendations; the plan has {count}", recs.len())?;
+            writeln!(
+                out,
+                "{name}: read {} recommendations; the plan has {count}",
+                recs.len()
+            )?;
         }
         Parsed::Plan(content) => {
             let o = store.import_plan(&name, &content, &opts).await?;
@@ -150,7 +189,11 @@ async fn import(store: &Store, plan_name: Option<&str>, args: ImportArgs, out: &
                 o.status_changes
             )?;
             if !o.missing.is_empty() {
-                let what = if args.prune { format!("{verb} remove") } else { "kept; use --prune to remove them".into() };
+                let what = if args.prune {
+                    format!("{verb} remove")
+                } else {
+                    "kept; use --prune to remove them".into()
+                };
                 writeln!(out, "not in the file ({what}): {}", o.missing.join(", "))?;
             }
         }
@@ -161,7 +204,12 @@ async fn import(store: &Store, plan_name: Option<&str>, args: ImportArgs, out: &
     Ok(())
 }
 
-async fn list(store: &Store, plan_name: Option<&str>, args: ListArgs, out: &mut (dyn Write + Send)) -> Result<()> {
+async fn list(
+    store: &Store,
+    plan_name: Option<&str>,
+    args: ListArgs,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
     let plan = store.find_plan(plan_name).await?;
     let filter = ActionFilter {
         priority: args.priority,
@@ -192,7 +240,12 @@ async fn list(store: &Store, plan_name: Option<&str>, args: ListArgs, out: &mut 
     Ok(())
 }
 
-async fn status(store: &Store, plan_name: Option<&str>, args: StatusArgs, out: &mut (dyn Write + Send)) -> Result<()> {
+async fn status(
+    store: &Store,
+    plan_name: Option<&str>,
+    args: StatusArgs,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
     let plan = store.find_plan(plan_name).await?;
     let request = StatusRequest {
         to: args.status,
@@ -203,7 +256,9 @@ async fn status(store: &Store, plan_name: Option<&str>, args: StatusArgs, out: &
         at: Utc::now(),
     }
     .validated()?;
-    let updated = store.record_status(&plan, &args.reference, &request).await?;
+    let updated = store
+        .record_status(&plan, &args.reference, &request)
+        .await?;
     writeln!(
         out,
         "{} {}: {} -> {} (recorded for {})",

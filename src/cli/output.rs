@@ -11,7 +11,10 @@ pub fn shorten(text: &str, max: usize) -> String {
         return flat;
     }
     let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
-    let at_word = cut.rfind(' ').filter(|i| *i > max / 2).map_or(cut.as_str(), |i| &cut[..i]);
+    let at_word = cut
+        .rfind(' ')
+        .filter(|i| *i > max / 2)
+        .map_or(cut.as_str(), |i| &cut[..i]);
     format!("{at_word}…")
 }
 
@@ -32,8 +35,19 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         padded.join("  ").trim_end().to_string()
     };
     let mut out = vec![line(headers.to_vec())];
-    out.push(line(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(String::as_str).collect()));
-    out.extend(rows.iter().map(|r| line(r.iter().map(String::as_str).collect())));
+    out.push(line(
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect(),
+    ));
+    out.extend(
+        rows.iter()
+            .map(|r| line(r.iter().map(String::as_str).collect())),
+    );
     out.join("\n")
 }
 
@@ -47,11 +61,16 @@ pub fn action_table(plan: &Plan, actions: &[Action], today: NaiveDate) -> String
                 shorten(&a.leads.join(", "), 28),
                 a.due.map(|d| plan.due_label(d)).unwrap_or_default(),
                 a.status.label().to_string(),
-                a.overdue_days(today).map(|d| format!("{d} days")).unwrap_or_default(),
+                a.overdue_days(today)
+                    .map(|d| format!("{d} days"))
+                    .unwrap_or_default(),
             ]
         })
         .collect();
-    table(&["Ref", "Action", "Leads", "Due", "Status", "Overdue"], &rows)
+    table(
+        &["Ref", "Action", "Leads", "Due", "Status", "Overdue"],
+        &rows,
+    )
 }
 
 pub fn action_json(plan: &Plan, a: &Action, today: NaiveDate) -> serde_json::Value {
@@ -73,7 +92,12 @@ pub fn action_json(plan: &Plan, a: &Action, today: NaiveDate) -> serde_json::Val
     })
 }
 
-pub fn action_detail(plan: &Plan, a: &Action, today: NaiveDate, history: &[StatusChange]) -> String {
+pub fn action_detail(
+    plan: &Plan,
+    a: &Action,
+    today: NaiveDate,
+    history: &[StatusChange],
+) -> String {
     let mut out = vec![
         format!("{}  {}", a.reference, a.text),
         format!("  Priority:        {}. {}", a.priority, a.priority_title),
@@ -81,13 +105,34 @@ pub fn action_detail(plan: &Plan, a: &Action, today: NaiveDate, history: &[Statu
     if let Some(g) = &a.group {
         out.push(format!("  Group:           {g}"));
     }
-    let due = a.due.map(|d| format!("{} ({})", plan.due_label(d), d.format("%-d %B %Y")));
-    out.push(format!("  Leads:           {}", or_none(&a.leads.join(", "))));
-    out.push(format!("  Due:             {}", due.unwrap_or_else(|| "not set".into())));
-    let overdue = a.overdue_days(today).map(|d| format!(", {d} days overdue")).unwrap_or_default();
-    out.push(format!("  Status:          {} ({}){overdue}", a.status.label(), a.status.meaning()));
-    out.push(format!("  Recommendations: {}", or_none(&a.recommendations.join(", "))));
-    out.push(format!("  Evidence:        {}", or_none(&a.evidence.join("; "))));
+    let due = a
+        .due
+        .map(|d| format!("{} ({})", plan.due_label(d), d.format("%-d %B %Y")));
+    out.push(format!(
+        "  Leads:           {}",
+        or_none(&a.leads.join(", "))
+    ));
+    out.push(format!(
+        "  Due:             {}",
+        due.unwrap_or_else(|| "not set".into())
+    ));
+    let overdue = a
+        .overdue_days(today)
+        .map(|d| format!(", {d} days overdue"))
+        .unwrap_or_default();
+    out.push(format!(
+        "  Status:          {} ({}){overdue}",
+        a.status.label(),
+        a.status.meaning()
+    ));
+    out.push(format!(
+        "  Recommendations: {}",
+        or_none(&a.recommendations.join(", "))
+    ));
+    out.push(format!(
+        "  Evidence:        {}",
+        or_none(&a.evidence.join("; "))
+    ));
     if !history.is_empty() {
         out.push("  Recent updates:".into());
         for c in history.iter().rev().take(5) {
@@ -99,7 +144,10 @@ pub fn action_detail(plan: &Plan, a: &Action, today: NaiveDate, history: &[Statu
 
 pub fn change_line(plan: &Plan, c: &StatusChange) -> String {
     let when = c.at.with_timezone(&plan.time_zone).format("%Y-%m-%d %H:%M");
-    let from = c.from.map(|f| format!("{} -> ", f.label())).unwrap_or_default();
+    let from = c
+        .from
+        .map(|f| format!("{} -> ", f.label()))
+        .unwrap_or_default();
     let mut line = format!("{when}  {}: {from}{}", c.by, c.to.label());
     if let Some(n) = &c.note {
         line.push_str(&format!(" — {}", shorten(n, 120)));

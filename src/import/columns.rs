@@ -23,15 +23,48 @@ pub enum Field {
 impl Field {
     /// Header names (compared lower-case, letters and digits only) for each field.
     const ALIASES: &'static [(Field, &'static [&'static str])] = &[
-        (Field::Priority, &["priority", "theme", "workstream", "area", "priorityarea"]),
+        (
+            Field::Priority,
+            &["priority", "theme", "workstream", "area", "priorityarea"],
+        ),
         (Field::Ref, &["ref", "reference", "id", "actionref", "no"]),
         (Field::Group, &["group", "subheading"]),
-        (Field::Action, &["action", "what", "project", "description", "actions"]),
+        (
+            Field::Action,
+            &["action", "what", "project", "description", "actions"],
+        ),
         (Field::Leads, &["leads", "lead", "owner", "owners", "who"]),
-        (Field::StrategicLeads, &["strategicleads", "strategiclead", "strategicresponsibility", "sponsor"]),
-        (Field::Due, &["due", "timeframe", "deadline", "targetdate", "when", "duedate"]),
+        (
+            Field::StrategicLeads,
+            &[
+                "strategicleads",
+                "strategiclead",
+                "strategicresponsibility",
+                "sponsor",
+            ],
+        ),
+        (
+            Field::Due,
+            &[
+                "due",
+                "timeframe",
+                "deadline",
+                "targetdate",
+                "when",
+                "duedate",
+            ],
+        ),
         (Field::Status, &["status", "rag", "progress", "ragstatus"]),
-        (Field::Recommendations, &["recommendations", "recs", "ofsted", "refs", "recommendation"]),
+        (
+            Field::Recommendations,
+            &[
+                "recommendations",
+                "recs",
+                "ofsted",
+                "refs",
+                "recommendation",
+            ],
+        ),
         (Field::Evidence, &["evidence", "notes"]),
         (Field::Code, &["code"]),
         (Field::Wording, &["text", "wording"]),
@@ -82,7 +115,10 @@ pub struct Columns {
 
 impl Columns {
     pub fn get(&self, field: Field) -> Option<usize> {
-        self.found.iter().find(|(f, _)| *f == field).map(|(_, c)| *c)
+        self.found
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, c)| *c)
     }
 
     pub fn has(&self, field: Field) -> bool {
@@ -111,11 +147,12 @@ impl Columns {
             }
         }
         // "Recommendation" on its own heads the wording in a list of them.
-        if cols.has(Field::Code) && !cols.has(Field::Wording) {
-            if let Some(i) = cols.get(Field::Recommendations) {
-                cols.found.retain(|(f, _)| *f != Field::Recommendations);
-                cols.found.push((Field::Wording, i));
-            }
+        if cols.has(Field::Code)
+            && !cols.has(Field::Wording)
+            && let Some(i) = cols.get(Field::Recommendations)
+        {
+            cols.found.retain(|(f, _)| *f != Field::Recommendations);
+            cols.found.push((Field::Wording, i));
         }
         Ok(cols)
     }

@@ -19,7 +19,14 @@ pub const EXPORT_HEADER: [&str; 10] = [
 /// note like "=HYPERLINK(...)" could do harm when a board member opens the
 /// export. A leading apostrophe makes it text; the importer takes it off.
 pub fn neutralise_formula(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    const FORMULA: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+    // Text that already starts with a quote before such a character gets a
+    // second quote, so the importer's unquoting gives it back unchanged.
+    if cell.starts_with(FORMULA)
+        || cell
+            .strip_prefix('\'')
+            .is_some_and(|r| r.starts_with(FORMULA))
+    {
         format!("'{cell}")
     } else {
         cell.to_string()
@@ -27,7 +34,9 @@ pub fn neutralise_formula(cell: &str) -> String {
 }
 
 pub fn export_csv(plan: &Plan, priorities: &[Priority], actions: &[Action]) -> String {
-    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     out.write_record(EXPORT_HEADER).expect("writing to memory");
     for a in actions {
         let strategic = priorities

@@ -39,8 +39,14 @@ pub enum ImportError {
     Empty,
     #[error("the file has a header but no actions under it")]
     HeaderOnly,
-    #[error("the header row (line {line}) has no {missing} column; the columns found were: {found}")]
-    MissingColumns { line: usize, missing: String, found: String },
+    #[error(
+        "the header row (line {line}) has no {missing} column; the columns found were: {found}"
+    )]
+    MissingColumns {
+        line: usize,
+        missing: String,
+        found: String,
+    },
     #[error("line {line}: {reason}")]
     BadHeader { line: usize, reason: String },
     #[error("{0}")]
@@ -65,7 +71,11 @@ pub struct ImportFile {
 }
 
 /// Reads a plan (or a list of recommendations) from a `.csv` or `.xlsx` file's bytes.
-pub fn read_plan_file(file_name: &str, bytes: &[u8], year_start: YearStart) -> Result<ImportFile, ImportError> {
+pub fn read_plan_file(
+    file_name: &str,
+    bytes: &[u8],
+    year_start: YearStart,
+) -> Result<ImportFile, ImportError> {
     let table = Table::read(file_name, bytes)?;
     let (columns, header_index) = find_header(&table)?;
     let body = &table.rows[header_index + 1..];
@@ -91,19 +101,30 @@ fn find_header(table: &Table) -> Result<(Columns, usize), ImportError> {
     let header_of = |i: usize| -> Result<Columns, ImportError> {
         let row = &table.rows[i];
         let names: Vec<String> = row.cells.iter().map(Cell::text).collect();
-        Columns::from_headers(&names).map_err(|reason| ImportError::BadHeader { line: row.line, reason })
+        Columns::from_headers(&names).map_err(|reason| ImportError::BadHeader {
+            line: row.line,
+            reason,
+        })
     };
     for i in 0..table.rows.len().min(10) {
         let cols = header_of(i)?;
         if cols.has(Field::Action) || cols.has(Field::Code) {
             if cols.has(Field::Action) && !cols.has(Field::Priority) {
-                return Err(missing(&cols, table.rows[i].line, "Priority (or Theme, Workstream, Area)"));
+                return Err(missing(
+                    &cols,
+                    table.rows[i].line,
+                    "Priority (or Theme, Workstream, Area)",
+                ));
             }
             return Ok((cols, i));
         }
     }
     let cols = header_of(0)?;
-    Err(missing(&cols, table.rows[0].line, "Action (or What, Project, Description)"))
+    Err(missing(
+        &cols,
+        table.rows[0].line,
+        "Action (or What, Project, Description)",
+    ))
 }
 
 fn missing(cols: &Columns, line: usize, what: &str) -> ImportError {
@@ -126,6 +147,10 @@ fn missing(cols: &Columns, line: usize, what: &str) -> ImportError {
     ImportError::MissingColumns {
         line,
         missing: what.to_string(),
-        found: if found.is_empty() { "none".into() } else { found.join(", ") },
+        found: if found.is_empty() {
+            "none".into()
+        } else {
+            found.join(", ")
+        },
     }
 }

@@ -28,9 +28,12 @@ impl Errors<'_> {
 
 /// The text of a cell, undoing the quote our export puts before formula-like text.
 fn text(row: &Row, column: Option<usize>) -> String {
-    let raw = column.and_then(|c| row.cell(c)).map(Cell::text).unwrap_or_default();
+    let raw = column
+        .and_then(|c| row.cell(c))
+        .map(Cell::text)
+        .unwrap_or_default();
     match raw.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        Some(rest) if super::neutralise_formula(rest) != rest => rest.to_string(),
         _ => raw,
     }
 }
@@ -46,9 +49,15 @@ fn split_names(s: &str) -> Vec<String> {
 /// "O12,O13 and O14", "(O18; O22)", "KSCB 3" → ["O12", "O13", "O14"] ...
 fn split_codes(s: &str) -> Result<Vec<String>, String> {
     let mut codes = Vec::new();
-    let cleaned = s.replace(['(', ')'], " ").replace(" and ", ",").replace(" AND ", ",");
+    let cleaned = s
+        .replace(['(', ')'], " ")
+        .replace(" and ", ",")
+        .replace(" AND ", ",");
     for piece in cleaned.split([';', ',', '\n']) {
-        let code: String = piece.split_whitespace().collect::<String>().to_ascii_uppercase();
+        let code: String = piece
+            .split_whitespace()
+            .collect::<String>()
+            .to_ascii_uppercase();
         if code.is_empty() {
             continue;
         }
@@ -74,9 +83,22 @@ fn split_priority(s: &str) -> (Option<u32>, String) {
     let trimmed = s.trim();
     let lower = trimmed.to_lowercase();
     let mut rest = trimmed;
-    for word in ["priority", "theme", "workstream", "work-stream", "work stream", "area"] {
-        if lower.starts_with(word) && trimmed[word.len()..].trim_start().starts_with(|c: char| c.is_ascii_digit()) {
+    let mut named = false;
+    for word in [
+        "priority",
+        "theme",
+        "workstream",
+        "work-stream",
+        "work stream",
+        "area",
+    ] {
+        if lower.starts_with(word)
+            && trimmed[word.len()..]
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit())
+        {
             rest = trimmed[word.len()..].trim_start();
+            named = true;
             break;
         }
     }
@@ -86,8 +108,15 @@ fn split_priority(s: &str) -> (Option<u32>, String) {
     }
     let after = &rest[digits.len()..];
     let title = after.trim_start_matches(|c: char| c.is_whitespace() || ".:)-–—".contains(c));
-    if !after.is_empty() && title.len() == after.len() {
-        // "2020 Vision" is a title, not priority 2020.
+    let punctuated = after
+        .trim_start()
+        .starts_with(|c: char| ".:)-–—".contains(c));
+    // "4 Front Door" is priority 4, but "2020 Vision" is a title.
+    if !named
+        && !punctuated
+        && !after.is_empty()
+        && (digits.len() > 2 || title.len() == after.len())
+    {
         return (None, trimmed.to_string());
     }
     (digits.parse().ok(), title.trim().to_string())
@@ -123,7 +152,10 @@ pub(super) fn read_actions(
     body: &[Row],
     year_start: YearStart,
 ) -> Result<PlanContent, ImportError> {
-    let mut errors = Errors { table, list: Vec::new() };
+    let mut errors = Errors {
+        table,
+        list: Vec::new(),
+    };
     let col = |f: Field| cols.get(f);
     let mut keys: Vec<PriorityKey> = Vec::with_capacity(body.len());
     let mut actions: Vec<Action> = Vec::with_capacity(body.len());
@@ -137,7 +169,12 @@ pub(super) fn read_actions(
             // Merged cells leave the priority on the first row of its block only.
             match &last_priority {
                 Some(p) => priority_text = p.clone(),
-                None => errors.add(row, col(Field::Priority), Field::Priority, "no priority is given, on this row or above it"),
+                None => errors.add(
+                    row,
+                    col(Field::Priority),
+                    Field::Priority,
+                    "no priority is given, on this row or above it",
+                ),
             }
         }
         last_priority = Some(priority_text.clone());
@@ -145,12 +182,22 @@ pub(super) fn read_actions(
 
         let action_text = text(row, col(Field::Action));
         if action_text.is_empty() {
-            errors.add(row, col(Field::Action), Field::Action, "the action is empty; say what will be done");
+            errors.add(
+                row,
+                col(Field::Action),
+                Field::Action,
+                "the action is empty; say what will be done",
+            );
         }
         let reference = text(row, col(Field::Ref));
         if !reference.is_empty() {
             if let Some(first) = explicit_refs.get(&reference) {
-                errors.add(row, col(Field::Ref), Field::Ref, format!("ref {reference} is already used on line {first}"));
+                errors.add(
+                    row,
+                    col(Field::Ref),
+                    Field::Ref,
+                    format!("ref {reference} is already used on line {first}"),
+                );
             } else {
                 explicit_refs.insert(reference.clone(), row.line);
             }
@@ -167,10 +214,11 @@ pub(super) fn read_actions(
             errors.add(row, col(Field::Due), Field::Due, e);
             None
         });
-        let recommendations = split_codes(&text(row, col(Field::Recommendations))).unwrap_or_else(|e| {
-            errors.add(row, col(Field::Recommendations), Field::Recommendations, e);
-            Vec::new()
-        });
+        let recommendations =
+            split_codes(&text(row, col(Field::Recommendations))).unwrap_or_else(|e| {
+                errors.add(row, col(Field::Recommendations), Field::Recommendations, e);
+                Vec::new()
+            });
         let strategic_leads = split_names(&text(row, col(Field::StrategicLeads)));
         if !strategic_leads.is_empty() {
             strategic.entry(keys.len()).or_insert(strategic_leads);
@@ -230,7 +278,12 @@ pub(super) fn read_actions(
 /// Gives every row a priority number and title. Bare titles take the number of
 /// a numbered priority with the same title, else the next free number in order
 /// of first appearance.
-fn number_priorities(keys: &[PriorityKey], body: &[Row], errors: &mut Errors, col: Option<usize>) -> Vec<(u32, String)> {
+fn number_priorities(
+    keys: &[PriorityKey],
+    body: &[Row],
+    errors: &mut Errors,
+    col: Option<usize>,
+) -> Vec<(u32, String)> {
     let mut titles: HashMap<u32, String> = HashMap::new();
     for (key, row) in keys.iter().zip(body) {
         let Some(n) = key.number else { continue };
@@ -242,7 +295,10 @@ fn number_priorities(keys: &[PriorityKey], body: &[Row], errors: &mut Errors, co
                 row,
                 col,
                 Field::Priority,
-                format!("priority {n} is called \"{t}\" above and \"{}\" here", key.title),
+                format!(
+                    "priority {n} is called \"{t}\" above and \"{}\" here",
+                    key.title
+                ),
             ),
             Some(_) => {}
             None => {
@@ -250,11 +306,18 @@ fn number_priorities(keys: &[PriorityKey], body: &[Row], errors: &mut Errors, co
             }
         }
     }
-    let mut by_title: HashMap<String, u32> = titles.iter().map(|(n, t)| (t.to_lowercase(), *n)).collect();
+    let mut by_title: HashMap<String, u32> =
+        titles.iter().map(|(n, t)| (t.to_lowercase(), *n)).collect();
     let mut next = 1;
     keys.iter()
         .map(|key| match key.number {
-            Some(n) => (n, titles.get(&n).cloned().unwrap_or_else(|| format!("Priority {n}"))),
+            Some(n) => (
+                n,
+                titles
+                    .get(&n)
+                    .cloned()
+                    .unwrap_or_else(|| format!("Priority {n}")),
+            ),
             None => {
                 let n = *by_title.entry(key.title.to_lowercase()).or_insert_with(|| {
                     while titles.contains_key(&next) {
@@ -271,7 +334,11 @@ fn number_priorities(keys: &[PriorityKey], body: &[Row], errors: &mut Errors, co
 
 /// Rows without a ref get `<priority>.<n>`, skipping refs the file already uses.
 fn generate_refs(actions: &mut [Action]) {
-    let mut used: HashSet<String> = actions.iter().map(|a| a.reference.clone()).filter(|r| !r.is_empty()).collect();
+    let mut used: HashSet<String> = actions
+        .iter()
+        .map(|a| a.reference.clone())
+        .filter(|r| !r.is_empty())
+        .collect();
     let mut counters: HashMap<u32, u32> = HashMap::new();
     for a in actions.iter_mut().filter(|a| a.reference.is_empty()) {
         let n = counters.entry(a.priority).or_insert(0);
@@ -286,8 +353,15 @@ fn generate_refs(actions: &mut [Action]) {
     }
 }
 
-pub(super) fn read_recommendations(table: &Table, cols: &Columns, body: &[Row]) -> Result<Vec<Recommendation>, ImportError> {
-    let mut errors = Errors { table, list: Vec::new() };
+pub(super) fn read_recommendations(
+    table: &Table,
+    cols: &Columns,
+    body: &[Row],
+) -> Result<Vec<Recommendation>, ImportError> {
+    let mut errors = Errors {
+        table,
+        list: Vec::new(),
+    };
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::new();
     for row in body {
@@ -295,7 +369,12 @@ pub(super) fn read_recommendations(table: &Table, cols: &Columns, body: &[Row]) 
         match split_codes(&raw).as_deref() {
             Ok([code]) => {
                 if let Some(first) = seen.insert(code.clone(), row.line) {
-                    errors.add(row, cols.get(Field::Code), Field::Code, format!("{code} is already listed on line {first}"));
+                    errors.add(
+                        row,
+                        cols.get(Field::Code),
+                        Field::Code,
+                        format!("{code} is already listed on line {first}"),
+                    );
                 }
                 let wording = text(row, cols.get(Field::Wording));
                 out.push(Recommendation {
@@ -303,9 +382,18 @@ pub(super) fn read_recommendations(table: &Table, cols: &Columns, body: &[Row]) 
                     text: Some(wording).filter(|w| !w.is_empty()),
                 });
             }
-            Ok(_) => errors.add(row, cols.get(Field::Code), Field::Code, "give exactly one code such as O18"),
+            Ok(_) => errors.add(
+                row,
+                cols.get(Field::Code),
+                Field::Code,
+                "give exactly one code such as O18",
+            ),
             Err(e) => errors.add(row, cols.get(Field::Code), Field::Code, e.clone()),
         }
     }
-    if errors.list.is_empty() { Ok(out) } else { Err(ImportError::Rows(errors.list)) }
+    if errors.list.is_empty() {
+        Ok(out)
+    } else {
+        Err(ImportError::Rows(errors.list))
+    }
 }

@@ -57,7 +57,10 @@ pub struct Table {
 impl Table {
     /// Reads a file by its extension: `.csv` or `.xlsx` (first sheet).
     pub fn read(file_name: &str, bytes: &[u8]) -> Result<Table, ImportError> {
-        let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        let ext = file_name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
         let mut table = match ext.as_str() {
             "csv" => read_csv(bytes)?,
             "xlsx" | "xlsm" => read_xlsx(bytes)?,
@@ -87,14 +90,19 @@ fn read_csv(bytes: &[u8]) -> Result<Table, ImportError> {
         .from_reader(bytes);
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
+    // The reader's own line count lags by one after a CRLF, so lines are
+    // counted here from each record's byte offset.
+    let mut lines = LineCounter::new(bytes);
     loop {
-        let line = reader.position().line() as usize;
+        let line = lines.line_at(reader.position().byte() as usize);
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => return Err(ImportError::Unreadable(format!("line {line}: {e}"))),
         }
-        let line = record.position().map_or(line, |p| p.line() as usize);
+        let line = record
+            .position()
+            .map_or(line, |p| lines.line_at(p.byte() as usize));
         let mut cells = Vec::with_capacity(record.len());
         for field in record.iter() {
             let text = std::str::from_utf8(field).map_err(|_| {
@@ -106,15 +114,53 @@ fn read_csv(bytes: &[u8]) -> Result<Table, ImportError> {
         }
         rows.push(Row { line, cells });
     }
-    Ok(Table { kind: Kind::Csv, rows })
+    Ok(Table {
+        kind: Kind::Csv,
+        rows,
+    })
+}
+
+/// Finds the line a byte offset is on, moving forward only.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, mut offset: usize) -> usize {
+        // A record may be said to start on the line end before it.
+        while matches!(self.bytes.get(offset), Some(b'\r' | b'\n')) {
+            offset += 1;
+        }
+        let offset = offset.min(self.bytes.len());
+        if offset > self.offset {
+            self.line += self.bytes[self.offset..offset]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            self.offset = offset;
+        }
+        self.line
+    }
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
-    let unreadable = |e: &dyn std::fmt::Display| ImportError::Unreadable(format!("not a readable .xlsx workbook: {e}"));
+    let unreadable = |e: &dyn std::fmt::Display| {
+        ImportError::Unreadable(format!("not a readable .xlsx workbook: {e}"))
+    };
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let range = book
         .worksheet_range_at(0)
-        .ok_or_else(|| ImportError::Empty)?
+        .ok_or(ImportError::Empty)?
         .map_err(|e| unreadable(&e))?;
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
     let first_col = range.start().map_or(0, |(_, c)| c as usize);
@@ -130,12 +176,17 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
             }
         })
         .collect();
-    Ok(Table { kind: Kind::Xlsx, rows })
+    Ok(Table {
+        kind: Kind::Xlsx,
+        rows,
+    })
 }
 
 fn xlsx_cell(data: &Data) -> Cell {
     match data {
-        Data::DateTime(dt) => excel_serial_date(dt.as_f64()).map_or_else(|| Cell::Number(dt.as_f64()), Cell::Date),
+        Data::DateTime(dt) => {
+            excel_serial_date(dt.as_f64()).map_or_else(|| Cell::Number(dt.as_f64()), Cell::Date)
+        }
         Data::DateTimeIso(s) => s
             .get(..10)
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
@@ -156,7 +207,8 @@ pub fn excel_serial_date(serial: f64) -> Option<NaiveDate> {
     if !(1.0..2_958_466.0).contains(&serial) {
         return None;
     }
-    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(chrono::Days::new(serial.floor() as u64))
+    NaiveDate::from_ymd_opt(1899, 12, 30)?
+        .checked_add_days(chrono::Days::new(serial.floor() as u64))
 }
 
 fn column_letters(mut index: usize) -> String {

@@ -10,7 +10,6 @@ pub use quarter::{Quarter, QuarterError, YearStart, parse_date};
 pub use rules::{AsOf, local_today, overdue_days, status_at};
 pub use status::{Status, UnknownStatus};
 
-
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -119,7 +118,9 @@ pub struct StatusRequest {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
-    #[error("the note has {0} characters; keep it to {MAX_NOTE_CHARS} and put the detail in evidence")]
+    #[error(
+        "the note has {0} characters; keep it to {MAX_NOTE_CHARS} and put the detail in evidence"
+    )]
     NoteTooLong(usize),
     #[error("say who is making the update")]
     NoAuthor,
@@ -128,7 +129,8 @@ pub enum RequestError {
 impl StatusRequest {
     /// Checks what does not need the database; empty notes and evidence become none.
     pub fn validated(mut self) -> Result<Self, RequestError> {
-        let blank_to_none = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let blank_to_none =
+            |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         self.note = blank_to_none(self.note);
         self.evidence = blank_to_none(self.evidence);
         self.by = self.by.trim().to_string();

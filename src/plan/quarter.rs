@@ -77,22 +77,36 @@ impl YearStart {
 
     /// The due date of an action due "in" a quarter: its last day.
     pub fn last_day(self, q: Quarter) -> NaiveDate {
-        self.first_day(self.next(q)).pred_opt().expect("not the first day of time")
+        self.first_day(self.next(q))
+            .pred_opt()
+            .expect("not the first day of time")
     }
 
     pub fn next(self, q: Quarter) -> Quarter {
         if q.number == 4 {
-            Quarter { year: q.year + 1, number: 1 }
+            Quarter {
+                year: q.year + 1,
+                number: 1,
+            }
         } else {
-            Quarter { year: q.year, number: q.number + 1 }
+            Quarter {
+                year: q.year,
+                number: q.number + 1,
+            }
         }
     }
 
     pub fn previous(self, q: Quarter) -> Quarter {
         if q.number == 1 {
-            Quarter { year: q.year - 1, number: 4 }
+            Quarter {
+                year: q.year - 1,
+                number: 4,
+            }
         } else {
-            Quarter { year: q.year, number: q.number - 1 }
+            Quarter {
+                year: q.year,
+                number: q.number - 1,
+            }
         }
     }
 

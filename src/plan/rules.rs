@@ -50,14 +50,16 @@ impl AsOf {
             .succ_opt()
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .expect("a date with a successor");
-        // Midnight may not exist or be doubled on a DST change; the earliest
-        // instance is the right end of the previous day.
-        let end = tz
-            .from_local_datetime(&next_midnight)
-            .earliest()
-            .unwrap_or_else(|| tz.from_utc_datetime(&next_midnight))
-            .with_timezone(&Utc)
-            - chrono::Duration::milliseconds(1);
+        // On a DST change midnight may be doubled (take the first) or skipped
+        // (take the first moment of the day that does exist).
+        let mut start = next_midnight;
+        let next_day_start = loop {
+            if let Some(t) = tz.from_local_datetime(&start).earliest() {
+                break t;
+            }
+            start += chrono::Duration::minutes(15);
+        };
+        let end = next_day_start.with_timezone(&Utc) - chrono::Duration::milliseconds(1);
         AsOf {
             moment: end,
             today: date,

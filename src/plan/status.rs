@@ -78,6 +78,13 @@ impl Status {
 
     /// Reads the words people write. An empty cell means not started.
     pub fn parse(text: &str) -> Result<Status, UnknownStatus> {
+        match text.trim() {
+            "🔴" => return Ok(Status::Red),
+            "🟠" | "🟡" => return Ok(Status::Amber),
+            "🟢" => return Ok(Status::Green),
+            "✅" | "✓" | "✔" => return Ok(Status::Complete),
+            _ => {}
+        }
         let key: String = text
             .trim()
             .to_ascii_lowercase()
@@ -85,6 +92,7 @@ impl Status {
             .filter(|c| c.is_ascii_alphanumeric())
             .collect();
         let status = match key.as_str() {
+            "" if !text.trim().is_empty() => return Err(UnknownStatus(text.trim().to_string())),
             "" | "ns" | "notstarted" | "notyetstarted" | "notyetdue" | "planned" | "tbc" => {
                 Status::NotStarted
             }

@@ -53,7 +53,11 @@ pub struct PrioritySummary {
 }
 
 /// RAG counts for each priority (in number order) and for the whole plan.
-pub fn rag_by_priority(priorities: &[Priority], actions: &[Action], today: NaiveDate) -> (Vec<PrioritySummary>, RagCounts) {
+pub fn rag_by_priority(
+    priorities: &[Priority],
+    actions: &[Action],
+    today: NaiveDate,
+) -> (Vec<PrioritySummary>, RagCounts) {
     let mut rows: Vec<PrioritySummary> = priorities
         .iter()
         .map(|p| PrioritySummary {
@@ -92,15 +96,26 @@ pub struct Overdue<'a> {
 
 /// Who should be chased for what: each lead with their overdue actions, most
 /// overdue first. Actions with no lead are listed under `None`, last.
-pub fn overdue_by_lead(actions: &[Action], today: NaiveDate) -> Vec<(Option<String>, Vec<Overdue<'_>>)> {
+pub fn overdue_by_lead(
+    actions: &[Action],
+    today: NaiveDate,
+) -> Vec<(Option<String>, Vec<Overdue<'_>>)> {
     let mut by_lead: BTreeMap<Option<String>, Vec<Overdue<'_>>> = BTreeMap::new();
     for a in actions {
-        let Some(days) = a.overdue_days(today) else { continue };
+        let Some(days) = a.overdue_days(today) else {
+            continue;
+        };
         if a.leads.is_empty() {
-            by_lead.entry(None).or_default().push(Overdue { action: a, days });
+            by_lead
+                .entry(None)
+                .or_default()
+                .push(Overdue { action: a, days });
         }
         for lead in &a.leads {
-            by_lead.entry(Some(lead.clone())).or_default().push(Overdue { action: a, days });
+            by_lead
+                .entry(Some(lead.clone()))
+                .or_default()
+                .push(Overdue { action: a, days });
         }
     }
     let mut out: Vec<_> = by_lead.into_iter().collect();
@@ -108,7 +123,11 @@ pub fn overdue_by_lead(actions: &[Action], today: NaiveDate) -> Vec<(Option<Stri
     let unassigned_first = out.first().is_some_and(|(l, _)| l.is_none());
     out.rotate_left(usize::from(unassigned_first));
     for (_, list) in &mut out {
-        list.sort_by(|a, b| b.days.cmp(&a.days).then_with(|| a.action.status.severity().cmp(&b.action.status.severity())));
+        list.sort_by(|a, b| {
+            b.days
+                .cmp(&a.days)
+                .then_with(|| a.action.status.severity().cmp(&b.action.status.severity()))
+        });
     }
     out
 }

@@ -36,8 +36,8 @@ struct ActionRow {
     status: String,
     evidence: String,
     last_update_ms: Option<i64>,
-    leads: Option<String>,
-    recommendations: Option<String>,
+    leads: String,
+    recommendations: String,
 }
 
 impl ActionRow {
@@ -50,8 +50,7 @@ impl ActionRow {
                     .map_err(|_| StoreError::Corrupt(format!("due date \"{d}\"")))
             })
             .transpose()?;
-        let mut recommendations = split_list(self.recommendations);
-        recommendations.sort_by(|a, b| natural_key(a).cmp(&natural_key(b)));
+        let recommendations = split_list(&self.recommendations);
         Ok((
             self.id,
             Action {
@@ -60,7 +59,7 @@ impl ActionRow {
                 priority_title: self.priority_title,
                 group: self.grp,
                 text: self.text,
-                leads: split_list(self.leads),
+                leads: split_list(&self.leads),
                 due,
                 status,
                 recommendations,
@@ -76,15 +75,14 @@ pub(super) fn parse_status(s: &str) -> Result<Status> {
         .map_err(|_| StoreError::Corrupt(format!("status \"{s}\"")))
 }
 
-/// Orders "O2" before "O10".
-fn natural_key(code: &str) -> (String, u64) {
-    let split = code.find(|c: char| c.is_ascii_digit()).unwrap_or(code.len());
-    (code[..split].to_string(), code[split..].parse().unwrap_or(0))
-}
-
 impl Store {
     /// The plan's current actions in plan order, filtered.
-    pub async fn actions(&self, plan: &Plan, filter: &ActionFilter, today: NaiveDate) -> Result<Vec<Action>> {
+    pub async fn actions(
+        &self,
+        plan: &Plan,
+        filter: &ActionFilter,
+        today: NaiveDate,
+    ) -> Result<Vec<Action>> {
         let rows = if filter.overdue {
             // Matches the partial index on open actions by due date.
             let today = today.format("%Y-%m-%d").to_string();
@@ -92,7 +90,7 @@ impl Store {
                 ActionRow,
                 r#"SELECT id AS "id!", ref AS "ref!", priority AS "priority!", priority_title AS "priority_title!",
                           grp, text AS "text!", due, status AS "status!", evidence AS "evidence!",
-                          last_update_ms, leads AS "leads?: String", recommendations AS "recommendations?: String"
+                          last_update_ms, leads AS "leads!", recommendations AS "recommendations!"
                      FROM action_rows
                     WHERE plan_id = ? AND removed_at_ms IS NULL AND status <> 'complete' AND due < ?
                     ORDER BY priority, position"#,
@@ -117,7 +115,12 @@ impl Store {
 
     /// The plan's actions as they stood at a past moment: those that existed
     /// then, with the status and last update their history gives.
-    pub async fn actions_as_of(&self, plan: &Plan, filter: &ActionFilter, as_of: AsOf) -> Result<Vec<Action>> {
+    pub async fn actions_as_of(
+        &self,
+        plan: &Plan,
+        filter: &ActionFilter,
+        as_of: AsOf,
+    ) -> Result<Vec<Action>> {
         let at = super::to_ms(as_of.moment);
         let rows = sqlx::query_as!(
             ActionRow,
@@ -127,7 +130,7 @@ impl Store {
                         ORDER BY s.at_ms DESC, s.id DESC LIMIT 1) AS "status!: String",
                       v.evidence AS "evidence!",
                       (SELECT max(s.at_ms) FROM status_changes s WHERE s.action_id = v.id AND s.at_ms <= ?2) AS "last_update_ms?: i64",
-                      v.leads AS "leads?: String", v.recommendations AS "recommendations?: String"
+                      v.leads AS "leads!", v.recommendations AS "recommendations!"
                  FROM action_rows v
                 WHERE v.plan_id = ?1 AND v.created_at_ms <= ?2
                   AND (v.removed_at_ms IS NULL OR v.removed_at_ms > ?2)
@@ -154,12 +157,15 @@ impl Store {
 }
 
 /// Every current action of a plan, in plan order.
-pub(super) async fn load_plan_actions<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, plan_id: i64) -> Result<Vec<Action>> {
+pub(super) async fn load_plan_actions<'e, E: sqlx::SqliteExecutor<'e>>(
+    exec: E,
+    plan_id: i64,
+) -> Result<Vec<Action>> {
     let rows = sqlx::query_as!(
         ActionRow,
         r#"SELECT id AS "id!", ref AS "ref!", priority AS "priority!", priority_title AS "priority_title!",
                   grp, text AS "text!", due, status AS "status!", evidence AS "evidence!",
-                  last_update_ms, leads AS "leads?: String", recommendations AS "recommendations?: String"
+                  last_update_ms, leads AS "leads!", recommendations AS "recommendations!"
              FROM action_rows
             WHERE plan_id = ? AND removed_at_ms IS NULL
             ORDER BY priority, position"#,
@@ -167,7 +173,9 @@ pub(super) async fn load_plan_actions<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, 
     )
     .fetch_all(exec)
     .await?;
-    rows.into_iter().map(|r| r.into_action().map(|(_, a)| a)).collect()
+    rows.into_iter()
+        .map(|r| r.into_action().map(|(_, a)| a))
+        .collect()
 }
 
 /// One current action by its reference, with its database id.
@@ -181,7 +189,7 @@ pub(super) async fn load_action<'e, E: sqlx::SqliteExecutor<'e>>(
         ActionRow,
         r#"SELECT id AS "id!", ref AS "ref!", priority AS "priority!", priority_title AS "priority_title!",
                   grp, text AS "text!", due, status AS "status!", evidence AS "evidence!",
-                  last_update_ms, leads AS "leads?: String", recommendations AS "recommendations?: String"
+                  last_update_ms, leads AS "leads!", recommendations AS "recommendations!"
              FROM action_rows
             WHERE plan_id = ? AND ref = ? AND removed_at_ms IS NULL"#,
         plan.id,

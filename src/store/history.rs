@@ -34,7 +34,12 @@ impl ChangeRow {
 impl Store {
     /// Records a status update and its history entry in one transaction; once
     /// this returns the update is on disk.
-    pub async fn record_status(&self, plan: &Plan, reference: &str, req: &StatusRequest) -> Result<Updated> {
+    pub async fn record_status(
+        &self,
+        plan: &Plan,
+        reference: &str,
+        req: &StatusRequest,
+    ) -> Result<Updated> {
         let mut tx = self.begin_write().await?;
         let (id, before) = load_action(&mut *tx, plan, reference).await?;
         let at = to_ms(req.at);

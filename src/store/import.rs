@@ -1,10 +1,12 @@
 //! Writing a whole imported plan in one transaction. Rows go in batches: each
 //! table gets one statement that reads a JSON array through `json_each`, since
 //! a statement costs about 100 µs and a plan can have thousands of rows.
+//! `CROSS JOIN` keeps the JSON rows as the outer loop: left to itself the
+//! planner scans the plan's actions and re-reads the whole array for each one.
 
 use super::actions::load_plan_actions;
 use super::plans::PlanSettings;
-use super::{Result, Store, to_ms};
+use super::{Result, Store, join_list, to_ms};
 use crate::plan::{Action, PlanContent, Recommendation};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -40,7 +42,12 @@ pub struct ImportOutcome {
 }
 
 impl Store {
-    pub async fn import_plan(&self, plan_name: &str, content: &PlanContent, opts: &ImportOptions) -> Result<ImportOutcome> {
+    pub async fn import_plan(
+        &self,
+        plan_name: &str,
+        content: &PlanContent,
+        opts: &ImportOptions,
+    ) -> Result<ImportOutcome> {
         let mut tx = self.begin_write().await?;
         let existed = plan_exists(&mut tx, plan_name).await?;
         let plan_id = Store::ensure_plan(&mut tx, plan_name, &opts.settings, opts.at).await?;
@@ -60,7 +67,8 @@ impl Store {
             match before.get(&a.reference) {
                 None => {
                     outcome.created.push(a.reference.clone());
-                    changes.push(json!({"ref": a.reference, "from": null, "to": a.status.as_str()}));
+                    changes
+                        .push(json!({"ref": a.reference, "from": null, "to": a.status.as_str()}));
                 }
                 Some(old) => {
                     if old.status != a.status {
@@ -75,8 +83,16 @@ impl Store {
             }
         }
         outcome.status_changes = changes.len();
-        let in_file: BTreeSet<&str> = content.actions.iter().map(|a| a.reference.as_str()).collect();
-        outcome.missing = before.keys().filter(|r| !in_file.contains(r.as_str())).cloned().collect();
+        let in_file: BTreeSet<&str> = content
+            .actions
+            .iter()
+            .map(|a| a.reference.as_str())
+            .collect();
+        outcome.missing = before
+            .keys()
+            .filter(|r| !in_file.contains(r.as_str()))
+            .cloned()
+            .collect();
         outcome.missing.sort();
 
         write_people(&mut tx, content).await?;
@@ -137,10 +153,12 @@ fn same_content(old: &Action, new: &Action) -> bool {
 }
 
 async fn plan_exists(tx: &mut sqlx::SqliteConnection, name: &str) -> Result<bool> {
-    Ok(sqlx::query_scalar!("SELECT id FROM plans WHERE name = ?", name)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some())
+    Ok(
+        sqlx::query_scalar!("SELECT id FROM plans WHERE name = ?", name)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some(),
+    )
 }
 
 async fn write_people(tx: &mut sqlx::SqliteConnection, content: &PlanContent) -> Result<()> {
@@ -148,7 +166,12 @@ async fn write_people(tx: &mut sqlx::SqliteConnection, content: &PlanContent) ->
         .actions
         .iter()
         .flat_map(|a| a.leads.iter())
-        .chain(content.priorities.iter().flat_map(|p| p.strategic_leads.iter()))
+        .chain(
+            content
+                .priorities
+                .iter()
+                .flat_map(|p| p.strategic_leads.iter()),
+        )
         .map(String::as_str)
         .collect();
     let names = serde_json::to_string(&names).expect("strings serialise");
@@ -161,7 +184,11 @@ async fn write_people(tx: &mut sqlx::SqliteConnection, content: &PlanContent) ->
     Ok(())
 }
 
-async fn write_priorities(tx: &mut sqlx::SqliteConnection, plan_id: i64, content: &PlanContent) -> Result<()> {
+async fn write_priorities(
+    tx: &mut sqlx::SqliteConnection,
+    plan_id: i64,
+    content: &PlanContent,
+) -> Result<()> {
     let rows: Vec<_> = content
         .priorities
         .iter()
@@ -198,7 +225,7 @@ async fn write_priorities(tx: &mut sqlx::SqliteConnection, plan_id: i64, content
         "INSERT INTO priority_leads (priority_id, person_id, position)
          SELECT p.id, pe.id, j.value ->> '$.position'
            FROM json_each(?2) j
-           JOIN priorities p ON p.plan_id = ?1 AND p.number = j.value ->> '$.number'
+           CROSS JOIN priorities p ON p.plan_id = ?1 AND p.number = j.value ->> '$.number'
            JOIN people pe ON pe.name = j.value ->> '$.name'
           WHERE true ON CONFLICT DO NOTHING",
         plan_id,
@@ -209,7 +236,12 @@ async fn write_priorities(tx: &mut sqlx::SqliteConnection, plan_id: i64, content
     Ok(())
 }
 
-async fn write_actions(tx: &mut sqlx::SqliteConnection, plan_id: i64, content: &PlanContent, at: DateTime<Utc>) -> Result<()> {
+async fn write_actions(
+    tx: &mut sqlx::SqliteConnection,
+    plan_id: i64,
+    content: &PlanContent,
+    at: DateTime<Utc>,
+) -> Result<()> {
     let rows: Vec<_> = content
         .actions
         .iter()
@@ -219,21 +251,25 @@ async fn write_actions(tx: &mut sqlx::SqliteConnection, plan_id: i64, content: &
                 "ref": a.reference, "priority": a.priority, "position": i, "group": a.group,
                 "text": a.text, "due": a.due.map(|d| d.format("%Y-%m-%d").to_string()),
                 "status": a.status.as_str(), "evidence": a.evidence.join("\n"),
+                "leads": join_list(&a.leads), "recommendations": join_list(&a.recommendations),
             })
         })
         .collect();
     let rows = serde_json::Value::from(rows).to_string();
     let at = to_ms(at);
     sqlx::query!(
-        "INSERT INTO actions (plan_id, priority_id, ref, position, grp, text, due, status, evidence, created_at_ms)
+        "INSERT INTO actions (plan_id, priority_id, ref, position, grp, text, due, status, evidence,
+                              leads, recommendations, created_at_ms)
          SELECT ?1, p.id, j.value ->> '$.ref', j.value ->> '$.position', j.value ->> '$.group',
-                j.value ->> '$.text', j.value ->> '$.due', j.value ->> '$.status', j.value ->> '$.evidence', ?3
-           FROM json_each(?2) j JOIN priorities p ON p.plan_id = ?1 AND p.number = j.value ->> '$.priority'
+                j.value ->> '$.text', j.value ->> '$.due', j.value ->> '$.status', j.value ->> '$.evidence',
+                j.value ->> '$.leads', j.value ->> '$.recommendations', ?3
+           FROM json_each(?2) j CROSS JOIN priorities p ON p.plan_id = ?1 AND p.number = j.value ->> '$.priority'
           WHERE true
          ON CONFLICT (plan_id, ref) DO UPDATE SET
             priority_id = excluded.priority_id, position = excluded.position, grp = excluded.grp,
             text = excluded.text, due = excluded.due, status = excluded.status,
-            evidence = excluded.evidence, removed_at_ms = NULL",
+            evidence = excluded.evidence, leads = excluded.leads,
+            recommendations = excluded.recommendations, removed_at_ms = NULL",
         plan_id,
         rows,
         at
@@ -241,7 +277,11 @@ async fn write_actions(tx: &mut sqlx::SqliteConnection, plan_id: i64, content: &
     .execute(&mut *tx)
     .await?;
 
-    let in_file: Vec<&str> = content.actions.iter().map(|a| a.reference.as_str()).collect();
+    let in_file: Vec<&str> = content
+        .actions
+        .iter()
+        .map(|a| a.reference.as_str())
+        .collect();
     let in_file = serde_json::to_string(&in_file).expect("strings serialise");
     sqlx::query!(
         "DELETE FROM action_leads WHERE action_id IN
@@ -266,7 +306,7 @@ async fn write_actions(tx: &mut sqlx::SqliteConnection, plan_id: i64, content: &
         "INSERT INTO action_leads (action_id, person_id, position)
          SELECT a.id, pe.id, j.value ->> '$.position'
            FROM json_each(?2) j
-           JOIN actions a ON a.plan_id = ?1 AND a.ref = j.value ->> '$.ref'
+           CROSS JOIN actions a ON a.plan_id = ?1 AND a.ref = j.value ->> '$.ref'
            JOIN people pe ON pe.name = j.value ->> '$.name'
           WHERE true ON CONFLICT DO NOTHING",
         plan_id,
@@ -278,18 +318,32 @@ async fn write_actions(tx: &mut sqlx::SqliteConnection, plan_id: i64, content: &
 }
 
 /// Returns how many recommendations the plan has after the import.
-async fn write_recommendations(tx: &mut sqlx::SqliteConnection, plan_id: i64, content: &PlanContent) -> Result<usize> {
+async fn write_recommendations(
+    tx: &mut sqlx::SqliteConnection,
+    plan_id: i64,
+    content: &PlanContent,
+) -> Result<usize> {
     let mut recs: Vec<Recommendation> = content.recommendations.clone();
     let known: BTreeSet<String> = recs.iter().map(|r| r.code.clone()).collect();
-    let cited: BTreeSet<&String> = content.actions.iter().flat_map(|a| a.recommendations.iter()).collect();
+    let cited: BTreeSet<&String> = content
+        .actions
+        .iter()
+        .flat_map(|a| a.recommendations.iter())
+        .collect();
     recs.extend(
         cited
             .into_iter()
             .filter(|c| !known.contains(*c))
-            .map(|c| Recommendation { code: c.clone(), text: None }),
+            .map(|c| Recommendation {
+                code: c.clone(),
+                text: None,
+            }),
     );
     let rows = serde_json::to_string(
-        &recs.iter().map(|r| json!({"code": r.code, "text": r.text})).collect::<Vec<_>>(),
+        &recs
+            .iter()
+            .map(|r| json!({"code": r.code, "text": r.text}))
+            .collect::<Vec<_>>(),
     )
     .expect("strings serialise");
     sqlx::query!(
@@ -302,7 +356,11 @@ async fn write_recommendations(tx: &mut sqlx::SqliteConnection, plan_id: i64, co
     .execute(&mut *tx)
     .await?;
 
-    let in_file: Vec<&str> = content.actions.iter().map(|a| a.reference.as_str()).collect();
+    let in_file: Vec<&str> = content
+        .actions
+        .iter()
+        .map(|a| a.reference.as_str())
+        .collect();
     let in_file = serde_json::to_string(&in_file).expect("strings serialise");
     sqlx::query!(
         "DELETE FROM action_recommendations WHERE action_id IN
@@ -315,13 +373,17 @@ async fn write_recommendations(tx: &mut sqlx::SqliteConnection, plan_id: i64, co
     let links: Vec<_> = content
         .actions
         .iter()
-        .flat_map(|a| a.recommendations.iter().map(move |c| json!({"ref": a.reference, "code": c})))
+        .flat_map(|a| {
+            a.recommendations
+                .iter()
+                .map(move |c| json!({"ref": a.reference, "code": c}))
+        })
         .collect();
     let links = serde_json::Value::from(links).to_string();
     sqlx::query!(
         "INSERT INTO action_recommendations (action_id, recommendation_id)
          SELECT a.id, r.id FROM json_each(?2) j
-           JOIN actions a ON a.plan_id = ?1 AND a.ref = j.value ->> '$.ref'
+           CROSS JOIN actions a ON a.plan_id = ?1 AND a.ref = j.value ->> '$.ref'
            JOIN recommendations r ON r.plan_id = ?1 AND r.code = j.value ->> '$.code'
           WHERE true ON CONFLICT DO NOTHING",
         plan_id,
@@ -329,9 +391,12 @@ async fn write_recommendations(tx: &mut sqlx::SqliteConnection, plan_id: i64, co
     )
     .execute(&mut *tx)
     .await?;
-    let count = sqlx::query_scalar!("SELECT count(*) FROM recommendations WHERE plan_id = ?", plan_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let count = sqlx::query_scalar!(
+        "SELECT count(*) FROM recommendations WHERE plan_id = ?",
+        plan_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     Ok(count as usize)
 }
 
@@ -349,7 +414,7 @@ async fn write_history(
     sqlx::query!(
         "INSERT INTO status_changes (action_id, at_ms, actor, from_status, to_status)
          SELECT a.id, ?3, ?4, j.value ->> '$.from', j.value ->> '$.to'
-           FROM json_each(?2) j JOIN actions a ON a.plan_id = ?1 AND a.ref = j.value ->> '$.ref'",
+           FROM json_each(?2) j CROSS JOIN actions a ON a.plan_id = ?1 AND a.ref = j.value ->> '$.ref'",
         plan_id,
         rows,
         at,

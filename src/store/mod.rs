@@ -13,7 +13,9 @@ pub use import::{ImportOptions, ImportOutcome};
 pub use plans::PlanSettings;
 
 use chrono::{DateTime, TimeZone, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -74,7 +76,11 @@ impl Store {
             // FULL: an update is on disk before anyone is told it was recorded.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Listings of a large plan read many pages: keep them in memory
+            // (64 MiB of cache, the file mapped) rather than one read call each.
+            .pragma("cache_size", "-65536")
+            .pragma("mmap_size", "268435456");
         let classify = |e: sqlx::Error| classify(&path, e);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -139,8 +145,14 @@ pub(crate) fn from_ms(ms: i64) -> DateTime<Utc> {
 /// no name or code contains.
 pub(crate) const LIST_SEP: char = '\u{1f}';
 
-pub(crate) fn split_list(joined: Option<String>) -> Vec<String> {
+pub(crate) fn join_list(items: &[String]) -> String {
+    items.join(&LIST_SEP.to_string())
+}
+
+pub(crate) fn split_list(joined: &str) -> Vec<String> {
     joined
-        .map(|s| s.split(LIST_SEP).filter(|p| !p.is_empty()).map(str::to_string).collect())
-        .unwrap_or_default()
+        .split(LIST_SEP)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
 }

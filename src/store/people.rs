@@ -48,7 +48,10 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         if let Some(holder) = holder.filter(|h| !h.eq_ignore_ascii_case(name)) {
-            return Err(StoreError::DiscordIdTaken { discord_id, name: holder });
+            return Err(StoreError::DiscordIdTaken {
+                discord_id,
+                name: holder,
+            });
         }
         let stored = sqlx::query_scalar!(
             "UPDATE people SET discord_id = ? WHERE name = ? RETURNING name",

@@ -70,7 +70,11 @@ impl Store {
                 0 => Err(StoreError::NoPlans),
                 1 => Ok(plans.into_iter().next().expect("one plan")),
                 _ => Err(StoreError::AmbiguousPlan(
-                    plans.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
+                    plans
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 )),
             },
         }
@@ -128,7 +132,7 @@ impl Store {
             .map(|r| crate::plan::Priority {
                 number: r.number as u32,
                 title: r.title,
-                strategic_leads: super::split_list(r.leads),
+                strategic_leads: super::split_list(r.leads.as_deref().unwrap_or_default()),
             })
             .collect())
     }

@@ -1,0 +1,170 @@
+//! Speed of the plan core: import, overdue listing, durable status updates.
+//! Run with `cargo bench --bench core`; figures go in the README.
+
+use chrono::{Duration, NaiveDate, Utc};
+use planbot::import::{Parsed, read_plan_file};
+use planbot::plan::{Status, StatusRequest, YearStart};
+use planbot::store::{ActionFilter, ImportOptions, PlanSettings, Store};
+use std::time::Instant;
+
+/// A plan of `actions` actions over eight quarters (Q3 18/19 to Q2 20/21).
+/// Statuses follow the due date as in a real plan: of the actions already due
+/// on the overdue day (15 November 2019), `late_share` are still open.
+fn synthetic_plan(actions: usize, late_share: f64) -> String {
+    let mut csv = String::from("Priority,Ref,Action,Leads,Due,Status,Recommendations\n");
+    let quarters = [
+        "Q3 18/19", "Q4 18/19", "Q1 19/20", "Q2 19/20", "Q3 19/20", "Q4 19/20", "Q1 20/21",
+        "Q2 20/21",
+    ];
+    let open = ["Green", "Amber", "Red", "Not started"];
+    let leads = (actions / 5).max(1);
+    for i in 0..actions {
+        let p = i % 10 + 1;
+        let q = i % quarters.len();
+        let past_due = q < 4;
+        // Spread the open ones evenly through the past-due rows.
+        let late =
+            past_due && ((i / quarters.len()) as f64 * late_share).fract() + late_share >= 1.0;
+        let status = if past_due && !late {
+            "Complete"
+        } else {
+            open[i % open.len()]
+        };
+        csv.push_str(&format!(
+            "{p}. Priority {p},{p}.{i},Deliver improvement action number {i} with partners,Lead {} ; Lead {},{},{status},O{}\n",
+            i % leads,
+            (i + 7) % leads,
+            quarters[q],
+            i % 27 + 1,
+        ));
+    }
+    csv
+}
+
+fn opts() -> ImportOptions {
+    ImportOptions {
+        actor: "bench".into(),
+        at: Utc::now(),
+        prune: false,
+        dry_run: false,
+        settings: PlanSettings::default(),
+    }
+}
+
+async fn import(store: &Store, csv: &str) {
+    let Parsed::Plan(content) = read_plan_file("bench.csv", csv.as_bytes(), YearStart::APRIL)
+        .unwrap()
+        .parsed
+    else {
+        unreachable!()
+    };
+    store.import_plan("Bench", &content, &opts()).await.unwrap();
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn report(name: &str, mut ms: Vec<f64>, target: &str) {
+    ms.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "{name:<52} median {:>8.2} ms  p99 {:>8.2} ms  (n={}, target {target})",
+        percentile(&ms, 0.5),
+        percentile(&ms, 0.99),
+        ms.len()
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+
+    // 1. Import a 10,000-action plan into a fresh database (parse + store).
+    let csv = synthetic_plan(10_000, 0.1);
+    let mut times = Vec::new();
+    for run in 0..5 {
+        let store = Store::open(dir.path().join(format!("import{run}.db")))
+            .await
+            .unwrap();
+        let start = Instant::now();
+        import(&store, &csv).await;
+        times.push(start.elapsed().as_secs_f64() * 1e3);
+        store.close().await;
+    }
+    report(
+        "import 10,000 actions (csv parse + store)",
+        times,
+        "< 1000 ms",
+    );
+
+    // 2. Overdue list over 100,000 actions: a realistic plan (one in ten
+    // past-due actions still open) and a worst case (all of them open).
+    let today = NaiveDate::from_ymd_opt(2019, 11, 15).unwrap();
+    let filter = ActionFilter {
+        overdue: true,
+        ..Default::default()
+    };
+    let mut stores = Vec::new();
+    for (name, late_share) in [("realistic", 0.1), ("worst case", 1.0)] {
+        let store = Store::open(dir.path().join(format!("big-{late_share}.db")))
+            .await
+            .unwrap();
+        import(&store, &synthetic_plan(100_000, late_share)).await;
+        let plan = store.find_plan(Some("Bench")).await.unwrap();
+        let mut times = Vec::new();
+        let mut found = 0;
+        for _ in 0..30 {
+            let start = Instant::now();
+            found = store.actions(&plan, &filter, today).await.unwrap().len();
+            times.push(start.elapsed().as_secs_f64() * 1e3);
+        }
+        report(
+            &format!("overdue list of 100,000, {name} ({found} overdue)"),
+            times,
+            "< 50 ms",
+        );
+        stores.push((store, plan));
+    }
+    let (store, plan) = stores.swap_remove(0);
+
+    // 3. Durable status updates (synchronous=FULL), one after another and 8 at once.
+    let refs: Vec<String> = (0..2000).map(|i| format!("{}.{i}", i % 10 + 1)).collect();
+    let request = |i: usize| StatusRequest {
+        to: Status::ALL[i % 5],
+        note: Some(format!("update {i}")),
+        evidence: None,
+        by: "Bench".into(),
+        by_discord_id: None,
+        at: Utc::now() + Duration::milliseconds(i as i64),
+    };
+    let start = Instant::now();
+    for (i, r) in refs.iter().enumerate() {
+        store.record_status(&plan, r, &request(i)).await.unwrap();
+    }
+    let rate = refs.len() as f64 / start.elapsed().as_secs_f64();
+    println!(
+        "{:<52} {rate:>8.0} updates/s  (n={}, target >= 1000/s)",
+        "status updates, sequential",
+        refs.len()
+    );
+
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for chunk in refs.chunks(refs.len() / 8) {
+        let (store, plan, chunk) = (store.clone(), plan.clone(), chunk.to_vec());
+        tasks.push(tokio::spawn(async move {
+            for (i, r) in chunk.iter().enumerate() {
+                store.record_status(&plan, r, &request(i)).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let rate = refs.len() as f64 / start.elapsed().as_secs_f64();
+    println!(
+        "{:<52} {rate:>8.0} updates/s  (n={}, target >= 1000/s)",
+        "status updates, 8 concurrent",
+        refs.len()
+    );
+}

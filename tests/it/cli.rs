@@ -1,0 +1,316 @@
+use crate::helpers::*;
+use std::path::Path;
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// A fresh database holding SMALL_PLAN as plan "P".
+fn imported() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plan.db");
+    let file = write(dir.path(), "plan.csv", SMALL_PLAN);
+    let out = planbot(&db, &["import", &file, "--plan", "P"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    (dir, db)
+}
+
+fn export(db: &Path) -> String {
+    let out = planbot(db, &["export"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn import_reports_what_it_did() {
+    let (dir, db) = imported();
+    let file = write(dir.path(), "plan.csv", SMALL_PLAN);
+    let out = planbot(&db, &["import", &file]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains("5 actions read"), "{text}");
+    assert!(
+        text.contains("create 0, update 0, leave 5 unchanged"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_bad_file_exits_1_with_line_and_column_and_changes_nothing() {
+    let (dir, db) = imported();
+    let before = export(&db);
+    let bad = SMALL_PLAN
+        .replace("Green", "Purple")
+        .replace("31/03/2019", "31/02/2019");
+    let file = write(dir.path(), "bad.csv", &bad);
+    let out = planbot(&db, &["import", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("line 2, column 7 (Status): \"Purple\" is not a status"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 6, column 6 (Due): \"31/02/2019\" is not a real date"),
+        "{err}"
+    );
+    assert_eq!(export(&db), before, "the plan is exactly as it was");
+}
+
+#[test]
+fn unknown_file_type_and_empty_files_are_refused() {
+    let (dir, db) = imported();
+    let before = export(&db);
+    for (name, text, expect) in [
+        ("plan.pdf", "%PDF-1.4", "planbot reads .csv and .xlsx"),
+        ("empty.csv", "", "the file is empty"),
+        (
+            "header.csv",
+            "Priority,Action,Lead\r\n",
+            "a header but no actions",
+        ),
+        ("nocols.csv", "Name,Colour\nA,B\n", "no Action"),
+    ] {
+        let out = planbot(&db, &["import", &write(dir.path(), name, text)]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        assert!(stderr(&out).contains(expect), "{name}: {}", stderr(&out));
+    }
+    assert_eq!(export(&db), before);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    assert_eq!(planbot(&db, &["frobnicate"]).status.code(), Some(2));
+    let out = planbot(&db, &["status", "1.1", "purple", "--by", "Me"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("\"purple\" is not a status"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn json_listing_has_the_fields_scripts_need() {
+    let (_dir, db) = imported();
+    let out = planbot(
+        &db,
+        &[
+            "actions",
+            "--json",
+            "--as-of",
+            "2030-01-01",
+            "--lead",
+            "Julie Bragg",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    let r = &rows[0];
+    assert_eq!(r["ref"], "1.2");
+    assert_eq!(r["priority"], 1);
+    assert_eq!(r["action"], "Review the SGO policy");
+    assert_eq!(r["leads"], serde_json::json!(["Julie Bragg"]));
+    assert_eq!(r["due"], "2019-03-31");
+    assert_eq!(r["status"], "red");
+    assert!(r["overdue_days"].as_i64().unwrap() > 3000);
+}
+
+#[test]
+fn status_records_and_history_shows_it() {
+    let (_dir, db) = imported();
+    let out = planbot(
+        &db,
+        &[
+            "status",
+            "1.2",
+            "done",
+            "--by",
+            "Julie Bragg",
+            "--note",
+            "Policy approved",
+            "--evidence",
+            "https://example.org/p",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Red -> Complete"), "{}", stdout(&out));
+    let out = planbot(&db, &["history", "1.2", "--json"]);
+    let last: serde_json::Value =
+        serde_json::from_str(stdout(&out).lines().last().unwrap()).unwrap();
+    assert_eq!(last["by"], "Julie Bragg");
+    assert_eq!(last["from"], "red");
+    assert_eq!(last["to"], "complete");
+    assert_eq!(last["note"], "Policy approved");
+}
+
+#[test]
+fn bad_updates_exit_1_and_change_nothing() {
+    let (_dir, db) = imported();
+    let before = export(&db);
+    let history = |db: &Path| stdout(&planbot(db, &["history", "1.1"]));
+    let history_before = history(&db);
+
+    let out = planbot(&db, &["status", "7.7", "green", "--by", "X"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("has no action 7.7"),
+        "{}",
+        stderr(&out)
+    );
+
+    let long = "x".repeat(1001);
+    let out = planbot(
+        &db,
+        &["status", "1.1", "green", "--by", "X", "--note", &long],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("1001 characters"), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).lines().count(),
+        1,
+        "one line: {}",
+        stderr(&out)
+    );
+
+    assert_eq!(export(&db), before);
+    assert_eq!(history(&db), history_before);
+}
+
+#[test]
+fn several_plans_need_a_name() {
+    let (dir, db) = imported();
+    let file = write(dir.path(), "plan.csv", SMALL_PLAN);
+    assert!(
+        planbot(&db, &["import", &file, "--plan", "Other"])
+            .status
+            .success()
+    );
+    let out = planbot(&db, &["actions"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("several plans"), "{}", stderr(&out));
+    assert!(
+        planbot(&db, &["actions", "--plan", "other"])
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn export_imports_back_to_the_same_plan_and_defuses_formulas() {
+    let (dir, db) = imported();
+    planbot(
+        &db,
+        &[
+            "status",
+            "2.1",
+            "green",
+            "--by",
+            "Julie Bragg",
+            "--evidence",
+            "=HYPERLINK(\"http://evil\")",
+        ],
+    );
+    let first = export(&db);
+    assert!(first.contains("'=HYPERLINK"), "{first}");
+    assert!(
+        !first
+            .lines()
+            .any(|l| l.starts_with('=') || l.contains(",="))
+    );
+    let file = write(dir.path(), "round.csv", &first);
+    let db2 = dir.path().join("second.db");
+    let out = planbot(&db2, &["import", &file, "--plan", "P"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(export(&db2), first);
+}
+
+#[test]
+fn a_file_that_is_not_a_database_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("notes.txt");
+    std::fs::write(&db, "not a database at all ".repeat(200)).unwrap();
+    let out = planbot(&db, &["actions"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is not a planbot database"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_read_only_database_exits_1_and_is_untouched() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, db) = imported();
+    let before = export(&db);
+    // Root ignores file modes, so the refused write is made as `nobody`.
+    let root = unsafe { libc_geteuid() } == 0;
+    for p in [dir.path(), &db] {
+        std::fs::set_permissions(
+            p,
+            std::fs::Permissions::from_mode(if p == dir.path() { 0o755 } else { 0o644 }),
+        )
+        .unwrap();
+    }
+    if !root {
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    }
+    let mut cmd = if root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_planbot"),
+        ]);
+        c
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
+    };
+    let out = cmd
+        .args(["status", "1.1", "red", "--by", "X"])
+        .env("PLANBOT_DB", &db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
+    assert_eq!(export(&db), before);
+}
+
+unsafe extern "C" {
+    #[link_name = "geteuid"]
+    fn libc_geteuid() -> u32;
+}
+
+#[test]
+fn demo_prints_reminders_and_summary_without_touching_the_users_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mine.db");
+    let out = planbot(&db, &["demo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Overdue actions by lead"), "{text}");
+    assert!(text.contains("RAG summary by priority"));
+    let rows = planbot::demo::EXAMPLE_PLAN_CSV.lines().count() - 1;
+    let total_line = text
+        .lines()
+        .find(|l| l.starts_with("Whole plan"))
+        .expect("a totals row");
+    assert!(
+        total_line.trim_end().ends_with(&rows.to_string()),
+        "{total_line}"
+    );
+    assert!(
+        !db.exists(),
+        "the demo must not create or touch the user's database"
+    );
+}

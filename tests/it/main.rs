@@ -1,0 +1,9 @@
+//! planbot's integration tests: one binary, one module per area.
+
+mod helpers;
+
+mod cli;
+mod import_files;
+mod quarter;
+mod status_rules;
+mod store;

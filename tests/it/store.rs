@@ -1,0 +1,375 @@
+use crate::helpers::*;
+use planbot::plan::{AsOf, Status, StatusRequest};
+use planbot::store::{ActionFilter, Store, StoreError};
+
+fn request(to: Status, by: &str, at: chrono::DateTime<chrono::Utc>) -> StatusRequest {
+    StatusRequest {
+        to,
+        note: Some(format!("{by} says {}", to.label())),
+        evidence: None,
+        by: by.into(),
+        by_discord_id: None,
+        at,
+    }
+}
+
+#[tokio::test]
+async fn import_creates_plan_people_and_initial_history() {
+    let db = TestDb::new().await;
+    let outcome = db
+        .import_csv("Kirklees", SMALL_PLAN, utc(2018, 10, 1, 9, 0))
+        .await;
+    assert!(outcome.plan_created);
+    assert_eq!(outcome.created.len(), 5);
+    let plan = db.store.find_plan(None).await.unwrap();
+    let a = db.store.action(&plan, "1.1").await.unwrap();
+    assert_eq!(a.leads, ["Steve Comb", "Tom Brailsford"]);
+    assert_eq!(a.due, Some(date(2018, 12, 31)));
+    assert_eq!(a.recommendations, ["O18", "O19"]);
+    let history = db.store.history(&plan, "1.1").await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!((history[0].from, history[0].to), (None, Status::Green));
+    let people: Vec<String> = db
+        .store
+        .people()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.person.name)
+        .collect();
+    assert!(people.contains(&"Julie Bragg".to_string()));
+    assert!(people.contains(&"Mel Meggs".to_string()));
+}
+
+#[tokio::test]
+async fn reimport_updates_by_ref_and_keeps_history() {
+    let db = TestDb::new().await;
+    db.import_csv("P", SMALL_PLAN, utc(2018, 10, 1, 9, 0)).await;
+    let plan = db.store.find_plan(Some("P")).await.unwrap();
+    db.store
+        .record_status(
+            &plan,
+            "1.2",
+            &request(Status::Amber, "Julie Bragg", utc(2018, 11, 1, 10, 0)),
+        )
+        .await
+        .unwrap();
+
+    // The council's new sheet rewords 1.2, marks it red again and drops 4.2.
+    let edited: String = SMALL_PLAN
+        .replace("Review the SGO policy", "Review and update the SGO policy")
+        .lines()
+        .filter(|l| !l.contains("4.2"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let outcome = db.import_csv("P", &edited, utc(2018, 12, 1, 9, 0)).await;
+    assert!(!outcome.plan_created);
+    assert_eq!(outcome.updated, ["1.2"]);
+    assert_eq!(outcome.unchanged, 3);
+    assert_eq!(outcome.missing, ["4.2"]);
+    assert!(
+        outcome.removed.is_empty(),
+        "nothing is removed without prune"
+    );
+
+    let a = db.store.action(&plan, "1.2").await.unwrap();
+    assert_eq!(a.text, "Review and update the SGO policy");
+    assert_eq!(a.status, Status::Red);
+    let history = db.store.history(&plan, "1.2").await.unwrap();
+    let steps: Vec<(Option<Status>, Status, &str)> = history
+        .iter()
+        .map(|c| (c.from, c.to, c.by.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (None, Status::Red, "test import"),
+            (Some(Status::Red), Status::Amber, "Julie Bragg"),
+            (Some(Status::Amber), Status::Red, "test import"),
+        ]
+    );
+    // 4.2 is still there until pruned.
+    assert!(db.store.action(&plan, "4.2").await.is_ok());
+}
+
+#[tokio::test]
+async fn prune_removes_missing_actions_but_not_their_past() {
+    let db = TestDb::new().await;
+    db.import_csv("P", SMALL_PLAN, utc(2018, 10, 1, 9, 0)).await;
+    let plan = db.store.find_plan(None).await.unwrap();
+    let without: String = SMALL_PLAN
+        .lines()
+        .filter(|l| !l.contains("4.2"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut opts = import_opts(utc(2019, 1, 10, 9, 0));
+    opts.prune = true;
+    let outcome = db
+        .store
+        .import_plan("P", &plan_from_csv(&without), &opts)
+        .await
+        .unwrap();
+    assert_eq!(outcome.removed, ["4.2"]);
+    assert!(matches!(
+        db.store.action(&plan, "4.2").await,
+        Err(StoreError::NoSuchAction { .. })
+    ));
+    let then = AsOf::end_of_day(date(2018, 12, 1), plan.time_zone);
+    let past = db
+        .store
+        .actions_as_of(&plan, &ActionFilter::default(), then)
+        .await
+        .unwrap();
+    assert!(
+        past.iter().any(|a| a.reference == "4.2"),
+        "a board paper from December still shows 4.2"
+    );
+}
+
+#[tokio::test]
+async fn dry_run_changes_nothing() {
+    let db = TestDb::new().await;
+    let mut opts = import_opts(utc(2018, 10, 1, 9, 0));
+    opts.dry_run = true;
+    let outcome = db
+        .store
+        .import_plan("P", &plan_from_csv(SMALL_PLAN), &opts)
+        .await
+        .unwrap();
+    assert_eq!(outcome.created.len(), 5);
+    assert!(matches!(
+        db.store.find_plan(None).await,
+        Err(StoreError::NoPlans)
+    ));
+}
+
+#[tokio::test]
+async fn status_as_of_a_past_moment_comes_from_history() {
+    let db = TestDb::new().await;
+    db.import_csv("P", SMALL_PLAN, utc(2018, 10, 1, 9, 0)).await;
+    let plan = db.store.find_plan(None).await.unwrap();
+    db.store
+        .record_status(
+            &plan,
+            "1.1",
+            &request(Status::Red, "Steve Comb", utc(2019, 1, 15, 12, 0)),
+        )
+        .await
+        .unwrap();
+    db.store
+        .record_status(
+            &plan,
+            "1.1",
+            &request(Status::Complete, "Tom Brailsford", utc(2019, 4, 2, 12, 0)),
+        )
+        .await
+        .unwrap();
+
+    let status_on = |d: chrono::NaiveDate| {
+        let store = db.store.clone();
+        let plan = plan.clone();
+        async move {
+            let actions = store
+                .actions_as_of(
+                    &plan,
+                    &ActionFilter::default(),
+                    AsOf::end_of_day(d, plan.time_zone),
+                )
+                .await
+                .unwrap();
+            actions
+                .into_iter()
+                .find(|a| a.reference == "1.1")
+                .map(|a| a.status)
+        }
+    };
+    assert_eq!(
+        status_on(date(2018, 9, 30)).await,
+        None,
+        "before the plan was imported"
+    );
+    assert_eq!(status_on(date(2018, 12, 31)).await, Some(Status::Green));
+    assert_eq!(status_on(date(2019, 3, 31)).await, Some(Status::Red));
+    assert_eq!(status_on(date(2019, 4, 2)).await, Some(Status::Complete));
+    // Overdue as of 31 March: due Q3 18/19 and red then.
+    let then = AsOf::end_of_day(date(2019, 3, 31), plan.time_zone);
+    let overdue = db
+        .store
+        .actions_as_of(
+            &plan,
+            &ActionFilter {
+                overdue: true,
+                ..Default::default()
+            },
+            then,
+        )
+        .await
+        .unwrap();
+    assert!(overdue.iter().any(|a| a.reference == "1.1"));
+}
+
+#[tokio::test]
+async fn status_update_records_who_when_note_and_evidence() {
+    let db = TestDb::new().await;
+    db.import_csv("P", SMALL_PLAN, utc(2018, 10, 1, 9, 0)).await;
+    let plan = db.store.find_plan(None).await.unwrap();
+    let mut req = request(Status::Complete, "Julie Bragg", utc(2019, 2, 1, 9, 30));
+    req.evidence = Some("https://example.org/sgo-policy".into());
+    let updated = db.store.record_status(&plan, "1.2", &req).await.unwrap();
+    assert_eq!(updated.before.status, Status::Red);
+    assert_eq!(updated.after.status, Status::Complete);
+    assert_eq!(updated.after.evidence, ["https://example.org/sgo-policy"]);
+    let last = db.store.history(&plan, "1.2").await.unwrap().pop().unwrap();
+    assert_eq!(last.by, "Julie Bragg");
+    assert_eq!(last.at, utc(2019, 2, 1, 9, 30));
+    assert_eq!(last.note.as_deref(), Some("Julie Bragg says Complete"));
+    assert_eq!(
+        last.evidence.as_deref(),
+        Some("https://example.org/sgo-policy")
+    );
+}
+
+#[tokio::test]
+async fn unknown_ref_is_refused() {
+    let db = TestDb::new().await;
+    db.import_csv("P", SMALL_PLAN, utc(2018, 10, 1, 9, 0)).await;
+    let plan = db.store.find_plan(None).await.unwrap();
+    let err = db
+        .store
+        .record_status(
+            &plan,
+            "9.9",
+            &request(Status::Green, "Julie Bragg", utc(2019, 1, 1, 9, 0)),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no action 9.9"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_leads_updating_at_once_both_land_in_order() {
+    let db = TestDb::new().await;
+    db.import_csv("P", SMALL_PLAN, utc(2018, 10, 1, 9, 0)).await;
+    let plan = db.store.find_plan(None).await.unwrap();
+    let at = utc(2019, 1, 1, 9, 0);
+    let spawn = |to, by: &'static str| {
+        let (store, plan) = (db.store.clone(), plan.clone());
+        tokio::spawn(async move {
+            store
+                .record_status(&plan, "1.1", &request(to, by, at))
+                .await
+        })
+    };
+    let (a, b) = (
+        spawn(Status::Amber, "Steve Comb"),
+        spawn(Status::Red, "Tom Brailsford"),
+    );
+    a.await.unwrap().unwrap();
+    b.await.unwrap().unwrap();
+    let history = db.store.history(&plan, "1.1").await.unwrap();
+    assert_eq!(history.len(), 3);
+    // Each update starts from where the one before it left the action.
+    assert_eq!(history[2].from, Some(history[1].to));
+    let now = db.store.action(&plan, "1.1").await.unwrap();
+    assert_eq!(now.status, history[2].to);
+}
+
+#[tokio::test]
+async fn history_cannot_be_rewritten() {
+    let db = TestDb::new().await;
+    db.import_csv("P", SMALL_PLAN, utc(2018, 10, 1, 9, 0)).await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.path().display()))
+        .await
+        .unwrap();
+    let update = sqlx::query("UPDATE status_changes SET to_status = 'green'")
+        .execute(&pool)
+        .await;
+    assert!(update.unwrap_err().to_string().contains("append-only"));
+    let delete = sqlx::query("DELETE FROM status_changes")
+        .execute(&pool)
+        .await;
+    assert!(delete.unwrap_err().to_string().contains("append-only"));
+}
+
+#[tokio::test]
+async fn linking_people_to_discord() {
+    let db = TestDb::new().await;
+    db.import_csv("P", SMALL_PLAN, utc(2018, 10, 1, 9, 0)).await;
+    let person = db.store.link_person("julie bragg", 1234).await.unwrap();
+    assert_eq!(person.name, "Julie Bragg");
+    assert_eq!(
+        db.store
+            .person_by_discord_id(1234)
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "Julie Bragg"
+    );
+    assert!(matches!(
+        db.store.link_person("Mel Meggs", 1234).await,
+        Err(StoreError::DiscordIdTaken { .. })
+    ));
+    assert!(matches!(
+        db.store.link_person("Nobody Known", 99).await,
+        Err(StoreError::NoSuchPerson(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_sqlite_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.db");
+    std::fs::write(
+        &path,
+        "These are my meeting notes, not a database. ".repeat(100),
+    )
+    .unwrap();
+    let err = Store::open(&path).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotADatabase { .. }), "{err}");
+    assert!(err.to_string().contains("not a planbot database"));
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .starts_with("These are my meeting notes")
+    );
+}
+
+#[tokio::test]
+async fn overdue_filter_uses_the_plan_calendar() {
+    let db = TestDb::new().await;
+    db.import_csv("P", SMALL_PLAN, utc(2018, 10, 1, 9, 0)).await;
+    let plan = db.store.find_plan(None).await.unwrap();
+    let filter = ActionFilter {
+        overdue: true,
+        ..Default::default()
+    };
+    let refs =
+        |v: Vec<planbot::plan::Action>| v.into_iter().map(|a| a.reference).collect::<Vec<_>>();
+    // 1 April 2019: Q3 items (1.1) and Q4 items (1.2, 4.2) are late; 4.1 is complete.
+    let overdue = db
+        .store
+        .actions(&plan, &filter, date(2019, 4, 1))
+        .await
+        .unwrap();
+    assert_eq!(refs(overdue), ["1.1", "1.2", "4.2"]);
+    let overdue = db
+        .store
+        .actions(&plan, &filter, date(2019, 3, 31))
+        .await
+        .unwrap();
+    assert_eq!(refs(overdue), ["1.1"]);
+    let lead = ActionFilter {
+        lead: Some("julie bragg".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        refs(
+            db.store
+                .actions(&plan, &lead, date(2019, 4, 1))
+                .await
+                .unwrap()
+        ),
+        ["1.2", "2.1"]
+    );
+}
