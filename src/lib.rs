@@ -3,7 +3,10 @@
 //! Discord or the command line.
 
 pub mod cli;
+pub mod clock;
+pub mod config;
 pub mod demo;
+pub mod discord;
 pub mod import;
 pub mod plan;
 pub mod store;

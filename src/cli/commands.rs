@@ -9,8 +9,10 @@ use std::io::Write;
 
 /// Runs one command, writing what it shows to `out`.
 pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
-    if let Command::Demo = cli.command {
-        return crate::demo::run(out).await;
+    match cli.command {
+        Command::Demo => return crate::demo::run(out).await,
+        Command::Run { config } => return run_bot(config.as_deref()).await,
+        _ => {}
     }
     let store = Store::open(&cli.global.db).await?;
     let plan_name = cli.global.plan.as_deref();
@@ -119,7 +121,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
                 Ok(())
             }
         },
-        Command::Demo => unreachable!("handled above"),
+        Command::Demo | Command::Run { .. } => unreachable!("handled above"),
     };
     store.close().await;
     result
@@ -269,4 +271,30 @@ async fn status(
         request.by
     )?;
     Ok(())
+}
+
+async fn run_bot(config: Option<&std::path::Path>) -> Result<()> {
+    let settings = crate::config::Settings::load(config, |k| std::env::var(k).ok())?;
+    let store = Store::open(&settings.database.path).await?;
+    tracing::info!(db = %settings.database.path.display(), api = %settings.discord.api_base, "starting planbot");
+    let bot = crate::discord::start(settings, store.clone(), crate::clock::Clock::system()).await?;
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    bot.shutdown().await;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
 }

@@ -76,6 +76,15 @@ pub enum Command {
     },
     /// Show what planbot does, on the example Kirklees plan, in a scratch database
     Demo,
+    /// Run the Discord bot (the token comes from DISCORD_TOKEN)
+    ///
+    /// Settings come from the config file (see config/planbot.example.toml),
+    /// then from PLANBOT_DB and DISCORD_API_BASE. Stops cleanly on Ctrl-C or SIGTERM.
+    Run {
+        /// The TOML settings file
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

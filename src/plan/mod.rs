@@ -1,6 +1,7 @@
 //! The domain core: plans, actions, quarters, statuses and the rules boards
 //! apply to them. Nothing here knows about SQL or Discord.
 
+pub mod access;
 mod quarter;
 mod rules;
 mod status;

@@ -7,3 +7,4 @@ mod import_files;
 mod quarter;
 mod status_rules;
 mod store;
+mod testserver;

@@ -1,0 +1,188 @@
+//! Settings for `planbot run`: a TOML file, then environment overrides. The
+//! Discord token comes only from the environment and is never printed.
+
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub const DISCORD_API_BASE: &str = "https://discord.com";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {reason}")]
+    Unreadable { path: PathBuf, reason: String },
+    #[error("config {path}: {reason}")]
+    Invalid { path: String, reason: String },
+    #[error("{key} is not set: {hint}")]
+    Missing { key: &'static str, hint: &'static str },
+    #[error("{key}: {reason}")]
+    Bad { key: String, reason: String },
+}
+
+/// The bot's token. Its `Debug` and `Display` never show it.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default)]
+    pub database: DatabaseSettings,
+    #[serde(default)]
+    pub discord: DiscordSettings,
+    #[serde(default)]
+    pub guilds: Vec<GuildSettings>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    #[serde(default = "default_db_path")]
+    pub path: PathBuf,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings { path: default_db_path() }
+    }
+}
+
+fn default_db_path() -> PathBuf {
+    PathBuf::from(crate::store::DEFAULT_DB_PATH)
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscordSettings {
+    /// Where Discord's API is; a Discord-compatible server for tests.
+    #[serde(default = "default_api_base")]
+    pub api_base: String,
+    /// Register commands in each configured guild (instant) or globally.
+    #[serde(default)]
+    pub register_globally: bool,
+    #[serde(skip)]
+    pub token: Option<Secret>,
+}
+
+impl Default for DiscordSettings {
+    fn default() -> Self {
+        DiscordSettings {
+            api_base: default_api_base(),
+            register_globally: false,
+            token: None,
+        }
+    }
+}
+
+fn default_api_base() -> String {
+    DISCORD_API_BASE.to_string()
+}
+
+/// One Discord server and the plans it works on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuildSettings {
+    pub id: u64,
+    pub plans: Vec<String>,
+    /// Members with this role may change any action and use admin commands.
+    #[serde(default = "default_admin_role")]
+    pub admin_role: String,
+    /// Members with this role may pull digests.
+    #[serde(default = "default_secretary_role")]
+    pub secretary_role: String,
+}
+
+fn default_admin_role() -> String {
+    "Plan admin".into()
+}
+
+fn default_secretary_role() -> String {
+    "Board secretary".into()
+}
+
+impl Settings {
+    /// Reads the file (if any), applies environment overrides and checks the result.
+    pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let mut settings: Settings = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
+                    path: path.to_path_buf(),
+                    reason: e.to_string(),
+                })?;
+                toml::from_str(&text).map_err(|e| {
+                    let line = e.span().map(|s| text[..s.start].lines().count().max(1));
+                    ConfigError::Invalid {
+                        path: line.map_or(path.display().to_string(), |l| format!("{} line {l}", path.display())),
+                        reason: e.message().to_string(),
+                    }
+                })?
+            }
+            None => toml::from_str("").expect("an empty config is valid"),
+        };
+        if let Some(db) = env("PLANBOT_DB").filter(|v| !v.is_empty()) {
+            settings.database.path = PathBuf::from(db);
+        }
+        if let Some(base) = env("DISCORD_API_BASE").filter(|v| !v.is_empty()) {
+            settings.discord.api_base = base;
+        }
+        settings.discord.token = env("DISCORD_TOKEN").filter(|t| !t.trim().is_empty()).map(Secret::new);
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let base = self.discord.api_base.trim_end_matches('/');
+        if !(base.starts_with("https://") || base.starts_with("http://")) {
+            return Err(ConfigError::Bad {
+                key: "discord.api_base".into(),
+                reason: format!("\"{base}\" is not an http(s) URL"),
+            });
+        }
+        if self.guilds.is_empty() {
+            return Err(ConfigError::Missing {
+                key: "guilds",
+                hint: "add a [[guilds]] table with the server's id and its plans",
+            });
+        }
+        for (i, g) in self.guilds.iter().enumerate() {
+            if g.plans.is_empty() {
+                return Err(ConfigError::Bad {
+                    key: format!("guilds[{i}].plans"),
+                    reason: "name at least one plan".into(),
+                });
+            }
+        }
+        if self.discord.token.is_none() {
+            return Err(ConfigError::Missing {
+                key: "DISCORD_TOKEN",
+                hint: "set it in the environment (it is never read from a file)",
+            });
+        }
+        Ok(())
+    }
+
+    pub fn guild(&self, id: u64) -> Option<&GuildSettings> {
+        self.guilds.iter().find(|g| g.id == id)
+    }
+
+    /// True when the API base is Discord's own.
+    pub fn is_discord(&self) -> bool {
+        self.discord.api_base.trim_end_matches('/') == DISCORD_API_BASE
+    }
+}

@@ -1,0 +1,146 @@
+use crate::discord::{BotError, Context, Error, access, render};
+use crate::import::{Parsed, read_plan_file};
+use crate::plan::summary::rag_by_priority;
+use crate::store::{ActionFilter, ImportOptions, PlanSettings};
+use poise::serenity_prelude as serenity;
+
+/// Larger files are not plans.
+const MAX_IMPORT_BYTES: u32 = 5 * 1024 * 1024;
+
+/// The plan as a whole: summary, export, import
+#[poise::command(slash_command, guild_only, subcommands("summary", "export", "import"), subcommand_required)]
+pub async fn plan(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// RAG status by priority, with what is overdue
+#[poise::command(slash_command, guild_only)]
+async fn summary(
+    ctx: Context<'_>,
+    #[description = "Which plan (only if this server has several)"] plan: Option<String>,
+) -> Result<(), Error> {
+    let plan = access::plan(&ctx, plan.as_deref()).await?;
+    let store = &ctx.data().store;
+    let today = plan.today(ctx.data().clock.now());
+    let actions = store.actions(&plan, &ActionFilter::default(), today).await?;
+    let (rows, total) = rag_by_priority(&store.priorities(&plan).await?, &actions, today);
+    let mut table = String::from("Priority                         Red Amb Grn  NS Cmp Late\n");
+    let line = |label: &str, c: &crate::plan::summary::RagCounts| {
+        format!(
+            "{:<32}{:>4}{:>4}{:>4}{:>4}{:>4}{:>5}\n",
+            render::shorten(label, 31),
+            c.red,
+            c.amber,
+            c.green,
+            c.not_started,
+            c.complete,
+            c.overdue
+        )
+    };
+    for r in &rows {
+        table.push_str(&line(&format!("{}. {}", r.number, r.title), &r.counts));
+    }
+    table.push_str(&line("Whole plan", &total));
+    let quarter = plan.year_start.label(plan.year_start.quarter_of(today));
+    let text = format!(
+        "**{}**: {} actions, {} red, {} overdue ({quarter}, {})\n```\n{}```",
+        render::quote(&plan.name),
+        total.total(),
+        total.red,
+        total.overdue,
+        render::date(today),
+        table.replace('`', "'")
+    );
+    render::send_text(ctx, &text, false, "summary.txt").await
+}
+
+/// The plan as a CSV file, in the columns /plan import reads
+#[poise::command(slash_command, guild_only)]
+async fn export(
+    ctx: Context<'_>,
+    #[description = "Which plan (only if this server has several)"] plan: Option<String>,
+) -> Result<(), Error> {
+    ctx.defer_ephemeral().await?;
+    let plan = access::plan(&ctx, plan.as_deref()).await?;
+    let store = &ctx.data().store;
+    let today = plan.today(ctx.data().clock.now());
+    let actions = store.actions(&plan, &ActionFilter::default(), today).await?;
+    let csv = crate::import::export_csv(&plan, &store.priorities(&plan).await?, &actions);
+    let file_name = format!("{}.csv", plan.name.to_lowercase().replace(char::is_whitespace, "-"));
+    let reply = poise::CreateReply::default()
+        .content(format!("{} actions of {}.", actions.len(), render::quote(&plan.name)))
+        .attachment(serenity::CreateAttachment::bytes(csv.into_bytes(), file_name))
+        .ephemeral(true)
+        .allowed_mentions(serenity::CreateAllowedMentions::new());
+    ctx.send(reply).await?;
+    Ok(())
+}
+
+/// Import the plan from a .csv or .xlsx file (plan admins)
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    check = "crate::discord::access::require_admin"
+)]
+async fn import(
+    ctx: Context<'_>,
+    #[description = "The plan as .csv or .xlsx, with a header row"] file: serenity::Attachment,
+    #[description = "Remove actions that are not in the file (their history is kept)"] prune: Option<bool>,
+    #[description = "Which plan (only if this server has several)"] plan: Option<String>,
+) -> Result<(), Error> {
+    ctx.defer_ephemeral().await?;
+    let guild = access::guild_settings(&ctx)?;
+    let name = match plan.as_deref() {
+        Some(_) => access::plan(&ctx, plan.as_deref()).await?.name,
+        None if guild.plans.len() == 1 => guild.plans[0].clone(),
+        None => return Err(BotError::user("This server has several plans; say which with the plan option.")),
+    };
+    if file.size > MAX_IMPORT_BYTES {
+        return Err(BotError::user(format!("{} is {} bytes; a plan file is at most 5 MB.", file.filename, file.size)));
+    }
+    let bytes = file.download().await?;
+    let existing = ctx.data().store.find_plan(Some(&name)).await.ok();
+    let year_start = existing.as_ref().map(|p| p.year_start).unwrap_or_default();
+    let read = match read_plan_file(&file.filename, &bytes, year_start) {
+        Ok(r) => r,
+        Err(e) => {
+            let text = format!("Nothing was imported. {e}");
+            return render::send_text(ctx, &text, true, "import-errors.txt").await;
+        }
+    };
+    let opts = ImportOptions {
+        actor: format!("{} (import of {})", ctx.author().name, file.filename),
+        at: ctx.data().clock.now(),
+        prune: prune.unwrap_or(false),
+        dry_run: false,
+        settings: PlanSettings::default(),
+    };
+    let mut text = match read.parsed {
+        Parsed::Recommendations(recs) => {
+            let count = ctx.data().store.import_recommendations(&name, &recs, &opts).await?;
+            format!("Read {} recommendations; {} has {count}.", recs.len(), render::quote(&name))
+        }
+        Parsed::Plan(content) => {
+            let o = ctx.data().store.import_plan(&name, &content, &opts).await?;
+            let mut t = format!(
+                "Imported {} actions into {}: {} new, {} changed, {} unchanged, {} status changes recorded.",
+                content.actions.len(),
+                render::quote(&name),
+                o.created.len(),
+                o.updated.len(),
+                o.unchanged,
+                o.status_changes
+            );
+            if !o.missing.is_empty() {
+                let what = if opts.prune { "removed" } else { "kept; import again with prune to remove them" };
+                t.push_str(&format!("\nNot in the file ({what}): {}", o.missing.join(", ")));
+            }
+            t
+        }
+    };
+    for w in &read.warnings {
+        text.push_str(&format!("\nNote: {}", render::quote(w)));
+    }
+    render::send_text(ctx, &text, true, "import.txt").await
+}

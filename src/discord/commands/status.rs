@@ -1,0 +1,135 @@
+use crate::discord::{BotError, Context, Error, access, render};
+use crate::plan::{Status, StatusRequest};
+use poise::serenity_prelude as serenity;
+
+/// The statuses, as Discord's picker shows them.
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum StatusChoice {
+    #[name = "Green: on track"]
+    Green,
+    #[name = "Amber: at risk"]
+    Amber,
+    #[name = "Red: off track"]
+    Red,
+    #[name = "Complete"]
+    Complete,
+    #[name = "Not started"]
+    NotStarted,
+}
+
+impl From<StatusChoice> for Status {
+    fn from(c: StatusChoice) -> Status {
+        match c {
+            StatusChoice::Green => Status::Green,
+            StatusChoice::Amber => Status::Amber,
+            StatusChoice::Red => Status::Red,
+            StatusChoice::Complete => Status::Complete,
+            StatusChoice::NotStarted => Status::NotStarted,
+        }
+    }
+}
+
+/// Update the status of an action you lead
+#[poise::command(slash_command, guild_only)]
+pub async fn status(
+    ctx: Context<'_>,
+    #[description = "The action's reference, such as 4.2 (type to search)"]
+    #[autocomplete = "autocomplete_ref"]
+    #[rename = "ref"]
+    reference: String,
+    #[description = "Where the action stands now"] status: StatusChoice,
+    #[description = "What has happened, in a sentence or two (up to 1,000 characters)"] note: Option<String>,
+    #[description = "A link to the evidence"] evidence: Option<String>,
+    #[description = "Which plan (only if this server has several)"] plan: Option<String>,
+) -> Result<(), Error> {
+    let plan = access::plan(&ctx, plan.as_deref()).await?;
+    let actor = access::actor(&ctx).await?;
+    let store = &ctx.data().store;
+    let action = store.action(&plan, &reference).await?;
+    if !actor.may_update(&action) {
+        let leads = if action.leads.is_empty() { "no named lead".to_string() } else { action.leads.join(", ") };
+        let unlinked = if actor.person.is_none() {
+            " Your Discord account is not linked to a lead: a plan admin can link it with /people link."
+        } else {
+            ""
+        };
+        return Err(BotError::user(format!(
+            "Only the action's leads ({}) and plan admins can update {}.{unlinked}",
+            render::quote(&leads),
+            action.reference
+        )));
+    }
+    let author = ctx.author();
+    let by = actor.person.clone().unwrap_or_else(|| author.name.clone());
+    let request = StatusRequest {
+        to: status.into(),
+        note,
+        evidence,
+        by,
+        by_discord_id: Some(author.id.get()),
+        at: ctx.data().clock.now(),
+    }
+    .validated()
+    .map_err(|e| BotError::user(format!("{e}.")))?;
+    let updated = store.record_status(&plan, &action.reference, &request).await?;
+    let today = plan.today(request.at);
+    let mut text = format!(
+        "**{}** {}\n{} → **{}** (by {})\nDue {}",
+        updated.after.reference,
+        render::quote(&render::shorten(&updated.after.text, 300)),
+        updated.before.status.label(),
+        updated.after.status.label(),
+        render::quote(&request.by),
+        render::due(&plan, &updated.after),
+    );
+    if let Some(days) = updated.after.overdue_days(today) {
+        text.push_str(&format!(", {days} days overdue"));
+    }
+    if let Some(note) = &request.note {
+        text.push_str(&format!("\nNote: {}", render::quote(note)));
+    }
+    if let Some(ev) = &request.evidence {
+        text.push_str(&format!("\nEvidence: {}", render::quote(ev)));
+    }
+    render::send_text(ctx, &text, false, "update.txt").await
+}
+
+/// The caller's own open actions first, then the rest; matching the ref's
+/// start or every typed word; at most 25, labels cut at a word.
+pub async fn autocomplete_ref(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let choices = match ref_choices(ctx, partial).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::debug!("autocomplete failed: {e}");
+            Vec::new()
+        }
+    };
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+async fn ref_choices(ctx: Context<'_>, partial: &str) -> Result<Vec<serenity::AutocompleteChoice>, BotError> {
+    let plan = access::plan(&ctx, None).await?;
+    let actor = access::actor(&ctx).await?;
+    let today = plan.today(ctx.data().clock.now());
+    let actions = ctx.data().store.actions(&plan, &Default::default(), today).await?;
+    let words: Vec<String> = partial.split_whitespace().map(str::to_lowercase).collect();
+    let partial = partial.trim().to_lowercase();
+    let mut matching: Vec<_> = actions
+        .iter()
+        .filter(|a| {
+            partial.is_empty()
+                || a.reference.to_lowercase().starts_with(&partial)
+                || words.iter().all(|w| a.text.to_lowercase().contains(w.as_str()))
+        })
+        .collect();
+    // Stable sort keeps plan order within each group.
+    matching.sort_by_key(|a| (!(actor.leads(a) && a.status.is_open()), !a.status.is_open()));
+    Ok(matching
+        .into_iter()
+        .take(25)
+        .map(|a| {
+            let label = format!("{} · {} ({})", a.reference, a.text, a.status.label());
+            serenity::AutocompleteChoice::new(render::shorten(&label, 99), a.reference.clone())
+        })
+        .collect())
+}

@@ -1,0 +1,94 @@
+//! One place decides what a user sees when something goes wrong: their own
+//! mistakes get a private explanation, our failures a short apology with an
+//! id to quote, and the details go to the log.
+
+use super::Data;
+use crate::import::ImportError;
+use crate::store::StoreError;
+use poise::serenity_prelude as serenity;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    /// Something the user can fix; the text is shown to them.
+    #[error("{0}")]
+    User(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error("Discord: {0}")]
+    Discord(#[from] serenity::Error),
+    #[error("cannot start: {0}")]
+    Startup(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl BotError {
+    pub fn user(text: impl Into<String>) -> Self {
+        BotError::User(text.into())
+    }
+
+    /// The text for the user, when the error is theirs to fix.
+    fn user_text(&self) -> Option<String> {
+        match self {
+            BotError::User(t) => Some(t.clone()),
+            BotError::Import(e) => Some(e.to_string()),
+            BotError::Store(
+                e @ (StoreError::NoSuchAction { .. }
+                | StoreError::NoSuchPlan(_)
+                | StoreError::NoPlans
+                | StoreError::NoSuchPerson(_)
+                | StoreError::DiscordIdTaken { .. }),
+            ) => Some(e.to_string().replace("`planbot actions`", "`/actions`")),
+            _ => None,
+        }
+    }
+}
+
+pub(super) async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
+    let (ctx, text) = match error {
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            let text = error.user_text().unwrap_or_else(|| {
+                let id = error_id();
+                tracing::error!(error_id = %id, command = %ctx.command().qualified_name, user = %ctx.author().id, "{error}");
+                format!("Sorry, something went wrong on our side. If it keeps happening, tell a plan admin and quote error {id}.")
+            });
+            (ctx, text)
+        }
+        poise::FrameworkError::ArgumentParse { error, input, ctx, .. } => {
+            let what = input.map(|i| format!(" \"{i}\"")).unwrap_or_default();
+            (ctx, format!("I could not read the option{what}: {error}"))
+        }
+        poise::FrameworkError::MissingUserPermissions { ctx, .. } | poise::FrameworkError::NotAnOwner { ctx, .. } => {
+            (ctx, "Only plan admins can use this command.".to_string())
+        }
+        poise::FrameworkError::GuildOnly { ctx, .. } => (ctx, "Use this command in the plan's server.".to_string()),
+        poise::FrameworkError::CommandCheckFailed { ctx, error, .. } => {
+            let text = error
+                .and_then(|e| e.user_text())
+                .unwrap_or_else(|| "You are not allowed to use this command.".into());
+            (ctx, text)
+        }
+        other => {
+            tracing::error!("unhandled framework error: {other}");
+            return;
+        }
+    };
+    let reply = poise::CreateReply::default()
+        .content(super::render::fit_message(&text))
+        .ephemeral(true)
+        .allowed_mentions(serenity::CreateAllowedMentions::new());
+    if let Err(e) = ctx.send(reply).await {
+        tracing::warn!("could not tell the user about an error: {e}");
+    }
+}
+
+/// Short enough to read out, unique enough to find in the log.
+fn error_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{:08X}", (nanos as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32)
+}

@@ -1,0 +1,107 @@
+//! Turning plan data into Discord messages that fit Discord's limits.
+
+use super::{BotError, Context};
+use crate::plan::{Action, Plan, StatusChange};
+use chrono::{NaiveDate, TimeZone, Utc};
+use poise::serenity_prelude as serenity;
+
+/// Discord's limit on a message's text.
+pub const MESSAGE_LIMIT: usize = 2000;
+
+/// `<t:UNIX:D>`: every reader sees the date in their own time zone. Noon UTC
+/// keeps the same calendar day from UTC-11 to UTC+11.
+pub fn date(d: NaiveDate) -> String {
+    let noon = Utc.from_utc_datetime(&d.and_hms_opt(12, 0, 0).expect("noon exists"));
+    format!("<t:{}:D>", noon.timestamp())
+}
+
+pub fn due(plan: &Plan, a: &Action) -> String {
+    match a.due {
+        Some(d) => format!("{} ({})", plan.due_label(d), date(d)),
+        None => "no due date".into(),
+    }
+}
+
+/// Text users wrote, shown without letting it format or mention anything.
+pub fn quote(text: &str) -> String {
+    serenity::utils::MessageBuilder::new().push_safe(text).build()
+}
+
+/// One line per action, for lists.
+pub fn action_line(plan: &Plan, a: &Action, today: NaiveDate) -> String {
+    let overdue = a.overdue_days(today).map(|d| format!(", **{d} days overdue**")).unwrap_or_default();
+    format!(
+        "`{}` {} — {}, due {}{overdue}",
+        a.reference,
+        quote(&shorten(&a.text, 90)),
+        a.status.label(),
+        due(plan, a)
+    )
+}
+
+pub fn action_detail(plan: &Plan, a: &Action, today: NaiveDate, history: &[StatusChange]) -> String {
+    let mut lines = vec![
+        format!("**{}** {}", a.reference, quote(&a.text)),
+        format!("Priority {}: {}", a.priority, quote(&a.priority_title)),
+        format!("Leads: {}", if a.leads.is_empty() { "none named".into() } else { quote(&a.leads.join(", ")) }),
+        format!("Due: {}", due(plan, a)),
+    ];
+    let overdue = a.overdue_days(today).map(|d| format!(", {d} days overdue")).unwrap_or_default();
+    lines.push(format!("Status: **{}** ({}){overdue}", a.status.label(), a.status.meaning()));
+    if !a.recommendations.is_empty() {
+        lines.push(format!("Recommendations: {}", a.recommendations.join(", ")));
+    }
+    if !a.evidence.is_empty() {
+        lines.push(format!("Evidence: {}", quote(&a.evidence.join("; "))));
+    }
+    if !history.is_empty() {
+        lines.push("Last updates:".into());
+        for c in history.iter().rev().take(3) {
+            let from = c.from.map(|f| format!("{} → ", f.label())).unwrap_or_default();
+            let note = c.note.as_deref().map(|n| format!(": {}", quote(&shorten(n, 200)))).unwrap_or_default();
+            lines.push(format!("• <t:{}:d> {} {from}{}{note}", c.at.timestamp(), quote(&c.by), c.to.label()));
+        }
+    }
+    lines.join("\n")
+}
+
+/// Cuts at a word, marking the cut; for labels and previews only, never for
+/// the only copy of what a user needs.
+pub fn shorten(text: &str, max: usize) -> String {
+    crate::cli::output::shorten(text, max)
+}
+
+/// Keeps a short text inside one message.
+pub fn fit_message(text: &str) -> String {
+    if text.chars().count() <= MESSAGE_LIMIT {
+        text.to_string()
+    } else {
+        shorten(text, MESSAGE_LIMIT)
+    }
+}
+
+/// Sends `text`; what does not fit in one message goes whole into an attached
+/// file, so nothing is silently cut.
+pub async fn send_text(ctx: Context<'_>, text: &str, ephemeral: bool, file_name: &str) -> Result<(), BotError> {
+    let mut reply = poise::CreateReply::default()
+        .ephemeral(ephemeral)
+        .allowed_mentions(serenity::CreateAllowedMentions::new());
+    if text.chars().count() <= MESSAGE_LIMIT {
+        reply = reply.content(text);
+    } else {
+        let note = format!("\n\n… the full list is in the attached {file_name}.");
+        let mut head = String::new();
+        for line in text.lines() {
+            if head.chars().count() + line.chars().count() + 1 + note.chars().count() > MESSAGE_LIMIT {
+                break;
+            }
+            head.push_str(line);
+            head.push('\n');
+        }
+        reply = reply
+            .content(format!("{}{note}", head.trim_end()))
+            .attachment(serenity::CreateAttachment::bytes(text.as_bytes().to_vec(), file_name));
+    }
+    ctx.send(reply).await?;
+    Ok(())
+}
