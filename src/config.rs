@@ -14,7 +14,10 @@ pub enum ConfigError {
     #[error("config {path}: {reason}")]
     Invalid { path: String, reason: String },
     #[error("{key} is not set: {hint}")]
-    Missing { key: &'static str, hint: &'static str },
+    Missing {
+        key: &'static str,
+        hint: &'static str,
+    },
     #[error("{key}: {reason}")]
     Bad { key: String, reason: String },
 }
@@ -59,7 +62,9 @@ pub struct DatabaseSettings {
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        DatabaseSettings { path: default_db_path() }
+        DatabaseSettings {
+            path: default_db_path(),
+        }
     }
 }
 
@@ -118,7 +123,10 @@ fn default_secretary_role() -> String {
 
 impl Settings {
     /// Reads the file (if any), applies environment overrides and checks the result.
-    pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Settings, ConfigError> {
         let mut settings: Settings = match file {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
@@ -126,9 +134,11 @@ impl Settings {
                     reason: e.to_string(),
                 })?;
                 toml::from_str(&text).map_err(|e| {
-                    let line = e.span().map(|s| text[..s.start].lines().count().max(1));
+                    let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
                     ConfigError::Invalid {
-                        path: line.map_or(path.display().to_string(), |l| format!("{} line {l}", path.display())),
+                        path: line.map_or(path.display().to_string(), |l| {
+                            format!("{} line {l}", path.display())
+                        }),
                         reason: e.message().to_string(),
                     }
                 })?
@@ -141,7 +151,9 @@ impl Settings {
         if let Some(base) = env("DISCORD_API_BASE").filter(|v| !v.is_empty()) {
             settings.discord.api_base = base;
         }
-        settings.discord.token = env("DISCORD_TOKEN").filter(|t| !t.trim().is_empty()).map(Secret::new);
+        settings.discord.token = env("DISCORD_TOKEN")
+            .filter(|t| !t.trim().is_empty())
+            .map(Secret::new);
         settings.check()?;
         Ok(settings)
     }

@@ -21,6 +21,21 @@ pub fn demo_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2019, 5, 15).expect("a real date")
 }
 
+/// The example's statuses are recorded at 08:00 on the demo day, so that
+/// anything done later that day comes after them in the history.
+pub fn example_recorded_at() -> AsOf {
+    let tz = crate::plan::DEFAULT_TIME_ZONE;
+    let morning = demo_day().and_hms_opt(8, 0, 0).expect("a real time");
+    let moment = chrono::TimeZone::from_local_datetime(&tz, &morning)
+        .earliest()
+        .expect("08:00 exists in London")
+        .with_timezone(&chrono::Utc);
+    AsOf {
+        moment,
+        today: demo_day(),
+    }
+}
+
 /// Imports the example plan into `store` as if on `as_of`.
 pub async fn load_example(store: &Store, as_of: AsOf) -> Result<()> {
     let opts = ImportOptions {
@@ -54,9 +69,8 @@ pub async fn run(out: &mut (dyn Write + Send)) -> Result<()> {
     let dir = tempfile::tempdir().context("cannot make a scratch folder for the demo database")?;
     let store = Store::open(dir.path().join("demo.db")).await?;
     let tz = crate::plan::DEFAULT_TIME_ZONE;
-    // The evening, so the day's updates are in.
+    load_example(&store, example_recorded_at()).await?;
     let as_of = AsOf::end_of_day(demo_day(), tz);
-    load_example(&store, as_of).await?;
     let plan = store.find_plan(Some(EXAMPLE_PLAN_NAME)).await?;
     let actions = store
         .actions(&plan, &ActionFilter::default(), as_of.today)

@@ -10,3 +10,4 @@ pub mod discord;
 pub mod import;
 pub mod plan;
 pub mod store;
+pub mod testserver;

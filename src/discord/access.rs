@@ -22,7 +22,12 @@ pub(super) async fn plan(ctx: &Context<'_>, named: Option<&str>) -> Result<Plan,
             .plans
             .iter()
             .find(|p| p.eq_ignore_ascii_case(n))
-            .ok_or_else(|| BotError::user(format!("This server has no plan called \"{n}\". Its plans: {}.", guild.plans.join(", "))))?,
+            .ok_or_else(|| {
+                BotError::user(format!(
+                    "This server has no plan called \"{n}\". Its plans: {}.",
+                    guild.plans.join(", ")
+                ))
+            })?,
         None => match guild.plans.as_slice() {
             [only] => only,
             many => {
@@ -33,17 +38,25 @@ pub(super) async fn plan(ctx: &Context<'_>, named: Option<&str>) -> Result<Plan,
             }
         },
     };
-    ctx.data().store.find_plan(Some(name)).await.map_err(|e| match e {
-        crate::store::StoreError::NoSuchPlan(_) => {
-            BotError::user(format!("The plan \"{name}\" has not been imported yet. A plan admin can use /plan import."))
-        }
-        other => other.into(),
-    })
+    ctx.data()
+        .store
+        .find_plan(Some(name))
+        .await
+        .map_err(|e| match e {
+            crate::store::StoreError::NoSuchPlan(_) => BotError::user(format!(
+                "The plan \"{name}\" has not been imported yet. A plan admin can use /plan import."
+            )),
+            other => other.into(),
+        })
 }
 
 /// The caller: their linked person and their roles in this server.
 pub(super) async fn actor(ctx: &Context<'_>) -> Result<Actor, BotError> {
-    let person = ctx.data().store.person_by_discord_id(ctx.author().id.get()).await?;
+    let person = ctx
+        .data()
+        .store
+        .person_by_discord_id(ctx.author().id.get())
+        .await?;
     let mut actor = Actor {
         person: person.map(|p| p.name),
         ..Default::default()
@@ -71,7 +84,11 @@ pub(super) async fn require_admin(ctx: Context<'_>) -> Result<bool, BotError> {
     if actor(&ctx).await?.is_admin {
         Ok(true)
     } else {
-        let role = guild_settings(&ctx).map(|g| g.admin_role.clone()).unwrap_or_default();
-        Err(BotError::user(format!("Only members with the \"{role}\" role can do this.")))
+        let role = guild_settings(&ctx)
+            .map(|g| g.admin_role.clone())
+            .unwrap_or_default();
+        Err(BotError::user(format!(
+            "Only members with the \"{role}\" role can do this."
+        )))
     }
 }

@@ -16,12 +16,19 @@ pub enum BotError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Import(#[from] ImportError),
+    /// Boxed: serenity's error is large and every handler returns this type.
     #[error("Discord: {0}")]
-    Discord(#[from] serenity::Error),
+    Discord(Box<serenity::Error>),
     #[error("cannot start: {0}")]
     Startup(String),
     #[error("{0}")]
     Internal(String),
+}
+
+impl From<serenity::Error> for BotError {
+    fn from(e: serenity::Error) -> Self {
+        BotError::Discord(Box::new(e))
+    }
 }
 
 impl BotError {
@@ -56,14 +63,19 @@ pub(super) async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
             });
             (ctx, text)
         }
-        poise::FrameworkError::ArgumentParse { error, input, ctx, .. } => {
+        poise::FrameworkError::ArgumentParse {
+            error, input, ctx, ..
+        } => {
             let what = input.map(|i| format!(" \"{i}\"")).unwrap_or_default();
             (ctx, format!("I could not read the option{what}: {error}"))
         }
-        poise::FrameworkError::MissingUserPermissions { ctx, .. } | poise::FrameworkError::NotAnOwner { ctx, .. } => {
+        poise::FrameworkError::MissingUserPermissions { ctx, .. }
+        | poise::FrameworkError::NotAnOwner { ctx, .. } => {
             (ctx, "Only plan admins can use this command.".to_string())
         }
-        poise::FrameworkError::GuildOnly { ctx, .. } => (ctx, "Use this command in the plan's server.".to_string()),
+        poise::FrameworkError::GuildOnly { ctx, .. } => {
+            (ctx, "Use this command in the plan's server.".to_string())
+        }
         poise::FrameworkError::CommandCheckFailed { ctx, error, .. } => {
             let text = error
                 .and_then(|e| e.user_text())
@@ -90,5 +102,8 @@ fn error_id() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or_default();
-    format!("{:08X}", (nanos as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32)
+    format!(
+        "{:08X}",
+        (nanos as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32
+    )
 }

@@ -84,7 +84,12 @@ pub async fn start(settings: Settings, store: Store, clock: Clock) -> Result<Run
                     poise::builtins::register_globally(ctx, commands).await?;
                 } else {
                     for guild in &data.settings.guilds {
-                        poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(guild.id)).await?;
+                        poise::builtins::register_in_guild(
+                            ctx,
+                            commands,
+                            serenity::GuildId::new(guild.id),
+                        )
+                        .await?;
                     }
                 }
                 tracing::info!(guilds = data.settings.guilds.len(), "commands registered");
@@ -97,7 +102,10 @@ pub async fn start(settings: Settings, store: Store, clock: Clock) -> Result<Run
         .await?;
     let shard_manager = client.shard_manager.clone();
     let task = tokio::spawn(async move { client.start().await });
-    Ok(RunningBot { shard_manager, task })
+    Ok(RunningBot {
+        shard_manager,
+        task,
+    })
 }
 
 /// serenity quietly falls back to Discord's own gateway when it cannot ask
@@ -109,7 +117,12 @@ async fn check_gateway(http: &serenity::Http, settings: &Settings) -> Result<(),
         BotError::Startup(format!("cannot get the gateway address from {base}: {e}"))
     })?;
     if !settings.is_discord() {
-        let host = |url: &str| url.split("://").nth(1).and_then(|r| r.split(['/', ':', '?']).next()).map(str::to_string);
+        let host = |url: &str| {
+            url.split("://")
+                .nth(1)
+                .and_then(|r| r.split(['/', ':', '?']).next())
+                .map(str::to_string)
+        };
         if host(&gateway.url) != host(base) {
             return Err(BotError::Startup(format!(
                 "{base} named a gateway on another host ({}); refusing to connect",

@@ -24,12 +24,17 @@ pub fn due(plan: &Plan, a: &Action) -> String {
 
 /// Text users wrote, shown without letting it format or mention anything.
 pub fn quote(text: &str) -> String {
-    serenity::utils::MessageBuilder::new().push_safe(text).build()
+    serenity::utils::MessageBuilder::new()
+        .push_safe(text)
+        .build()
 }
 
 /// One line per action, for lists.
 pub fn action_line(plan: &Plan, a: &Action, today: NaiveDate) -> String {
-    let overdue = a.overdue_days(today).map(|d| format!(", **{d} days overdue**")).unwrap_or_default();
+    let overdue = a
+        .overdue_days(today)
+        .map(|d| format!(", **{d} days overdue**"))
+        .unwrap_or_default();
     format!(
         "`{}` {} — {}, due {}{overdue}",
         a.reference,
@@ -39,15 +44,34 @@ pub fn action_line(plan: &Plan, a: &Action, today: NaiveDate) -> String {
     )
 }
 
-pub fn action_detail(plan: &Plan, a: &Action, today: NaiveDate, history: &[StatusChange]) -> String {
+pub fn action_detail(
+    plan: &Plan,
+    a: &Action,
+    today: NaiveDate,
+    history: &[StatusChange],
+) -> String {
     let mut lines = vec![
         format!("**{}** {}", a.reference, quote(&a.text)),
         format!("Priority {}: {}", a.priority, quote(&a.priority_title)),
-        format!("Leads: {}", if a.leads.is_empty() { "none named".into() } else { quote(&a.leads.join(", ")) }),
+        format!(
+            "Leads: {}",
+            if a.leads.is_empty() {
+                "none named".into()
+            } else {
+                quote(&a.leads.join(", "))
+            }
+        ),
         format!("Due: {}", due(plan, a)),
     ];
-    let overdue = a.overdue_days(today).map(|d| format!(", {d} days overdue")).unwrap_or_default();
-    lines.push(format!("Status: **{}** ({}){overdue}", a.status.label(), a.status.meaning()));
+    let overdue = a
+        .overdue_days(today)
+        .map(|d| format!(", {d} days overdue"))
+        .unwrap_or_default();
+    lines.push(format!(
+        "Status: **{}** ({}){overdue}",
+        a.status.label(),
+        a.status.meaning()
+    ));
     if !a.recommendations.is_empty() {
         lines.push(format!("Recommendations: {}", a.recommendations.join(", ")));
     }
@@ -57,9 +81,21 @@ pub fn action_detail(plan: &Plan, a: &Action, today: NaiveDate, history: &[Statu
     if !history.is_empty() {
         lines.push("Last updates:".into());
         for c in history.iter().rev().take(3) {
-            let from = c.from.map(|f| format!("{} → ", f.label())).unwrap_or_default();
-            let note = c.note.as_deref().map(|n| format!(": {}", quote(&shorten(n, 200)))).unwrap_or_default();
-            lines.push(format!("• <t:{}:d> {} {from}{}{note}", c.at.timestamp(), quote(&c.by), c.to.label()));
+            let from = c
+                .from
+                .map(|f| format!("{} → ", f.label()))
+                .unwrap_or_default();
+            let note = c
+                .note
+                .as_deref()
+                .map(|n| format!(": {}", quote(&shorten(n, 200))))
+                .unwrap_or_default();
+            lines.push(format!(
+                "• <t:{}:d> {} {from}{}{note}",
+                c.at.timestamp(),
+                quote(&c.by),
+                c.to.label()
+            ));
         }
     }
     lines.join("\n")
@@ -82,7 +118,12 @@ pub fn fit_message(text: &str) -> String {
 
 /// Sends `text`; what does not fit in one message goes whole into an attached
 /// file, so nothing is silently cut.
-pub async fn send_text(ctx: Context<'_>, text: &str, ephemeral: bool, file_name: &str) -> Result<(), BotError> {
+pub async fn send_text(
+    ctx: Context<'_>,
+    text: &str,
+    ephemeral: bool,
+    file_name: &str,
+) -> Result<(), BotError> {
     let mut reply = poise::CreateReply::default()
         .ephemeral(ephemeral)
         .allowed_mentions(serenity::CreateAllowedMentions::new());
@@ -92,7 +133,9 @@ pub async fn send_text(ctx: Context<'_>, text: &str, ephemeral: bool, file_name:
         let note = format!("\n\n… the full list is in the attached {file_name}.");
         let mut head = String::new();
         for line in text.lines() {
-            if head.chars().count() + line.chars().count() + 1 + note.chars().count() > MESSAGE_LIMIT {
+            if head.chars().count() + line.chars().count() + 1 + note.chars().count()
+                > MESSAGE_LIMIT
+            {
                 break;
             }
             head.push_str(line);
@@ -100,7 +143,10 @@ pub async fn send_text(ctx: Context<'_>, text: &str, ephemeral: bool, file_name:
         }
         reply = reply
             .content(format!("{}{note}", head.trim_end()))
-            .attachment(serenity::CreateAttachment::bytes(text.as_bytes().to_vec(), file_name));
+            .attachment(serenity::CreateAttachment::bytes(
+                text.as_bytes().to_vec(),
+                file_name,
+            ));
     }
     ctx.send(reply).await?;
     Ok(())

@@ -1,7 +1,9 @@
 //! planbot's integration tests: one binary, one module per area.
 
+mod app;
 mod helpers;
 
+mod bot;
 mod cli;
 mod import_files;
 mod quarter;

@@ -2,6 +2,7 @@ use super::status::{StatusChoice, autocomplete_ref};
 use crate::discord::{BotError, Context, Error, access, render};
 use crate::plan::Status;
 use crate::store::ActionFilter;
+use futures::StreamExt;
 use poise::serenity_prelude as serenity;
 use std::time::Duration;
 
@@ -26,7 +27,13 @@ pub async fn action(
     let history = store.history(&plan, &action.reference).await?;
     let today = plan.today(ctx.data().clock.now());
     let text = render::action_detail(&plan, &action, today, &history);
-    render::send_text(ctx, &text, true, &format!("action-{}.txt", action.reference)).await
+    render::send_text(
+        ctx,
+        &text,
+        true,
+        &format!("action-{}.txt", action.reference),
+    )
+    .await
 }
 
 /// List the plan's actions, filtered
@@ -59,7 +66,10 @@ pub async fn actions(
     if found.is_empty() {
         return render::send_text(ctx, "No actions match.", true, "actions.txt").await;
     }
-    let lines: Vec<String> = found.iter().map(|a| render::action_line(&plan, a, today)).collect();
+    let lines: Vec<String> = found
+        .iter()
+        .map(|a| render::action_line(&plan, a, today))
+        .collect();
     paginate(ctx, &format!("{} actions", found.len()), &lines).await
 }
 
@@ -82,10 +92,21 @@ pub async fn overdue(
         return render::send_text(ctx, "Nothing is overdue.", false, "overdue.txt").await;
     }
     found.sort_by_key(|a| std::cmp::Reverse(a.overdue_days(today)));
-    let mut text = format!("**{} overdue actions** in {}\n", found.len(), render::quote(&plan.name));
+    let mut text = format!(
+        "**{} overdue actions** in {}\n",
+        found.len(),
+        render::quote(&plan.name)
+    );
     for a in &found {
-        let leads = if a.leads.is_empty() { "no lead".into() } else { render::quote(&a.leads.join(", ")) };
-        text.push_str(&format!("{} · {leads}\n", render::action_line(&plan, a, today)));
+        let leads = if a.leads.is_empty() {
+            "no lead".into()
+        } else {
+            render::quote(&a.leads.join(", "))
+        };
+        text.push_str(&format!(
+            "{} · {leads}\n",
+            render::action_line(&plan, a, today)
+        ));
     }
     render::send_text(ctx, &text, false, "overdue.txt").await
 }
@@ -98,7 +119,11 @@ async fn paginate(ctx: Context<'_>, title: &str, lines: &[String]) -> Result<(),
         .enumerate()
         .map(|(i, chunk)| {
             let total = lines.len().div_ceil(PAGE_LINES);
-            render::fit_message(&format!("**{title}** (page {} of {total})\n{}", i + 1, chunk.join("\n")))
+            render::fit_message(&format!(
+                "**{title}** (page {} of {total})\n{}",
+                i + 1,
+                chunk.join("\n")
+            ))
         })
         .collect();
     if pages.len() == 1 {
@@ -108,25 +133,30 @@ async fn paginate(ctx: Context<'_>, title: &str, lines: &[String]) -> Result<(),
     let (prev_id, next_id) = (format!("{prefix}:prev"), format!("{prefix}:next"));
     let buttons = |page: usize| {
         vec![serenity::CreateActionRow::Buttons(vec![
-            serenity::CreateButton::new(&prev_id).label("Previous").disabled(page == 0),
-            serenity::CreateButton::new(&next_id).label("Next").disabled(page + 1 == pages.len()),
+            serenity::CreateButton::new(&prev_id)
+                .label("Previous")
+                .disabled(page == 0),
+            serenity::CreateButton::new(&next_id)
+                .label("Next")
+                .disabled(page + 1 == pages.len()),
         ])]
     };
     let mut page = 0;
+    // Listen before sending, so even an instant press is not missed.
+    let mut presses = serenity::ComponentInteractionCollector::new(ctx)
+        .filter({
+            let prefix = format!("{prefix}:");
+            move |press| press.data.custom_id.starts_with(&prefix)
+        })
+        .timeout(PAGE_TIMEOUT)
+        .stream();
     let reply = poise::CreateReply::default()
         .content(&pages[0])
         .components(buttons(0))
         .ephemeral(true)
         .allowed_mentions(serenity::CreateAllowedMentions::new());
     ctx.send(reply).await?;
-    while let Some(press) = serenity::ComponentInteractionCollector::new(ctx)
-        .filter({
-            let prefix = format!("{prefix}:");
-            move |press| press.data.custom_id.starts_with(&prefix)
-        })
-        .timeout(PAGE_TIMEOUT)
-        .await
-    {
+    while let Some(press) = presses.next().await {
         page = if press.data.custom_id == next_id {
             (page + 1).min(pages.len() - 1)
         } else {
@@ -137,7 +167,10 @@ async fn paginate(ctx: Context<'_>, title: &str, lines: &[String]) -> Result<(),
             .components(buttons(page))
             .allowed_mentions(serenity::CreateAllowedMentions::new());
         press
-            .create_response(ctx, serenity::CreateInteractionResponse::UpdateMessage(update))
+            .create_response(
+                ctx,
+                serenity::CreateInteractionResponse::UpdateMessage(update),
+            )
             .await?;
     }
     Ok(())

@@ -8,7 +8,12 @@ use poise::serenity_prelude as serenity;
 const MAX_IMPORT_BYTES: u32 = 5 * 1024 * 1024;
 
 /// The plan as a whole: summary, export, import
-#[poise::command(slash_command, guild_only, subcommands("summary", "export", "import"), subcommand_required)]
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("summary", "export", "import"),
+    subcommand_required
+)]
 pub async fn plan(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
@@ -22,7 +27,9 @@ async fn summary(
     let plan = access::plan(&ctx, plan.as_deref()).await?;
     let store = &ctx.data().store;
     let today = plan.today(ctx.data().clock.now());
-    let actions = store.actions(&plan, &ActionFilter::default(), today).await?;
+    let actions = store
+        .actions(&plan, &ActionFilter::default(), today)
+        .await?;
     let (rows, total) = rag_by_priority(&store.priorities(&plan).await?, &actions, today);
     let mut table = String::from("Priority                         Red Amb Grn  NS Cmp Late\n");
     let line = |label: &str, c: &crate::plan::summary::RagCounts| {
@@ -64,12 +71,24 @@ async fn export(
     let plan = access::plan(&ctx, plan.as_deref()).await?;
     let store = &ctx.data().store;
     let today = plan.today(ctx.data().clock.now());
-    let actions = store.actions(&plan, &ActionFilter::default(), today).await?;
+    let actions = store
+        .actions(&plan, &ActionFilter::default(), today)
+        .await?;
     let csv = crate::import::export_csv(&plan, &store.priorities(&plan).await?, &actions);
-    let file_name = format!("{}.csv", plan.name.to_lowercase().replace(char::is_whitespace, "-"));
+    let file_name = format!(
+        "{}.csv",
+        plan.name.to_lowercase().replace(char::is_whitespace, "-")
+    );
     let reply = poise::CreateReply::default()
-        .content(format!("{} actions of {}.", actions.len(), render::quote(&plan.name)))
-        .attachment(serenity::CreateAttachment::bytes(csv.into_bytes(), file_name))
+        .content(format!(
+            "{} actions of {}.",
+            actions.len(),
+            render::quote(&plan.name)
+        ))
+        .attachment(serenity::CreateAttachment::bytes(
+            csv.into_bytes(),
+            file_name,
+        ))
         .ephemeral(true)
         .allowed_mentions(serenity::CreateAllowedMentions::new());
     ctx.send(reply).await?;
@@ -86,7 +105,8 @@ async fn export(
 async fn import(
     ctx: Context<'_>,
     #[description = "The plan as .csv or .xlsx, with a header row"] file: serenity::Attachment,
-    #[description = "Remove actions that are not in the file (their history is kept)"] prune: Option<bool>,
+    #[description = "Remove actions that are not in the file (their history is kept)"]
+    prune: Option<bool>,
     #[description = "Which plan (only if this server has several)"] plan: Option<String>,
 ) -> Result<(), Error> {
     ctx.defer_ephemeral().await?;
@@ -94,10 +114,17 @@ async fn import(
     let name = match plan.as_deref() {
         Some(_) => access::plan(&ctx, plan.as_deref()).await?.name,
         None if guild.plans.len() == 1 => guild.plans[0].clone(),
-        None => return Err(BotError::user("This server has several plans; say which with the plan option.")),
+        None => {
+            return Err(BotError::user(
+                "This server has several plans; say which with the plan option.",
+            ));
+        }
     };
     if file.size > MAX_IMPORT_BYTES {
-        return Err(BotError::user(format!("{} is {} bytes; a plan file is at most 5 MB.", file.filename, file.size)));
+        return Err(BotError::user(format!(
+            "{} is {} bytes; a plan file is at most 5 MB.",
+            file.filename, file.size
+        )));
     }
     let bytes = file.download().await?;
     let existing = ctx.data().store.find_plan(Some(&name)).await.ok();
@@ -118,8 +145,16 @@ async fn import(
     };
     let mut text = match read.parsed {
         Parsed::Recommendations(recs) => {
-            let count = ctx.data().store.import_recommendations(&name, &recs, &opts).await?;
-            format!("Read {} recommendations; {} has {count}.", recs.len(), render::quote(&name))
+            let count = ctx
+                .data()
+                .store
+                .import_recommendations(&name, &recs, &opts)
+                .await?;
+            format!(
+                "Read {} recommendations; {} has {count}.",
+                recs.len(),
+                render::quote(&name)
+            )
         }
         Parsed::Plan(content) => {
             let o = ctx.data().store.import_plan(&name, &content, &opts).await?;
@@ -133,8 +168,15 @@ async fn import(
                 o.status_changes
             );
             if !o.missing.is_empty() {
-                let what = if opts.prune { "removed" } else { "kept; import again with prune to remove them" };
-                t.push_str(&format!("\nNot in the file ({what}): {}", o.missing.join(", ")));
+                let what = if opts.prune {
+                    "removed"
+                } else {
+                    "kept; import again with prune to remove them"
+                };
+                t.push_str(&format!(
+                    "\nNot in the file ({what}): {}",
+                    o.missing.join(", ")
+                ));
             }
             t
         }

@@ -38,7 +38,8 @@ pub async fn status(
     #[rename = "ref"]
     reference: String,
     #[description = "Where the action stands now"] status: StatusChoice,
-    #[description = "What has happened, in a sentence or two (up to 1,000 characters)"] note: Option<String>,
+    #[description = "What has happened, in a sentence or two (up to 1,000 characters)"]
+    note: Option<String>,
     #[description = "A link to the evidence"] evidence: Option<String>,
     #[description = "Which plan (only if this server has several)"] plan: Option<String>,
 ) -> Result<(), Error> {
@@ -47,7 +48,11 @@ pub async fn status(
     let store = &ctx.data().store;
     let action = store.action(&plan, &reference).await?;
     if !actor.may_update(&action) {
-        let leads = if action.leads.is_empty() { "no named lead".to_string() } else { action.leads.join(", ") };
+        let leads = if action.leads.is_empty() {
+            "no named lead".to_string()
+        } else {
+            action.leads.join(", ")
+        };
         let unlinked = if actor.person.is_none() {
             " Your Discord account is not linked to a lead: a plan admin can link it with /people link."
         } else {
@@ -71,7 +76,9 @@ pub async fn status(
     }
     .validated()
     .map_err(|e| BotError::user(format!("{e}.")))?;
-    let updated = store.record_status(&plan, &action.reference, &request).await?;
+    let updated = store
+        .record_status(&plan, &action.reference, &request)
+        .await?;
     let today = plan.today(request.at);
     let mut text = format!(
         "**{}** {}\n{} → **{}** (by {})\nDue {}",
@@ -96,7 +103,10 @@ pub async fn status(
 
 /// The caller's own open actions first, then the rest; matching the ref's
 /// start or every typed word; at most 25, labels cut at a word.
-pub async fn autocomplete_ref(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+pub async fn autocomplete_ref(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
     let choices = match ref_choices(ctx, partial).await {
         Ok(c) => c,
         Err(e) => {
@@ -107,11 +117,18 @@ pub async fn autocomplete_ref(ctx: Context<'_>, partial: &str) -> serenity::Crea
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
-async fn ref_choices(ctx: Context<'_>, partial: &str) -> Result<Vec<serenity::AutocompleteChoice>, BotError> {
+async fn ref_choices(
+    ctx: Context<'_>,
+    partial: &str,
+) -> Result<Vec<serenity::AutocompleteChoice>, BotError> {
     let plan = access::plan(&ctx, None).await?;
     let actor = access::actor(&ctx).await?;
     let today = plan.today(ctx.data().clock.now());
-    let actions = ctx.data().store.actions(&plan, &Default::default(), today).await?;
+    let actions = ctx
+        .data()
+        .store
+        .actions(&plan, &Default::default(), today)
+        .await?;
     let words: Vec<String> = partial.split_whitespace().map(str::to_lowercase).collect();
     let partial = partial.trim().to_lowercase();
     let mut matching: Vec<_> = actions
@@ -119,7 +136,9 @@ async fn ref_choices(ctx: Context<'_>, partial: &str) -> Result<Vec<serenity::Au
         .filter(|a| {
             partial.is_empty()
                 || a.reference.to_lowercase().starts_with(&partial)
-                || words.iter().all(|w| a.text.to_lowercase().contains(w.as_str()))
+                || words
+                    .iter()
+                    .all(|w| a.text.to_lowercase().contains(w.as_str()))
         })
         .collect();
     // Stable sort keeps plan order within each group.

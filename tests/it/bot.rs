@@ -1,0 +1,652 @@
+//! The bot end to end: slash commands sent through the Discord-compatible
+//! test server, answered by serenity + poise, checked in replies and database.
+
+use crate::app::*;
+use planbot::plan::Status;
+use planbot::testserver::ResponseKind;
+use serde_json::{Value, json};
+
+fn s(reference: &str) -> Value {
+    json!([{"type": 3, "name": "ref", "value": reference}])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_are_registered_in_the_guild_with_readable_descriptions() {
+    let app = spawn_app().await;
+    let commands = app.server.commands(Some(GUILD));
+    let names: Vec<&str> = commands.iter().filter_map(|c| c["name"].as_str()).collect();
+    for want in [
+        "status", "action", "actions", "overdue", "plan", "people", "help",
+    ] {
+        assert!(names.contains(&want), "{want} missing from {names:?}");
+    }
+    let status = commands.iter().find(|c| c["name"] == "status").unwrap();
+    assert_eq!(
+        status["description"],
+        "Update the status of an action you lead"
+    );
+    let labels: Vec<&str> = status["options"][1]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert!(labels.contains(&"Red: off track"), "{labels:?}");
+    let people = commands.iter().find(|c| c["name"] == "people").unwrap();
+    assert_eq!(
+        people["default_member_permissions"], "32",
+        "admin commands are gated on Manage Server"
+    );
+    assert!(app.server.unknown_requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lead_updates_their_action_and_the_history_keeps_it() {
+    let app = spawn_app().await;
+    let opts = app.status_options(
+        "7.1",
+        "Green: on track",
+        Some("Task group met; plan agreed"),
+    );
+    let reply = app.reply(OPHELIA, "status", opts).await;
+    assert!(
+        !reply.is_ephemeral(),
+        "a status change is shared with the channel"
+    );
+    let text = reply.content();
+    assert!(text.contains("**7.1**"), "{text}");
+    assert!(text.contains("Amber → **Green**"), "{text}");
+    assert!(text.contains("by Ophelia Rix"), "{text}");
+    assert!(text.contains("<t:"), "dates are Discord timestamps: {text}");
+    assert_eq!(
+        reply.data()["allowed_mentions"]["parse"],
+        json!([]),
+        "pings nobody"
+    );
+
+    let plan = app.plan().await;
+    let last = app
+        .store
+        .history(&plan, "7.1")
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!((last.from, last.to), (Some(Status::Amber), Status::Green));
+    assert_eq!(last.by, "Ophelia Rix");
+    assert_eq!(last.note.as_deref(), Some("Task group met; plan agreed"));
+    assert_eq!(last.at, demo_now());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn someone_who_does_not_lead_it_is_refused_privately() {
+    let app = spawn_app().await;
+    let plan = app.plan().await;
+    let before = app.store.history(&plan, "7.1").await.unwrap();
+    for user in [STRANGER, STEVE, SECRETARY] {
+        let reply = app
+            .reply(user, "status", app.status_options("7.1", "Complete", None))
+            .await;
+        assert!(reply.is_ephemeral());
+        assert!(
+            reply
+                .content()
+                .contains("Only the action's leads (Ophelia Rix) and plan admins"),
+            "{}",
+            reply.content()
+        );
+    }
+    let stranger = app
+        .reply(
+            STRANGER,
+            "status",
+            app.status_options("7.1", "Complete", None),
+        )
+        .await;
+    assert!(
+        stranger.content().contains("not linked to a lead"),
+        "{}",
+        stranger.content()
+    );
+    assert_eq!(app.store.history(&plan, "7.1").await.unwrap(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_admin_may_update_any_action() {
+    let app = spawn_app().await;
+    let reply = app
+        .reply(
+            ADMIN,
+            "status",
+            app.status_options("2.4", "Amber: at risk", None),
+        )
+        .await;
+    assert!(
+        reply.content().contains("Red → **Amber**"),
+        "{}",
+        reply.content()
+    );
+    assert_eq!(
+        app.store
+            .action(&app.plan().await, "2.4")
+            .await
+            .unwrap()
+            .status,
+        Status::Amber
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_a_private_reason_and_change_nothing() {
+    let app = spawn_app().await;
+    let plan = app.plan().await;
+    let before = app.store.history(&plan, "7.1").await.unwrap();
+
+    let reply = app
+        .reply(
+            OPHELIA,
+            "status",
+            app.status_options("99.9", "Green: on track", None),
+        )
+        .await;
+    assert!(reply.is_ephemeral());
+    assert!(
+        reply.content().contains("has no action 99.9"),
+        "{}",
+        reply.content()
+    );
+    assert!(
+        reply.content().contains("/actions"),
+        "says what to do: {}",
+        reply.content()
+    );
+
+    let long = "x".repeat(1001);
+    let reply = app
+        .reply(
+            OPHELIA,
+            "status",
+            app.status_options("7.1", "Green: on track", Some(&long)),
+        )
+        .await;
+    assert!(reply.is_ephemeral());
+    assert!(
+        reply.content().contains("1001 characters"),
+        "{}",
+        reply.content()
+    );
+    assert_eq!(app.store.history(&plan, "7.1").await.unwrap(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_with_mentions_pings_nobody() {
+    let app = spawn_app().await;
+    let note = format!(
+        "@everyone see <@{STRANGER}> and <@&{}>",
+        planbot::testserver::example::PLAN_ADMIN
+    );
+    let reply = app
+        .reply(
+            OPHELIA,
+            "status",
+            app.status_options("7.1", "Green: on track", Some(&note)),
+        )
+        .await;
+    assert_eq!(reply.data()["allowed_mentions"]["parse"], json!([]));
+    assert!(
+        !reply.content().contains("@everyone"),
+        "{}",
+        reply.content()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ref_autocomplete_offers_my_open_actions_first_within_limits() {
+    let app = spawn_app().await;
+    let focused = |value: &str| {
+        json!([{"type": 3, "name": "ref", "value": value, "focused": true},
+               {"type": 4, "name": "status", "value": 0}])
+    };
+    let id = app
+        .server
+        .send_autocomplete(GUILD, CHANNEL, OPHELIA, "status", focused(""))
+        .await;
+    let answer = app.server.responses(id, 1, WAIT).await.remove(0);
+    assert_eq!(answer.kind, ResponseKind::Callback { type_: 8 });
+    let choices = answer.body["data"]["choices"].as_array().unwrap().clone();
+    assert_eq!(choices.len(), 25, "at most 25 of the 58");
+    let plan = app.plan().await;
+    let mine: Vec<String> = app
+        .store
+        .actions(
+            &plan,
+            &planbot::store::ActionFilter {
+                lead: Some("Ophelia Rix".into()),
+                ..Default::default()
+            },
+            planbot::demo::demo_day(),
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.status.is_open())
+        .map(|a| a.reference)
+        .collect();
+    let first: Vec<&str> = choices
+        .iter()
+        .take(mine.len())
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        first,
+        mine.iter().map(String::as_str).collect::<Vec<_>>(),
+        "her own open actions come first"
+    );
+    for c in &choices {
+        let label = c["name"].as_str().unwrap();
+        assert!(label.chars().count() < 100, "{label}");
+    }
+
+    let id = app
+        .server
+        .send_autocomplete(GUILD, CHANNEL, STRANGER, "status", focused("foster"))
+        .await;
+    let answer = app.server.responses(id, 1, WAIT).await.remove(0);
+    let found: Vec<&str> = answer.body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert!(!found.is_empty());
+    for r in &found {
+        let a = app.store.action(&plan, r).await.unwrap();
+        assert!(a.text.to_lowercase().contains("foster"), "{r}: {}", a.text);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn action_overdue_and_summary_show_the_plan() {
+    let app = spawn_app().await;
+    let reply = app.reply(STRANGER, "action", s("7.1")).await;
+    assert!(reply.is_ephemeral());
+    assert!(
+        reply.content().contains("Leads: Ophelia Rix"),
+        "{}",
+        reply.content()
+    );
+    assert!(reply.content().contains("Q3 18/19"), "{}", reply.content());
+
+    let reply = app.reply(STRANGER, "overdue", json!([])).await;
+    let plan = app.plan().await;
+    let overdue = app
+        .store
+        .actions(
+            &plan,
+            &planbot::store::ActionFilter {
+                overdue: true,
+                ..Default::default()
+            },
+            planbot::demo::demo_day(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        reply
+            .content()
+            .contains(&format!("**{} overdue actions**", overdue.len())),
+        "{}",
+        reply.content()
+    );
+    for a in &overdue {
+        assert!(reply.content().contains(&format!("`{}`", a.reference)));
+    }
+
+    let reply = app.reply(STRANGER, "plan", sub("summary", json!([]))).await;
+    let text = reply.content();
+    assert!(text.contains("Whole plan"), "{text}");
+    assert!(text.contains("58 actions"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_lists_are_paged_with_buttons() {
+    let app = spawn_app().await;
+    let reply = app.reply(STRANGER, "actions", json!([])).await;
+    assert!(reply.is_ephemeral());
+    assert!(
+        reply.content().contains("58 actions** (page 1 of 5)"),
+        "{}",
+        reply.content()
+    );
+    let buttons = &reply.data()["components"][0]["components"];
+    let next = buttons
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["label"] == "Next")
+        .unwrap();
+    let message = reply.message_id.expect("the reply is a message");
+    let press = app
+        .server
+        .press_button(
+            Some(GUILD),
+            CHANNEL,
+            STRANGER,
+            message,
+            next["custom_id"].as_str().unwrap(),
+        )
+        .await;
+    let update = app.server.responses(press, 1, WAIT).await.remove(0);
+    assert_eq!(update.kind, ResponseKind::Callback { type_: 7 });
+    assert!(
+        update.content().contains("(page 2 of 5)"),
+        "{}",
+        update.content()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_attaches_the_csv() {
+    let app = spawn_app().await;
+    let answers = app
+        .command(STRANGER, "plan", sub("export", json!([])), 2)
+        .await;
+    let file = answers
+        .iter()
+        .find(|r| !r.files.is_empty())
+        .expect("a file");
+    let (name, bytes) = &file.files[0];
+    assert_eq!(name, "kirklees.csv");
+    let csv = String::from_utf8(bytes.clone()).unwrap();
+    assert!(csv.starts_with("Priority,Ref,Group,Action"));
+    assert_eq!(csv.lines().count(), 59);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_is_for_admins_and_reports_every_bad_row() {
+    let app = spawn_app().await;
+    let plan = app.plan().await;
+    let before = app
+        .store
+        .actions(&plan, &Default::default(), planbot::demo::demo_day())
+        .await
+        .unwrap();
+    let bad = "Priority,Ref,Action,Status\n1. A,1.1,Do it,Purple\n1. A,1.1,Again,Green\n";
+    let file = app.server.add_file("plan.csv", bad.as_bytes().to_vec());
+    let options = sub(
+        "import",
+        json!([{"type": 11, "name": "file", "value": file["id"].clone()}]),
+    );
+
+    let refused = app.reply(STRANGER, "plan", options.clone()).await;
+    assert!(refused.is_ephemeral());
+    assert!(
+        refused
+            .content()
+            .contains("Only members with the \"Plan admin\" role"),
+        "{}",
+        refused.content()
+    );
+
+    let answers = app.command(ADMIN, "plan", options, 2).await;
+    let text: String = answers.iter().map(|r| r.content().to_string()).collect();
+    assert!(text.contains("Nothing was imported"), "{text}");
+    assert!(
+        text.contains("line 2, column 4 (Status): \"Purple\" is not a status"),
+        "{text}"
+    );
+    assert!(
+        text.contains("line 3, column 2 (Ref): ref 1.1 is already used on line 2"),
+        "{text}"
+    );
+    let after = app
+        .store
+        .actions(&plan, &Default::default(), planbot::demo::demo_day())
+        .await
+        .unwrap();
+    assert_eq!(after, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_imports_and_links_people() {
+    let app = spawn_app().await;
+    let csv = planbot::demo::EXAMPLE_PLAN_CSV.replacen(
+        "Carry out the work needed",
+        "Do the work needed",
+        1,
+    );
+    let file = app.server.add_file("kirklees.csv", csv.into_bytes());
+    let answers = app
+        .command(
+            ADMIN,
+            "plan",
+            sub(
+                "import",
+                json!([{"type": 11, "name": "file", "value": file["id"].clone()}]),
+            ),
+            2,
+        )
+        .await;
+    let text: String = answers.iter().map(|r| r.content().to_string()).collect();
+    assert!(text.contains("Imported 58 actions"), "{text}");
+    assert!(text.contains("1 changed"), "{text}");
+
+    let link = sub(
+        "link",
+        json!([{"type": 3, "name": "name", "value": "julie bragg"}, {"type": 6, "name": "user", "value": STRANGER.to_string()}]),
+    );
+    let reply = app.reply(ADMIN, "people", link).await;
+    assert!(
+        reply.content().contains("Julie Bragg is now linked"),
+        "{}",
+        reply.content()
+    );
+    let plan = app.plan().await;
+    let julies = app
+        .store
+        .actions(
+            &plan,
+            &planbot::store::ActionFilter {
+                lead: Some("Julie Bragg".into()),
+                ..Default::default()
+            },
+            planbot::demo::demo_day(),
+        )
+        .await
+        .unwrap();
+    let reference = julies[0].reference.clone();
+    let reply = app
+        .reply(
+            STRANGER,
+            "status",
+            app.status_options(&reference, "Green: on track", None),
+        )
+        .await;
+    assert!(!reply.is_ephemeral(), "{}", reply.content());
+
+    let reply = app.reply(STRANGER, "people", sub("list", json!([]))).await;
+    assert!(
+        reply
+            .content()
+            .contains("Only members with the \"Plan admin\" role"),
+        "{}",
+        reply.content()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_leads_updating_one_action_at_once_are_both_kept() {
+    let app = spawn_app().await;
+    let a = app
+        .server
+        .send_command(
+            GUILD,
+            CHANNEL,
+            STEVE,
+            "status",
+            app.status_options("1.1", "Green: on track", Some("Steve")),
+        )
+        .await;
+    let b = app
+        .server
+        .send_command(
+            GUILD,
+            CHANNEL,
+            TOM,
+            "status",
+            app.status_options("1.1", "Red: off track", Some("Tom")),
+        )
+        .await;
+    app.server.responses(a, 1, WAIT).await;
+    app.server.responses(b, 1, WAIT).await;
+    let plan = app.plan().await;
+    let history = app.store.history(&plan, "1.1").await.unwrap();
+    let notes: Vec<&str> = history.iter().filter_map(|c| c.note.as_deref()).collect();
+    assert!(
+        notes.contains(&"Steve") && notes.contains(&"Tom"),
+        "{notes:?}"
+    );
+    let n = history.len();
+    assert_eq!(
+        history[n - 1].from,
+        Some(history[n - 2].to),
+        "the later update starts where the earlier left off"
+    );
+    assert_eq!(
+        app.store.action(&plan, "1.1").await.unwrap().status,
+        history[n - 1].to
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_too_long_for_one_message_comes_with_the_whole_list_attached() {
+    let app = spawn_app().await;
+    let mut csv = String::from("Priority,Ref,Action,Leads,Due,Status\n");
+    for i in 1..=500 {
+        csv.push_str(&format!("1. Big,1.{i},Deliver a long-winded improvement action number {i},Ophelia Rix,Q3 18/19,Red\n"));
+    }
+    let file = app.server.add_file("big.csv", csv.into_bytes());
+    app.command(ADMIN, "plan", sub("import", json!([{"type": 11, "name": "file", "value": file["id"].clone()}, {"type": 5, "name": "prune", "value": true}])), 2).await;
+    let reply = app.reply(STRANGER, "overdue", json!([])).await;
+    assert!(reply.content().chars().count() <= 2000);
+    assert!(
+        reply
+            .content()
+            .contains("the full list is in the attached overdue.txt"),
+        "{}",
+        reply.content()
+    );
+    let text = String::from_utf8(reply.files[0].1.clone()).unwrap();
+    for i in 1..=500 {
+        assert!(
+            text.contains(&format!("`1.{i}`")),
+            "1.{i} missing from the file"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_or_plan_not_set_up_is_told_so() {
+    let mut other = planbot::testserver::GuildSpec::example();
+    other.guild_id = 1_000_000_000_000_000_900;
+    other.channels = vec![(1_000_000_000_000_000_910, "general".into())];
+    let app = spawn_app_with(vec![guild(), other]).await;
+    let id = app
+        .server
+        .send_command(
+            1_000_000_000_000_000_900,
+            1_000_000_000_000_000_910,
+            STRANGER,
+            "overdue",
+            json!([]),
+        )
+        .await;
+    let reply = app.server.responses(id, 1, WAIT).await.remove(0);
+    assert!(reply.is_ephemeral());
+    assert!(
+        reply.content().contains("not set up for planbot"),
+        "{}",
+        reply.content()
+    );
+
+    let reply = app
+        .reply(
+            STRANGER,
+            "overdue",
+            json!([{"type": 3, "name": "plan", "value": "Leeds"}]),
+        )
+        .await;
+    assert!(
+        reply.content().contains("no plan called \"Leeds\""),
+        "{}",
+        reply.content()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_bot_keeps_its_state_and_a_dropped_gateway_is_resumed() {
+    let mut app = spawn_app().await;
+    app.reply(
+        OPHELIA,
+        "status",
+        app.status_options("7.1", "Complete", Some("done")),
+    )
+    .await;
+
+    app.server.close_gateway().await;
+    assert!(
+        app.server.wait_until(WAIT, |s| s.resumes() == 1).await,
+        "the bot resumes"
+    );
+    let reply = app.reply(STRANGER, "action", s("7.1")).await;
+    assert!(
+        reply.content().contains("Status: **Complete**"),
+        "{}",
+        reply.content()
+    );
+
+    app.stop_bot().await;
+    app.start_bot().await;
+    let reply = app.reply(STRANGER, "action", s("7.1")).await;
+    assert!(
+        reply.content().contains("Status: **Complete**"),
+        "{}",
+        reply.content()
+    );
+    assert!(reply.content().contains("done"), "{}", reply.content());
+    assert!(
+        app.server.unknown_requests().is_empty(),
+        "{:?}",
+        app.server.unknown_requests()
+    );
+    assert!(
+        app.server.parse_errors().is_empty(),
+        "{:?}",
+        app.server.parse_errors()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bot_refuses_to_start_when_the_api_cannot_name_a_gateway() {
+    let server = planbot::testserver::TestServer::start(vec![guild()])
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = planbot::store::Store::open(dir.path().join("x.db"))
+        .await
+        .unwrap();
+    server.inject_status("/gateway", 500, 10, 0.0);
+    let err = planbot::discord::start(
+        settings(&server, &dir.path().join("x.db")),
+        store,
+        planbot::clock::Clock::system(),
+    )
+    .await
+    .err()
+    .expect("refuses to start");
+    assert!(
+        err.to_string().contains("cannot get the gateway address"),
+        "{err}"
+    );
+    assert_eq!(server.identifies(), 0, "nothing connected anywhere");
+}
