@@ -121,7 +121,38 @@ fn default_secretary_role() -> String {
     "Board secretary".into()
 }
 
+impl GuildSettings {
+    /// A guild with the default role names.
+    pub fn new(id: u64, plans: Vec<String>) -> Self {
+        GuildSettings {
+            id,
+            plans,
+            admin_role: default_admin_role(),
+            secretary_role: default_secretary_role(),
+        }
+    }
+}
+
 impl Settings {
+    /// Settings for a Discord-compatible server on this machine: the demo,
+    /// the tests and the benchmarks.
+    pub fn local(
+        api_base: String,
+        db: PathBuf,
+        token: &str,
+        guilds: Vec<GuildSettings>,
+    ) -> Settings {
+        Settings {
+            database: DatabaseSettings { path: db },
+            discord: DiscordSettings {
+                api_base,
+                register_globally: false,
+                token: Some(Secret::new(token)),
+            },
+            guilds,
+        }
+    }
+
     /// Reads the file (if any), applies environment overrides and checks the result.
     pub fn load(
         file: Option<&Path>,

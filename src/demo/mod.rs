@@ -2,6 +2,8 @@
 //! what the reminders will say and the board's RAG summary. No token, no
 //! network, and the user's own database is never touched.
 
+mod session;
+
 use crate::cli::output::{shorten, table};
 use crate::import::{Parsed, read_plan_file};
 use crate::plan::summary::{overdue_by_lead, rag_by_priority};
@@ -11,9 +13,9 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use std::io::Write;
 
-pub const EXAMPLE_PLAN_CSV: &str = include_str!("../examples/kirklees-plan.csv");
+pub const EXAMPLE_PLAN_CSV: &str = include_str!("../../examples/kirklees-plan.csv");
 pub const EXAMPLE_RECOMMENDATIONS_CSV: &str =
-    include_str!("../examples/kirklees-recommendations.csv");
+    include_str!("../../examples/kirklees-recommendations.csv");
 pub const EXAMPLE_PLAN_NAME: &str = "Kirklees";
 
 /// The day the demo looks at the plan from: mid-way through Q1 19/20.
@@ -67,7 +69,8 @@ pub async fn load_example(store: &Store, as_of: AsOf) -> Result<()> {
 
 pub async fn run(out: &mut (dyn Write + Send)) -> Result<()> {
     let dir = tempfile::tempdir().context("cannot make a scratch folder for the demo database")?;
-    let store = Store::open(dir.path().join("demo.db")).await?;
+    let db = dir.path().join("demo.db");
+    let store = Store::open(&db).await?;
     let tz = crate::plan::DEFAULT_TIME_ZONE;
     load_example(&store, example_recorded_at()).await?;
     let as_of = AsOf::end_of_day(demo_day(), tz);
@@ -155,6 +158,9 @@ pub async fn run(out: &mut (dyn Write + Send)) -> Result<()> {
             &cells
         )
     )?;
+    // Midday on the demo day, when the lead sends her update.
+    let noon = example_recorded_at().moment + chrono::Duration::hours(4);
+    session::play(&store, &db, noon, out).await?;
     store.close().await;
     Ok(())
 }
