@@ -1,1 +1,441 @@
-fn main() {}
+//! Speed and footprint of the Discord bot, end to end: the bot runs unchanged
+//! (serenity + poise, SQLite with the Kirklees example plan) against the
+//! Discord-compatible test server on 127.0.0.1, so no traffic leaves the
+//! machine. Run with `cargo bench --bench bot`; figures go in the README.
+//!
+//! 1. `/status` with its database write: interaction sent to callback received.
+//! 2. Start to slash commands registered.
+//! 3. Resident memory after READY, measured in a child process (this binary
+//!    re-run with `--rss-child MODE`) so that only what that process holds
+//!    counts.
+
+use chrono::{DateTime, TimeZone, Utc};
+use planbot::clock::Clock;
+use planbot::config::{GuildSettings, Settings};
+use planbot::discord::RunningBot;
+use planbot::plan::Status;
+use planbot::store::{ActionFilter, Store};
+use planbot::testserver::{GuildSpec, MemberSpec, Response, ResponseKind, TestServer, example};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(10);
+const GUILD: u64 = example::GUILD;
+const CHANNEL: u64 = example::PLANNING;
+/// A guild member linked to "Ophelia Rix", who leads 27 of the example's actions.
+const OPHELIA: u64 = 1_000_000_000_000_000_201;
+const LEAD: &str = "Ophelia Rix";
+/// The statuses the updates cycle through, as the `status` option's choices
+/// are labelled.
+const CYCLE: [(Status, &str); 3] = [
+    (Status::Green, "Green: on track"),
+    (Status::Amber, "Amber: at risk"),
+    (Status::Red, "Red: off track"),
+];
+
+/// Midday on 15 May 2019, London: inside the example plan.
+fn demo_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2019, 5, 15, 11, 0, 0).unwrap()
+}
+
+/// The example guild, plus Ophelia.
+fn guild() -> GuildSpec {
+    let mut g = GuildSpec::example();
+    g.members.push(MemberSpec {
+        user_id: OPHELIA,
+        name: "ophelia".into(),
+        roles: vec![],
+    });
+    g
+}
+
+fn settings(server: &TestServer, db: &Path) -> Settings {
+    Settings::local(
+        server.base_url(),
+        db.to_path_buf(),
+        "bench-token",
+        vec![GuildSettings::new(GUILD, vec!["Kirklees".into()])],
+    )
+}
+
+/// A fresh database in `dir` with the Kirklees example and Ophelia linked.
+async fn example_store(dir: &Path) -> Store {
+    let store = Store::open(dir.join("bot.db")).await.unwrap();
+    planbot::demo::load_example(&store, planbot::demo::example_recorded_at())
+        .await
+        .unwrap();
+    store.link_person(LEAD, OPHELIA).await.unwrap();
+    store
+}
+
+/// Starts the bot and waits for its commands; returns it and the time from
+/// calling `start` to the commands being registered.
+async fn start_bot(server: &TestServer, store: &Store, db: &Path) -> (RunningBot, Duration) {
+    let started = Instant::now();
+    let bot = planbot::discord::start(
+        settings(server, db),
+        store.clone(),
+        Clock::fixed(demo_now()),
+    )
+    .await
+    .expect("bot starts");
+    let commands = server.wait_for_commands(Some(GUILD), WAIT).await;
+    let took = started.elapsed();
+    assert!(!commands.is_empty(), "the bot registered no commands");
+    assert!(server.wait_for_ready(WAIT).await, "bot never got READY");
+    (bot, took)
+}
+
+/// The value Discord sends for the choice labelled `label` of `/command option`.
+fn choice(server: &TestServer, command: &str, option: &str, label: &str) -> Value {
+    let commands = server.commands(Some(GUILD));
+    let cmd = commands
+        .iter()
+        .find(|c| c["name"] == command)
+        .expect("command registered");
+    let opt = cmd["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == option)
+        .expect("option");
+    opt["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == label)
+        .expect("choice")["value"]
+        .clone()
+}
+
+/// Ophelia's actions and, for each, where it is in `CYCLE`; every update
+/// moves an action to the next status, so that each one changes it.
+struct Updates {
+    refs: Vec<String>,
+    at: Vec<usize>,
+    values: Vec<Value>,
+    sent: usize,
+}
+
+impl Updates {
+    async fn new(server: &TestServer, store: &Store) -> Updates {
+        let plan = store.find_plan(Some("Kirklees")).await.unwrap();
+        let filter = ActionFilter {
+            lead: Some(LEAD.into()),
+            ..Default::default()
+        };
+        let actions = store
+            .actions(&plan, &filter, plan.today(demo_now()))
+            .await
+            .unwrap();
+        assert!(!actions.is_empty(), "{LEAD} leads nothing");
+        Updates {
+            at: actions
+                .iter()
+                .map(|a| {
+                    CYCLE
+                        .iter()
+                        .position(|(s, _)| *s == a.status)
+                        .unwrap_or(CYCLE.len() - 1)
+                })
+                .collect(),
+            refs: actions.into_iter().map(|a| a.reference).collect(),
+            values: CYCLE
+                .iter()
+                .map(|(_, label)| choice(server, "status", "status", label))
+                .collect(),
+            sent: 0,
+        }
+    }
+
+    /// The options of the next `/status`: the next action, its next status.
+    fn next(&mut self) -> Value {
+        let i = self.sent % self.refs.len();
+        self.sent += 1;
+        self.at[i] = (self.at[i] + 1) % CYCLE.len();
+        json!([
+            {"type": 3, "name": "ref", "value": self.refs[i]},
+            {"type": 4, "name": "status", "value": self.values[self.at[i]]},
+            {"type": 3, "name": "note", "value": format!("bench update {}", self.sent)},
+        ])
+    }
+}
+
+/// Sends one `/status` as Ophelia and returns the milliseconds until the
+/// test server holds the bot's callback.
+///
+/// What this measures: from just before `send_command` (which builds the
+/// INTERACTION_CREATE and queues it on the gateway connection) to when
+/// `responses` sees the callback POST recorded. The server keeps no
+/// timestamps, so this is an upper bound on "interaction sent to callback
+/// received": it includes building the dispatch, the waiter's wake-up, and
+/// everything the in-process test server does (JSON, checking payloads with
+/// serenity's model types), on the same cores as the bot.
+async fn status_once(server: &TestServer, options: Value) -> f64 {
+    let started = Instant::now();
+    let id = server
+        .send_command(GUILD, CHANNEL, OPHELIA, "status", options)
+        .await;
+    let answers = server.responses(id, 1, WAIT).await;
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    check_update(answers.first());
+    ms
+}
+
+fn check_update(answer: Option<&Response>) {
+    let answer = answer.expect("the bot never answered /status");
+    assert!(
+        matches!(answer.kind, ResponseKind::Callback { .. }),
+        "/status answered with {answer:?} before any callback"
+    );
+    assert!(
+        answer.kind == ResponseKind::Callback { type_: 4 } && answer.content().contains(" → "),
+        "/status did not record the update: {answer:?}"
+    );
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn report(name: &str, mut ms: Vec<f64>, target: &str) -> (f64, f64) {
+    ms.sort_by(|a, b| a.total_cmp(b));
+    let (p50, p99) = (percentile(&ms, 0.5), percentile(&ms, 0.99));
+    println!(
+        "{name:<52} median {p50:>8.2} ms  p99 {p99:>8.2} ms  max {:>8.2} ms  (n={}, target {target})",
+        ms[ms.len() - 1],
+        ms.len()
+    );
+    (p50, p99)
+}
+
+async fn bench() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bot.db");
+    let store = example_store(dir.path()).await;
+
+    // 1. /status round trips, one at a time and 50 at once.
+    let server = TestServer::start(vec![guild()]).await.unwrap();
+    let (bot, _) = start_bot(&server, &store, &db).await;
+    let mut updates = Updates::new(&server, &store).await;
+    // Warm up: the pool's connections, serenity's HTTP client, caches.
+    for _ in 0..30 {
+        status_once(&server, updates.next()).await;
+    }
+    let mut sequential = Vec::new();
+    for _ in 0..300 {
+        sequential.push(status_once(&server, updates.next()).await);
+    }
+    report(
+        "/status to callback, one at a time",
+        sequential,
+        "p99 < 25 ms",
+    );
+
+    // Each round sends 50 at once and waits for all of them. Ophelia leads
+    // fewer than 50 actions, so some are updated twice in a round; the order
+    // of those two writes is up to the scheduler, so the second may not
+    // change the status, but every update still writes its history row.
+    let mut concurrent = Vec::new();
+    for _ in 0..10 {
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let server = server.clone();
+                let options = updates.next();
+                tokio::spawn(async move { status_once(&server, options).await })
+            })
+            .collect();
+        for t in futures::future::join_all(tasks).await {
+            concurrent.push(t.expect("an interaction task panicked"));
+        }
+    }
+    report("/status to callback, 50 at once", concurrent, "p99 < 25 ms");
+    // For scale: the durable write alone (synchronous=FULL), no Discord.
+    let plan = store.find_plan(Some("Kirklees")).await.unwrap();
+    let mut writes = Vec::new();
+    for i in 0..100 {
+        let request = planbot::plan::StatusRequest {
+            to: CYCLE[i % CYCLE.len()].0,
+            note: Some(format!("direct write {i}")),
+            evidence: None,
+            by: LEAD.into(),
+            by_discord_id: Some(OPHELIA),
+            at: demo_now(),
+        };
+        let reference = &updates.refs[i % updates.refs.len()];
+        let started = Instant::now();
+        store
+            .record_status(&plan, reference, &request)
+            .await
+            .unwrap();
+        writes.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    report(
+        "  for scale: the status write alone (store)",
+        writes,
+        "none",
+    );
+    let unknown = server.unknown_requests();
+    assert!(
+        unknown.is_empty(),
+        "the bot made requests the server does not know: {unknown:?}"
+    );
+    bot.shutdown().await;
+    drop(server);
+
+    // 2. Start to commands registered, each with a fresh server.
+    let mut starts = Vec::new();
+    for _ in 0..10 {
+        let server = TestServer::start(vec![guild()]).await.unwrap();
+        let (bot, took) = start_bot(&server, &store, &db).await;
+        starts.push(took.as_secs_f64() * 1e3);
+        bot.shutdown().await;
+    }
+    report(
+        "start to commands registered (Kirklees plan)",
+        starts,
+        "median < 500 ms",
+    );
+    store.close().await;
+}
+
+/// What a `--rss-child MODE` process reports: VmRSS and VmHWM in kB.
+fn memory_kb() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// The child: starts what `mode` names, lets it settle for a second, and
+/// prints its own resident memory.
+async fn rss_child(mode: &str) {
+    let server = TestServer::start(vec![guild()]).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut bot = None;
+    match mode {
+        // The test server alone: what the other figures include besides the bot.
+        "server" => {}
+        // The bot with the Kirklees plan, as in production but for the server.
+        "bot" => {
+            let store = example_store(dir.path()).await;
+            let (running, _) = start_bot(&server, &store, &dir.path().join("bot.db")).await;
+            bot = Some(running);
+        }
+        // A bare serenity + poise client: no commands, no database.
+        "bare" => bare_client(&server).await,
+        other => panic!("unknown --rss-child mode {other}"),
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (rss, hwm) = memory_kb();
+    println!("rss_kb {rss} hwm_kb {hwm}");
+    if let Some(bot) = bot {
+        bot.shutdown().await;
+    }
+}
+
+async fn bare_client(server: &TestServer) {
+    use poise::serenity_prelude as serenity;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+    let http = serenity::HttpBuilder::new("bench-token")
+        .proxy(server.base_url())
+        .ratelimiter_disabled(true)
+        .build();
+    let framework = poise::Framework::<(), Error>::builder()
+        .options(poise::FrameworkOptions {
+            commands: vec![],
+            ..Default::default()
+        })
+        .setup(|_ctx, _ready, _framework| Box::pin(async { Ok(()) }))
+        .build();
+    let mut client = serenity::ClientBuilder::new_with_http(http, serenity::GatewayIntents::GUILDS)
+        .framework(framework)
+        .await
+        .expect("client builds");
+    // The child exits after reporting; the client goes with it.
+    tokio::spawn(async move { client.start().await });
+    assert!(server.wait_for_ready(WAIT).await, "bare client never READY");
+}
+
+/// Runs this binary as `--rss-child mode` and returns (VmRSS, VmHWM) in kB.
+fn run_child(mode: &str) -> (u64, u64) {
+    let exe = std::env::current_exe().expect("current_exe");
+    let out = Command::new(exe)
+        .args(["--rss-child", mode])
+        .output()
+        .expect("child runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "--rss-child {mode} failed: {}\n{stdout}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("rss_kb "))
+        .unwrap_or_else(|| panic!("--rss-child {mode} printed no figure: {stdout}"));
+    let nums: Vec<u64> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (nums[0], nums[1])
+}
+
+fn memory() {
+    let mb = |kb: u64| kb as f64 / 1024.0;
+    let (bot, bot_hwm) = run_child("bot");
+    let (server, server_hwm) = run_child("server");
+    let (bare, bare_hwm) = run_child("bare");
+    println!(
+        "{:<52} {:>8.1} MB  (peak {:.1} MB, target < 25 MB)",
+        "RSS after READY: bot + test server, one process",
+        mb(bot),
+        mb(bot_hwm)
+    );
+    println!(
+        "{:<52} {:>8.1} MB  (peak {:.1} MB)",
+        "  test server alone",
+        mb(server),
+        mb(server_hwm)
+    );
+    println!(
+        "{:<52} {:>8.1} MB  (target < 25 MB)",
+        "  the bot's share (difference)",
+        mb(bot.saturating_sub(server))
+    );
+    println!(
+        "{:<52} {:>8.1} MB  (peak {:.1} MB; share {:.1} MB)",
+        "  for scale: bare serenity+poise client + server",
+        mb(bare),
+        mb(bare_hwm),
+        mb(bare.saturating_sub(server))
+    );
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--rss-child") {
+        let mode = args.get(i + 1).map(String::as_str).unwrap_or("bot");
+        runtime().block_on(rss_child(mode));
+        return;
+    }
+    let started = Instant::now();
+    runtime().block_on(bench());
+    memory();
+    println!("(bench took {:.1} s)", started.elapsed().as_secs_f64());
+}

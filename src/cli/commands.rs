@@ -1,5 +1,5 @@
 use super::output::{action_detail, action_json, action_table, change_json, change_line, table};
-use super::{Cli, Command, ImportArgs, ListArgs, PeopleCommand, StatusArgs};
+use super::{Cli, Command, DigestArgs, ImportArgs, ListArgs, PeopleCommand, StatusArgs};
 use crate::import::{Parsed, read_plan_file};
 use crate::plan::{AsOf, StatusRequest};
 use crate::store::{ActionFilter, ImportOptions, PlanSettings, Store};
@@ -71,6 +71,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
             Ok(())
         }
         Command::Status(args) => status(&store, plan_name, args, out).await,
+        Command::Digest(args) => digest(&store, plan_name, args, out).await,
         Command::History { reference, json } => {
             let plan = store.find_plan(plan_name).await?;
             for c in store.history(&plan, &reference).await? {
@@ -298,4 +299,48 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+async fn digest(
+    store: &Store,
+    plan_name: Option<&str>,
+    args: DigestArgs,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
+    let plan = store.find_plan(plan_name).await?;
+    let now = Utc::now();
+    let (quarter, as_of) = match &args.quarter {
+        Some(q) => {
+            let q = plan.year_start.parse_quarter(q)?;
+            (q, crate::digest::quarter_as_of(&plan, q, now))
+        }
+        None => crate::digest::last_quarter(&plan, now),
+    };
+    let digest = crate::digest::make(store, &plan, quarter, as_of, now).await?;
+    let formats = args.format.expand();
+    match &args.out {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            for f in formats {
+                let (name, bytes) = crate::digest::render(&digest, f)?;
+                let path = dir.join(&name);
+                std::fs::write(&path, bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                writeln!(out, "wrote {}", path.display())?;
+            }
+        }
+        None => match formats.as_slice() {
+            [
+                f @ (crate::digest::Format::Md
+                | crate::digest::Format::Csv
+                | crate::digest::Format::Html),
+            ] => {
+                out.write_all(&crate::digest::render(&digest, *f)?.1)?;
+            }
+            _ => bail!("a chart or several files need a folder: add --out DIR"),
+        },
+    }
+    crate::digest::record(store, &plan, &digest, now).await?;
+    Ok(())
 }

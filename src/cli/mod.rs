@@ -74,6 +74,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Make the board digest for a quarter, as the plan stood at its end
+    ///
+    /// Markdown, CSV (one row per action, status then and now), a self-contained
+    /// HTML board paper and a PNG chart. Without --quarter, the quarter just
+    /// ended; a quarter still running is shown as it stands now.
+    Digest(DigestArgs),
     /// Show what planbot does, on the example Kirklees plan, in a scratch database
     Demo,
     /// Run the Discord bot (the token comes from DISCORD_TOKEN)
@@ -128,6 +134,19 @@ pub struct ListArgs {
     /// One JSON object per line instead of a table
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DigestArgs {
+    /// The quarter, such as "Q4 18/19" (default: the quarter just ended)
+    #[arg(long, value_name = "QUARTER")]
+    pub quarter: Option<String>,
+    /// Which file to make; png and all need --out
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: crate::digest::Format,
+    /// Write the files into this folder instead of printing
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

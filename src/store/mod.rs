@@ -2,6 +2,7 @@
 //! speaks in domain types.
 
 mod actions;
+mod digests;
 mod history;
 mod import;
 mod people;

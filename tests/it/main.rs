@@ -5,6 +5,7 @@ mod helpers;
 
 mod bot;
 mod cli;
+mod digest;
 mod import_files;
 mod quarter;
 mod status_rules;

@@ -1,6 +1,7 @@
 //! The slash commands. Each handler asks the core and renders the answer.
 
 mod actions;
+mod digest;
 mod people;
 mod plan;
 mod status;
@@ -13,6 +14,7 @@ pub(super) fn all() -> Vec<poise::Command<Data, Error>> {
         actions::action(),
         actions::actions(),
         actions::overdue(),
+        digest::digest(),
         plan::plan(),
         people::people(),
         help(),

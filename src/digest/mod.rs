@@ -1,0 +1,30 @@
+//! The board pack: a digest of the plan for one quarter, as it stood then,
+//! rendered as a Discord message, Markdown, CSV, an HTML board paper and a chart.
+
+mod build;
+mod chart;
+mod csv_file;
+mod files;
+mod gather;
+mod html;
+mod markdown;
+pub mod message;
+mod model;
+
+pub use build::{DigestInput, build, last_quarter, quarter_as_of};
+pub use chart::{CHART_SIZE, ChartError, render_png};
+pub use csv_file::{DIGEST_CSV_HEADER, render_csv};
+pub use files::{Format, file_stem, render};
+pub use gather::{make, record};
+pub use html::render_html;
+pub use markdown::render_markdown;
+pub use message::{EmbedText, embed};
+pub use model::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    #[error("choose one format at a time")]
+    NotOneFormat,
+}

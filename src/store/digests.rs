@@ -1,0 +1,104 @@
+use super::actions::parse_status;
+use super::{Result, Store, StoreError, from_ms, to_ms};
+use crate::plan::{Plan, Recommendation, Status, StatusChange};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+struct PlanChangeRow {
+    r#ref: String,
+    at_ms: i64,
+    actor: String,
+    from_status: Option<String>,
+    to_status: String,
+    note: Option<String>,
+    evidence: Option<String>,
+}
+
+impl Store {
+    /// Every action's history in one read, oldest first, by ref.
+    pub async fn plan_history(&self, plan: &Plan) -> Result<HashMap<String, Vec<StatusChange>>> {
+        let rows = sqlx::query_as!(
+            PlanChangeRow,
+            "SELECT a.ref, s.at_ms, s.actor, s.from_status, s.to_status, s.note, s.evidence
+               FROM status_changes s JOIN actions a ON a.id = s.action_id
+              WHERE a.plan_id = ? ORDER BY s.at_ms, s.id",
+            plan.id
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: HashMap<String, Vec<StatusChange>> = HashMap::new();
+        for r in rows {
+            out.entry(r.r#ref).or_default().push(StatusChange {
+                at: from_ms(r.at_ms),
+                by: r.actor,
+                from: r.from_status.as_deref().map(parse_status).transpose()?,
+                to: parse_status(&r.to_status)?,
+                note: r.note,
+                evidence: r.evidence,
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn recommendations(&self, plan: &Plan) -> Result<Vec<Recommendation>> {
+        let rows = sqlx::query!(
+            "SELECT code, text FROM recommendations WHERE plan_id = ? ORDER BY code",
+            plan.id
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Recommendation {
+                code: r.code,
+                text: r.text,
+            })
+            .collect())
+    }
+
+    /// Keeps the statuses a digest showed, so a re-run can say what changed.
+    pub async fn save_digest(
+        &self,
+        plan: &Plan,
+        quarter: &str,
+        as_of: DateTime<Utc>,
+        made_at: DateTime<Utc>,
+        statuses: &HashMap<String, Status>,
+    ) -> Result<()> {
+        let json = serde_json::to_string(statuses).expect("statuses serialise");
+        let (as_of, made_at) = (to_ms(as_of), to_ms(made_at));
+        sqlx::query!(
+            "INSERT INTO digests (plan_id, quarter, as_of_ms, made_at_ms, statuses) VALUES (?, ?, ?, ?, ?)",
+            plan.id,
+            quarter,
+            as_of,
+            made_at,
+            json
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The statuses of the last digest made for a quarter, and when it was made.
+    pub async fn last_digest(
+        &self,
+        plan: &Plan,
+        quarter: &str,
+    ) -> Result<Option<(DateTime<Utc>, HashMap<String, Status>)>> {
+        let row = sqlx::query!(
+            "SELECT made_at_ms, statuses FROM digests WHERE plan_id = ? AND quarter = ?
+              ORDER BY made_at_ms DESC, id DESC LIMIT 1",
+            plan.id,
+            quarter
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            let statuses = serde_json::from_str(&r.statuses)
+                .map_err(|e| StoreError::Corrupt(format!("digest statuses: {e}")))?;
+            Ok((from_ms(r.made_at_ms), statuses))
+        })
+        .transpose()
+    }
+}

@@ -1,0 +1,377 @@
+//! The board digest from the example plan: contents, reproducibility, formats
+//! (golden files), Discord limits and the /digest command.
+
+use crate::app::*;
+use crate::helpers::*;
+use chrono::{DateTime, Utc};
+use planbot::digest::{self, Digest, Format};
+use planbot::plan::{AsOf, Plan, Status, StatusRequest};
+use planbot::store::Store;
+use serde_json::json;
+use std::path::PathBuf;
+
+fn update(to: Status, by: &str, note: &str, at: DateTime<Utc>) -> StatusRequest {
+    StatusRequest {
+        to,
+        note: Some(note.into()),
+        evidence: None,
+        by: by.into(),
+        by_discord_id: None,
+        at,
+    }
+}
+
+/// The example plan as recorded on 1 March 2019, with a few updates in March
+/// (inside Q4 18/19) and some in April (after it).
+async fn example_with_history() -> (TestDb, Plan) {
+    let db = TestDb::new().await;
+    let recorded = AsOf {
+        moment: utc(2019, 3, 1, 9, 0),
+        today: date(2019, 3, 1),
+    };
+    planbot::demo::load_example(&db.store, recorded)
+        .await
+        .unwrap();
+    let plan = db.store.find_plan(Some("Kirklees")).await.unwrap();
+    for (r, to, by, note, at) in [
+        (
+            "1.2",
+            Status::Red,
+            "Steve Comb",
+            "Recruitment campaign delayed by the budget freeze",
+            utc(2019, 3, 20, 10, 0),
+        ),
+        (
+            "2.3",
+            Status::Complete,
+            "Julie Bragg",
+            "Staying Put policy signed off",
+            utc(2019, 3, 25, 15, 0),
+        ),
+        (
+            "7.1",
+            Status::Green,
+            "Ophelia Rix",
+            "Task group now meeting monthly",
+            utc(2019, 3, 28, 9, 30),
+        ),
+    ] {
+        db.store
+            .record_status(&plan, r, &update(to, by, note, at))
+            .await
+            .unwrap();
+    }
+    (db, plan)
+}
+
+async fn april_updates(store: &Store, plan: &Plan) {
+    store
+        .record_status(
+            plan,
+            "1.2",
+            &update(
+                Status::Green,
+                "Steve Comb",
+                "Back on track",
+                utc(2019, 4, 10, 9, 0),
+            ),
+        )
+        .await
+        .unwrap();
+    store
+        .record_status(
+            plan,
+            "4.3",
+            &update(
+                Status::Complete,
+                "Christine Bennett",
+                "Criteria agreed",
+                utc(2019, 4, 11, 9, 0),
+            ),
+        )
+        .await
+        .unwrap();
+}
+
+async fn q4_digest(store: &Store, plan: &Plan, now: DateTime<Utc>) -> Digest {
+    let q = plan.year_start.parse_quarter("Q4 18/19").unwrap();
+    digest::make(store, plan, q, digest::quarter_as_of(plan, q, now), now)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_q4_digest_shows_the_plan_as_it_stood_on_31_march() {
+    let (db, plan) = example_with_history().await;
+    let d = q4_digest(&db.store, &plan, utc(2019, 4, 2, 9, 0)).await;
+    assert_eq!(d.quarter, "Q4 18/19");
+    assert_eq!(d.as_of_date, date(2019, 3, 31));
+    assert_eq!(d.total.total(), 58);
+    // Reds first, with the lead's latest note.
+    let red = d
+        .reds
+        .iter()
+        .find(|i| i.reference == "1.2")
+        .expect("1.2 went red in March");
+    assert_eq!(
+        red.latest_note.as_deref(),
+        Some("Recruitment campaign delayed by the budget freeze")
+    );
+    assert!(
+        d.completed.iter().any(|i| i.reference == "2.3"),
+        "completed in the quarter"
+    );
+    assert!(
+        d.improved
+            .iter()
+            .any(|m| m.item.reference == "7.1" && m.from == Status::Amber && m.to == Status::Green)
+    );
+    assert!(
+        d.declined
+            .iter()
+            .any(|m| m.item.reference == "1.2" && m.to == Status::Red)
+    );
+    // 7.1 says green but was due in Q3: the chair should ask.
+    assert!(
+        d.questions.iter().any(|q| q.item.reference == "7.1"
+            && q.reason.contains("reported Green but 90 days overdue")),
+        "{:?}",
+        d.questions
+            .iter()
+            .map(|q| (&q.item.reference, &q.reason))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        d.questions
+            .iter()
+            .any(|q| q.item.reference == "2.3" && q.reason.contains("no evidence"))
+    );
+    // Due next quarter: Q1 19/20 and still open.
+    assert!(
+        d.due_next
+            .iter()
+            .all(|i| i.due == Some(date(2019, 6, 30)) && i.status.is_open())
+    );
+    assert!(!d.due_next.is_empty());
+}
+
+#[tokio::test]
+async fn a_past_quarter_reads_the_same_after_later_updates() {
+    let (db, plan) = example_with_history().await;
+    let before = q4_digest(&db.store, &plan, utc(2019, 4, 2, 9, 0)).await;
+    april_updates(&db.store, &plan).await;
+    let mut after = q4_digest(&db.store, &plan, utc(2020, 4, 2, 9, 0)).await;
+    // Only the comparison with the earlier run and "status now" may differ.
+    assert!(
+        after.since_last_run.is_none(),
+        "nothing was recorded in between"
+    );
+    for (a, b) in after.rows.iter_mut().zip(&before.rows) {
+        a.status_now = b.status_now;
+    }
+    assert_eq!(after, before);
+    assert_eq!(
+        digest::render_markdown(&after),
+        digest::render_markdown(&before)
+    );
+}
+
+#[tokio::test]
+async fn a_rerun_says_what_changed_since_the_digest_was_made() {
+    let (db, plan) = example_with_history().await;
+    let now = utc(2019, 3, 15, 9, 0);
+    let q = plan.year_start.parse_quarter("Q4 18/19").unwrap();
+    let first = digest::make(
+        &db.store,
+        &plan,
+        q,
+        digest::quarter_as_of(&plan, q, now),
+        now,
+    )
+    .await
+    .unwrap();
+    digest::record(&db.store, &plan, &first, now).await.unwrap();
+    let later = utc(2019, 3, 31, 12, 0);
+    let second = digest::make(
+        &db.store,
+        &plan,
+        q,
+        digest::quarter_as_of(&plan, q, later),
+        later,
+    )
+    .await
+    .unwrap();
+    let since = second
+        .since_last_run
+        .clone()
+        .expect("compared with the first run");
+    assert_eq!(since.made_at, now);
+    let changed: Vec<&str> = since.changed.iter().map(|(r, _, _)| r.as_str()).collect();
+    assert_eq!(changed, ["1.2", "2.3", "7.1"]);
+    assert!(digest::render_markdown(&second).contains("- 1.2: Amber → Red"));
+}
+
+#[tokio::test]
+async fn recommendations_no_action_addresses_stand_out() {
+    let (db, plan) = example_with_history().await;
+    let d = q4_digest(&db.store, &plan, utc(2019, 4, 2, 9, 0)).await;
+    let codes: Vec<&str> = d.unaddressed().map(|c| c.code.as_str()).collect();
+    assert_eq!(codes, ["O1", "O7", "O27"]);
+    let md = digest::render_markdown(&d);
+    assert!(
+        md.contains("- **O1 (Keeping children safe): no action addresses this recommendation.**"),
+        "{md}"
+    );
+    let o17 = d.coverage.iter().find(|c| c.code == "O17").unwrap();
+    assert!(!o17.actions.is_empty());
+}
+
+fn golden(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name)
+}
+
+/// Compares with the file in tests/golden; `UPDATE_GOLDEN=1` rewrites it.
+fn check_golden(name: &str, bytes: &[u8]) {
+    let path = golden(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        return;
+    }
+    let want = std::fs::read(&path)
+        .unwrap_or_else(|_| panic!("{} is missing: run with UPDATE_GOLDEN=1", path.display()));
+    if want != bytes {
+        let out = std::env::temp_dir().join(name);
+        std::fs::write(&out, bytes).unwrap();
+        panic!(
+            "{name} differs from the golden file; what was made is in {}",
+            out.display()
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_format_matches_its_golden_file() {
+    let (db, plan) = example_with_history().await;
+    april_updates(&db.store, &plan).await;
+    let d = q4_digest(&db.store, &plan, utc(2019, 4, 12, 9, 0)).await;
+    for f in Format::All.expand() {
+        let (name, bytes) = digest::render(&d, f).unwrap();
+        check_golden(&name, &bytes);
+    }
+    let (_, csv) = digest::render(&d, Format::Csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with(
+        "Priority,Ref,Action,Leads,Due,Status then,Status now,Days overdue,Latest note\r\n"
+    ));
+    assert_eq!(csv.lines().count(), 59);
+    let row = csv.lines().find(|l| l.contains(",1.2,")).unwrap();
+    assert!(row.contains(",Red,Green,"), "then red, now green: {row}");
+}
+
+#[tokio::test]
+async fn a_500_action_plan_fits_discords_limits_and_says_what_is_in_the_files() {
+    let db = TestDb::new().await;
+    let mut csv = String::from("Priority,Ref,Action,Leads,Due,Status\n");
+    for i in 0..500 {
+        let p = i % 10 + 1;
+        let status = ["Red", "Amber", "Green"][i % 3];
+        csv.push_str(&format!("{p}. Priority number {p} with a long title,{p}.{i},Deliver the improvement action numbered {i} across the partnership,Lead {},Q3 18/19,{status}\n", i % 40));
+    }
+    db.import_csv("Big", &csv, utc(2018, 10, 1, 9, 0)).await;
+    let plan = db.store.find_plan(Some("Big")).await.unwrap();
+    let q = plan.year_start.parse_quarter("Q4 18/19").unwrap();
+    let now = utc(2019, 4, 2, 9, 0);
+    let d = digest::make(
+        &db.store,
+        &plan,
+        q,
+        digest::quarter_as_of(&plan, q, now),
+        now,
+    )
+    .await
+    .unwrap();
+    let e = digest::embed(&d);
+    assert!(e.size() <= digest::message::MAX_TOTAL, "{}", e.size());
+    assert!(e.description.chars().count() <= digest::message::MAX_DESCRIPTION);
+    assert!(e.fields.len() <= digest::message::MAX_FIELDS);
+    for (name, value) in &e.fields {
+        assert!(
+            value.chars().count() <= digest::message::MAX_FIELD_VALUE,
+            "{name}"
+        );
+        assert!(name.chars().count() <= digest::message::MAX_FIELD_NAME);
+    }
+    let reds = &e.fields.iter().find(|(n, _)| n == "Red").unwrap().1;
+    let shown = reds.lines().filter(|l| !l.starts_with('…')).count();
+    let more: usize = reds
+        .lines()
+        .last()
+        .unwrap()
+        .trim_start_matches("… and ")
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(shown + more, d.reds.len(), "every red is shown or counted");
+    for line in reds.lines() {
+        assert!(!line.ends_with(' '), "cut at line ends only: {line:?}");
+    }
+    let md = digest::render_markdown(&d);
+    for r in &d.reds {
+        assert!(
+            md.contains(&format!("| {} |", r.reference)),
+            "{} is in the files",
+            r.reference
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn digest_is_for_secretaries_and_admins_with_the_files_attached() {
+    let app = spawn_app().await;
+    let refused = app.reply(STRANGER, "digest", json!([])).await;
+    assert!(refused.is_ephemeral());
+    assert!(
+        refused
+            .content()
+            .contains("\"Board secretary\" or \"Plan admin\" role"),
+        "{}",
+        refused.content()
+    );
+
+    let answers = app
+        .command(
+            SECRETARY,
+            "digest",
+            json!([{"type": 3, "name": "quarter", "value": "Q1 19/20"}]),
+            2,
+        )
+        .await;
+    let with_files = answers.iter().find(|r| !r.files.is_empty()).expect("files");
+    let names: Vec<&str> = with_files.files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "kirklees-q1-19-20.md",
+            "kirklees-q1-19-20.csv",
+            "kirklees-q1-19-20.html",
+            "kirklees-q1-19-20.png"
+        ]
+    );
+    let embed = &with_files.data()["embeds"][0];
+    assert_eq!(embed["title"], "Kirklees: digest for Q1 19/20");
+    assert!(with_files.is_ephemeral());
+
+    let bad = app
+        .reply(
+            SECRETARY,
+            "digest",
+            json!([{"type": 3, "name": "quarter", "value": "Q5 19/20"}]),
+        )
+        .await;
+    assert!(bad.content().contains("Q1 to Q4"), "{}", bad.content());
+}
