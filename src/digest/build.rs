@@ -23,7 +23,7 @@ pub struct DigestInput {
     pub then: Vec<Action>,
     /// The actions now, for the "status now" column.
     pub now: Vec<Action>,
-    /// Each action's history, oldest first (entries after `as_of` are ignored).
+    /// Each action's history up to `as_of`, oldest first.
     pub history: HashMap<String, Vec<StatusChange>>,
     pub recommendations: Vec<Recommendation>,
     /// The statuses of the last digest made for this quarter, if any.
@@ -62,21 +62,16 @@ pub fn build(input: &DigestInput) -> Digest {
     let next = ys.next(input.quarter);
     let empty = Vec::new();
     let history = |r: &str| input.history.get(r).unwrap_or(&empty);
-    let until = |r: &str| -> Vec<StatusChange> {
-        history(r)
+    let latest_note = |r: &str| {
+        let h = history(r);
+        h[..h.partition_point(|c| c.at <= moment)]
             .iter()
-            .filter(|c| c.at <= moment)
-            .cloned()
-            .collect()
+            .rev()
+            .find_map(|c| c.note.clone())
     };
     let item = |a: &Action| {
-        let note = until(&a.reference).into_iter().rev().find_map(|c| c.note);
-        Item::of(
-            a,
-            a.due.map(|d| plan.due_label(d)).unwrap_or_default(),
-            today,
-            note,
-        )
+        let due = a.due.map(|d| plan.due_label(d)).unwrap_or_default();
+        Item::of(a, due, today, latest_note(&a.reference))
     };
 
     let (rows, total) = rag_by_priority(&input.priorities, &input.then, today);
@@ -192,7 +187,7 @@ pub fn build(input: &DigestInput) -> Digest {
             status_then: a.status,
             status_now: now_status.get(a.reference.as_str()).copied(),
             overdue_days: a.overdue_days(today),
-            latest_note: until(&a.reference).into_iter().rev().find_map(|c| c.note),
+            latest_note: latest_note(&a.reference),
         })
         .collect();
     let since_last_run = input
@@ -326,8 +321,17 @@ fn mix_by_quarter(input: &DigestInput) -> Vec<QuarterMix> {
                 AsOf::end_of_day(ys.last_day(q), input.plan.time_zone)
             };
             let mut counts = RagCounts::default();
-            for a in statuses_at(&input.then, &input.history, at) {
-                counts.add(&a, at.today);
+            for a in &input.then {
+                let Some(h) = input.history.get(&a.reference) else {
+                    continue;
+                };
+                let Some(last) = h[..h.partition_point(|c| c.at <= at.moment)].last() else {
+                    continue;
+                };
+                counts.count(
+                    last.to,
+                    crate::plan::overdue_days(a.due, last.to, at.today).is_some(),
+                );
             }
             QuarterMix {
                 quarter: ys.label(q),

@@ -27,7 +27,7 @@ pub async fn make(
         now: store
             .actions(plan, &ActionFilter::default(), plan.today(now))
             .await?,
-        history: store.plan_history(plan).await?,
+        history: store.plan_history(plan, as_of.moment).await?,
         recommendations: store.recommendations(plan).await?,
         last_run: store.last_digest(plan, &label).await?,
     };

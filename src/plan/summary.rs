@@ -18,16 +18,18 @@ pub struct RagCounts {
 
 impl RagCounts {
     pub fn add(&mut self, action: &Action, today: NaiveDate) {
-        match action.status {
+        self.count(action.status, action.overdue_days(today).is_some());
+    }
+
+    pub fn count(&mut self, status: Status, overdue: bool) {
+        match status {
             Status::Red => self.red += 1,
             Status::Amber => self.amber += 1,
             Status::Green => self.green += 1,
             Status::NotStarted => self.not_started += 1,
             Status::Complete => self.complete += 1,
         }
-        if action.overdue_days(today).is_some() {
-            self.overdue += 1;
-        }
+        self.overdue += usize::from(overdue);
     }
 
     pub fn get(&self, status: Status) -> usize {

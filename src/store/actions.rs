@@ -24,7 +24,11 @@ impl ActionFilter {
     }
 }
 
-/// One row of the `action_rows` view.
+/// One row of the `action_rows` view. Listings read their rows as one JSON
+/// array built by SQLite (an array deserialises into this struct field by
+/// field): sqlx hands rows over one at a time at several µs each, which
+/// dominated every listing of a large plan.
+#[derive(serde::Deserialize)]
 struct ActionRow {
     id: i64,
     r#ref: String,
@@ -70,6 +74,21 @@ impl ActionRow {
     }
 }
 
+fn parse_rows(json: &str) -> Result<Vec<ActionRow>> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("action rows: {e}")))
+}
+
+fn into_actions(rows: Vec<ActionRow>, keep: impl Fn(&Action) -> bool) -> Result<Vec<Action>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (_, action) = row.into_action()?;
+        if keep(&action) {
+            out.push(action);
+        }
+    }
+    Ok(out)
+}
+
 pub(super) fn parse_status(s: &str) -> Result<Status> {
     serde_json::from_value(serde_json::Value::String(s.to_string()))
         .map_err(|_| StoreError::Corrupt(format!("status \"{s}\"")))
@@ -83,34 +102,24 @@ impl Store {
         filter: &ActionFilter,
         today: NaiveDate,
     ) -> Result<Vec<Action>> {
-        let rows = if filter.overdue {
-            // Matches the partial index on open actions by due date.
-            let today = today.format("%Y-%m-%d").to_string();
-            sqlx::query_as!(
-                ActionRow,
-                r#"SELECT id AS "id!", ref AS "ref!", priority AS "priority!", priority_title AS "priority_title!",
-                          grp, text AS "text!", due, status AS "status!", evidence AS "evidence!",
-                          last_update_ms, leads AS "leads!", recommendations AS "recommendations!"
-                     FROM action_rows
-                    WHERE plan_id = ? AND removed_at_ms IS NULL AND status <> 'complete' AND due < ?
-                    ORDER BY priority, position"#,
-                plan.id,
-                today
-            )
-            .fetch_all(&self.pool)
-            .await?
-        } else {
+        if !filter.overdue {
             let all = load_plan_actions(&self.pool, plan.id).await?;
             return Ok(all.into_iter().filter(|a| filter.keeps(a, today)).collect());
-        };
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let (_, action) = row.into_action()?;
-            if filter.keeps(&action, today) {
-                out.push(action);
-            }
         }
-        Ok(out)
+        // Matches the partial index on open actions by due date.
+        let day = today.format("%Y-%m-%d").to_string();
+        let json = sqlx::query_scalar!(
+            r#"SELECT json_group_array(json_array(id, ref, priority, priority_title, grp, text, due, status,
+                                                  evidence, last_update_ms, leads, recommendations)) AS "rows!: String"
+                 FROM (SELECT * FROM action_rows
+                        WHERE plan_id = ? AND removed_at_ms IS NULL AND status <> 'complete' AND due < ?
+                        ORDER BY priority, position)"#,
+            plan.id,
+            day
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        into_actions(parse_rows(&json)?, |a| filter.keeps(a, today))
     }
 
     /// The plan's actions as they stood at a past moment: those that existed
@@ -122,33 +131,27 @@ impl Store {
         as_of: AsOf,
     ) -> Result<Vec<Action>> {
         let at = super::to_ms(as_of.moment);
-        let rows = sqlx::query_as!(
-            ActionRow,
-            r#"SELECT v.id AS "id!", v.ref AS "ref!", v.priority AS "priority!", v.priority_title AS "priority_title!",
-                      v.grp, v.text AS "text!", v.due,
-                      (SELECT s.to_status FROM status_changes s WHERE s.action_id = v.id AND s.at_ms <= ?2
-                        ORDER BY s.at_ms DESC, s.id DESC LIMIT 1) AS "status!: String",
-                      v.evidence AS "evidence!",
-                      (SELECT max(s.at_ms) FROM status_changes s WHERE s.action_id = v.id AND s.at_ms <= ?2) AS "last_update_ms?: i64",
-                      v.leads AS "leads!", v.recommendations AS "recommendations!"
-                 FROM action_rows v
-                WHERE v.plan_id = ?1 AND v.created_at_ms <= ?2
-                  AND (v.removed_at_ms IS NULL OR v.removed_at_ms > ?2)
-                  AND EXISTS (SELECT 1 FROM status_changes s WHERE s.action_id = v.id AND s.at_ms <= ?2)
-                ORDER BY v.priority, v.position"#,
+        let json = sqlx::query_scalar!(
+            r#"SELECT json_group_array(json_array(id, ref, priority, priority_title, grp, text, due, status,
+                                                  evidence, last_update_ms, leads, recommendations)) AS "rows!: String"
+                 FROM (SELECT v.id, v.ref, v.priority, v.priority_title, v.grp, v.text, v.due,
+                              (SELECT s.to_status FROM status_changes s WHERE s.action_id = v.id AND s.at_ms <= ?2
+                                ORDER BY s.at_ms DESC, s.id DESC LIMIT 1) AS status,
+                              v.evidence,
+                              (SELECT max(s.at_ms) FROM status_changes s
+                                WHERE s.action_id = v.id AND s.at_ms <= ?2) AS last_update_ms,
+                              v.leads, v.recommendations
+                         FROM action_rows v
+                        WHERE v.plan_id = ?1 AND v.created_at_ms <= ?2
+                          AND (v.removed_at_ms IS NULL OR v.removed_at_ms > ?2)
+                          AND EXISTS (SELECT 1 FROM status_changes s WHERE s.action_id = v.id AND s.at_ms <= ?2)
+                        ORDER BY v.priority, v.position)"#,
             plan.id,
             at
         )
-        .fetch_all(&self.pool)
+        .fetch_one(&self.pool)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let (_, action) = row.into_action()?;
-            if filter.keeps(&action, as_of.today) {
-                out.push(action);
-            }
-        }
-        Ok(out)
+        into_actions(parse_rows(&json)?, |a| filter.keeps(a, as_of.today))
     }
 
     pub async fn action(&self, plan: &Plan, reference: &str) -> Result<Action> {
@@ -161,21 +164,15 @@ pub(super) async fn load_plan_actions<'e, E: sqlx::SqliteExecutor<'e>>(
     exec: E,
     plan_id: i64,
 ) -> Result<Vec<Action>> {
-    let rows = sqlx::query_as!(
-        ActionRow,
-        r#"SELECT id AS "id!", ref AS "ref!", priority AS "priority!", priority_title AS "priority_title!",
-                  grp, text AS "text!", due, status AS "status!", evidence AS "evidence!",
-                  last_update_ms, leads AS "leads!", recommendations AS "recommendations!"
-             FROM action_rows
-            WHERE plan_id = ? AND removed_at_ms IS NULL
-            ORDER BY priority, position"#,
+    let json = sqlx::query_scalar!(
+        r#"SELECT json_group_array(json_array(id, ref, priority, priority_title, grp, text, due, status,
+                                              evidence, last_update_ms, leads, recommendations)) AS "rows!: String"
+             FROM (SELECT * FROM action_rows WHERE plan_id = ? AND removed_at_ms IS NULL ORDER BY priority, position)"#,
         plan_id
     )
-    .fetch_all(exec)
+    .fetch_one(exec)
     .await?;
-    rows.into_iter()
-        .map(|r| r.into_action().map(|(_, a)| a))
-        .collect()
+    into_actions(parse_rows(&json)?, |_| true)
 }
 
 /// One current action by its reference, with its database id.

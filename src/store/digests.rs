@@ -4,37 +4,47 @@ use crate::plan::{Plan, Recommendation, Status, StatusChange};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
-struct PlanChangeRow {
-    r#ref: String,
-    at_ms: i64,
-    actor: String,
-    from_status: Option<String>,
-    to_status: String,
-    note: Option<String>,
-    evidence: Option<String>,
-}
+/// One history entry as SQLite's JSON array gives it (see `ActionRow` for why JSON).
+#[derive(serde::Deserialize)]
+struct PlanChangeRow(
+    String,
+    i64,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 impl Store {
-    /// Every action's history in one read, oldest first, by ref.
-    pub async fn plan_history(&self, plan: &Plan) -> Result<HashMap<String, Vec<StatusChange>>> {
-        let rows = sqlx::query_as!(
-            PlanChangeRow,
-            "SELECT a.ref, s.at_ms, s.actor, s.from_status, s.to_status, s.note, s.evidence
-               FROM status_changes s JOIN actions a ON a.id = s.action_id
-              WHERE a.plan_id = ? ORDER BY s.at_ms, s.id",
-            plan.id
+    /// Every action's history up to a moment, in one read, oldest first, by ref.
+    pub async fn plan_history(
+        &self,
+        plan: &Plan,
+        until: DateTime<Utc>,
+    ) -> Result<HashMap<String, Vec<StatusChange>>> {
+        let until = to_ms(until);
+        let json = sqlx::query_scalar!(
+            r#"SELECT json_group_array(json_array(ref, at_ms, actor, from_status, to_status, note, evidence)) AS "rows!: String"
+                 FROM (SELECT a.ref, s.at_ms, s.actor, s.from_status, s.to_status, s.note, s.evidence
+                         FROM status_changes s JOIN actions a ON a.id = s.action_id
+                        WHERE a.plan_id = ? AND s.at_ms <= ? ORDER BY s.at_ms, s.id)"#,
+            plan.id,
+            until
         )
-        .fetch_all(&self.pool)
+        .fetch_one(&self.pool)
         .await?;
+        let rows: Vec<PlanChangeRow> = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("history rows: {e}")))?;
         let mut out: HashMap<String, Vec<StatusChange>> = HashMap::new();
-        for r in rows {
-            out.entry(r.r#ref).or_default().push(StatusChange {
-                at: from_ms(r.at_ms),
-                by: r.actor,
-                from: r.from_status.as_deref().map(parse_status).transpose()?,
-                to: parse_status(&r.to_status)?,
-                note: r.note,
-                evidence: r.evidence,
+        for PlanChangeRow(reference, at_ms, actor, from, to, note, evidence) in rows {
+            out.entry(reference).or_default().push(StatusChange {
+                at: from_ms(at_ms),
+                by: actor,
+                from: from.as_deref().map(parse_status).transpose()?,
+                to: parse_status(&to)?,
+                note,
+                evidence,
             });
         }
         Ok(out)

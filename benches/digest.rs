@@ -1,0 +1,168 @@
+//! Speed of the board digest on a 10,000-action plan with a year of history.
+//! Run with `cargo bench --bench digest`; figures go in the README.
+
+use chrono::{TimeZone, Utc};
+use planbot::digest::{self, Format};
+use planbot::import::{Parsed, read_plan_file};
+use planbot::plan::YearStart;
+use planbot::store::{ImportOptions, PlanSettings, Store};
+use std::time::Instant;
+
+/// The plan with every action's status moved on at each of `round`.
+fn plan_csv(actions: usize, round: usize) -> String {
+    let statuses = ["Not started", "Green", "Amber", "Red", "Complete"];
+    let quarters = [
+        "Q1 18/19", "Q2 18/19", "Q3 18/19", "Q4 18/19", "Q1 19/20", "Q2 19/20",
+    ];
+    let mut csv = String::from("Priority,Ref,Action,Leads,Due,Status,Recommendations\n");
+    for i in 0..actions {
+        let p = i % 10 + 1;
+        csv.push_str(&format!(
+            "{p}. Priority {p},{p}.{i},Deliver improvement action number {i} with partners,Lead {},{},{},O{}\n",
+            i % 2000,
+            quarters[i % quarters.len()],
+            statuses[(i + round) % statuses.len()],
+            i % 27 + 1
+        ));
+    }
+    csv
+}
+
+fn median(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(|a, b| a.total_cmp(b));
+    (
+        v[v.len() / 2],
+        v[((v.len() - 1) as f64 * 0.99).round() as usize],
+    )
+}
+
+fn report(name: &str, ms: Vec<f64>, target: &str) {
+    let (m, p99) = median(ms);
+    println!("{name:<52} median {m:>8.2} ms  p99 {p99:>8.2} ms  (target {target})");
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("digest.db")).await.unwrap();
+    // Four imports a quarter apart, each moving every status on: 40,000 history rows.
+    let dates = [(2018, 4, 2), (2018, 7, 2), (2018, 10, 1), (2019, 1, 7)];
+    for (round, (y, m, d)) in dates.into_iter().enumerate() {
+        let Parsed::Plan(content) = read_plan_file(
+            "plan.csv",
+            plan_csv(10_000, round).as_bytes(),
+            YearStart::APRIL,
+        )
+        .unwrap()
+        .parsed
+        else {
+            unreachable!()
+        };
+        let opts = ImportOptions {
+            actor: "bench".into(),
+            at: Utc.with_ymd_and_hms(y, m, d, 9, 0, 0).unwrap(),
+            prune: false,
+            dry_run: false,
+            settings: PlanSettings::default(),
+        };
+        store.import_plan("Bench", &content, &opts).await.unwrap();
+    }
+    let plan = store.find_plan(Some("Bench")).await.unwrap();
+    let now = Utc.with_ymd_and_hms(2019, 4, 15, 9, 0, 0).unwrap();
+    let q3 = plan.year_start.parse_quarter("Q3 18/19").unwrap();
+    let q4 = plan.year_start.parse_quarter("Q4 18/19").unwrap();
+
+    let mut past = Vec::new();
+    let mut whole = Vec::new();
+    let mut chart = Vec::new();
+    let mut sizes = Vec::new();
+    for _ in 0..10 {
+        let start = Instant::now();
+        let d = digest::make(
+            &store,
+            &plan,
+            q3,
+            digest::quarter_as_of(&plan, q3, now),
+            now,
+        )
+        .await
+        .unwrap();
+        past.push(start.elapsed().as_secs_f64() * 1e3);
+        assert_eq!(d.rows.len(), 10_000);
+
+        let start = Instant::now();
+        let d = digest::make(
+            &store,
+            &plan,
+            q4,
+            digest::quarter_as_of(&plan, q4, now),
+            now,
+        )
+        .await
+        .unwrap();
+        let _ = digest::embed(&d);
+        sizes.clear();
+        for f in Format::All.expand() {
+            sizes.push(digest::render(&d, f).unwrap().1.len());
+        }
+        whole.push(start.elapsed().as_secs_f64() * 1e3);
+
+        let start = Instant::now();
+        let png = digest::render_png(&d).unwrap();
+        chart.push(start.elapsed().as_secs_f64() * 1e3);
+        assert!(!png.is_empty());
+    }
+    // Where the time goes, once.
+    let as_of = digest::quarter_as_of(&plan, q4, now);
+    let t = Instant::now();
+    let then = store
+        .actions_as_of(&plan, &Default::default(), as_of)
+        .await
+        .unwrap();
+    let t1 = t.elapsed();
+    let current = store
+        .actions(&plan, &Default::default(), plan.today(now))
+        .await
+        .unwrap();
+    let t2 = t.elapsed();
+    let history = store.plan_history(&plan, as_of.moment).await.unwrap();
+    let t3 = t.elapsed();
+    let input = digest::DigestInput {
+        plan: plan.clone(),
+        quarter: q4,
+        as_of,
+        priorities: store.priorities(&plan).await.unwrap(),
+        then,
+        now: current,
+        history,
+        recommendations: store.recommendations(&plan).await.unwrap(),
+        last_run: None,
+    };
+    let t4 = t.elapsed();
+    let d = digest::build(&input);
+    let t5 = t.elapsed();
+    let mut per_format = Vec::new();
+    for f in Format::All.expand() {
+        let s = Instant::now();
+        digest::render(&d, f).unwrap();
+        per_format.push(format!("{f:?} {:.1} ms", s.elapsed().as_secs_f64() * 1e3));
+    }
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "breakdown: actions then {:.1} ms, actions now {:.1} ms, history {:.1} ms, rest {:.1} ms, build {:.1} ms; {}",
+        ms(t1),
+        ms(t2 - t1),
+        ms(t3 - t2),
+        ms(t4 - t3),
+        ms(t5 - t4),
+        per_format.join(", ")
+    );
+    report(
+        "past-quarter reconstruction (Q3, 10,000 actions)",
+        past,
+        "< 200 ms",
+    );
+    report("whole digest, all formats + embed (Q4)", whole, "< 300 ms");
+    report("chart alone", chart, "< 100 ms");
+    println!("file sizes (md, csv, html, png): {sizes:?} bytes");
+}
