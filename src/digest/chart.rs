@@ -134,7 +134,11 @@ fn draw_legend(area: &Area<'_>, y: i32) -> Result<(), ChartError> {
     let entries: Vec<(Status, String, i32)> = Status::ALL
         .iter()
         .map(|&s| {
-            let text = format!("{} ({})", s.label(), s.meaning());
+            let text = if s.label().eq_ignore_ascii_case(s.meaning()) {
+                s.label().to_string()
+            } else {
+                format!("{} ({})", s.label(), s.meaning())
+            };
             let width = text_width(area, &text, &style);
             (s, text, width)
         })
@@ -249,7 +253,10 @@ fn draw_mix(area: &Area<'_>, d: &Digest) -> Result<(), ChartError> {
     if d.mix.is_empty() {
         return draw_nothing(area, title, "The plan has no history yet.");
     }
-    let m = d.mix.len();
+    // A young plan's few bars stay bar-width, centred, rather than
+    // stretching across the page.
+    let slots = d.mix.len().max(8) as f64;
+    let offset = (slots - d.mix.len() as f64) / 2.0;
     let most = d.mix.iter().map(|q| q.counts.total()).max().unwrap_or(0);
     let y_max = axis_max(most, 1.08);
     let mut chart = ChartBuilder::on(area)
@@ -260,7 +267,7 @@ fn draw_mix(area: &Area<'_>, d: &Digest) -> Result<(), ChartError> {
         .margin_bottom(10)
         .x_label_area_size(70)
         .y_label_area_size(80)
-        .build_cartesian_2d(0f64..m as f64, 0u32..y_max)?;
+        .build_cartesian_2d(0f64..slots, 0u32..y_max)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -277,8 +284,8 @@ fn draw_mix(area: &Area<'_>, d: &Digest) -> Result<(), ChartError> {
     let local = |(x, y): (i32, i32)| (x - base.0, y - base.1);
     let band = 0.15;
     for (i, q) in d.mix.iter().enumerate() {
-        let left = i as f64 + band;
-        let right = (i + 1) as f64 - band;
+        let left = offset + i as f64 + band;
+        let right = offset + (i + 1) as f64 - band;
         let mut y0 = 0u32;
         for s in Status::ALL {
             let count = q.counts.get(s) as u32;
@@ -296,7 +303,7 @@ fn draw_mix(area: &Area<'_>, d: &Digest) -> Result<(), ChartError> {
             y0 = y1;
         }
         // "Q3" over "18/19": a whole label per bar would collide at 16 quarters.
-        let (centre, axis) = local(chart.backend_coord(&(i as f64 + 0.5, 0)));
+        let (centre, axis) = local(chart.backend_coord(&(offset + i as f64 + 0.5, 0)));
         let (first, second) = q.quarter.split_once(' ').unwrap_or((&q.quarter, ""));
         let style = font(16).pos(Pos::new(HPos::Center, VPos::Top));
         area.draw(&Text::new(

@@ -121,7 +121,7 @@ fn action_sections(d: &Digest) -> [ActionSection<'_>; 6] {
 }
 
 /// Makes text from the plan safe inside elements and quoted attributes.
-pub(crate) fn escape(text: &str) -> String {
+fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -175,7 +175,7 @@ tbody th { font-weight: bold; white-space: nowrap; }
 .total th, .total td { border-top: 2px solid #0b0c0c; font-weight: bold; }
 .note { white-space: pre-line; }
 .rag { font-weight: bold; }
-span.rag { display: inline-block; padding: 0 0.3rem; border: 1px solid #0b0c0c; }
+span.rag { display: inline-block; padding: 0 0.3rem; border: 1px solid #0b0c0c; white-space: nowrap; }
 .empty { font-style: italic; }
 .alert { border-left: 6px solid #b10e1e; padding: 0.4rem 0.6rem; background: #fbe9ea; font-weight: bold; }
 tr.unaddressed th, tr.unaddressed td { background: #fbe9ea; }
@@ -185,7 +185,6 @@ tr.unaddressed th { border-left: 6px solid #b10e1e; }
 @media print {
   html { font-size: 10pt; }
   main { max-width: none; padding: 0; }
-  section { break-before: auto; }
 }
 ";
 
@@ -212,21 +211,29 @@ fn headline(d: &Digest) -> String {
         .iter()
         .map(|&s| format!("{} {}", t.get(s), s.label().to_lowercase()))
         .collect();
+    let overdue = match t.overdue {
+        0 => "none is overdue".to_string(),
+        1 => "1 is overdue".to_string(),
+        n => format!("{n} are overdue"),
+    };
     let mut out = format!(
-        "<p>The plan as it stood on {}: {} actions ({}), of which {} overdue.</p>\n",
+        "<p>The plan as it stood on {}: {} ({}); {overdue}.</p>\n",
         long_date(d.as_of_date),
-        t.total(),
+        plural(t.total(), "action", "actions"),
         counts.join(", "),
-        t.overdue
     );
-    out.push_str("<p>Key: ");
+    // "Not started means not started" tells nobody anything.
     let key: Vec<String> = Status::ALL
         .iter()
+        .filter(|s| !s.label().eq_ignore_ascii_case(s.meaning()))
         .map(|&s| format!("{} means {}", status_badge(s), s.meaning()))
         .collect();
-    out.push_str(&key.join("; "));
-    out.push_str(".</p>\n");
+    out.push_str(&format!("<p>Key: {}.</p>\n", key.join("; ")));
     out
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn section(out: &mut String, id: &str, heading: &str, body: impl FnOnce(&mut String)) {
@@ -374,19 +381,20 @@ fn summary(out: &mut String, d: &Digest) {
     total.class = "total";
     rows.push(total);
     let caption = format!(
-        "Actions by priority and status on {}, with the change since the end of {} in brackets",
+        "Actions by priority and status on {}, with any change since the end of {} in brackets",
         long_date(d.as_of_date),
         d.previous_quarter
     );
     table(out, &caption, &columns, &rows);
 }
 
-/// "5 (+2)": a count and how it moved since the previous quarter.
+/// "5 (+2)": a count and how it moved since the previous quarter. An
+/// unchanged count stands alone, so the changes are what catches the eye.
 fn count_with_change(now: usize, before: usize) -> Cell {
     let change = match now.cmp(&before) {
         std::cmp::Ordering::Greater => format!("+{}", now - before),
         std::cmp::Ordering::Less => format!("\u{2212}{}", before - now),
-        std::cmp::Ordering::Equal => "no change".to_string(),
+        std::cmp::Ordering::Equal => return Cell::num(now),
     };
     Cell::html(format!("{now} <span class=\"change\">({change})</span>")).class("num")
 }
@@ -704,6 +712,6 @@ mod tests {
     fn change_is_signed_or_says_none() {
         assert!(count_with_change(5, 3).html.contains("(+2)"));
         assert!(count_with_change(3, 5).html.contains("(\u{2212}2)"));
-        assert!(count_with_change(3, 3).html.contains("(no change)"));
+        assert_eq!(count_with_change(3, 3).html, "3");
     }
 }

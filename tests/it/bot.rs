@@ -650,3 +650,19 @@ async fn the_bot_refuses_to_start_when_the_api_cannot_name_a_gateway() {
     );
     assert_eq!(server.identifies(), 0, "nothing connected anywhere");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_and_the_people_list_answer() {
+    let app = spawn_app().await;
+    let help = app.reply(STRANGER, "help", json!([])).await;
+    assert!(help.is_ephemeral());
+    for command in ["/status", "/action", "/actions", "/overdue", "/plan summary", "/digest"] {
+        assert!(help.content().contains(command), "{command} missing from help: {}", help.content());
+    }
+    let list = app.reply(ADMIN, "people", sub("list", json!([]))).await;
+    assert!(list.is_ephemeral());
+    let text = list.content();
+    assert!(text.contains(&format!("Ophelia Rix · <@{OPHELIA}>")), "{text}");
+    assert!(text.contains("Julie Bragg · not linked"), "{text}");
+    assert_eq!(list.data()["allowed_mentions"]["parse"], json!([]), "listing people pings nobody");
+}

@@ -6,6 +6,7 @@ mod helpers;
 mod bot;
 mod cli;
 mod digest;
+mod digest_render;
 mod import_files;
 mod quarter;
 mod status_rules;

@@ -31,6 +31,7 @@ async fn help(ctx: Context<'_>) -> Result<(), Error> {
 • `/actions [mine] [priority] [status] [lead] [overdue]`: list actions
 • `/overdue [priority]`: actions past their due date
 • `/plan summary`: RAG by priority · `/plan export`: the plan as CSV
+• `/digest [quarter]`: the board digest with its files (board secretaries and plan admins)
 Plan admins: `/plan import`, `/people link`, `/people list`.
 Dates show in your own time zone; quarters are UK financial quarters (Q1 = Apr-Jun).";
     super::render::send_text(ctx, text, true, "help.txt").await
