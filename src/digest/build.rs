@@ -150,7 +150,8 @@ pub fn build(input: &DigestInput) -> Digest {
             (Status::Complete, _) if a.evidence.is_empty() => {
                 Some("complete, but no evidence is recorded".to_string())
             }
-            _ if in_quarter(a.due, input.quarter)
+            _ if a.status.is_open()
+                && in_quarter(a.due, input.quarter)
                 && a.last_update.is_none_or(|t| t <= last_board) =>
             {
                 Some(format!(

@@ -47,7 +47,13 @@ impl BotError {
                 | StoreError::NoPlans
                 | StoreError::NoSuchPerson(_)
                 | StoreError::DiscordIdTaken { .. }),
-            ) => Some(e.to_string().replace("`planbot actions`", "`/actions`")),
+            ) => Some(
+                e.to_string()
+                    .replace("`planbot actions`", "/actions")
+                    .replace("`planbot people`", "/people list")
+                    .replace("`planbot import FILE --plan NAME`", "/plan import")
+                    .replace("`planbot plans`", "a plan admin"),
+            ),
             _ => None,
         }
     }
@@ -55,19 +61,15 @@ impl BotError {
 
 pub(super) async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
     let (ctx, text) = match error {
-        poise::FrameworkError::Command { error, ctx, .. } => {
-            let text = error.user_text().unwrap_or_else(|| {
-                let id = error_id();
-                tracing::error!(error_id = %id, command = %ctx.command().qualified_name, user = %ctx.author().id, "{error}");
-                format!("Sorry, something went wrong on our side. If it keeps happening, tell a plan admin and quote error {id}.")
-            });
-            (ctx, text)
-        }
-        poise::FrameworkError::ArgumentParse {
-            error, input, ctx, ..
-        } => {
+        poise::FrameworkError::Command { error, ctx, .. } => (ctx, text_for(error, &ctx)),
+        poise::FrameworkError::ArgumentParse { input, ctx, .. } => {
             let what = input.map(|i| format!(" \"{i}\"")).unwrap_or_default();
-            (ctx, format!("I could not read the option{what}: {error}"))
+            (
+                ctx,
+                format!(
+                    "I could not read the option{what}. Check it against the command's description and try again."
+                ),
+            )
         }
         poise::FrameworkError::MissingUserPermissions { ctx, .. }
         | poise::FrameworkError::NotAnOwner { ctx, .. } => {
@@ -77,14 +79,20 @@ pub(super) async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
             (ctx, "Use this command in the plan's server.".to_string())
         }
         poise::FrameworkError::CommandCheckFailed { ctx, error, .. } => {
-            let text = error
-                .and_then(|e| e.user_text())
-                .unwrap_or_else(|| "You are not allowed to use this command.".into());
+            let text = match error {
+                Some(e) => text_for(e, &ctx),
+                None => "You are not allowed to use this command.".into(),
+            };
             (ctx, text)
         }
         other => {
-            tracing::error!("unhandled framework error: {other}");
-            return;
+            // Whatever else went wrong, the user is still waiting for an answer.
+            let id = error_id();
+            tracing::error!(error_id = %id, "unhandled framework error: {other}");
+            match other.ctx() {
+                Some(ctx) => (ctx, apology(&id)),
+                None => return,
+            }
         }
     };
     let reply = poise::CreateReply::default()
@@ -94,6 +102,21 @@ pub(super) async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
     if let Err(e) = ctx.send(reply).await {
         tracing::warn!("could not tell the user about an error: {e}");
     }
+}
+
+/// The user's own mistake in words, or an apology with an id for the log.
+fn text_for(error: BotError, ctx: &super::Context<'_>) -> String {
+    error.user_text().unwrap_or_else(|| {
+        let id = error_id();
+        tracing::error!(error_id = %id, command = %ctx.command().qualified_name, user = %ctx.author().id, "{error}");
+        apology(&id)
+    })
+}
+
+fn apology(id: &str) -> String {
+    format!(
+        "Sorry, something went wrong on our side. If it keeps happening, tell a plan admin and quote error {id}."
+    )
 }
 
 /// Short enough to read out, unique enough to find in the log.

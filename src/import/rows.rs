@@ -272,6 +272,8 @@ pub(super) fn read_actions(
         priorities: out,
         actions,
         recommendations: Vec::new(),
+        has_status: cols.has(Field::Status),
+        has_evidence: cols.has(Field::Evidence),
     })
 }
 

@@ -154,4 +154,8 @@ pub struct PlanContent {
     pub priorities: Vec<Priority>,
     pub actions: Vec<Action>,
     pub recommendations: Vec<Recommendation>,
+    /// Whether the file had these columns: a sheet without them says nothing
+    /// about statuses or evidence, so re-importing it keeps what is recorded.
+    pub has_status: bool,
+    pub has_evidence: bool,
 }

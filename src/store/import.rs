@@ -57,6 +57,8 @@ impl Store {
             .map(|a| (a.reference.clone(), a))
             .collect();
 
+        let reconciled = reconcile(content, &before);
+        let content = &reconciled;
         let mut outcome = ImportOutcome {
             plan: plan_name.to_string(),
             plan_created: !existed,
@@ -144,6 +146,32 @@ impl Store {
         }
         Ok(count)
     }
+}
+
+/// What the file leaves out keeps its recorded value: statuses when it has
+/// no status column, and evidence, which only grows (an older export must not
+/// erase evidence added since).
+fn reconcile(content: &PlanContent, before: &HashMap<String, Action>) -> PlanContent {
+    let mut out = content.clone();
+    for a in &mut out.actions {
+        let Some(old) = before.get(&a.reference) else {
+            continue;
+        };
+        if !content.has_status {
+            a.status = old.status;
+        }
+        let mut evidence = old.evidence.clone();
+        if content.has_evidence {
+            evidence.extend(
+                a.evidence
+                    .iter()
+                    .filter(|e| !old.evidence.contains(e))
+                    .cloned(),
+            );
+        }
+        a.evidence = evidence;
+    }
+    out
 }
 
 fn same_content(old: &Action, new: &Action) -> bool {

@@ -656,13 +656,31 @@ async fn help_and_the_people_list_answer() {
     let app = spawn_app().await;
     let help = app.reply(STRANGER, "help", json!([])).await;
     assert!(help.is_ephemeral());
-    for command in ["/status", "/action", "/actions", "/overdue", "/plan summary", "/digest"] {
-        assert!(help.content().contains(command), "{command} missing from help: {}", help.content());
+    for command in [
+        "/status",
+        "/action",
+        "/actions",
+        "/overdue",
+        "/plan summary",
+        "/digest",
+    ] {
+        assert!(
+            help.content().contains(command),
+            "{command} missing from help: {}",
+            help.content()
+        );
     }
     let list = app.reply(ADMIN, "people", sub("list", json!([]))).await;
     assert!(list.is_ephemeral());
     let text = list.content();
-    assert!(text.contains(&format!("Ophelia Rix · <@{OPHELIA}>")), "{text}");
+    assert!(
+        text.contains(&format!("Ophelia Rix · <@{OPHELIA}>")),
+        "{text}"
+    );
     assert!(text.contains("Julie Bragg · not linked"), "{text}");
-    assert_eq!(list.data()["allowed_mentions"]["parse"], json!([]), "listing people pings nobody");
+    assert_eq!(
+        list.data()["allowed_mentions"]["parse"],
+        json!([]),
+        "listing people pings nobody"
+    );
 }

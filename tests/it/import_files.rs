@@ -803,6 +803,8 @@ fn awkward_plan() -> PlanContent {
         priorities,
         actions,
         recommendations: Vec::new(),
+        has_status: true,
+        has_evidence: true,
     }
 }
 

@@ -373,3 +373,31 @@ async fn overdue_filter_uses_the_plan_calendar() {
         ["1.2", "2.1"]
     );
 }
+
+#[tokio::test]
+async fn a_sheet_without_status_or_evidence_keeps_what_is_recorded() {
+    let db = TestDb::new().await;
+    db.import_csv("P", SMALL_PLAN, utc(2018, 10, 1, 9, 0)).await;
+    let plan = db.store.find_plan(None).await.unwrap();
+    let mut req = request(Status::Complete, "Mel Meggs", utc(2018, 11, 1, 9, 0));
+    req.evidence = Some("https://example.org/mash".into());
+    db.store.record_status(&plan, "4.1", &req).await.unwrap();
+
+    // An older export, with its own evidence column, does not erase the new link.
+    let outcome = db.import_csv("P", SMALL_PLAN, utc(2018, 12, 1, 9, 0)).await;
+    assert_eq!(outcome.status_changes, 0);
+    let a = db.store.action(&plan, "4.1").await.unwrap();
+    assert_eq!(
+        a.evidence,
+        ["Board paper March 2019", "https://example.org/mash"]
+    );
+
+    // A sheet with no Status column says nothing about statuses.
+    let no_status = "Priority,Ref,Action\n1. Children Looked After,1.2,Review the SGO policy\n";
+    let outcome = db.import_csv("P", no_status, utc(2019, 1, 1, 9, 0)).await;
+    assert_eq!(outcome.status_changes, 0);
+    assert_eq!(
+        db.store.action(&plan, "1.2").await.unwrap().status,
+        Status::Red
+    );
+}

@@ -6,8 +6,10 @@ use futures::StreamExt;
 use poise::serenity_prelude as serenity;
 use std::time::Duration;
 
-/// Lines on one page of a paginated list.
+/// Lines on one page of a paginated list, at most.
 const PAGE_LINES: usize = 12;
+/// Room on a page for its heading.
+const HEADING_ROOM: usize = 100;
 /// How long the page buttons keep working.
 const PAGE_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -114,18 +116,7 @@ pub async fn overdue(
 /// Sends a long list a page at a time, with buttons to turn pages. The
 /// buttons belong to this command's invocation, so they turn only its pages.
 async fn paginate(ctx: Context<'_>, title: &str, lines: &[String]) -> Result<(), Error> {
-    let pages: Vec<String> = lines
-        .chunks(PAGE_LINES)
-        .enumerate()
-        .map(|(i, chunk)| {
-            let total = lines.len().div_ceil(PAGE_LINES);
-            render::fit_message(&format!(
-                "**{title}** (page {} of {total})\n{}",
-                i + 1,
-                chunk.join("\n")
-            ))
-        })
-        .collect();
+    let pages = pages_of(title, lines);
     if pages.len() == 1 {
         return render::send_text(ctx, &pages[0], true, "actions.txt").await;
     }
@@ -174,4 +165,35 @@ async fn paginate(ctx: Context<'_>, title: &str, lines: &[String]) -> Result<(),
             .await?;
     }
     Ok(())
+}
+
+/// Splits lines into pages of whole lines that fit one message each.
+fn pages_of(title: &str, lines: &[String]) -> Vec<String> {
+    let mut chunks: Vec<Vec<&str>> = vec![Vec::new()];
+    let mut size = 0;
+    for line in lines {
+        let len = line.chars().count() + 1;
+        let chunk = chunks.last_mut().expect("not empty");
+        if !chunk.is_empty()
+            && (chunk.len() == PAGE_LINES || size + len > render::MESSAGE_LIMIT - HEADING_ROOM)
+        {
+            chunks.push(Vec::new());
+            size = 0;
+        }
+        chunks.last_mut().expect("not empty").push(line);
+        size += len;
+    }
+    let total = chunks.len();
+    chunks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            format!(
+                "**{}** (page {} of {total})\n{}",
+                render::quote(title),
+                i + 1,
+                c.join("\n")
+            )
+        })
+        .collect()
 }

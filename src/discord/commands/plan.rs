@@ -111,8 +111,19 @@ async fn import(
 ) -> Result<(), Error> {
     ctx.defer_ephemeral().await?;
     let guild = access::guild_settings(&ctx)?;
-    let name = match plan.as_deref() {
-        Some(_) => access::plan(&ctx, plan.as_deref()).await?.name,
+    // The plan may be new: check the name against the server's config only.
+    let name = match plan.as_deref().map(str::trim) {
+        Some(n) => guild
+            .plans
+            .iter()
+            .find(|p| p.eq_ignore_ascii_case(n))
+            .cloned()
+            .ok_or_else(|| {
+                BotError::user(format!(
+                    "This server has no plan called \"{n}\". Its plans: {}.",
+                    guild.plans.join(", ")
+                ))
+            })?,
         None if guild.plans.len() == 1 => guild.plans[0].clone(),
         None => {
             return Err(BotError::user(

@@ -145,6 +145,8 @@ async fn ref_choices(
     matching.sort_by_key(|a| (!(actor.leads(a) && a.status.is_open()), !a.status.is_open()));
     Ok(matching
         .into_iter()
+        // Discord refuses the whole answer if one value is over 100 characters.
+        .filter(|a| a.reference.chars().count() <= 100)
         .take(25)
         .map(|a| {
             let label = format!("{} · {} ({})", a.reference, a.text, a.status.label());
