@@ -9,6 +9,7 @@ mod digest;
 mod digest_render;
 mod import_files;
 mod quarter;
+mod run;
 mod status_rules;
 mod store;
 mod testserver;

@@ -1,0 +1,106 @@
+//! `planbot run` as a process, against the local test server: it connects,
+//! answers, sends nothing anywhere else, and stops cleanly on SIGTERM.
+
+use crate::app::*;
+use planbot::store::Store;
+use planbot::testserver::TestServer;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+unsafe extern "C" {
+    fn kill(pid: i32, sig: i32) -> i32;
+}
+const SIGTERM: i32 = 15;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn planbot_run_sends_nothing_off_the_test_server_and_stops_on_sigterm() {
+    // A trap posing as the network's proxy: every HTTP client request the bot
+    // made to anywhere but the test server (exempt through NO_PROXY) would
+    // arrive here instead of leaving the machine.
+    let trap = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let trap_url = format!("http://{}", trap.local_addr().unwrap());
+    let trapped = Arc::new(AtomicUsize::new(0));
+    let counter = trapped.clone();
+    tokio::spawn(async move {
+        while let Ok((_conn, _)) = trap.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+
+    let server = TestServer::start(vec![guild()]).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("run.db");
+    let store = Store::open(&db).await.unwrap();
+    planbot::demo::load_example(&store, planbot::demo::example_recorded_at())
+        .await
+        .unwrap();
+    store.link_person("Ophelia Rix", OPHELIA).await.unwrap();
+    store.close().await;
+    let config = dir.path().join("planbot.toml");
+    std::fs::write(
+        &config,
+        format!("[[guilds]]\nid = {GUILD}\nplans = [\"Kirklees\"]\n"),
+    )
+    .unwrap();
+
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
+        .args(["run", "--config", config.to_str().unwrap()])
+        .env("DISCORD_TOKEN", "test-token-never-logged")
+        .env("DISCORD_API_BASE", server.base_url())
+        .env("PLANBOT_DB", &db)
+        .env("HTTPS_PROXY", &trap_url)
+        .env("HTTP_PROXY", &trap_url)
+        .env("ALL_PROXY", &trap_url)
+        .env("NO_PROXY", "127.0.0.1")
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    assert!(
+        server.wait_for_ready(WAIT).await,
+        "planbot run never connected"
+    );
+    assert!(!server.wait_for_commands(Some(GUILD), WAIT).await.is_empty());
+
+    let id = server
+        .send_command(GUILD, CHANNEL, OPHELIA, "overdue", serde_json::json!([]))
+        .await;
+    let answer = server.responses(id, 1, WAIT).await;
+    assert!(
+        answer[0].content().contains("overdue actions"),
+        "{:?}",
+        answer
+    );
+
+    let pid = child.id().unwrap() as i32;
+    assert_eq!(unsafe { kill(pid, SIGTERM) }, 0);
+    let out = tokio::time::timeout(WAIT, child.wait_with_output())
+        .await
+        .expect("stops within 10 s")
+        .unwrap();
+    assert!(out.status.success(), "a clean stop: {:?}", out.status);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("shutting down"), "{log}");
+    assert!(
+        !log.contains("test-token-never-logged"),
+        "the token is never logged"
+    );
+
+    assert_eq!(
+        trapped.load(Ordering::SeqCst),
+        0,
+        "a request tried to leave the test server"
+    );
+    let requests = server.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.path == "/api/v10/gateway/bot" || r.path == "/api/v10/gateway")
+    );
+    assert!(
+        server.unknown_requests().is_empty(),
+        "{:?}",
+        server.unknown_requests()
+    );
+    assert_eq!(server.identifies(), 1, "the gateway connection came here");
+}
