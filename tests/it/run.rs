@@ -43,7 +43,7 @@ async fn planbot_run_sends_nothing_off_the_test_server_and_stops_on_sigterm() {
     )
     .unwrap();
 
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
         .args(["run", "--config", config.to_str().unwrap()])
         .env("DISCORD_TOKEN", "test-token-never-logged")
         .env("DISCORD_API_BASE", server.base_url())
