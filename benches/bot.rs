@@ -200,15 +200,25 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-fn report(name: &str, mut ms: Vec<f64>, target: &str) -> (f64, f64) {
+fn report(name: &str, mut ms: Vec<f64>, target: &str) {
     ms.sort_by(|a, b| a.total_cmp(b));
-    let (p50, p99) = (percentile(&ms, 0.5), percentile(&ms, 0.99));
     println!(
-        "{name:<52} median {p50:>8.2} ms  p99 {p99:>8.2} ms  max {:>8.2} ms  (n={}, target {target})",
+        "{name:<52} median {:>8.2} ms  p99 {:>8.2} ms  max {:>8.2} ms  (n={}, target {target})",
+        percentile(&ms, 0.5),
+        percentile(&ms, 0.99),
         ms[ms.len() - 1],
         ms.len()
     );
-    (p50, p99)
+}
+
+/// How many of `ms` took longer than `limit` milliseconds.
+fn report_over(ms: &[f64], limit: f64) {
+    let over = ms.iter().filter(|&&m| m > limit).count();
+    println!(
+        "{:<52} {over} of {}",
+        format!("  answered after more than {limit} ms"),
+        ms.len()
+    );
 }
 
 async fn bench() {
@@ -228,16 +238,27 @@ async fn bench() {
     for _ in 0..300 {
         sequential.push(status_once(&server, updates.next()).await);
     }
+    // The slow few here (about 4%, always including every update of action
+    // 4.2) take about 43 ms: Nagle's algorithm meeting a delayed ACK on the
+    // test server's sockets, which axum::serve accepts without TCP_NODELAY.
+    // With set_nodelay(true) on them (tried in a scratch copy), p99 is ~3 ms.
     report(
         "/status to callback, one at a time",
-        sequential,
+        sequential.clone(),
         "p99 < 25 ms",
     );
+    report_over(&sequential, 25.0);
 
-    // Each round sends 50 at once and waits for all of them. Ophelia leads
-    // fewer than 50 actions, so some are updated twice in a round; the order
-    // of those two writes is up to the scheduler, so the second may not
-    // change the status, but every update still writes its history row.
+    // Each round sends 50 at once and waits for all of them. This is bound by
+    // throughput, not latency: the same cores (two where this was written)
+    // serve the bot, the test server and SQLite's threads, and the 50 durable
+    // writes (BEGIN IMMEDIATE and an fsync each: see the store line below)
+    // queue one behind another, so the last answer comes about a burst's
+    // length after the first is sent; every waiter also wakes on each change
+    // on the server. Ophelia leads fewer than 50 actions, so some are updated
+    // twice in a round; the order of those two writes is up to the scheduler,
+    // so the second may not change the status, but every update still writes
+    // its history row.
     let mut concurrent = Vec::new();
     let mut bursts = Vec::new();
     for _ in 0..10 {
@@ -254,7 +275,12 @@ async fn bench() {
         }
         bursts.push(round.elapsed().as_secs_f64() * 1e3);
     }
-    report("/status to callback, 50 at once", concurrent, "p99 < 25 ms");
+    report(
+        "/status to callback, 50 at once",
+        concurrent.clone(),
+        "p99 < 25 ms",
+    );
+    report_over(&concurrent, 25.0);
     report(
         "  each burst of 50, first sent to last answered",
         bursts,

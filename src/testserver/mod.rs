@@ -228,6 +228,13 @@ impl TestServer {
             .route("/gateway", get(gateway::upgrade))
             .fallback(rest::handle)
             .with_state(Arc::clone(&shared));
+        // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs hold small
+        // answers back by up to 40 ms: a delay of this server, not the bot's.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        });
         let task = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
                 tracing::warn!(error = %e, "testserver stopped");
