@@ -4,19 +4,7 @@ use crate::plan::{Action, Plan, StatusChange};
 use chrono::NaiveDate;
 use serde_json::json;
 
-/// Cuts text to `max` characters at a word boundary, marking the cut.
-pub fn shorten(text: &str, max: usize) -> String {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max {
-        return flat;
-    }
-    let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
-    let at_word = cut
-        .rfind(' ')
-        .filter(|i| *i > max / 2)
-        .map_or(cut.as_str(), |i| &cut[..i]);
-    format!("{at_word}…")
-}
+pub use crate::text::shorten;
 
 /// A plain text table with columns padded to fit.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {

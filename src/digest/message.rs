@@ -2,7 +2,7 @@
 //! at line ends, always saying what more is in the attached files.
 
 use super::{Digest, Item};
-use crate::cli::output::shorten;
+use crate::text::shorten;
 
 /// Discord's limits on embeds.
 pub const MAX_TOTAL: usize = 6000;

@@ -103,9 +103,7 @@ pub fn action_detail(
 
 /// Cuts at a word, marking the cut; for labels and previews only, never for
 /// the only copy of what a user needs.
-pub fn shorten(text: &str, max: usize) -> String {
-    crate::cli::output::shorten(text, max)
-}
+pub use crate::text::shorten;
 
 /// Keeps a short text inside one message.
 pub fn fit_message(text: &str) -> String {

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use planbot::clock::Clock;
-use planbot::config::{DatabaseSettings, DiscordSettings, GuildSettings, Secret, Settings};
+use planbot::config::{GuildSettings, Settings};
 use planbot::discord::RunningBot;
 use planbot::store::Store;
 use planbot::testserver::{GuildSpec, MemberSpec, Response, TestServer, example};
@@ -51,22 +51,12 @@ pub struct TestApp {
 }
 
 pub fn settings(server: &TestServer, db: &std::path::Path) -> Settings {
-    Settings {
-        database: DatabaseSettings {
-            path: db.to_path_buf(),
-        },
-        discord: DiscordSettings {
-            api_base: server.base_url(),
-            register_globally: false,
-            token: Some(Secret::new("test-token")),
-        },
-        guilds: vec![GuildSettings {
-            id: GUILD,
-            plans: vec!["Kirklees".into()],
-            admin_role: "Plan admin".into(),
-            secretary_role: "Board secretary".into(),
-        }],
-    }
+    Settings::local(
+        server.base_url(),
+        db.to_path_buf(),
+        "test-token",
+        vec![GuildSettings::new(GUILD, vec!["Kirklees".into()])],
+    )
 }
 
 pub async fn spawn_app() -> TestApp {
