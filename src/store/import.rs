@@ -115,11 +115,7 @@ impl Store {
             .await?;
             outcome.removed = outcome.missing.clone();
         }
-        if opts.dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
-        }
+        finish(tx, opts.dry_run).await?;
         Ok(outcome)
     }
 }
@@ -139,11 +135,7 @@ impl Store {
             ..Default::default()
         };
         let count = write_recommendations(&mut tx, plan_id, &content).await?;
-        if opts.dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
-        }
+        finish(tx, opts.dry_run).await?;
         Ok(count)
     }
 }
@@ -172,6 +164,26 @@ fn reconcile(content: &PlanContent, before: &HashMap<String, Action>) -> PlanCon
         a.evidence = evidence;
     }
     out
+}
+
+/// The refs of the file's actions as a JSON array, for `json_each`.
+fn refs_json(content: &PlanContent) -> String {
+    let refs: Vec<&str> = content
+        .actions
+        .iter()
+        .map(|a| a.reference.as_str())
+        .collect();
+    serde_json::to_string(&refs).expect("strings serialise")
+}
+
+/// Commits, or in a dry run rolls back what was only being tried.
+async fn finish(tx: sqlx::Transaction<'static, sqlx::Sqlite>, dry_run: bool) -> Result<()> {
+    if dry_run {
+        tx.rollback().await?;
+    } else {
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 fn same_content(old: &Action, new: &Action) -> bool {
@@ -305,12 +317,7 @@ async fn write_actions(
     .execute(&mut *tx)
     .await?;
 
-    let in_file: Vec<&str> = content
-        .actions
-        .iter()
-        .map(|a| a.reference.as_str())
-        .collect();
-    let in_file = serde_json::to_string(&in_file).expect("strings serialise");
+    let in_file = refs_json(content);
     sqlx::query!(
         "DELETE FROM action_leads WHERE action_id IN
             (SELECT id FROM actions WHERE plan_id = ? AND ref IN (SELECT value FROM json_each(?)))",
@@ -384,12 +391,7 @@ async fn write_recommendations(
     .execute(&mut *tx)
     .await?;
 
-    let in_file: Vec<&str> = content
-        .actions
-        .iter()
-        .map(|a| a.reference.as_str())
-        .collect();
-    let in_file = serde_json::to_string(&in_file).expect("strings serialise");
+    let in_file = refs_json(content);
     sqlx::query!(
         "DELETE FROM action_recommendations WHERE action_id IN
             (SELECT id FROM actions WHERE plan_id = ? AND ref IN (SELECT value FROM json_each(?)))",
