@@ -9,6 +9,7 @@ pub mod demo;
 pub mod digest;
 pub mod discord;
 pub mod import;
+pub mod jobs;
 pub mod plan;
 pub mod store;
 pub mod testserver;

@@ -4,6 +4,7 @@ mod app;
 mod helpers;
 
 mod bot;
+mod calendar;
 mod cli;
 mod digest;
 mod digest_render;

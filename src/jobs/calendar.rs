@@ -1,0 +1,137 @@
+//! Cron schedules read in the plan's time zone, and the working time that
+//! reminders wait for: weekdays, inside working hours, not on bank holidays.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
+use cron::Schedule;
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{expr}\" is not a schedule: {reason} (write it as cron does, e.g. \"0 9 * * Mon-Fri\")")]
+pub struct ScheduleError {
+    pub expr: String,
+    pub reason: String,
+}
+
+/// Reads a schedule in the usual 5-field crontab form (minute hour day month
+/// weekday) or the cron crate's own form with seconds (6 or 7 fields).
+pub fn parse_schedule(expr: &str) -> Result<Schedule, ScheduleError> {
+    let fields = expr.split_whitespace().count();
+    let full = match fields {
+        5 => format!("0 {}", expr.trim()),
+        6 | 7 => expr.trim().to_string(),
+        n => {
+            return Err(ScheduleError {
+                expr: expr.to_string(),
+                reason: format!("it has {n} fields, not 5 (or 6-7 with seconds)"),
+            });
+        }
+    };
+    Schedule::from_str(&full).map_err(|e| ScheduleError {
+        expr: expr.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// The first time the schedule fires strictly after `after`, reading its
+/// hours as wall-clock time in `tz` (so "9:00" stays 9:00 across DST).
+pub fn next_fire(schedule: &Schedule, tz: Tz, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    schedule
+        .after(&after.with_timezone(&tz))
+        .next()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// When a person may be sent a reminder.
+#[derive(Debug, Clone)]
+pub struct WorkingTime {
+    pub tz: Tz,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub holidays: BTreeSet<NaiveDate>,
+}
+
+/// England and Wales bank holidays (gov.uk), for the years planbot ships with.
+pub const ENGLAND_AND_WALES_BANK_HOLIDAYS: &[&str] = &[
+    "2019-01-01",
+    "2019-04-19",
+    "2019-04-22",
+    "2019-05-06",
+    "2019-05-27",
+    "2019-08-26",
+    "2019-12-25",
+    "2019-12-26",
+    "2025-01-01",
+    "2025-04-18",
+    "2025-04-21",
+    "2025-05-05",
+    "2025-05-26",
+    "2025-08-25",
+    "2025-12-25",
+    "2025-12-26",
+    "2026-01-01",
+    "2026-04-03",
+    "2026-04-06",
+    "2026-05-04",
+    "2026-05-25",
+    "2026-08-31",
+    "2026-12-25",
+    "2026-12-28",
+    "2027-01-01",
+    "2027-03-26",
+    "2027-03-29",
+    "2027-05-03",
+    "2027-05-31",
+    "2027-08-30",
+    "2027-12-27",
+    "2027-12-28",
+];
+
+impl WorkingTime {
+    /// 09:00 to 17:00 in London, weekdays, England and Wales bank holidays off.
+    pub fn england_and_wales() -> WorkingTime {
+        WorkingTime {
+            tz: chrono_tz::Europe::London,
+            start: NaiveTime::from_hms_opt(9, 0, 0).expect("a real time"),
+            end: NaiveTime::from_hms_opt(17, 0, 0).expect("a real time"),
+            holidays: ENGLAND_AND_WALES_BANK_HOLIDAYS
+                .iter()
+                .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("a listed date"))
+                .collect(),
+        }
+    }
+
+    pub fn is_working_day(&self, day: NaiveDate) -> bool {
+        !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&day)
+    }
+
+    pub fn is_working(&self, at: DateTime<Utc>) -> bool {
+        let local = at.with_timezone(&self.tz);
+        self.is_working_day(local.date_naive())
+            && local.time() >= self.start
+            && local.time() < self.end
+    }
+
+    /// `at` itself if it is working time, otherwise the start of the next
+    /// working period: a reminder due at night or on a holiday waits for it.
+    pub fn next_working(&self, at: DateTime<Utc>) -> DateTime<Utc> {
+        if self.is_working(at) {
+            return at;
+        }
+        let local = at.with_timezone(&self.tz);
+        let mut day = local.date_naive();
+        if local.time() >= self.start {
+            day += Duration::days(1);
+        }
+        // Bank holidays never run for more than a few days together.
+        while !self.is_working_day(day) {
+            day += Duration::days(1);
+        }
+        self.tz
+            .from_local_datetime(&day.and_time(self.start))
+            .earliest()
+            .expect("working hours do not start inside a DST gap")
+            .with_timezone(&Utc)
+    }
+}

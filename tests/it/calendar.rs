@@ -1,0 +1,77 @@
+//! Schedules in the plan's time zone and the working time reminders wait for.
+
+use crate::helpers::utc;
+use planbot::jobs::{WorkingTime, next_fire, parse_schedule};
+
+const LONDON: chrono_tz::Tz = chrono_tz::Europe::London;
+
+#[test]
+fn crontab_and_seconds_forms_are_both_read() {
+    let five = parse_schedule("0 9 * * Mon-Fri").unwrap();
+    let six = parse_schedule("0 0 9 * * Mon-Fri").unwrap();
+    let after = utc(2019, 1, 4, 10, 0);
+    assert_eq!(
+        next_fire(&five, LONDON, after),
+        next_fire(&six, LONDON, after)
+    );
+    let err = parse_schedule("9 * *").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("\"9 * *\" is not a schedule: it has 3 fields"),
+        "{err}"
+    );
+    assert!(parse_schedule("0 25 * * *").is_err(), "hour 25");
+}
+
+#[test]
+fn nine_oclock_stays_nine_oclock_in_london_across_dst() {
+    let weekdays_nine = parse_schedule("0 9 * * Mon-Fri").unwrap();
+    // Winter: London is on GMT, 09:00 is 09:00 UTC; Friday after 9 goes to Monday.
+    assert_eq!(
+        next_fire(&weekdays_nine, LONDON, utc(2019, 1, 4, 10, 0)),
+        Some(utc(2019, 1, 7, 9, 0))
+    );
+    // Clocks went forward on Sunday 31 March 2019: Monday's 09:00 is 08:00 UTC.
+    assert_eq!(
+        next_fire(&weekdays_nine, LONDON, utc(2019, 3, 29, 10, 0)),
+        Some(utc(2019, 4, 1, 8, 0))
+    );
+    // And back on Sunday 27 October 2019.
+    assert_eq!(
+        next_fire(&weekdays_nine, LONDON, utc(2019, 10, 25, 10, 0)),
+        Some(utc(2019, 10, 28, 9, 0))
+    );
+}
+
+#[test]
+fn reminders_wait_for_working_hours_weekdays_and_not_bank_holidays() {
+    let w = WorkingTime::england_and_wales();
+    // Inside hours: now.
+    assert_eq!(
+        w.next_working(utc(2019, 5, 15, 11, 0)),
+        utc(2019, 5, 15, 11, 0)
+    );
+    // Early morning BST: 09:00 local the same day.
+    assert_eq!(
+        w.next_working(utc(2019, 5, 15, 6, 0)),
+        utc(2019, 5, 15, 8, 0)
+    );
+    // Friday evening: Monday 09:00.
+    assert_eq!(
+        w.next_working(utc(2019, 5, 17, 17, 30)),
+        utc(2019, 5, 20, 8, 0)
+    );
+    // Maundy Thursday evening, Easter 2019: Good Friday, the weekend and
+    // Easter Monday pass, Tuesday 23 April 09:00 BST.
+    assert_eq!(
+        w.next_working(utc(2019, 4, 18, 18, 0)),
+        utc(2019, 4, 23, 8, 0)
+    );
+    // Christmas 2026: 25th Friday, weekend, 28th the substitute Boxing Day.
+    assert_eq!(
+        w.next_working(utc(2026, 12, 24, 18, 0)),
+        utc(2026, 12, 29, 9, 0)
+    );
+    assert!(!w.is_working(utc(2026, 12, 28, 12, 0)));
+    assert!(w.is_working(utc(2026, 12, 29, 12, 0)));
+}
