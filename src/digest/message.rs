@@ -135,13 +135,27 @@ pub fn embed(d: &Digest) -> EmbedText {
             d.completed.iter().map(item_line).collect(),
         ),
     ];
+    // Room kept for naming the sections that do not fit at all.
+    const LEFT_OUT_ROOM: usize = 200;
+    let mut left_out = Vec::new();
     for (name, lines) in sections {
-        if lines.is_empty() || e.fields.len() == MAX_FIELDS {
+        if lines.is_empty() {
             continue;
         }
-        let budget = MAX_TOTAL.saturating_sub(e.size() + name.chars().count());
-        if let Some(value) = fit_lines(&lines, MAX_FIELD_VALUE.min(budget)) {
-            e.fields.push((shorten(&name, MAX_FIELD_NAME), value));
+        let budget = MAX_TOTAL.saturating_sub(e.size() + name.chars().count() + LEFT_OUT_ROOM);
+        match fit_lines(&lines, MAX_FIELD_VALUE.min(budget)) {
+            Some(value) if e.fields.len() < MAX_FIELDS => {
+                e.fields.push((shorten(&name, MAX_FIELD_NAME), value))
+            }
+            _ => left_out.push(name),
+        }
+    }
+    if !left_out.is_empty() {
+        let note = format!("\nOnly in the attached files: {}.", left_out.join(", "));
+        if e.size() + note.chars().count() <= MAX_TOTAL
+            && e.description.chars().count() + note.chars().count() <= MAX_DESCRIPTION
+        {
+            e.description.push_str(&note);
         }
     }
     e

@@ -90,6 +90,10 @@ pub async fn spawn_app_with(guilds: Vec<GuildSpec>) -> TestApp {
 impl TestApp {
     pub async fn start_bot(&mut self) {
         let settings = settings(&self.server, &self.dir.path().join("bot.db"));
+        self.start_bot_with(settings).await;
+    }
+
+    pub async fn start_bot_with(&mut self, settings: Settings) {
         let bot = planbot::discord::start(settings, self.store.clone(), Clock::fixed(demo_now()))
             .await
             .expect("bot starts");

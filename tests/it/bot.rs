@@ -684,3 +684,59 @@ async fn help_and_the_people_list_answer() {
         "listing people pings nobody"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_several_plans_autocomplete_follows_the_chosen_plan() {
+    let mut app = spawn_app().await;
+    app.stop_bot().await;
+    let other = "Priority,Ref,Action,Leads,Due,Status\n1. Leeds work,L1,Share the Leeds practice model,Ophelia Rix,Q1 19/20,Green\n";
+    let content = crate::helpers::plan_from_csv(other);
+    app.store
+        .import_plan("Leeds", &content, &crate::helpers::import_opts(demo_now()))
+        .await
+        .unwrap();
+    let mut settings = settings(&app.server, &app.dir.path().join("bot.db"));
+    settings.guilds[0].plans.push("Leeds".into());
+    app.start_bot_with(settings).await;
+
+    let ask = |plan: Option<&str>| {
+        let mut options = vec![json!({"type": 3, "name": "ref", "value": "", "focused": true})];
+        if let Some(p) = plan {
+            options.push(json!({"type": 3, "name": "plan", "value": p}));
+        }
+        Value::Array(options)
+    };
+    let id = app
+        .server
+        .send_autocomplete(GUILD, CHANNEL, OPHELIA, "status", ask(Some("Leeds")))
+        .await;
+    let answer = app.server.responses(id, 1, WAIT).await.remove(0);
+    let refs: Vec<&str> = answer.body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(refs, ["L1"]);
+
+    // Without the plan chosen there is no knowing which plan's refs to offer.
+    let id = app
+        .server
+        .send_autocomplete(GUILD, CHANNEL, OPHELIA, "status", ask(None))
+        .await;
+    let answer = app.server.responses(id, 1, WAIT).await.remove(0);
+    assert!(
+        answer.body["data"]["choices"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // And a command without the plan says how to choose one.
+    let reply = app.reply(OPHELIA, "overdue", json!([])).await;
+    assert!(
+        reply.content().contains("several plans (Kirklees, Leeds)"),
+        "{}",
+        reply.content()
+    );
+}

@@ -121,7 +121,7 @@ async fn ref_choices(
     ctx: Context<'_>,
     partial: &str,
 ) -> Result<Vec<serenity::AutocompleteChoice>, BotError> {
-    let plan = access::plan(&ctx, None).await?;
+    let plan = access::plan(&ctx, typed_plan(&ctx).as_deref()).await?;
     let actor = access::actor(&ctx).await?;
     let today = plan.today(ctx.data().clock.now());
     let actions = ctx
@@ -153,4 +153,23 @@ async fn ref_choices(
             serenity::AutocompleteChoice::new(render::shorten(&label, 99), a.reference.clone())
         })
         .collect())
+}
+
+/// The plan option as typed so far, so that autocomplete works in a server
+/// with several plans once the plan is chosen.
+fn typed_plan(ctx: &Context<'_>) -> Option<String> {
+    let poise::Context::Application(actx) = ctx else {
+        return None;
+    };
+    actx.interaction
+        .data
+        .options()
+        .into_iter()
+        .find_map(|o| match (o.name, o.value) {
+            ("plan", serenity::ResolvedValue::String(s)) => Some(s.to_string()),
+            ("plan", serenity::ResolvedValue::Autocomplete { value, .. }) => {
+                Some(value.to_string())
+            }
+            _ => None,
+        })
 }
