@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 use super::super::fixtures;
 use super::super::state::{InteractionRecord, Shared, State as ServerState};
 use super::super::{Response, ResponseKind};
-use super::messages::{apply_edit, bot_origin, new_message, validate_message};
+use super::messages::{
+    apply_edit, bot_origin, edit_message, new_message, read_message, validate_message,
+};
 use super::{ApiError, Incoming, Reply, chars, check_message, join, snowflake};
 
 const INTERACTION_COMMAND: u8 = 2;
@@ -322,16 +324,9 @@ pub(super) fn webhook_message(
         return Err(ApiError::unknown(10008, "Message"));
     }
     match inc.method.as_str() {
-        "GET" => st
-            .messages
-            .get(&id)
-            .map(|m| Reply::Json(200, m.value.clone()))
-            .ok_or_else(|| ApiError::unknown(10008, "Message")),
+        "GET" => read_message(st, id),
         "PATCH" => {
-            let body = inc.body();
-            validate_message(&body, inc.uploads.len(), true, "")?;
-            let v = apply_edit(shared, st, id, &body, &inc.uploads)?;
-            check_message(st, "webhook message edit", &v);
+            let (body, v) = edit_message(shared, st, id, inc, "webhook message edit")?;
             let kind = if is_original {
                 ResponseKind::EditOriginal
             } else {

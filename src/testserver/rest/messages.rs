@@ -445,18 +445,11 @@ pub(super) fn channel_message(
         return Err(ApiError::unknown(10008, "Message"));
     }
     match inc.method.as_str() {
-        "GET" => st
-            .messages
-            .get(&id)
-            .map(|m| Reply::Json(200, m.value.clone()))
-            .ok_or_else(|| ApiError::unknown(10008, "Message")),
-        "PATCH" => {
-            let body = inc.body();
-            validate_message(&body, inc.uploads.len(), true, "")?;
-            let v = apply_edit(shared, st, id, &body, &inc.uploads)?;
-            check_message(st, "PATCH /channels/{id}/messages/{id}", &v);
-            Ok(Reply::Json(200, v))
-        }
+        "GET" => read_message(st, id),
+        "PATCH" => Ok(Reply::Json(
+            200,
+            edit_message(shared, st, id, inc, "PATCH /channels/{id}/messages/{id}")?.1,
+        )),
         "DELETE" => {
             if let Some(m) = st.messages.get_mut(&id) {
                 m.deleted = true;
@@ -469,4 +462,28 @@ pub(super) fn channel_message(
             format!("405: Method Not Allowed ({m})"),
         )),
     }
+}
+
+/// A stored message as GET returns it.
+pub(super) fn read_message(st: &ServerState, id: u64) -> Result<Reply, ApiError> {
+    st.messages
+        .get(&id)
+        .map(|m| Reply::Json(200, m.value.clone()))
+        .ok_or_else(|| ApiError::unknown(10008, "Message"))
+}
+
+/// A PATCH of a message, checked as Discord would: returns the body that was
+/// sent and the message as it now stands.
+pub(super) fn edit_message(
+    shared: &Shared,
+    st: &mut ServerState,
+    id: u64,
+    inc: &Incoming,
+    what: &str,
+) -> Result<(Value, Value), ApiError> {
+    let body = inc.body();
+    validate_message(&body, inc.uploads.len(), true, "")?;
+    let v = apply_edit(shared, st, id, &body, &inc.uploads)?;
+    check_message(st, what, &v);
+    Ok((body, v))
 }
