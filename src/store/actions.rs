@@ -29,7 +29,7 @@ impl ActionFilter {
 /// field): sqlx hands rows over one at a time at several µs each, which
 /// dominated every listing of a large plan.
 #[derive(serde::Deserialize)]
-struct ActionRow {
+pub(super) struct ActionRow {
     id: i64,
     r#ref: String,
     priority: i64,
@@ -45,7 +45,7 @@ struct ActionRow {
 }
 
 impl ActionRow {
-    fn into_action(self) -> Result<(i64, Action)> {
+    pub(super) fn into_action(self) -> Result<(i64, Action)> {
         let status = parse_status(&self.status)?;
         let due = self
             .due
@@ -74,7 +74,7 @@ impl ActionRow {
     }
 }
 
-fn parse_rows(json: &str) -> Result<Vec<ActionRow>> {
+pub(super) fn parse_rows(json: &str) -> Result<Vec<ActionRow>> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("action rows: {e}")))
 }
 

@@ -5,12 +5,16 @@ mod actions;
 mod digests;
 mod history;
 mod import;
+mod jobs;
+mod outbox;
 mod people;
 mod plans;
 
 pub use actions::ActionFilter;
 pub use history::Updated;
 pub use import::{ImportOptions, ImportOutcome};
+pub use jobs::{EscalationCandidate, JobRun, LeadAction, RunKind};
+pub use outbox::{Head, Lead, OutboxEntry, OutboxItem};
 pub use plans::PlanSettings;
 
 use chrono::{DateTime, TimeZone, Utc};

@@ -54,7 +54,7 @@ impl Store {
             });
         }
         let stored = sqlx::query_scalar!(
-            "UPDATE people SET discord_id = ? WHERE name = ? RETURNING name",
+            "UPDATE people SET discord_id = ?, dm_channel_id = NULL WHERE name = ? RETURNING name",
             id_text,
             name
         )

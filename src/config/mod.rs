@@ -1,6 +1,10 @@
 //! Settings for `planbot run`: a TOML file, then environment overrides. The
 //! Discord token comes only from the environment and is never printed.
 
+mod jobs;
+
+pub use jobs::JobSettings;
+
 use serde::Deserialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -51,6 +55,8 @@ pub struct Settings {
     pub discord: DiscordSettings,
     #[serde(default)]
     pub guilds: Vec<GuildSettings>,
+    #[serde(default)]
+    pub jobs: JobSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -111,6 +117,16 @@ pub struct GuildSettings {
     /// Members with this role may pull digests.
     #[serde(default = "default_secretary_role")]
     pub secretary_role: String,
+    /// Where escalations and notices to the admins go.
+    #[serde(default)]
+    pub plan_channel: Option<u64>,
+    /// Where a reminder goes when its lead cannot get a direct message
+    /// (default: the plan channel).
+    #[serde(default)]
+    pub reminder_channel: Option<u64>,
+    /// Where the quarterly digest is posted.
+    #[serde(default)]
+    pub board_channel: Option<u64>,
 }
 
 fn default_admin_role() -> String {
@@ -129,7 +145,14 @@ impl GuildSettings {
             plans,
             admin_role: default_admin_role(),
             secretary_role: default_secretary_role(),
+            plan_channel: None,
+            reminder_channel: None,
+            board_channel: None,
         }
+    }
+
+    pub fn reminder_channel(&self) -> Option<u64> {
+        self.reminder_channel.or(self.plan_channel)
     }
 }
 
@@ -150,11 +173,28 @@ impl Settings {
                 token: Some(Secret::new(token)),
             },
             guilds,
+            jobs: JobSettings::default(),
         }
     }
 
-    /// Reads the file (if any), applies environment overrides and checks the result.
+    /// Reads the file (if any), applies environment overrides and checks the
+    /// result, token included: what `planbot run` needs.
     pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Settings, ConfigError> {
+        let settings = Settings::load_offline(file, env)?;
+        if settings.discord.token.is_none() {
+            return Err(ConfigError::Missing {
+                key: "DISCORD_TOKEN",
+                hint: "set it in the environment (it is never read from a file)",
+            });
+        }
+        Ok(settings)
+    }
+
+    /// As [`Settings::load`], without needing a token: for the CLI's job commands.
+    pub fn load_offline(
         file: Option<&Path>,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Settings, ConfigError> {
@@ -211,13 +251,16 @@ impl Settings {
                 });
             }
         }
-        if self.discord.token.is_none() {
-            return Err(ConfigError::Missing {
-                key: "DISCORD_TOKEN",
-                hint: "set it in the environment (it is never read from a file)",
-            });
-        }
-        Ok(())
+        self.jobs
+            .check()
+            .map_err(|(key, reason)| ConfigError::Bad { key, reason })
+    }
+
+    /// The server a plan belongs to: the first that lists it.
+    pub fn guild_of_plan(&self, plan: &str) -> Option<&GuildSettings> {
+        self.guilds
+            .iter()
+            .find(|g| g.plans.iter().any(|p| p.eq_ignore_ascii_case(plan)))
     }
 
     pub fn guild(&self, id: u64) -> Option<&GuildSettings> {

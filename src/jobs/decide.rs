@@ -1,0 +1,261 @@
+//! The jobs' decisions: given what the store holds and the fire time, who
+//! gets which notice. Pure functions, so tests and `--as-of` runs can ask
+//! "what would happen at this moment" without a clock or a database.
+
+use super::notice::{ActionLine, Named, Notice};
+use super::WorkingTime;
+use crate::plan::{Plan, Priority};
+use crate::store::{EscalationCandidate, LeadAction};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use std::collections::{BTreeMap, HashMap};
+
+/// Where a message goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient {
+    /// A direct message to a lead; the plan's reminder channel if that fails.
+    Lead(i64),
+    Channel(u64),
+}
+
+/// One message to queue, with the key that keeps it from being queued twice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    pub key: String,
+    pub to: Recipient,
+    pub notice: Notice,
+    /// Not sent before this: the next working time after the decision.
+    pub not_before: DateTime<Utc>,
+}
+
+/// What a run decided: messages, and the bookkeeping recorded with them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Decision {
+    pub outgoing: Vec<Outgoing>,
+    /// (action id, person id) pairs chased now.
+    pub chased: Vec<(i64, i64)>,
+    /// (action id, due date) pairs escalated now.
+    pub escalated: Vec<(i64, NaiveDate)>,
+}
+
+fn line(a: &LeadAction, today: NaiveDate) -> ActionLine {
+    ActionLine {
+        reference: a.reference.clone(),
+        text: a.text.clone(),
+        due: a.due,
+        status: a.status,
+        days_overdue: crate::plan::overdue_days(a.due, a.status, today),
+    }
+}
+
+/// Groups rows by lead, keeping each lead's actions in plan order.
+fn by_lead<'a>(rows: impl Iterator<Item = &'a LeadAction>) -> BTreeMap<(String, i64), Vec<&'a LeadAction>> {
+    let mut leads: BTreeMap<(String, i64), Vec<&LeadAction>> = BTreeMap::new();
+    for r in rows {
+        leads
+            .entry((r.lead.to_lowercase(), r.person_id))
+            .or_default()
+            .push(r);
+    }
+    leads
+}
+
+/// The overdue chaser: each lead's overdue actions that are neither snoozed
+/// nor chased within `interval`, in one message per lead.
+pub fn chase(
+    plan: &Plan,
+    rows: &[LeadAction],
+    fire: DateTime<Utc>,
+    interval: Duration,
+    work: &WorkingTime,
+) -> Decision {
+    let today = plan.today(fire);
+    let due_now = rows.iter().filter(|r| {
+        r.due.is_some_and(|d| d < today)
+            && r.status.is_open()
+            && r.snoozed_until.is_none_or(|until| until <= fire)
+            && r.last_chased.is_none_or(|at| fire - at >= interval)
+    });
+    let mut decision = Decision::default();
+    let not_before = work.next_working(fire);
+    for ((_, person), actions) in by_lead(due_now) {
+        decision
+            .chased
+            .extend(actions.iter().map(|a| (a.action_id, person)));
+        decision.outgoing.push(Outgoing {
+            key: format!("chase/{}/{person}/{today}", plan.id),
+            to: Recipient::Lead(person),
+            notice: Notice::Chase {
+                plan: plan.name.clone(),
+                lead: actions[0].lead.clone(),
+                actions: actions.iter().map(|a| line(a, today)).collect(),
+            },
+            not_before,
+        });
+    }
+    decision
+}
+
+/// The quarter-end reminder: `rows` are the open actions due in the quarter
+/// that `fire` falls in. Sent at the smallest of `days_before` that is not
+/// less than the days left, so a late start sends one reminder, not two.
+pub fn quarter_end(
+    plan: &Plan,
+    rows: &[LeadAction],
+    fire: DateTime<Utc>,
+    days_before: &[u32],
+    work: &WorkingTime,
+) -> Decision {
+    let today = plan.today(fire);
+    let ys = plan.year_start;
+    let q = ys.quarter_of(today);
+    let ends = ys.last_day(q);
+    let days_left = (ends - today).num_days();
+    let Some(threshold) = days_before
+        .iter()
+        .map(|d| i64::from(*d))
+        .filter(|d| *d >= days_left)
+        .min()
+    else {
+        return Decision::default();
+    };
+    let began = start_of_day(plan, ys.first_day(q));
+    let quiet = rows.iter().filter(|r| {
+        r.status.is_open()
+            && r.due.is_some_and(|d| d >= ys.first_day(q) && d <= ends)
+            && r.last_update.is_none_or(|at| at < began)
+    });
+    let label = ys.label(q);
+    let not_before = work.next_working(fire);
+    let mut decision = Decision::default();
+    for ((_, person), actions) in by_lead(quiet) {
+        decision.outgoing.push(Outgoing {
+            key: format!(
+                "quarter-end/{}/{person}/{label}/{threshold}",
+                plan.id
+            ),
+            to: Recipient::Lead(person),
+            notice: Notice::QuarterEnd {
+                plan: plan.name.clone(),
+                lead: actions[0].lead.clone(),
+                quarter: label.clone(),
+                ends,
+                days_left,
+                actions: actions.iter().map(|a| line(a, today)).collect(),
+            },
+            not_before,
+        });
+    }
+    decision
+}
+
+fn start_of_day(plan: &Plan, day: NaiveDate) -> DateTime<Utc> {
+    plan.time_zone
+        .from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight"))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| day.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+}
+
+/// Escalation: actions overdue by more than `after_days`, not yet raised for
+/// their current due date, one message per priority to its strategic leads.
+pub fn escalate(
+    plan: &Plan,
+    candidates: &[EscalationCandidate],
+    priorities: &[Priority],
+    discord_ids: &HashMap<String, u64>,
+    fire: DateTime<Utc>,
+    after_days: u32,
+    channel: u64,
+    work: &WorkingTime,
+) -> Decision {
+    let today = plan.today(fire);
+    let mut groups: BTreeMap<u32, Vec<&EscalationCandidate>> = BTreeMap::new();
+    for c in candidates.iter().filter(|c| {
+        c.action.status.is_open()
+            && c.action
+                .due
+                .is_some_and(|d| (today - d).num_days() > i64::from(after_days))
+    }) {
+        groups.entry(c.action.priority).or_default().push(c);
+    }
+    let not_before = work.next_working(fire);
+    let mut decision = Decision::default();
+    for (number, actions) in groups {
+        let priority = priorities.iter().find(|p| p.number == number);
+        let strategic_leads = priority
+            .map(|p| {
+                p.strategic_leads
+                    .iter()
+                    .map(|name| Named {
+                        name: name.clone(),
+                        discord_id: discord_ids.get(&name.to_lowercase()).copied(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        decision.escalated.extend(
+            actions
+                .iter()
+                .filter_map(|c| c.action.due.map(|d| (c.action_id, d))),
+        );
+        decision.outgoing.push(Outgoing {
+            key: format!("escalate/{}/{number}/{today}", plan.id),
+            to: Recipient::Channel(channel),
+            notice: Notice::Escalation {
+                plan: plan.name.clone(),
+                priority: number,
+                priority_title: priority.map(|p| p.title.clone()).unwrap_or_default(),
+                strategic_leads,
+                after_days,
+                actions: actions
+                    .iter()
+                    .map(|c| ActionLine {
+                        reference: c.action.reference.clone(),
+                        text: c.action.text.clone(),
+                        due: c.action.due,
+                        status: c.action.status,
+                        days_overdue: c.action.overdue_days(today),
+                    })
+                    .collect(),
+            },
+            not_before,
+        });
+    }
+    decision
+}
+
+/// The quarterly digest: the quarter just ended, on the first working day
+/// after it (or a later run within `catch_up` of that day), once.
+pub fn digest(
+    plan: &Plan,
+    fire: DateTime<Utc>,
+    channel: u64,
+    catch_up: Duration,
+    work: &WorkingTime,
+) -> Decision {
+    let today = plan.today(fire);
+    let ys = plan.year_start;
+    let ended = ys.previous(ys.quarter_of(today));
+    let mut first_working = ys.last_day(ended) + Duration::days(1);
+    while !work.is_working_day(first_working) {
+        first_working += Duration::days(1);
+    }
+    if today < first_working || today - first_working > catch_up {
+        return Decision::default();
+    }
+    let (quarter, as_of) = crate::digest::last_quarter(plan, fire);
+    let label = ys.label(quarter);
+    Decision {
+        outgoing: vec![Outgoing {
+            key: format!("digest/{}/{label}", plan.id),
+            to: Recipient::Channel(channel),
+            notice: Notice::Digest {
+                plan: plan.name.clone(),
+                quarter: label,
+                as_of: as_of.moment,
+            },
+            not_before: work.next_working(fire),
+        }],
+        ..Decision::default()
+    }
+}

@@ -1,0 +1,83 @@
+//! What a job decides to say, before anyone renders it for Discord. The
+//! outbox keeps notices as JSON, so a message queued before a restart is
+//! rendered the same after it.
+
+use crate::plan::Status;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One action as a reminder lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionLine {
+    pub reference: String,
+    pub text: String,
+    pub due: Option<NaiveDate>,
+    pub status: Status,
+    /// Days past due on the day the job ran.
+    pub days_overdue: Option<i64>,
+}
+
+/// Somebody a notice names, with their Discord account when linked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Named {
+    pub name: String,
+    pub discord_id: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice {
+    /// A lead's overdue actions, with buttons to act on each.
+    Chase {
+        plan: String,
+        lead: String,
+        actions: Vec<ActionLine>,
+    },
+    /// Before the quarter ends: actions due in it with no update this quarter.
+    QuarterEnd {
+        plan: String,
+        lead: String,
+        quarter: String,
+        ends: NaiveDate,
+        days_left: i64,
+        actions: Vec<ActionLine>,
+    },
+    /// Actions long overdue, raised to a priority's strategic leads and the admins.
+    Escalation {
+        plan: String,
+        priority: u32,
+        priority_title: String,
+        strategic_leads: Vec<Named>,
+        after_days: u32,
+        actions: Vec<ActionLine>,
+    },
+    /// The board's digest of a quarter just ended, with its files.
+    Digest {
+        plan: String,
+        quarter: String,
+        as_of: DateTime<Utc>,
+    },
+    /// planbot was down for longer than the catch-up window: what it skipped.
+    Missed {
+        plan: String,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        skipped_runs: Vec<String>,
+        expired: Vec<String>,
+    },
+}
+
+impl Notice {
+    /// Whether the admins are to be mentioned.
+    pub fn for_admins(&self) -> bool {
+        matches!(self, Notice::Escalation { .. } | Notice::Missed { .. })
+    }
+
+    /// Reminders go stale; a digest or a notice to the admins does not.
+    pub fn goes_stale(&self) -> bool {
+        matches!(
+            self,
+            Notice::Chase { .. } | Notice::QuarterEnd { .. } | Notice::Escalation { .. }
+        )
+    }
+}

@@ -1,0 +1,157 @@
+//! Running one job for one plan at one fire time: read, decide, record.
+
+use super::{JobName, ScheduleError, WorkingTime, decide, parse_schedule};
+use crate::config::{GuildSettings, JobSettings, Settings};
+use crate::plan::Plan;
+use crate::store::{RunKind, Store, StoreError};
+use chrono::{DateTime, Duration, Utc};
+use cron::Schedule;
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("{job} for plan \"{plan}\" needs {key} set in the config's [[guilds]] table")]
+    NotConfigured {
+        job: JobName,
+        plan: String,
+        key: &'static str,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+}
+
+/// A plan with the server and the settings its jobs run under.
+#[derive(Debug, Clone)]
+pub struct PlanJobs {
+    pub plan: Plan,
+    pub guild: GuildSettings,
+    pub settings: JobSettings,
+}
+
+impl PlanJobs {
+    /// Every plan the config names that has been imported, in config order.
+    pub async fn load(store: &Store, settings: &Settings) -> Result<Vec<PlanJobs>, JobError> {
+        let plans = store.plans().await?;
+        let mut out = Vec::new();
+        for guild in &settings.guilds {
+            for name in &guild.plans {
+                if let Some(plan) = plans.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+                    && !out.iter().any(|o: &PlanJobs| o.plan.id == plan.id)
+                {
+                    out.push(PlanJobs {
+                        plan: plan.clone(),
+                        guild: guild.clone(),
+                        settings: settings.jobs.clone(),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn working(&self) -> WorkingTime {
+        self.settings.working_time(self.plan.time_zone)
+    }
+
+    pub fn schedule(&self, job: JobName) -> Result<Schedule, ScheduleError> {
+        parse_schedule(job.schedule(&self.settings))
+    }
+
+    pub fn catch_up(&self) -> Duration {
+        Duration::days(i64::from(self.settings.catch_up_days))
+    }
+
+    fn channel(&self, job: JobName, channel: Option<u64>, key: &'static str) -> Result<u64, JobError> {
+        channel.ok_or_else(|| JobError::NotConfigured {
+            job,
+            plan: self.plan.name.clone(),
+            key,
+        })
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RunReport {
+    pub job: String,
+    pub plan: String,
+    pub fire: DateTime<Utc>,
+    /// Messages the run decided on.
+    pub decided: usize,
+    /// Of those, how many were new to the outbox (the rest were queued before).
+    pub queued: usize,
+    /// A scheduled run for this fire time was already recorded.
+    pub already_ran: bool,
+}
+
+/// Runs `job` for a plan as of `fire`, recording it as `kind` at `now`.
+pub async fn run_job(
+    store: &Store,
+    pj: &PlanJobs,
+    job: JobName,
+    fire: DateTime<Utc>,
+    now: DateTime<Utc>,
+    kind: RunKind,
+) -> Result<RunReport, JobError> {
+    let plan = &pj.plan;
+    let s = &pj.settings;
+    let work = pj.working();
+    let today = plan.today(fire);
+    let decision = match job {
+        JobName::Chase => {
+            let rows = store.lead_actions(plan, None, today).await?;
+            let interval = Duration::days(i64::from(s.chase_interval_days));
+            decide::chase(plan, &rows, fire, interval, &work)
+        }
+        JobName::QuarterEnd => {
+            let q = plan.year_start.quarter_of(today);
+            let (first, last) = (plan.year_start.first_day(q), plan.year_start.last_day(q));
+            let rows = store
+                .lead_actions(plan, Some(first), last + Duration::days(1))
+                .await?;
+            decide::quarter_end(plan, &rows, fire, &s.quarter_end_days, &work)
+        }
+        JobName::Escalate => {
+            let channel = pj.channel(job, pj.guild.plan_channel, "plan_channel")?;
+            let before = today - Duration::days(i64::from(s.escalate_after_days));
+            let candidates = store.escalation_candidates(plan, before).await?;
+            let priorities = store.priorities(plan).await?;
+            let ids = store.discord_ids().await?;
+            decide::escalate(
+                plan,
+                &candidates,
+                &priorities,
+                &ids,
+                fire,
+                s.escalate_after_days,
+                channel,
+                &work,
+            )
+        }
+        JobName::Digest => {
+            let channel = pj.channel(job, pj.guild.board_channel, "board_channel")?;
+            decide::digest(plan, fire, channel, pj.catch_up(), &work)
+        }
+    };
+    let queued = store
+        .record_run(
+            plan,
+            job,
+            fire,
+            now,
+            kind,
+            &decision,
+            pj.guild.reminder_channel(),
+            None,
+        )
+        .await?;
+    Ok(RunReport {
+        job: job.as_str().to_string(),
+        plan: plan.name.clone(),
+        fire,
+        decided: decision.outgoing.len(),
+        queued: queued.unwrap_or(0),
+        already_ran: queued.is_none(),
+    })
+}

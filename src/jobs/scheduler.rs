@@ -1,0 +1,220 @@
+//! The scheduler: holds the lease, runs what each job owes, delivers the
+//! outbox, and says what it skipped while it was away.
+
+use super::{
+    Courier, JobError, JobName, Notice, Outgoing, PlanJobs, Recipient, deliver_due, due_run,
+    next_fire, run_job,
+};
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::store::{RunKind, Store};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+pub struct Scheduler<C> {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    pub clock: Clock,
+    pub courier: C,
+    /// Who this process is, in the lease.
+    pub holder: String,
+}
+
+/// When each job fires next, for `planbot jobs list` and `/jobs`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SchedulerStatus {
+    pub plan: String,
+    pub job: String,
+    pub schedule: String,
+    pub next_fire: Option<DateTime<Utc>>,
+    /// The next fire time on the plan's wall clock.
+    pub next_fire_local: Option<String>,
+    pub last_fire: Option<DateTime<Utc>>,
+    /// Why the job cannot run, when a channel is missing.
+    pub problem: Option<String>,
+}
+
+impl SchedulerStatus {
+    pub async fn all(
+        store: &Store,
+        settings: &Settings,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SchedulerStatus>, JobError> {
+        let mut out = Vec::new();
+        for pj in PlanJobs::load(store, settings).await? {
+            for job in JobName::ALL {
+                let schedule = pj.schedule(job)?;
+                let next = next_fire(&schedule, pj.plan.time_zone, now);
+                let problem = match job {
+                    JobName::Escalate if pj.guild.plan_channel.is_none() => {
+                        Some("set plan_channel for this server".to_string())
+                    }
+                    JobName::Digest if pj.guild.board_channel.is_none() => {
+                        Some("set board_channel for this server".to_string())
+                    }
+                    _ => None,
+                };
+                out.push(SchedulerStatus {
+                    plan: pj.plan.name.clone(),
+                    job: job.as_str().to_string(),
+                    schedule: job.schedule(&pj.settings).to_string(),
+                    next_fire: next,
+                    next_fire_local: next.map(|t| {
+                        t.with_timezone(&pj.plan.time_zone)
+                            .format("%a %d %b %Y %H:%M %Z")
+                            .to_string()
+                    }),
+                    last_fire: store.last_fire(&pj.plan, job).await?,
+                    problem,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl<C: Courier> Scheduler<C> {
+    /// Runs until `stop` turns true: ticks, delivers, sleeps.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let poll = Duration::from_secs_f64(self.settings.jobs.poll_seconds);
+        let ttl = chrono::Duration::seconds(i64::from(self.settings.jobs.lease_seconds));
+        let mut held = None;
+        loop {
+            let now = self.clock.now();
+            let mut pause = poll;
+            match self.store.hold_lease(&self.holder, now, ttl).await {
+                Ok(Ok(())) => {
+                    if held != Some(true) {
+                        tracing::info!(holder = %self.holder, "holding the scheduler lease: running jobs and sending reminders");
+                    }
+                    held = Some(true);
+                    if let Err(e) = self.tick(now).await {
+                        tracing::error!("a scheduled job failed: {e}");
+                    }
+                    // A third of the lease, so it is renewed long before it lapses.
+                    let budget = Duration::from_secs(u64::from(self.settings.jobs.lease_seconds) / 3);
+                    match deliver_due(&self.store, &self.courier, &self.clock, budget).await {
+                        Ok(r) if r.more => pause = Duration::ZERO,
+                        Ok(r) => {
+                            if let Some(at) = r.waiting_until {
+                                let wait = (at - self.clock.now()).to_std().unwrap_or_default();
+                                pause = pause.min(wait);
+                            }
+                        }
+                        Err(e) => tracing::error!("cannot read or update the outbox: {e}"),
+                    }
+                }
+                Ok(Err((other, until))) => {
+                    if held != Some(false) {
+                        tracing::warn!(
+                            other = %other, until = %until,
+                            "another planbot holds the scheduler lease; this one leaves the jobs and the outbox alone"
+                        );
+                    }
+                    held = Some(false);
+                }
+                Err(e) => tracing::error!("cannot take the scheduler lease: {e}"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = stop.changed() => break,
+            }
+            if *stop.borrow() {
+                break;
+            }
+        }
+        if held == Some(true)
+            && let Err(e) = self.store.release_lease(&self.holder).await
+        {
+            tracing::warn!("could not give up the scheduler lease: {e}");
+        }
+    }
+
+    /// Runs every job each plan owes at `now`, once.
+    pub async fn tick(&self, now: DateTime<Utc>) -> Result<(), JobError> {
+        for pj in PlanJobs::load(&self.store, &self.settings).await? {
+            catch_up_and_run(&self.store, &pj, now).await?;
+        }
+        Ok(())
+    }
+}
+
+/// For one plan: expires stale reminders and records runs too old to make
+/// (telling the admins once), then runs the latest owed fire of each job.
+pub async fn catch_up_and_run(store: &Store, pj: &PlanJobs, now: DateTime<Utc>) -> Result<(), JobError> {
+    let catch_up = pj.catch_up();
+    let mut runs = Vec::new();
+    let mut skipped = Vec::new();
+    let mut missed = Vec::new();
+    let mut since: Option<DateTime<Utc>> = None;
+    for job in JobName::ALL {
+        let last = store.last_fire(&pj.plan, job).await?;
+        let due = due_run(&pj.schedule(job)?, pj.plan.time_zone, last, now, catch_up);
+        runs.extend(due.run.map(|f| (job, f)));
+        skipped.extend(due.skip.map(|f| (job, f)));
+        if let (Some(first), Some(last_missed)) = (due.missed.first(), due.missed.last()) {
+            let local = |t: &DateTime<Utc>| {
+                t.with_timezone(&pj.plan.time_zone)
+                    .format("%d %b %H:%M")
+                    .to_string()
+            };
+            missed.push(format!(
+                "{job}: {} run(s), {} to {}",
+                due.missed.len(),
+                local(first),
+                local(last_missed)
+            ));
+            since = since.min(last).or(last);
+        }
+    }
+    let plan_channel = pj.guild.plan_channel;
+    let expired = store
+        .catch_up(&pj.plan, now - catch_up, now, &skipped, |expired| {
+            if expired.is_empty() && missed.is_empty() {
+                return None;
+            }
+            let Some(channel) = plan_channel else {
+                tracing::warn!(plan = %pj.plan.name, ?missed, expired = expired.len(), "skipped stale work, and there is no plan_channel to tell the admins in");
+                return None;
+            };
+            Some(Outgoing {
+                // Stable across a crash before the runs below are recorded.
+                key: format!(
+                    "missed/{}/{}",
+                    pj.plan.id,
+                    since.map_or(now, |s| s).timestamp_millis()
+                ),
+                to: Recipient::Channel(channel),
+                notice: Notice::Missed {
+                    plan: pj.plan.name.clone(),
+                    since: since.unwrap_or(now - catch_up),
+                    until: now,
+                    skipped_runs: missed.clone(),
+                    expired,
+                },
+                not_before: now,
+            })
+        })
+        .await?;
+    if expired > 0 {
+        tracing::warn!(plan = %pj.plan.name, expired, "reminders older than the catch-up window were not sent");
+    }
+    for (job, fire) in runs {
+        match run_job(store, pj, job, fire, now, RunKind::Scheduled).await {
+            Ok(report) => tracing::info!(
+                plan = %report.plan, job = %report.job, fire = %report.fire,
+                decided = report.decided, queued = report.queued, "job ran"
+            ),
+            Err(e @ JobError::NotConfigured { .. }) => {
+                tracing::warn!("{e}");
+                store
+                    .record_run(&pj.plan, job, fire, now, RunKind::Skipped, &Default::default(), None, Some(&e.to_string()))
+                    .await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,390 @@
+//! What the jobs read, and the one transaction that records a run with the
+//! messages it decided and the bookkeeping that stops it deciding them again.
+
+use super::actions::{ActionRow, parse_rows};
+use super::{Result, Store, StoreError, from_ms, to_ms};
+use crate::jobs::{Decision, JobName, Recipient};
+use crate::plan::{Action, Plan, Status};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// An open action and one of its leads, with when that lead was last chased
+/// about it and any snooze.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadAction {
+    pub action_id: i64,
+    pub person_id: i64,
+    pub lead: String,
+    pub reference: String,
+    pub text: String,
+    pub due: Option<NaiveDate>,
+    pub status: Status,
+    pub last_update: Option<DateTime<Utc>>,
+    pub last_chased: Option<DateTime<Utc>>,
+    pub snoozed_until: Option<DateTime<Utc>>,
+}
+
+/// An overdue action not yet escalated for its due date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EscalationCandidate {
+    pub action_id: i64,
+    pub action: Action,
+}
+
+/// How a run came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    Scheduled,
+    /// `planbot jobs run`: may repeat a fire time; the outbox keys still
+    /// keep every message single.
+    Manual,
+    /// Owed but past the catch-up window.
+    Skipped,
+}
+
+impl RunKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            RunKind::Scheduled => "ran",
+            RunKind::Manual => "manual",
+            RunKind::Skipped => "skipped",
+        }
+    }
+}
+
+/// One recorded run of a job.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct JobRun {
+    pub job: String,
+    pub plan: String,
+    pub fire: DateTime<Utc>,
+    pub ran_at: DateTime<Utc>,
+    pub outcome: String,
+    pub queued: i64,
+    pub detail: Option<String>,
+}
+
+type LeadActionRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+impl Store {
+    /// Open actions due in `[from, before)` with each of their leads, in plan order.
+    pub async fn lead_actions(
+        &self,
+        plan: &Plan,
+        from: Option<NaiveDate>,
+        before: NaiveDate,
+    ) -> Result<Vec<LeadAction>> {
+        let from = from.map_or_else(|| "0000".to_string(), day);
+        let before = day(before);
+        // One JSON string for all rows: see ActionRow for why.
+        let json = sqlx::query_scalar!(
+            r#"SELECT json_group_array(json_array(a.id, al.person_id, pe.name, a.ref, a.text, a.due, a.status,
+                                                  a.last_update_ms, c.at_ms,
+                                                  (SELECT max(s.until_ms) FROM snoozes s WHERE s.action_id = a.id)))
+                      AS "rows!: String"
+                 FROM actions a
+                 JOIN action_leads al ON al.action_id = a.id
+                 JOIN people pe ON pe.id = al.person_id
+                 LEFT JOIN chases c ON c.action_id = a.id AND c.person_id = al.person_id
+                WHERE a.plan_id = ?1 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
+                  AND a.due >= ?2 AND a.due < ?3"#,
+            plan.id,
+            from,
+            before
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let rows: Vec<LeadActionRow> = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("lead actions: {e}")))?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(LeadAction {
+                    action_id: r.0,
+                    person_id: r.1,
+                    lead: r.2,
+                    reference: r.3,
+                    text: r.4,
+                    due: r
+                        .5
+                        .as_deref()
+                        .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d"))
+                        .transpose()
+                        .map_err(|_| StoreError::Corrupt("due date".into()))?,
+                    status: super::actions::parse_status(&r.6)?,
+                    last_update: r.7.map(from_ms),
+                    last_chased: r.8.map(from_ms),
+                    snoozed_until: r.9.map(from_ms),
+                })
+            })
+            .collect()
+    }
+
+    /// Open actions due before `before` that have not been escalated for
+    /// their current due date.
+    pub async fn escalation_candidates(
+        &self,
+        plan: &Plan,
+        before: NaiveDate,
+    ) -> Result<Vec<EscalationCandidate>> {
+        let before = day(before);
+        let json = sqlx::query_scalar!(
+            r#"SELECT json_group_array(json_array(id, ref, priority, priority_title, grp, text, due, status,
+                                                  evidence, last_update_ms, leads, recommendations)) AS "rows!: String"
+                 FROM (SELECT * FROM action_rows v
+                        WHERE plan_id = ? AND removed_at_ms IS NULL AND status <> 'complete' AND due < ?
+                          AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.action_id = v.id AND e.due = v.due)
+                        ORDER BY priority, position)"#,
+            plan.id,
+            before
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        parse_rows(&json)?
+            .into_iter()
+            .map(ActionRow::into_action)
+            .map(|r| r.map(|(action_id, action)| EscalationCandidate { action_id, action }))
+            .collect()
+    }
+
+    /// Linked people's Discord ids by lower-cased name.
+    pub async fn discord_ids(&self) -> Result<std::collections::HashMap<String, u64>> {
+        let rows = sqlx::query!(
+            r#"SELECT name, discord_id AS "discord_id!" FROM people WHERE discord_id IS NOT NULL"#
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| Some((r.name.to_lowercase(), r.discord_id.parse().ok()?)))
+            .collect())
+    }
+
+    /// Records a run and queues what it decided, all or nothing. A message
+    /// whose key is already queued is left alone. Returns how many messages
+    /// are new, or `None` when a scheduled run for this fire time was
+    /// already recorded (another process got there first).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_run(
+        &self,
+        plan: &Plan,
+        job: JobName,
+        fire: DateTime<Utc>,
+        ran_at: DateTime<Utc>,
+        kind: RunKind,
+        decision: &Decision,
+        fallback_channel: Option<u64>,
+        detail: Option<&str>,
+    ) -> Result<Option<usize>> {
+        let mut tx = self.begin_write().await?;
+        let (job_name, fire_ms, ran_ms, outcome) =
+            (job.as_str(), to_ms(fire), to_ms(ran_at), kind.as_str());
+        let inserted = sqlx::query!(
+            "INSERT INTO job_runs (job, plan_id, fire_ms, ran_at_ms, outcome, detail)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            job_name,
+            plan.id,
+            fire_ms,
+            ran_ms,
+            outcome,
+            detail
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 && kind != RunKind::Manual {
+            return Ok(None);
+        }
+        let fallback = fallback_channel.map(|c| c.to_string());
+        let mut queued = 0;
+        for out in &decision.outgoing {
+            let body = serde_json::to_string(&out.notice)
+                .map_err(|e| StoreError::Corrupt(format!("notice: {e}")))?;
+            let (person, channel) = match out.to {
+                Recipient::Lead(p) => (Some(p), fallback.clone()),
+                Recipient::Channel(c) => (None, Some(c.to_string())),
+            };
+            let not_before = to_ms(out.not_before);
+            queued += sqlx::query!(
+                "INSERT INTO outbox (key, plan_id, job, person_id, channel_id, body, created_at_ms, not_before_ms, next_try_ms)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                out.key,
+                plan.id,
+                job_name,
+                person,
+                channel,
+                body,
+                ran_ms,
+                not_before,
+                not_before
+            )
+            .execute(&mut *tx)
+            .await?
+            .rows_affected() as usize;
+        }
+        // Bulk bookkeeping through json_each: one statement, not one per row.
+        let chased = serde_json::to_string(&decision.chased).unwrap_or_default();
+        sqlx::query!(
+            "INSERT INTO chases (action_id, person_id, at_ms)
+             SELECT j.value ->> 0, j.value ->> 1, ?2 FROM json_each(?1) j WHERE true
+             ON CONFLICT (action_id, person_id) DO UPDATE SET at_ms = excluded.at_ms",
+            chased,
+            fire_ms
+        )
+        .execute(&mut *tx)
+        .await?;
+        let escalated: Vec<(i64, String)> = decision
+            .escalated
+            .iter()
+            .map(|(id, due)| (*id, day(*due)))
+            .collect();
+        let escalated = serde_json::to_string(&escalated).unwrap_or_default();
+        sqlx::query!(
+            "INSERT INTO escalations (action_id, due, at_ms)
+             SELECT j.value ->> 0, j.value ->> 1, ?2 FROM json_each(?1) j WHERE true
+             ON CONFLICT DO NOTHING",
+            escalated,
+            fire_ms
+        )
+        .execute(&mut *tx)
+        .await?;
+        let queued_i = queued as i64;
+        sqlx::query!(
+            "UPDATE job_runs SET queued = queued + ? WHERE job = ? AND plan_id = ? AND fire_ms = ?",
+            queued_i,
+            job_name,
+            plan.id,
+            fire_ms
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(queued))
+    }
+
+    /// The fire time of the last scheduled (or skipped) run of a job.
+    pub async fn last_fire(&self, plan: &Plan, job: JobName) -> Result<Option<DateTime<Utc>>> {
+        let name = job.as_str();
+        let ms = sqlx::query_scalar!(
+            r#"SELECT max(fire_ms) AS "ms: i64" FROM job_runs
+                WHERE plan_id = ? AND job = ? AND outcome <> 'manual'"#,
+            plan.id,
+            name
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(ms.map(from_ms))
+    }
+
+    /// Recent runs, newest first.
+    pub async fn recent_runs(&self, limit: i64) -> Result<Vec<JobRun>> {
+        let rows = sqlx::query!(
+            r#"SELECT r.job, p.name AS plan, r.fire_ms, r.ran_at_ms, r.outcome, r.queued, r.detail
+                 FROM job_runs r JOIN plans p ON p.id = r.plan_id
+                ORDER BY r.ran_at_ms DESC, r.id DESC LIMIT ?"#,
+            limit
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| JobRun {
+                job: r.job,
+                plan: r.plan,
+                fire: from_ms(r.fire_ms),
+                ran_at: from_ms(r.ran_at_ms),
+                outcome: r.outcome,
+                queued: r.queued,
+                detail: r.detail,
+            })
+            .collect())
+    }
+
+    /// Keeps an action out of the chaser until `until`.
+    pub async fn snooze(
+        &self,
+        plan: &Plan,
+        reference: &str,
+        by: &str,
+        at: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let (id, _) = super::actions::load_action(&mut *tx, plan, reference).await?;
+        let (at, until) = (to_ms(at), to_ms(until));
+        sqlx::query!(
+            "INSERT INTO snoozes (action_id, by_name, at_ms, until_ms) VALUES (?, ?, ?, ?)",
+            id,
+            by,
+            at,
+            until
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes or renews the scheduler lease for `holder`. Returns the current
+    /// holder and expiry when someone else holds it.
+    pub async fn hold_lease(
+        &self,
+        holder: &str,
+        now: DateTime<Utc>,
+        ttl: chrono::Duration,
+    ) -> Result<Result<(), (String, DateTime<Utc>)>> {
+        let (now_ms, until) = (to_ms(now), to_ms(now + ttl));
+        let mut tx = self.begin_write().await?;
+        sqlx::query!(
+            "INSERT INTO scheduler_lease (id, holder, expires_ms) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires_ms = excluded.expires_ms
+              WHERE scheduler_lease.holder = excluded.holder OR scheduler_lease.expires_ms <= ?3",
+            holder,
+            until,
+            now_ms
+        )
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query!("SELECT holder, expires_ms FROM scheduler_lease WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        if row.holder == holder {
+            Ok(Ok(()))
+        } else {
+            Ok(Err((row.holder, from_ms(row.expires_ms))))
+        }
+    }
+
+    /// Gives the lease up at a clean stop, so a successor need not wait.
+    pub async fn release_lease(&self, holder: &str) -> Result<()> {
+        sqlx::query!(
+            "UPDATE scheduler_lease SET expires_ms = 0 WHERE id = 1 AND holder = ?",
+            holder
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Who holds the lease, and until when.
+    pub async fn lease(&self) -> Result<Option<(String, DateTime<Utc>)>> {
+        let row = sqlx::query!("SELECT holder, expires_ms FROM scheduler_lease WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| (r.holder, from_ms(r.expires_ms))))
+    }
+}
