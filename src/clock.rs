@@ -16,6 +16,15 @@ impl Clock {
         Clock(Arc::new(move || at))
     }
 
+    /// Starts at `at` and runs on in real time: a bot process started "as
+    /// of" a moment, for tests and rehearsals.
+    pub fn starting_at(at: DateTime<Utc>) -> Clock {
+        let started = std::time::Instant::now();
+        Clock(Arc::new(move || {
+            at + chrono::Duration::from_std(started.elapsed()).unwrap_or_default()
+        }))
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         (self.0)()
     }

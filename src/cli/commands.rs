@@ -56,6 +56,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
             Ok(())
         }
         Command::Actions(args) => list(&store, plan_name, args, out).await,
+        Command::Jobs { command, config } => {
+            super::jobs::jobs(&store, plan_name, config.as_deref(), command, out).await
+        }
+        Command::Outbox { all, json } => super::jobs::outbox(&store, all, json, out).await,
         Command::Show { reference, json } => {
             let plan = store.find_plan(plan_name).await?;
             let action = store.action(&plan, &reference).await?;
@@ -278,7 +282,17 @@ async fn run_bot(config: Option<&std::path::Path>) -> Result<()> {
     let settings = crate::config::Settings::load(config, |k| std::env::var(k).ok())?;
     let store = Store::open(&settings.database.path).await?;
     tracing::info!(db = %settings.database.path.display(), api = %settings.discord.api_base, "starting planbot");
-    let bot = crate::discord::start(settings, store.clone(), crate::clock::Clock::system()).await?;
+    // For rehearsals and tests: the bot believes it started at this moment.
+    let clock = match std::env::var("PLANBOT_FAKE_NOW") {
+        Ok(t) if !t.is_empty() => {
+            let at = chrono::DateTime::parse_from_rfc3339(&t)
+                .with_context(|| format!("PLANBOT_FAKE_NOW=\"{t}\" is not an RFC 3339 time"))?;
+            tracing::warn!(start = %at, "running on a rehearsal clock (PLANBOT_FAKE_NOW)");
+            crate::clock::Clock::starting_at(at.with_timezone(&Utc))
+        }
+        _ => crate::clock::Clock::system(),
+    };
+    let bot = crate::discord::start(settings, store.clone(), clock).await?;
     shutdown_signal().await;
     tracing::info!("shutting down");
     bot.shutdown().await;

@@ -1,6 +1,7 @@
 //! The command line: every admin task, no Discord needed.
 
 mod commands;
+mod jobs;
 pub(crate) mod output;
 
 use crate::store::DEFAULT_DB_PATH;
@@ -82,6 +83,26 @@ pub enum Command {
     Digest(DigestArgs),
     /// Show what planbot does, on the example Kirklees plan, in a scratch database
     Demo,
+    /// List the scheduled jobs, or run one now as if it were another time
+    ///
+    /// Jobs decide what to send and queue it in the outbox; the running bot
+    /// delivers it. Channels and schedules come from the config file; without
+    /// one, every plan in the database with the default schedules.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+        /// The TOML settings file, as for `run`
+        #[arg(long, env = "PLANBOT_CONFIG", value_name = "FILE", global = true)]
+        config: Option<PathBuf>,
+    },
+    /// Show the outbox: messages waiting to be sent and those that failed
+    Outbox {
+        /// Show sent and expired messages too
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the Discord bot (the token comes from DISCORD_TOKEN)
     ///
     /// Settings come from the config file (see config/planbot.example.toml),
@@ -90,6 +111,27 @@ pub enum Command {
         /// The TOML settings file
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Each job's schedule and next fire time, in the plan's time zone
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a job once, as of a time (default now), and queue what it decides
+    Run {
+        /// chase, quarter-end, escalate or digest
+        #[arg(value_enum)]
+        job: crate::jobs::JobName,
+        /// As if it were this time: 2019-05-20T08:00:00Z, or "2019-05-20 09:00" on the plan's clock
+        #[arg(long, value_name = "TIME")]
+        as_of: Option<String>,
+        /// Show what it would send without queueing anything
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

@@ -84,7 +84,10 @@ impl JobSettings {
             ));
         }
         if self.lease_seconds < 2 {
-            return Err(("jobs.lease_seconds".into(), "give at least 2 seconds".into()));
+            return Err((
+                "jobs.lease_seconds".into(),
+                "give at least 2 seconds".into(),
+            ));
         }
         Ok(())
     }

@@ -106,11 +106,23 @@ pub(super) async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
 
 /// The user's own mistake in words, or an apology with an id for the log.
 fn text_for(error: BotError, ctx: &super::Context<'_>) -> String {
-    error.user_text().unwrap_or_else(|| {
-        let id = error_id();
-        tracing::error!(error_id = %id, command = %ctx.command().qualified_name, user = %ctx.author().id, "{error}");
-        apology(&id)
-    })
+    error.text_for_user(&format!(
+        "/{} by {}",
+        ctx.command().qualified_name,
+        ctx.author().id
+    ))
+}
+
+impl BotError {
+    /// What the user is told: their mistake in words, or an apology with an
+    /// id, with the details logged against it and `what` they were doing.
+    pub(super) fn text_for_user(&self, what: &str) -> String {
+        self.user_text().unwrap_or_else(|| {
+            let id = error_id();
+            tracing::error!(error_id = %id, what, "{self}");
+            apology(&id)
+        })
+    }
 }
 
 fn apology(id: &str) -> String {

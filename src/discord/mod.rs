@@ -2,10 +2,16 @@
 //! messages. It holds no SQL and no plan rules of its own.
 
 mod access;
+mod buttons;
 mod commands;
+mod courier;
+mod digest_post;
 mod errors;
+mod ratelimit;
+mod reminders;
 mod render;
 
+pub use courier::DiscordCourier;
 pub use errors::BotError;
 
 use crate::clock::Clock;
@@ -28,11 +34,20 @@ pub type Context<'a> = poise::Context<'a, Data, Error>;
 pub struct RunningBot {
     shard_manager: Arc<serenity::ShardManager>,
     task: tokio::task::JoinHandle<Result<(), serenity::Error>>,
+    scheduler: Option<(
+        tokio::sync::watch::Sender<bool>,
+        tokio::task::JoinHandle<()>,
+    )>,
 }
 
 impl RunningBot {
-    /// Closes the gateway connections and waits for the client to finish.
+    /// Stops the scheduler (giving up its lease), closes the gateway
+    /// connections and waits for the client to finish.
     pub async fn shutdown(self) {
+        if let Some((stop, task)) = self.scheduler {
+            let _ = stop.send(true);
+            let _ = task.await;
+        }
         self.shard_manager.shutdown_all().await;
         let _ = self.task.await;
     }
@@ -67,14 +82,20 @@ pub async fn start(settings: Settings, store: Store, clock: Clock) -> Result<Run
 
     let settings = Arc::new(settings);
     let data = Data {
-        store,
+        store: store.clone(),
         settings: settings.clone(),
-        clock,
+        clock: clock.clone(),
     };
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
             on_error: |error| Box::pin(errors::on_error(error)),
+            event_handler: |framework, event| {
+                Box::pin(async move {
+                    buttons::on_event(framework.serenity_context, event, framework.user_data).await;
+                    Ok(())
+                })
+            },
             ..Default::default()
         })
         .setup(move |ctx, _ready, framework| {
@@ -101,11 +122,45 @@ pub async fn start(settings: Settings, store: Store, clock: Clock) -> Result<Run
         .framework(framework)
         .await?;
     let shard_manager = client.shard_manager.clone();
+    let scheduler = settings.jobs.enabled.then(|| {
+        let courier = DiscordCourier::new(
+            client.http.clone(),
+            Some(client.cache.clone()),
+            store.clone(),
+            settings.clone(),
+            clock.clone(),
+        );
+        let scheduler = crate::jobs::Scheduler {
+            store,
+            settings: settings.clone(),
+            clock,
+            courier,
+            holder: holder_name(),
+        };
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        (stop, tokio::spawn(scheduler.run(stopped)))
+    });
     let task = tokio::spawn(async move { client.start().await });
     Ok(RunningBot {
         shard_manager,
         task,
+        scheduler,
     })
+}
+
+/// Names this process in the scheduler lease: which machine, which process.
+fn holder_name() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "planbot".into());
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!("{host}/pid {}/{started:08x}", std::process::id())
 }
 
 /// serenity quietly falls back to Discord's own gateway when it cannot ask

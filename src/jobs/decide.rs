@@ -2,8 +2,8 @@
 //! gets which notice. Pure functions, so tests and `--as-of` runs can ask
 //! "what would happen at this moment" without a clock or a database.
 
-use super::notice::{ActionLine, Named, Notice};
 use super::WorkingTime;
+use super::notice::{ActionLine, Named, Notice};
 use crate::plan::{Plan, Priority};
 use crate::store::{EscalationCandidate, LeadAction};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -48,7 +48,9 @@ fn line(a: &LeadAction, today: NaiveDate) -> ActionLine {
 }
 
 /// Groups rows by lead, keeping each lead's actions in plan order.
-fn by_lead<'a>(rows: impl Iterator<Item = &'a LeadAction>) -> BTreeMap<(String, i64), Vec<&'a LeadAction>> {
+fn by_lead<'a>(
+    rows: impl Iterator<Item = &'a LeadAction>,
+) -> BTreeMap<(String, i64), Vec<&'a LeadAction>> {
     let mut leads: BTreeMap<(String, i64), Vec<&LeadAction>> = BTreeMap::new();
     for r in rows {
         leads
@@ -129,10 +131,7 @@ pub fn quarter_end(
     let mut decision = Decision::default();
     for ((_, person), actions) in by_lead(quiet) {
         decision.outgoing.push(Outgoing {
-            key: format!(
-                "quarter-end/{}/{person}/{label}/{threshold}",
-                plan.id
-            ),
+            key: format!("quarter-end/{}/{person}/{label}/{threshold}", plan.id),
             to: Recipient::Lead(person),
             notice: Notice::QuarterEnd {
                 plan: plan.name.clone(),

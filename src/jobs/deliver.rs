@@ -31,8 +31,10 @@ pub enum DeliveryError {
 /// of the same item (after a crash between sending and recording) show up
 /// once, e.g. with Discord's message nonce.
 pub trait Courier: Send + Sync {
-    fn deliver(&self, item: &OutboxItem)
-    -> impl Future<Output = Result<Delivered, DeliveryError>> + Send;
+    fn deliver(
+        &self,
+        item: &OutboxItem,
+    ) -> impl Future<Output = Result<Delivered, DeliveryError>> + Send;
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -94,7 +96,9 @@ pub async fn deliver_due<C: Courier>(
                 };
                 let at = clock.now() + chrono::Duration::from_std(wait).unwrap_or_default();
                 tracing::info!(key = %item.key, attempts = item.attempts + 1, retry_at = %at, "delivery failed, will retry: {e}");
-                store.retry_later(item.id, at, &e.to_string(), counts).await?;
+                store
+                    .retry_later(item.id, at, &e.to_string(), counts)
+                    .await?;
                 report.waiting_until = Some(at);
                 return Ok(report);
             }

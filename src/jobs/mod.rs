@@ -20,7 +20,7 @@ pub use calendar::{
 pub use decide::{Decision, Outgoing, Recipient};
 pub use deliver::{Courier, Delivered, DeliveryError, DeliveryReport, deliver_due};
 pub use notice::{ActionLine, Named, Notice};
-pub use run::{JobError, PlanJobs, RunReport, run_job};
+pub use run::{JobError, PlanJobs, RunReport, decide_job, run_job};
 pub use schedule::{Due, due_run, previous_fire};
 pub use scheduler::{Scheduler, SchedulerStatus, catch_up_and_run};
 

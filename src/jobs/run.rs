@@ -1,6 +1,6 @@
 //! Running one job for one plan at one fire time: read, decide, record.
 
-use super::{JobName, ScheduleError, WorkingTime, decide, parse_schedule};
+use super::{Decision, JobName, ScheduleError, WorkingTime, decide, parse_schedule};
 use crate::config::{GuildSettings, JobSettings, Settings};
 use crate::plan::Plan;
 use crate::store::{RunKind, Store, StoreError};
@@ -62,7 +62,12 @@ impl PlanJobs {
         Duration::days(i64::from(self.settings.catch_up_days))
     }
 
-    fn channel(&self, job: JobName, channel: Option<u64>, key: &'static str) -> Result<u64, JobError> {
+    fn channel(
+        &self,
+        job: JobName,
+        channel: Option<u64>,
+        key: &'static str,
+    ) -> Result<u64, JobError> {
         channel.ok_or_else(|| JobError::NotConfigured {
             job,
             plan: self.plan.name.clone(),
@@ -94,6 +99,36 @@ pub async fn run_job(
     now: DateTime<Utc>,
     kind: RunKind,
 ) -> Result<RunReport, JobError> {
+    let decision = decide_job(store, pj, job, fire).await?;
+    let queued = store
+        .record_run(
+            &pj.plan,
+            job,
+            fire,
+            now,
+            kind,
+            &decision,
+            pj.guild.reminder_channel(),
+            None,
+        )
+        .await?;
+    Ok(RunReport {
+        job: job.as_str().to_string(),
+        plan: pj.plan.name.clone(),
+        fire,
+        decided: decision.outgoing.len(),
+        queued: queued.unwrap_or(0),
+        already_ran: queued.is_none(),
+    })
+}
+
+/// What `job` would send for a plan as of `fire`, without recording anything.
+pub async fn decide_job(
+    store: &Store,
+    pj: &PlanJobs,
+    job: JobName,
+    fire: DateTime<Utc>,
+) -> Result<Decision, JobError> {
     let plan = &pj.plan;
     let s = &pj.settings;
     let work = pj.working();
@@ -134,24 +169,5 @@ pub async fn run_job(
             decide::digest(plan, fire, channel, pj.catch_up(), &work)
         }
     };
-    let queued = store
-        .record_run(
-            plan,
-            job,
-            fire,
-            now,
-            kind,
-            &decision,
-            pj.guild.reminder_channel(),
-            None,
-        )
-        .await?;
-    Ok(RunReport {
-        job: job.as_str().to_string(),
-        plan: plan.name.clone(),
-        fire,
-        decided: decision.outgoing.len(),
-        queued: queued.unwrap_or(0),
-        already_ran: queued.is_none(),
-    })
+    Ok(decision)
 }

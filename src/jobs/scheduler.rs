@@ -94,7 +94,8 @@ impl<C: Courier> Scheduler<C> {
                         tracing::error!("a scheduled job failed: {e}");
                     }
                     // A third of the lease, so it is renewed long before it lapses.
-                    let budget = Duration::from_secs(u64::from(self.settings.jobs.lease_seconds) / 3);
+                    let budget =
+                        Duration::from_secs(u64::from(self.settings.jobs.lease_seconds) / 3);
                     match deliver_due(&self.store, &self.courier, &self.clock, budget).await {
                         Ok(r) if r.more => pause = Duration::ZERO,
                         Ok(r) => {
@@ -143,7 +144,11 @@ impl<C: Courier> Scheduler<C> {
 
 /// For one plan: expires stale reminders and records runs too old to make
 /// (telling the admins once), then runs the latest owed fire of each job.
-pub async fn catch_up_and_run(store: &Store, pj: &PlanJobs, now: DateTime<Utc>) -> Result<(), JobError> {
+pub async fn catch_up_and_run(
+    store: &Store,
+    pj: &PlanJobs,
+    now: DateTime<Utc>,
+) -> Result<(), JobError> {
     let catch_up = pj.catch_up();
     let mut runs = Vec::new();
     let mut skipped = Vec::new();
@@ -210,7 +215,16 @@ pub async fn catch_up_and_run(store: &Store, pj: &PlanJobs, now: DateTime<Utc>) 
             Err(e @ JobError::NotConfigured { .. }) => {
                 tracing::warn!("{e}");
                 store
-                    .record_run(&pj.plan, job, fire, now, RunKind::Skipped, &Default::default(), None, Some(&e.to_string()))
+                    .record_run(
+                        &pj.plan,
+                        job,
+                        fire,
+                        now,
+                        RunKind::Skipped,
+                        &Default::default(),
+                        None,
+                        Some(&e.to_string()),
+                    )
                     .await?;
             }
             Err(e) => return Err(e),

@@ -75,7 +75,7 @@ pub async fn digest(
     Ok(())
 }
 
-fn to_embed(e: &digest::EmbedText) -> serenity::CreateEmbed {
+pub(crate) fn to_embed(e: &digest::EmbedText) -> serenity::CreateEmbed {
     serenity::CreateEmbed::new()
         .title(&e.title)
         .description(&e.description)

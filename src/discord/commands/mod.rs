@@ -2,9 +2,12 @@
 
 mod actions;
 mod digest;
+mod jobs;
 mod people;
 mod plan;
 mod status;
+
+pub(crate) use digest::to_embed as digest_embed;
 
 use super::{Context, Data, Error};
 
@@ -15,6 +18,7 @@ pub(super) fn all() -> Vec<poise::Command<Data, Error>> {
         actions::actions(),
         actions::overdue(),
         digest::digest(),
+        jobs::jobs(),
         plan::plan(),
         people::people(),
         help(),
@@ -32,7 +36,7 @@ async fn help(ctx: Context<'_>) -> Result<(), Error> {
 • `/overdue [priority]`: actions past their due date
 • `/plan summary`: RAG by priority · `/plan export`: the plan as CSV
 • `/digest [quarter]`: the board digest with its files (board secretaries and plan admins)
-Plan admins: `/plan import`, `/people link`, `/people list`.
+Plan admins: `/plan import`, `/people link`, `/people list`, `/jobs` (reminders and the outbox).
 Dates show in your own time zone; quarters are UK financial quarters (Q1 = Apr-Jun).";
     super::render::send_text(ctx, text, true, "help.txt").await
 }
