@@ -158,7 +158,7 @@ impl GuildSettings {
 
 impl Settings {
     /// Settings for a Discord-compatible server on this machine: the demo,
-    /// the tests and the benchmarks.
+    /// the tests and the benchmarks. The scheduler is off until asked for.
     pub fn local(
         api_base: String,
         db: PathBuf,
@@ -173,7 +173,10 @@ impl Settings {
                 token: Some(Secret::new(token)),
             },
             guilds,
-            jobs: JobSettings::default(),
+            jobs: JobSettings {
+                enabled: false,
+                ..JobSettings::default()
+            },
         }
     }
 

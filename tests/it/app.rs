@@ -50,6 +50,7 @@ pub struct TestApp {
     pub bot: Option<RunningBot>,
 }
 
+/// The bot alone: the scheduler stays off, so no reminder crosses a test.
 pub fn settings(server: &TestServer, db: &std::path::Path) -> Settings {
     Settings::local(
         server.base_url(),
@@ -57,6 +58,19 @@ pub fn settings(server: &TestServer, db: &std::path::Path) -> Settings {
         "test-token",
         vec![GuildSettings::new(GUILD, vec!["Kirklees".into()])],
     )
+}
+
+/// The bot with its scheduler: escalations in the planning channel, digests
+/// in the board channel, and a quick poll so tests need not wait.
+pub fn jobs_settings(server: &TestServer, db: &std::path::Path) -> Settings {
+    let mut s = settings(server, db);
+    s.jobs.enabled = true;
+    s.jobs.poll_seconds = 0.05;
+    s.jobs.lease_seconds = 3;
+    let g = &mut s.guilds[0];
+    g.plan_channel = Some(CHANNEL);
+    g.board_channel = Some(example::BOARD);
+    s
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -94,7 +108,32 @@ impl TestApp {
     }
 
     pub async fn start_bot_with(&mut self, settings: Settings) {
-        let bot = planbot::discord::start(settings, self.store.clone(), Clock::fixed(demo_now()))
+        self.start_bot_at(settings, Clock::fixed(demo_now())).await;
+    }
+
+    /// Starts the bot with its scheduler, its clock running from `at`.
+    pub async fn start_jobs_at(&mut self, at: DateTime<Utc>) {
+        let settings = jobs_settings(&self.server, &self.dir.path().join("bot.db"));
+        self.start_bot_at(settings, Clock::starting_at(at)).await;
+    }
+
+    /// Waits until the outbox has no message left to try and at least `sent`
+    /// sent; returns the outbox.
+    pub async fn wait_outbox(&self, sent: usize) -> Vec<planbot::store::OutboxEntry> {
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let all = self.store.outbox_entries(&[], 1000).await.unwrap();
+            let done = all.iter().filter(|e| e.state == "sent").count() >= sent
+                && all.iter().all(|e| e.state != "pending");
+            if done || std::time::Instant::now() > deadline {
+                return all;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn start_bot_at(&mut self, settings: Settings, clock: Clock) {
+        let bot = planbot::discord::start(settings, self.store.clone(), clock)
             .await
             .expect("bot starts");
         assert!(

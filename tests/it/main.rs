@@ -10,6 +10,7 @@ mod digest;
 mod digest_render;
 mod import_files;
 mod quarter;
+mod reminders;
 mod run;
 mod status_rules;
 mod store;

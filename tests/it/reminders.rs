@@ -1,0 +1,646 @@
+//! The scheduler end to end: jobs fire on the bot's clock, the outbox is
+//! delivered through serenity to the test server, leads press the buttons.
+
+use crate::app::*;
+use crate::helpers::utc;
+use planbot::plan::Status;
+use planbot::testserver::{ResponseKind, example};
+use serde_json::Value;
+
+/// Monday 20 May 2019, 09:00:30 in London: just after the weekday jobs fire.
+fn monday_morning() -> chrono::DateTime<chrono::Utc> {
+    utc(2019, 5, 20, 8, 0) + chrono::Duration::seconds(30)
+}
+
+fn custom_ids(message: &Value) -> Vec<String> {
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn texts(messages: &[Value]) -> Vec<String> {
+    messages
+        .iter()
+        .map(|m| m["content"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// The request body that created `message`: what it allowed to mention is
+/// not part of the message itself.
+fn request_for(app: &TestApp, message: &Value) -> Value {
+    app.server
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/messages") && r.status == 200)
+        .filter_map(|r| r.body)
+        .find(|b| b["content"] == message["content"])
+        .expect("the request that posted the message")
+}
+
+async fn app_with_jobs_at(at: chrono::DateTime<chrono::Utc>) -> TestApp {
+    let mut app = spawn_app().await;
+    app.stop_bot().await;
+    app.start_jobs_at(at).await;
+    app
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chaser_messages_each_lead_once_with_all_their_overdue_actions() {
+    let app = app_with_jobs_at(monday_morning()).await;
+    let outbox = app.wait_outbox(4).await;
+    let plan = app.plan().await;
+
+    let ophelia = app.server.dm_messages(OPHELIA);
+    assert_eq!(
+        ophelia.len(),
+        1,
+        "one message per lead: {:?}",
+        texts(&ophelia)
+    );
+    let text = ophelia[0]["content"].as_str().unwrap();
+    for r in ["`7.1`", "`2.4`", "`6.6`", "`10.6`"] {
+        assert!(text.contains(r), "{r} missing: {text}");
+    }
+    assert!(!text.contains("`1.2`"), "not hers: {text}");
+    assert!(
+        text.contains("140 days overdue"),
+        "7.1 was due 31 Dec 2018: {text}"
+    );
+    assert!(text.contains("Amber") && text.contains("<t:"), "{text}");
+    let ids = custom_ids(&ophelia[0]);
+    assert_eq!(
+        ids.len(),
+        12,
+        "three buttons on each of four actions: {ids:?}"
+    );
+    assert!(ids.contains(&format!("pb:u:{}:7.1", plan.id)), "{ids:?}");
+    assert!(ids.contains(&format!("pb:s:{}:10.6", plan.id)), "{ids:?}");
+
+    let steve = app.server.dm_messages(STEVE);
+    assert_eq!(steve.len(), 1);
+    assert!(steve[0]["content"].as_str().unwrap().contains("`1.2`"));
+    assert!(
+        app.server.dm_messages(TOM).is_empty(),
+        "Tom has nothing overdue"
+    );
+
+    // Helen Severns and Christine Bennett have no Discord account linked.
+    let channel = texts(&app.server.channel_messages(CHANNEL));
+    let unlinked: Vec<_> = channel
+        .iter()
+        .filter(|t| t.contains("no Discord account linked"))
+        .collect();
+    assert_eq!(unlinked.len(), 2, "{channel:?}");
+    assert!(
+        unlinked
+            .iter()
+            .any(|t| t.contains("**Helen Severns**") && t.contains("`9.6`"))
+    );
+    assert!(
+        unlinked
+            .iter()
+            .any(|t| t.contains("**Christine Bennett**") && t.contains("`4.3`"))
+    );
+    let chases: Vec<_> = outbox.iter().filter(|e| e.job == "chase").collect();
+    assert_eq!(chases.len(), 4);
+    assert!(chases.iter().all(|e| e.state == "sent"));
+    let not_linked = chases
+        .iter()
+        .filter(|e| e.delivered_as.as_deref() == Some("not linked"))
+        .count();
+    assert_eq!(not_linked, 2);
+
+    let runs = app.store.recent_runs(20).await.unwrap();
+    let chase_runs: Vec<_> = runs.iter().filter(|r| r.job == "chase").collect();
+    assert_eq!(chase_runs.len(), 1, "{runs:?}");
+    assert_eq!(
+        chase_runs[0].fire,
+        utc(2019, 5, 20, 8, 0),
+        "09:00 London is 08:00 UTC in May"
+    );
+    assert!(app.server.unknown_requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_overdue_actions_are_escalated_once_to_strategic_leads_and_admins() {
+    let app = app_with_jobs_at(monday_morning()).await;
+    app.wait_outbox(11).await;
+    let messages = app.server.channel_messages(CHANNEL);
+    let escalations: Vec<&Value> = messages
+        .iter()
+        .filter(|m| {
+            m["content"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("**Escalation")
+        })
+        .collect();
+    // Priorities 1, 2, 4, 6, 7, 9 and 10 have actions due before 22 April.
+    assert_eq!(escalations.len(), 7, "{:?}", texts(&messages));
+    let p1 = escalations
+        .iter()
+        .find(|m| m["content"].as_str().unwrap().contains("priority 1,"))
+        .expect("priority 1 escalated");
+    let text = p1["content"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("<@{STEVE}>")),
+        "Steve Comb is a strategic lead: {text}"
+    );
+    assert!(
+        text.contains("**Julie Bragg**"),
+        "unlinked strategic lead named: {text}"
+    );
+    assert!(
+        text.contains(&format!("<@&{}>", example::PLAN_ADMIN)),
+        "{text}"
+    );
+    assert!(
+        text.contains("`1.2`") && text.contains("more than 28 days overdue"),
+        "{text}"
+    );
+    let allowed = request_for(&app, p1)["allowed_mentions"].clone();
+    assert_eq!(
+        allowed["users"],
+        serde_json::json!([STEVE.to_string()]),
+        "{allowed}"
+    );
+    assert_eq!(
+        allowed["roles"],
+        serde_json::json!([example::PLAN_ADMIN.to_string()])
+    );
+
+    // The next morning's run finds them all raised already.
+    let plan = app.plan().await;
+    let pj = plan_jobs(&app, &plan).await;
+    let report = planbot::jobs::run_job(
+        &app.store,
+        &pj,
+        planbot::jobs::JobName::Escalate,
+        utc(2019, 5, 21, 8, 0),
+        utc(2019, 5, 21, 8, 0),
+        planbot::store::RunKind::Manual,
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.decided, 0);
+}
+
+pub async fn plan_jobs(app: &TestApp, plan: &planbot::plan::Plan) -> planbot::jobs::PlanJobs {
+    let settings = jobs_settings(&app.server, &app.dir.path().join("bot.db"));
+    planbot::jobs::PlanJobs::load(&app.store, &settings)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.plan.id == plan.id)
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buttons_on_a_reminder_complete_update_and_snooze_even_after_a_restart() {
+    let mut app = app_with_jobs_at(monday_morning()).await;
+    app.wait_outbox(4).await;
+    let plan = app.plan().await;
+    let dm = app.server.dm_channel_of(OPHELIA).unwrap();
+    let message = app.server.dm_messages(OPHELIA)[0]["id"]
+        .as_str()
+        .unwrap()
+        .parse::<u64>()
+        .unwrap();
+
+    // Mark complete.
+    let press = app
+        .server
+        .press_button(None, dm, OPHELIA, message, &format!("pb:c:{}:7.1", plan.id))
+        .await;
+    let reply = app.server.responses(press, 1, WAIT).await.remove(0);
+    assert!(
+        reply.content().contains("`7.1` Amber → **Complete**"),
+        "{}",
+        reply.content()
+    );
+    let history = app.store.history(&plan, "7.1").await.unwrap();
+    let last = history.last().unwrap();
+    assert_eq!(
+        (last.to, last.by.as_str()),
+        (Status::Complete, "Ophelia Rix")
+    );
+
+    // Update status opens a modal; a status it cannot read changes nothing.
+    let update_id = format!("pb:u:{}:2.4", plan.id);
+    let press = app
+        .server
+        .press_button(None, dm, OPHELIA, message, &update_id)
+        .await;
+    let modal = app.server.responses(press, 1, WAIT).await.remove(0);
+    assert_eq!(modal.kind, ResponseKind::Callback { type_: 9 });
+    let submit = app
+        .server
+        .submit_modal(
+            None,
+            dm,
+            OPHELIA,
+            &update_id,
+            &[("status", "purple"), ("note", "")],
+        )
+        .await;
+    let refusal = app.server.responses(submit, 1, WAIT).await.remove(0);
+    assert!(refusal.is_ephemeral());
+    assert!(
+        refusal.content().contains("Nothing was changed"),
+        "{}",
+        refusal.content()
+    );
+    assert_eq!(
+        app.store.action(&plan, "2.4").await.unwrap().status,
+        Status::Red
+    );
+    let submit = app
+        .server
+        .submit_modal(
+            None,
+            dm,
+            OPHELIA,
+            &update_id,
+            &[("status", "amber"), ("note", "Panel met; date set")],
+        )
+        .await;
+    let done = app.server.responses(submit, 1, WAIT).await.remove(0);
+    assert!(
+        done.content().contains("Red → **Amber**"),
+        "{}",
+        done.content()
+    );
+    let last = app
+        .store
+        .history(&plan, "2.4")
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(last.note.as_deref(), Some("Panel met; date set"));
+
+    // A restart later, the old message's buttons still work.
+    app.stop_bot().await;
+    let settings = settings(&app.server, &app.dir.path().join("bot.db"));
+    let later = monday_morning() + chrono::Duration::hours(1);
+    app.start_bot_at(settings, planbot::clock::Clock::starting_at(later))
+        .await;
+    let press = app
+        .server
+        .press_button(None, dm, OPHELIA, message, &format!("pb:s:{}:6.6", plan.id))
+        .await;
+    let reply = app.server.responses(press, 1, WAIT).await.remove(0);
+    assert!(
+        reply
+            .content()
+            .starts_with("Snoozed: no more reminders about `6.6`"),
+        "{}",
+        reply.content()
+    );
+
+    // A week later 6.6 is still snoozed; 2.4 and 10.6 are chased again.
+    let pj = plan_jobs(&app, &plan).await;
+    let fire = utc(2019, 5, 27, 8, 0);
+    let decision = planbot::jobs::decide_job(&app.store, &pj, planbot::jobs::JobName::Chase, fire)
+        .await
+        .unwrap();
+    let mine = decision
+        .outgoing
+        .iter()
+        .find_map(|o| match &o.notice {
+            planbot::jobs::Notice::Chase { lead, actions, .. } if lead == "Ophelia Rix" => Some(
+                actions
+                    .iter()
+                    .map(|a| a.reference.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(mine, vec!["2.4", "10.6"], "6.6 snoozed, 7.1 complete");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_leads_and_admins_may_press_a_reminder_button() {
+    let app = app_with_jobs_at(monday_morning()).await;
+    app.wait_outbox(4).await;
+    let plan = app.plan().await;
+    // Christine Bennett is not linked, so her reminder is in the channel.
+    let post = app
+        .server
+        .channel_messages(CHANNEL)
+        .into_iter()
+        .find(|m| {
+            m["content"]
+                .as_str()
+                .unwrap_or("")
+                .contains("**Christine Bennett**")
+        })
+        .unwrap();
+    let message: u64 = post["id"].as_str().unwrap().parse().unwrap();
+    let complete = format!("pb:c:{}:4.3", plan.id);
+    let press = app
+        .server
+        .press_button(Some(GUILD), CHANNEL, STRANGER, message, &complete)
+        .await;
+    let refusal = app.server.responses(press, 1, WAIT).await.remove(0);
+    assert!(refusal.is_ephemeral());
+    assert!(
+        refusal
+            .content()
+            .contains("Only the action's leads (Christine Bennett) and plan admins"),
+        "{}",
+        refusal.content()
+    );
+    assert_eq!(
+        app.store.action(&plan, "4.3").await.unwrap().status,
+        Status::Red
+    );
+    let press = app
+        .server
+        .press_button(Some(GUILD), CHANNEL, OPHELIA, message, &complete)
+        .await;
+    assert!(
+        app.server.responses(press, 1, WAIT).await[0]
+            .content()
+            .contains("Only the action's leads")
+    );
+
+    let press = app
+        .server
+        .press_button(Some(GUILD), CHANNEL, ADMIN, message, &complete)
+        .await;
+    let reply = app.server.responses(press, 1, WAIT).await.remove(0);
+    assert!(
+        reply.content().contains("Red → **Complete**"),
+        "{}",
+        reply.content()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lead_with_closed_dms_is_reminded_in_the_channel_and_admins_see_it() {
+    let mut app = spawn_app().await;
+    app.stop_bot().await;
+    app.server.fail_dms_to(STEVE);
+    app.start_jobs_at(monday_morning()).await;
+    let outbox = app.wait_outbox(4).await;
+    assert!(app.server.dm_messages(STEVE).is_empty());
+    let post = app
+        .server
+        .channel_messages(CHANNEL)
+        .into_iter()
+        .find(|m| {
+            m["content"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with(&format!("<@{STEVE}>"))
+        })
+        .expect("Steve's reminder in the channel");
+    let text = post["content"].as_str().unwrap();
+    assert!(
+        text.contains("DMs are closed") && text.contains("`1.2`"),
+        "{text}"
+    );
+    let allowed = request_for(&app, &post)["allowed_mentions"].clone();
+    assert_eq!(
+        allowed["users"],
+        serde_json::json!([STEVE.to_string()]),
+        "{allowed}"
+    );
+    let steve = outbox.iter().find(|e| e.to == "Steve Comb").unwrap();
+    assert_eq!(steve.delivered_as.as_deref(), Some("dm closed"));
+
+    let reply = app.reply(ADMIN, "jobs", Value::Array(vec![])).await;
+    assert!(reply.is_ephemeral());
+    let text = reply.content();
+    assert!(text.contains("Steve Comb (dm closed)"), "{text}");
+    assert!(text.contains("Helen Severns (not linked)"), "{text}");
+    assert!(text.contains("**chase** (`0 9 * * Mon-Fri`)"), "{text}");
+    let refused = app.reply(STRANGER, "jobs", Value::Array(vec![])).await;
+    assert!(
+        refused
+            .content()
+            .contains("Only members with the \"Plan admin\" role"),
+        "{}",
+        refused.content()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_runs_a_missed_fire_once_and_a_long_outage_tells_the_admins() {
+    let mut app = app_with_jobs_at(monday_morning()).await;
+    app.wait_outbox(11).await;
+    app.stop_bot().await;
+    // Down Tuesday and Wednesday; back on Thursday 23 May at 11:00.
+    app.start_jobs_at(utc(2019, 5, 23, 10, 0)).await;
+    app.wait_outbox(11).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let runs = app.store.recent_runs(100).await.unwrap();
+    let chase: Vec<_> = runs
+        .iter()
+        .filter(|r| r.job == "chase")
+        .map(|r| r.fire)
+        .collect();
+    assert_eq!(
+        chase,
+        vec![utc(2019, 5, 23, 8, 0), utc(2019, 5, 20, 8, 0)],
+        "once, for Thursday"
+    );
+    assert_eq!(
+        app.server.dm_messages(OPHELIA).len(),
+        1,
+        "chased Monday; the 7-day interval holds"
+    );
+    app.stop_bot().await;
+
+    // While it is down, a reminder is queued for Friday 24 May; then it
+    // stays down until Monday 3 June, longer than the 7-day window.
+    let plan = app.plan().await;
+    let stale = planbot::jobs::Decision {
+        outgoing: vec![planbot::jobs::Outgoing {
+            key: "chase/test/stale".into(),
+            to: planbot::jobs::Recipient::Channel(CHANNEL),
+            notice: planbot::jobs::Notice::Chase {
+                plan: "Kirklees".into(),
+                lead: "Stale Lead".into(),
+                actions: vec![],
+            },
+            not_before: utc(2019, 5, 24, 8, 0),
+        }],
+        ..Default::default()
+    };
+    app.store
+        .record_run(
+            &plan,
+            planbot::jobs::JobName::Chase,
+            utc(2019, 5, 24, 8, 0),
+            utc(2019, 5, 24, 8, 0),
+            planbot::store::RunKind::Manual,
+            &stale,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    let before = app.server.channel_messages(CHANNEL).len();
+    app.start_jobs_at(utc(2019, 6, 3, 9, 0)).await;
+    app.wait_outbox(12).await;
+    let messages = texts(&app.server.channel_messages(CHANNEL)[before..]);
+    let notices: Vec<_> = messages
+        .iter()
+        .filter(|t| t.contains("planbot was not running"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{messages:?}");
+    assert!(
+        notices[0].contains("chase: 2 run(s), 24 May 09:00 to 27 May 09:00"),
+        "{}",
+        notices[0]
+    );
+    assert!(notices[0].contains(&format!("<@&{}>", example::PLAN_ADMIN)));
+    assert!(
+        notices[0].contains("1 reminder(s) queued before then were not sent"),
+        "{}",
+        notices[0]
+    );
+    assert!(
+        !messages.iter().any(|t| t.contains("Stale Lead")),
+        "the stale reminder is not sent"
+    );
+    let outbox = app.store.outbox_entries(&["expired"], 10).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    let chase_runs = app.store.recent_runs(100).await.unwrap();
+    let scheduled = chase_runs
+        .iter()
+        .filter(|r| r.job == "chase" && r.outcome == "ran");
+    assert_eq!(scheduled.count(), 3, "plus one for 3 June");
+    assert_eq!(
+        app.server.dm_messages(OPHELIA).len(),
+        2,
+        "one fresh chase, no flood"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_and_server_errors_are_retried_and_each_message_lands_once() {
+    let mut app = spawn_app().await;
+    app.stop_bot().await;
+    app.server.inject_status("/users/@me/channels", 500, 2, 0.0);
+    app.server.inject_status("/channels/", 429, 3, 0.2);
+    app.start_jobs_at(monday_morning()).await;
+    let outbox = app.wait_outbox(11).await;
+    assert!(outbox.iter().all(|e| e.state == "sent"), "{outbox:?}");
+    assert_eq!(app.server.dm_messages(OPHELIA).len(), 1);
+    assert_eq!(app.server.dm_messages(STEVE).len(), 1);
+    let first = outbox.iter().find(|e| e.to == "Ophelia Rix").unwrap();
+    assert!(first.attempts >= 3, "two 500s, then it went: {first:?}");
+    // In order: the queue's order is the order they arrived in.
+    let channel = app.server.channel_messages(CHANNEL);
+    let escalations: Vec<_> = texts(&channel)
+        .into_iter()
+        .filter(|t| t.starts_with("**Escalation"))
+        .collect();
+    let priorities: Vec<_> = escalations
+        .iter()
+        .map(|t| {
+            t.split("priority ")
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(priorities, ["1", "2", "4", "6", "7", "9", "10"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_digest_goes_to_the_board_on_the_first_working_day_of_the_next_quarter() {
+    // Monday 1 July 2019, 09:00:30 London: Q1 19/20 ended on Sunday.
+    let app = app_with_jobs_at(utc(2019, 7, 1, 8, 0) + chrono::Duration::seconds(30)).await;
+    let board = app
+        .server
+        .wait_for_channel_messages(example::BOARD, 1, WAIT)
+        .await;
+    assert_eq!(board.len(), 1);
+    let post = &board[0];
+    assert!(
+        post["content"]
+            .as_str()
+            .unwrap()
+            .contains("Board digest: Kirklees, Q1 19/20"),
+        "{post}"
+    );
+    let files: Vec<&str> = post["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["filename"].as_str())
+        .collect();
+    assert_eq!(files.len(), 4, "{files:?}");
+    assert!(
+        files.iter().any(|f| f.ends_with(".png")) && files.iter().any(|f| f.ends_with(".html"))
+    );
+    assert_eq!(post["embeds"].as_array().map(Vec::len), Some(1));
+    app.wait_outbox(1).await;
+    // Its later runs that quarter post nothing more.
+    let plan = app.plan().await;
+    let pj = plan_jobs(&app, &plan).await;
+    let d = planbot::jobs::decide_job(
+        &app.store,
+        &pj,
+        planbot::jobs::JobName::Digest,
+        utc(2019, 7, 2, 8, 0),
+    )
+    .await
+    .unwrap();
+    assert_eq!(d.outgoing.len(), 1, "it decides the same post again...");
+    let r = planbot::jobs::run_job(
+        &app.store,
+        &pj,
+        planbot::jobs::JobName::Digest,
+        utc(2019, 7, 2, 8, 0),
+        utc(2019, 7, 2, 8, 0),
+        planbot::store::RunKind::Manual,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        r.queued, 0,
+        "...and its key keeps it from being queued twice"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_scheduler_leaves_the_jobs_to_the_lease_holder() {
+    let mut app = spawn_app().await;
+    app.stop_bot().await;
+    let held = app
+        .store
+        .hold_lease(
+            "other-host/pid 1",
+            monday_morning(),
+            chrono::Duration::hours(1),
+        )
+        .await
+        .unwrap();
+    assert!(held.is_ok());
+    app.start_jobs_at(monday_morning()).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        app.store.recent_runs(10).await.unwrap().is_empty(),
+        "no job ran"
+    );
+    assert!(app.server.dm_messages(OPHELIA).is_empty(), "nothing sent");
+    let lease = app.store.lease().await.unwrap().unwrap();
+    assert_eq!(lease.0, "other-host/pid 1");
+    // The holder stops cleanly: the waiting one takes over.
+    app.store.release_lease("other-host/pid 1").await.unwrap();
+    app.wait_outbox(4).await;
+    assert_eq!(app.server.dm_messages(OPHELIA).len(), 1);
+}
