@@ -6,6 +6,8 @@ mod helpers;
 mod bot;
 mod calendar;
 mod cli;
+mod config;
+// mod crash; (waits for the test server's held responses)
 mod digest;
 mod digest_render;
 mod import_files;
