@@ -70,9 +70,22 @@ async fn chase_decision() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("chase.db")).await.unwrap();
     let started = Instant::now();
-    import(&store, "Bench", &plan_csv(100_000, 20_000), monday() - Duration::days(400)).await;
-    println!("(imported 100,000 actions in {:.1} s)", started.elapsed().as_secs_f64());
-    let s = settings("http://127.0.0.1:9".into(), &dir.path().join("chase.db"), "Bench");
+    import(
+        &store,
+        "Bench",
+        &plan_csv(100_000, 20_000),
+        monday() - Duration::days(400),
+    )
+    .await;
+    println!(
+        "(imported 100,000 actions in {:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+    let s = settings(
+        "http://127.0.0.1:9".into(),
+        &dir.path().join("chase.db"),
+        "Bench",
+    );
     let pj = PlanJobs::load(&store, &s).await.unwrap().remove(0);
     let mut ms = Vec::new();
     let mut queued = 0;
@@ -100,15 +113,27 @@ const FIRST_USER: u64 = 2_000_000_000_000_000_000;
 
 /// Delivers one chase to each of 1,000 linked leads against a server that
 /// enforces Discord's limits; returns seconds from first queued to all sent.
-async fn deliver(server: &TestServer, store: &Store, db: &std::path::Path, fire: DateTime<Utc>) -> f64 {
-    let bot = planbot::discord::start(settings(server.base_url(), db, "Leads"), store.clone(), Clock::starting_at(fire))
-        .await
-        .expect("bot starts");
+async fn deliver(
+    server: &TestServer,
+    store: &Store,
+    db: &std::path::Path,
+    fire: DateTime<Utc>,
+) -> f64 {
+    let bot = planbot::discord::start(
+        settings(server.base_url(), db, "Leads"),
+        store.clone(),
+        Clock::starting_at(fire),
+    )
+    .await
+    .expect("bot starts");
     let deadline = Instant::now() + std::time::Duration::from_secs(300);
     let mut started = None;
     loop {
         let entries = store.outbox_entries(&[], 5000).await.unwrap();
-        let chases: Vec<_> = entries.iter().filter(|e| e.job == "chase" && e.created_at >= fire).collect();
+        let chases: Vec<_> = entries
+            .iter()
+            .filter(|e| e.job == "chase" && e.created_at >= fire)
+            .collect();
         if started.is_none() && !chases.is_empty() {
             started = Some(Instant::now());
         }
@@ -132,7 +157,9 @@ async fn dm_delivery() {
             name: format!("lead{i}"),
             roles: vec![],
         });
-        csv.push_str(&format!("1. Leads,1.{i},Action {i},Lead {i},Q1 19/20,Amber\n"));
+        csv.push_str(&format!(
+            "1. Leads,1.{i},Action {i},Lead {i},Q1 19/20,Amber\n"
+        ));
     }
     let server = TestServer::start(vec![guild]).await.unwrap();
     server.enforce_rate_limits(RateLimitRules::default());
@@ -141,7 +168,10 @@ async fn dm_delivery() {
     let store = Store::open(&db).await.unwrap();
     import(&store, "Leads", &csv, monday() - Duration::days(200)).await;
     for i in 0..DM_LEADS {
-        store.link_person(&format!("Lead {i}"), FIRST_USER + i as u64).await.unwrap();
+        store
+            .link_person(&format!("Lead {i}"), FIRST_USER + i as u64)
+            .await
+            .unwrap();
     }
     let cold = deliver(&server, &store, &db, monday()).await;
     let requests_cold = server.requests().len();

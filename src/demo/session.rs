@@ -102,7 +102,104 @@ pub async fn play(
         )?;
     }
     bot.shutdown().await;
+    chase(store, db, &server, out).await
+}
+
+/// The Monday chase: the scheduler wakes at 09:00 on 20 May 2019, queues the
+/// reminders and delivers them; Ophelia snoozes one from her DM.
+async fn chase(
+    store: &Store,
+    db: &Path,
+    server: &TestServer,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
+    let mut guild = GuildSettings::new(example::GUILD, vec![super::EXAMPLE_PLAN_NAME.into()]);
+    guild.plan_channel = Some(example::PLANNING);
+    guild.board_channel = Some(example::BOARD);
+    let mut settings = Settings::local(
+        server.base_url(),
+        db.to_path_buf(),
+        "demo-token",
+        vec![guild],
+    );
+    settings.jobs.enabled = true;
+    settings.jobs.poll_seconds = 0.05;
+    let monday = Utc
+        .with_ymd_and_hms(2019, 5, 20, 8, 0, 5)
+        .single()
+        .expect("a real time");
+    let bot = crate::discord::start(settings, store.clone(), Clock::starting_at(monday)).await?;
+    let deadline = std::time::Instant::now() + WAIT;
+    let sent = loop {
+        let entries = store.outbox_entries(&[], 100).await?;
+        if !entries.is_empty() && entries.iter().all(|e| e.state != "pending") {
+            break entries;
+        }
+        if std::time::Instant::now() > deadline {
+            bail!("the reminders did not go out");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    writeln!(
+        out,
+        "== Monday 20 May, 09:00: the scheduler's jobs run ==\n\n{} messages sent: {}.\n",
+        sent.len(),
+        summary(&sent)
+    )?;
+    let dm = server.dm_messages(OPHELIA);
+    let Some(message) = dm.first() else {
+        bail!("Ophelia got no reminder");
+    };
+    writeln!(
+        out,
+        "planbot, in a direct message to ophelia:\n{}",
+        indent(&readable_text(message["content"].as_str().unwrap_or("")))
+    )?;
+    let buttons: Vec<&str> = message["components"][0]["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["label"].as_str())
+        .collect();
+    writeln!(out, "  [{}] ... on each action\n", buttons.join("] ["))?;
+    let snooze = message["components"][1]["components"][2]["custom_id"]
+        .as_str()
+        .unwrap_or("");
+    let message_id: u64 = message["id"]
+        .as_str()
+        .and_then(|i| i.parse().ok())
+        .unwrap_or(0);
+    let channel = server.dm_channel_of(OPHELIA).unwrap_or(0);
+    let press = server
+        .press_button(None, channel, OPHELIA, message_id, snooze)
+        .await;
+    if let Some(answer) = server.responses(press, 1, WAIT).await.first() {
+        writeln!(
+            out,
+            "ophelia presses [{}]\nplanbot:\n{}\n",
+            message["components"][1]["components"][2]["label"]
+                .as_str()
+                .unwrap_or(""),
+            indent(&readable(answer))
+        )?;
+    }
+    bot.shutdown().await;
     Ok(())
+}
+
+/// "4 chasers (2 by DM, 2 in #planning: not linked), 7 escalations".
+fn summary(sent: &[crate::store::OutboxEntry]) -> String {
+    let count = |job: &str| sent.iter().filter(|e| e.job == job).count();
+    let unlinked = sent
+        .iter()
+        .filter(|e| e.delivered_as.as_deref() == Some("not linked"))
+        .count();
+    format!(
+        "{} overdue chasers ({} by direct message, {unlinked} in #planning for leads with no Discord account linked), {} escalations of actions over 28 days overdue in #planning",
+        count("chase"),
+        count("chase") - unlinked,
+        count("escalate")
+    )
 }
 
 fn choice(server: &TestServer, command: &str, option: &str, label: &str) -> Result<Value> {
@@ -129,7 +226,11 @@ fn choice(server: &TestServer, command: &str, option: &str, label: &str) -> Resu
 
 /// A terminal cannot show Discord's `<t:UNIX:D>` timestamps; print the date.
 fn readable(answer: &Response) -> String {
-    let mut text = answer.content().to_string();
+    readable_text(answer.content())
+}
+
+fn readable_text(text: &str) -> String {
+    let mut text = text.to_string();
     while let Some(start) = text.find("<t:") {
         let Some(len) = text[start..].find('>') else {
             break;

@@ -235,21 +235,28 @@ impl DiscordCourier {
         let Notice::Digest { quarter, .. } = &item.notice else {
             unreachable!("only digests come here");
         };
-        let message =
-            super::digest_post::build(&self.store, item.plan_id, quarter, self.clock.now())
-                .await
-                .map_err(|e| DeliveryError::Permanent(e.to_string()))?
-                .nonce(nonce(&item.key, ""))
-                .enforce_nonce(true);
+        let post = super::digest_post::build(&self.store, item.plan_id, quarter, self.clock.now())
+            .await
+            .map_err(|e| DeliveryError::Permanent(e.to_string()))?;
+        let message = post.message.nonce(nonce(&item.key, "")).enforce_nonce(true);
         self.limits.acquire(&format!("messages/{channel}")).await;
         match serenity::ChannelId::new(channel)
             .send_message(&*self.http, message)
             .await
         {
-            Ok(m) => Ok(Delivered {
-                message_id: m.id.get(),
-                delivered_as: "channel".into(),
-            }),
+            Ok(m) => {
+                // Recorded once posted: the next digest of the quarter says what changed since.
+                let now = self.clock.now();
+                if let Err(e) =
+                    crate::digest::record(&self.store, &post.plan, &post.digest, now).await
+                {
+                    tracing::warn!("could not record the posted digest: {e}");
+                }
+                Ok(Delivered {
+                    message_id: m.id.get(),
+                    delivered_as: "channel".into(),
+                })
+            }
             Err(serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r))) => {
                 let status = r.status_code.as_u16();
                 Err(match status {

@@ -6,12 +6,19 @@ use crate::store::Store;
 use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 
+/// The post, and what to record once it has gone.
+pub struct DigestPost {
+    pub message: serenity::CreateMessage,
+    pub plan: crate::plan::Plan,
+    pub digest: digest::Digest,
+}
+
 pub async fn build(
     store: &Store,
     plan_id: i64,
     quarter: &str,
     now: DateTime<Utc>,
-) -> Result<serenity::CreateMessage, BotError> {
+) -> Result<DigestPost, BotError> {
     let plan = store
         .plans()
         .await?
@@ -37,6 +44,9 @@ pub async fn build(
             digest::render(&made, f).map_err(|e| BotError::Internal(e.to_string()))?;
         message = message.add_file(serenity::CreateAttachment::bytes(bytes, name));
     }
-    digest::record(store, &plan, &made, now).await?;
-    Ok(message)
+    Ok(DigestPost {
+        message,
+        plan,
+        digest: made,
+    })
 }

@@ -37,6 +37,18 @@ pub struct Decision {
     pub escalated: Vec<(i64, NaiveDate)>,
 }
 
+/// A short digest of the refs a message is about. It goes in the key, so the
+/// same decision repeated (after a crash, or a manual run) is queued once,
+/// while a later run the same day about other actions is not swallowed.
+fn refs_hash<'a>(refs: impl Iterator<Item = &'a str>) -> String {
+    let hash = refs.fold(0xcbf2_9ce4_8422_2325_u64, |h, r| {
+        r.bytes().chain(std::iter::once(0)).fold(h, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    });
+    format!("{:08x}", hash >> 32)
+}
+
 fn line(a: &LeadAction, today: NaiveDate) -> ActionLine {
     ActionLine {
         reference: a.reference.clone(),
@@ -84,7 +96,11 @@ pub fn chase(
             .chased
             .extend(actions.iter().map(|a| (a.action_id, person)));
         decision.outgoing.push(Outgoing {
-            key: format!("chase/{}/{person}/{today}", plan.id),
+            key: format!(
+                "chase/{}/{person}/{today}/{}",
+                plan.id,
+                refs_hash(actions.iter().map(|a| a.reference.as_str()))
+            ),
             to: Recipient::Lead(person),
             notice: Notice::Chase {
                 plan: plan.name.clone(),
@@ -198,7 +214,11 @@ pub fn escalate(
                 .filter_map(|c| c.action.due.map(|d| (c.action_id, d))),
         );
         decision.outgoing.push(Outgoing {
-            key: format!("escalate/{}/{number}/{today}", plan.id),
+            key: format!(
+                "escalate/{}/{number}/{today}/{}",
+                plan.id,
+                refs_hash(actions.iter().map(|c| c.action.reference.as_str()))
+            ),
             to: Recipient::Channel(channel),
             notice: Notice::Escalation {
                 plan: plan.name.clone(),

@@ -300,6 +300,11 @@ fn demo_prints_reminders_and_summary_without_touching_the_users_database() {
     let text = stdout(&out);
     assert!(text.contains("Overdue actions by lead"), "{text}");
     assert!(text.contains("RAG summary by priority"));
+    assert!(
+        text.contains("11 messages sent: 4 overdue chasers"),
+        "the scheduler's Monday run: {text}"
+    );
+    assert!(text.contains("Snoozed: no more reminders about `2.4` until 27 May 2019"));
     let rows = planbot::demo::EXAMPLE_PLAN_CSV.lines().count() - 1;
     let total_line = text
         .lines()

@@ -4,7 +4,11 @@ use planbot::config::{ConfigError, Settings};
 use std::path::Path;
 
 fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-    move |k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+    move |k| {
+        vars.iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| v.to_string())
+    }
 }
 
 fn write(dir: &tempfile::TempDir, text: &str) -> std::path::PathBuf {
@@ -20,13 +24,23 @@ fn the_example_config_loads_with_its_channels_and_job_schedules() {
     let g = &s.guilds[0];
     assert_eq!(g.plans, ["Kirklees"]);
     assert_eq!(g.plan_channel, Some(223456789012345678));
-    assert_eq!(g.reminder_channel(), Some(223456789012345678), "defaults to the plan channel");
+    assert_eq!(
+        g.reminder_channel(),
+        Some(223456789012345678),
+        "defaults to the plan channel"
+    );
     assert_eq!(g.board_channel, Some(323456789012345678));
     assert_eq!(s.jobs.chase, "0 9 * * Mon-Fri");
     assert_eq!(s.jobs.quarter_end_days, [14, 3]);
     assert_eq!(s.jobs.catch_up_days, 7);
-    assert!(s.jobs.bank_holidays.len() > 70, "England and Wales, 2018-2027");
-    assert!(!format!("{s:?}").contains("secret-token-xyz"), "the token never shows");
+    assert!(
+        s.jobs.bank_holidays.len() > 70,
+        "England and Wales, 2018-2027"
+    );
+    assert!(
+        !format!("{s:?}").contains("secret-token-xyz"),
+        "the token never shows"
+    );
 }
 
 #[test]
@@ -35,13 +49,26 @@ fn a_bad_schedule_or_working_hours_are_refused_with_the_key_and_a_hint() {
     let base = "[[guilds]]\nid = 1\nplans = [\"Kirklees\"]\n";
     let token = [("DISCORD_TOKEN", "t")];
     let file = write(&dir, &format!("{base}[jobs]\nchase = \"9 * * Mon-Fri\"\n"));
-    let e = Settings::load(Some(&file), env(&token)).unwrap_err().to_string();
+    let e = Settings::load(Some(&file), env(&token))
+        .unwrap_err()
+        .to_string();
     assert!(e.starts_with("jobs.chase:"), "{e}");
-    assert!(e.contains("it has 4 fields") && e.contains("\"0 9 * * Mon-Fri\""), "{e}");
+    assert!(
+        e.contains("it has 4 fields") && e.contains("\"0 9 * * Mon-Fri\""),
+        "{e}"
+    );
 
-    let file = write(&dir, &format!("{base}[jobs]\nworking_hours = \"17:00-09:00\"\n"));
-    let e = Settings::load(Some(&file), env(&token)).unwrap_err().to_string();
-    assert!(e.contains("jobs.working_hours") && e.contains("09:00-17:00"), "{e}");
+    let file = write(
+        &dir,
+        &format!("{base}[jobs]\nworking_hours = \"17:00-09:00\"\n"),
+    );
+    let e = Settings::load(Some(&file), env(&token))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("jobs.working_hours") && e.contains("09:00-17:00"),
+        "{e}"
+    );
 
     let file = write(&dir, &format!("{base}[jobs]\nchase_every = 3\n"));
     let e = Settings::load(Some(&file), env(&token)).unwrap_err();
@@ -53,7 +80,9 @@ fn a_bad_schedule_or_working_hours_are_refused_with_the_key_and_a_hint() {
 fn the_token_comes_only_from_the_environment() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(&dir, "[[guilds]]\nid = 1\nplans = [\"Kirklees\"]\n");
-    let e = Settings::load(Some(&file), env(&[])).unwrap_err().to_string();
+    let e = Settings::load(Some(&file), env(&[]))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("DISCORD_TOKEN is not set"), "{e}");
     // The CLI's job commands need no token.
     assert!(Settings::load_offline(Some(&file), env(&[])).is_ok());
