@@ -171,18 +171,32 @@ fn start_of_day(plan: &Plan, day: NaiveDate) -> DateTime<Utc> {
         .unwrap_or_else(|| day.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
 }
 
+/// What an escalation run reads.
+pub struct EscalationInput<'a> {
+    /// Overdue actions not yet raised for their current due date.
+    pub candidates: &'a [EscalationCandidate],
+    pub priorities: &'a [Priority],
+    /// Linked people's Discord ids by lower-cased name.
+    pub discord_ids: &'a HashMap<String, u64>,
+    pub after_days: u32,
+    pub channel: u64,
+}
+
 /// Escalation: actions overdue by more than `after_days`, not yet raised for
 /// their current due date, one message per priority to its strategic leads.
 pub fn escalate(
     plan: &Plan,
-    candidates: &[EscalationCandidate],
-    priorities: &[Priority],
-    discord_ids: &HashMap<String, u64>,
+    input: &EscalationInput,
     fire: DateTime<Utc>,
-    after_days: u32,
-    channel: u64,
     work: &WorkingTime,
 ) -> Decision {
+    let EscalationInput {
+        candidates,
+        priorities,
+        discord_ids,
+        after_days,
+        channel,
+    } = *input;
     let today = plan.today(fire);
     let mut groups: BTreeMap<u32, Vec<&EscalationCandidate>> = BTreeMap::new();
     for c in candidates.iter().filter(|c| {

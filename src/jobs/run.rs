@@ -3,7 +3,7 @@
 use super::{Decision, JobName, ScheduleError, WorkingTime, decide, parse_schedule};
 use crate::config::{GuildSettings, JobSettings, Settings};
 use crate::plan::Plan;
-use crate::store::{RunKind, Store, StoreError};
+use crate::store::{RunKind, RunRecord, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use cron::Schedule;
 
@@ -103,13 +103,15 @@ pub async fn run_job(
     let queued = store
         .record_run(
             &pj.plan,
-            job,
-            fire,
-            now,
-            kind,
+            &RunRecord {
+                job,
+                fire,
+                ran_at: now,
+                kind,
+                detail: None,
+            },
             &decision,
             pj.guild.reminder_channel(),
-            None,
         )
         .await?;
     Ok(RunReport {
@@ -153,16 +155,14 @@ pub async fn decide_job(
             let candidates = store.escalation_candidates(plan, before).await?;
             let priorities = store.priorities(plan).await?;
             let ids = store.discord_ids().await?;
-            decide::escalate(
-                plan,
-                &candidates,
-                &priorities,
-                &ids,
-                fire,
-                s.escalate_after_days,
+            let input = decide::EscalationInput {
+                candidates: &candidates,
+                priorities: &priorities,
+                discord_ids: &ids,
+                after_days: s.escalate_after_days,
                 channel,
-                &work,
-            )
+            };
+            decide::escalate(plan, &input, fire, &work)
         }
         JobName::Digest => {
             let channel = pj.channel(job, pj.guild.board_channel, "board_channel")?;

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::store::{RunKind, Store};
+use crate::store::{RunKind, RunRecord, Store};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
@@ -217,13 +217,15 @@ pub async fn catch_up_and_run(
                 store
                     .record_run(
                         &pj.plan,
-                        job,
-                        fire,
-                        now,
-                        RunKind::Skipped,
+                        &RunRecord {
+                            job,
+                            fire,
+                            ran_at: now,
+                            kind: RunKind::Skipped,
+                            detail: Some(&e.to_string()),
+                        },
                         &Default::default(),
                         None,
-                        Some(&e.to_string()),
                     )
                     .await?;
             }

@@ -51,6 +51,17 @@ impl RunKind {
     }
 }
 
+/// A run about to be recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct RunRecord<'a> {
+    pub job: JobName,
+    /// The scheduled time it ran for (or the `--as-of` time).
+    pub fire: DateTime<Utc>,
+    pub ran_at: DateTime<Utc>,
+    pub kind: RunKind,
+    pub detail: Option<&'a str>,
+}
+
 /// One recorded run of a job.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct JobRun {
@@ -177,18 +188,20 @@ impl Store {
     /// whose key is already queued is left alone. Returns how many messages
     /// are new, or `None` when a scheduled run for this fire time was
     /// already recorded (another process got there first).
-    #[allow(clippy::too_many_arguments)]
     pub async fn record_run(
         &self,
         plan: &Plan,
-        job: JobName,
-        fire: DateTime<Utc>,
-        ran_at: DateTime<Utc>,
-        kind: RunKind,
+        run: &RunRecord<'_>,
         decision: &Decision,
         fallback_channel: Option<u64>,
-        detail: Option<&str>,
     ) -> Result<Option<usize>> {
+        let RunRecord {
+            job,
+            fire,
+            ran_at,
+            kind,
+            detail,
+        } = *run;
         let mut tx = self.begin_write().await?;
         let (job_name, fire_ms, ran_ms, outcome) =
             (job.as_str(), to_ms(fire), to_ms(ran_at), kind.as_str());

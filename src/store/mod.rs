@@ -13,7 +13,7 @@ mod plans;
 pub use actions::ActionFilter;
 pub use history::Updated;
 pub use import::{ImportOptions, ImportOutcome};
-pub use jobs::{EscalationCandidate, JobRun, LeadAction, RunKind};
+pub use jobs::{EscalationCandidate, JobRun, LeadAction, RunKind, RunRecord};
 pub use outbox::{Head, Lead, OutboxEntry, OutboxItem};
 pub use plans::PlanSettings;
 

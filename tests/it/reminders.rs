@@ -477,12 +477,14 @@ async fn a_restart_runs_a_missed_fire_once_and_a_long_outage_tells_the_admins() 
     app.store
         .record_run(
             &plan,
-            planbot::jobs::JobName::Chase,
-            utc(2019, 5, 24, 8, 0),
-            utc(2019, 5, 24, 8, 0),
-            planbot::store::RunKind::Manual,
+            &planbot::store::RunRecord {
+                job: planbot::jobs::JobName::Chase,
+                fire: utc(2019, 5, 24, 8, 0),
+                ran_at: utc(2019, 5, 24, 8, 0),
+                kind: planbot::store::RunKind::Manual,
+                detail: None,
+            },
             &stale,
-            None,
             None,
         )
         .await
