@@ -25,6 +25,17 @@ impl Clock {
         }))
     }
 
+    /// A clock that stands still until its hand moves it: tests of backoff
+    /// and outages pass an hour in an instant.
+    pub fn manual(at: DateTime<Utc>) -> (Clock, ClockHand) {
+        let time = Arc::new(std::sync::Mutex::new(at));
+        let read = time.clone();
+        let clock = Clock(Arc::new(move || {
+            *read.lock().unwrap_or_else(|e| e.into_inner())
+        }));
+        (clock, ClockHand(time))
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         (self.0)()
     }
@@ -33,5 +44,15 @@ impl Clock {
 impl std::fmt::Debug for Clock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Clock({})", self.now())
+    }
+}
+
+/// Moves a [`Clock::manual`] clock.
+#[derive(Clone)]
+pub struct ClockHand(Arc<std::sync::Mutex<DateTime<Utc>>>);
+
+impl ClockHand {
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) += by;
     }
 }

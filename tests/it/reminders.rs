@@ -646,3 +646,58 @@ async fn a_second_scheduler_leaves_the_jobs_to_the_lease_holder() {
     app.wait_outbox(4).await;
     assert_eq!(app.server.dm_messages(OPHELIA).len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_discord_down_for_an_hour_nothing_is_lost_and_all_goes_out_in_order() {
+    let mut app = spawn_app().await;
+    app.stop_bot().await;
+    // Every DM channel and message request fails until Discord is back.
+    app.server.inject_status("/users/@me/channels", 503, 3, 0.0);
+    // 18 failures with backoff doubling from 1 s to 5 minutes: about 53 minutes.
+    app.server.inject_status("/channels/", 500, 18, 0.0);
+    let (clock, hand) = planbot::clock::Clock::manual(monday_morning());
+    let settings = jobs_settings(&app.server, &app.dir.path().join("bot.db"));
+    app.start_bot_at(settings, clock).await;
+    let deadline = std::time::Instant::now() + WAIT;
+    // Time passes in ten-minute steps; the sender retries as its backoff allows.
+    let mut minutes = 0;
+    loop {
+        let outbox = app.store.outbox_entries(&[], 100).await.unwrap();
+        if outbox.len() == 11 && outbox.iter().all(|e| e.state == "sent") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "stuck after {minutes} minutes: {outbox:?}"
+        );
+        if minutes < 90 {
+            hand.advance(chrono::Duration::minutes(1));
+            minutes += 1;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+    }
+    let outbox = app.store.outbox_entries(&[], 100).await.unwrap();
+    assert_eq!(
+        outbox[0].attempts, 19,
+        "the head of the queue was retried: {:?}",
+        outbox[0]
+    );
+    assert!(
+        outbox[0].sent_at.unwrap() >= utc(2019, 5, 20, 8, 50),
+        "{:?}",
+        outbox[0]
+    );
+    let attempts: i64 = outbox.iter().map(|e| e.attempts).sum();
+    assert_eq!(
+        attempts,
+        11 + 18 + 3,
+        "each failure retried once, each message sent once"
+    );
+    assert_eq!(app.server.dm_messages(OPHELIA).len(), 1);
+    assert_eq!(app.server.dm_messages(STEVE).len(), 1);
+    let sent: Vec<_> = outbox.iter().map(|e| (e.id, e.sent_at.unwrap())).collect();
+    assert!(
+        sent.windows(2).all(|w| w[0].1 <= w[1].1),
+        "sent in the order queued: {sent:?}"
+    );
+}
