@@ -90,6 +90,9 @@ pub async fn jobs(
                             r.job.clone(),
                             r.schedule.clone(),
                             r.next_fire_local.clone().unwrap_or_else(|| "never".into()),
+                            r.last_fire
+                                .map(|t| local(t, r.time_zone))
+                                .unwrap_or_else(|| "never".into()),
                             r.problem.clone().unwrap_or_default(),
                         ]
                     })
@@ -97,7 +100,10 @@ pub async fn jobs(
                 writeln!(
                     out,
                     "{}",
-                    table(&["Plan", "Job", "Schedule", "Next run", "Problem"], &cells)
+                    table(
+                        &["Plan", "Job", "Schedule", "Next run", "Last run", "Problem"],
+                        &cells
+                    )
                 )?;
                 match store.lease().await? {
                     Some((holder, until)) if until > now => {

@@ -32,6 +32,8 @@ pub struct SchedulerStatus {
     /// The next fire time on the plan's wall clock.
     pub next_fire_local: Option<String>,
     pub last_fire: Option<DateTime<Utc>>,
+    #[serde(skip)]
+    pub time_zone: chrono_tz::Tz,
     /// Why the job cannot run, when a channel is missing.
     pub problem: Option<String>,
 }
@@ -67,6 +69,7 @@ impl SchedulerStatus {
                             .to_string()
                     }),
                     last_fire: store.last_fire(&pj.plan, job).await?,
+                    time_zone: pj.plan.time_zone,
                     problem,
                 });
             }

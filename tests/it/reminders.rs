@@ -701,3 +701,111 @@ async fn with_discord_down_for_an_hour_nothing_is_lost_and_all_goes_out_in_order
         "sent in the order queued: {sent:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn before_the_quarter_ends_leads_with_no_update_this_quarter_are_asked_for_one() {
+    let server = planbot::testserver::TestServer::start(vec![guild()])
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = planbot::store::Store::open(dir.path().join("bot.db"))
+        .await
+        .unwrap();
+    let csv = "\
+Priority,Ref,Action,Leads,Due,Status
+1. Children Looked After,1.1,Recruit foster carers,Ophelia Rix,Q1 19/20,Amber
+1. Children Looked After,1.2,Review the SGO policy,Ophelia Rix,Q1 19/20,Green
+1. Children Looked After,1.3,Publish the sufficiency strategy,Steve Comb,Q1 19/20,Complete
+1. Children Looked After,1.4,Open the new assessment unit,Steve Comb,Q2 19/20,Amber
+1. Children Looked After,1.5,Agree the placement protocol,Tom Brailsford,15/06/2019,Red
+";
+    let content = crate::helpers::plan_from_csv(csv);
+    store
+        .import_plan(
+            "Kirklees",
+            &content,
+            &crate::helpers::import_opts(utc(2019, 3, 1, 9, 0)),
+        )
+        .await
+        .unwrap();
+    for (name, id) in [
+        ("Ophelia Rix", OPHELIA),
+        ("Steve Comb", STEVE),
+        ("Tom Brailsford", TOM),
+    ] {
+        store.link_person(name, id).await.unwrap();
+    }
+    let plan = store.find_plan(Some("Kirklees")).await.unwrap();
+    let update = planbot::plan::StatusRequest {
+        to: Status::Green,
+        note: Some("On track".into()),
+        evidence: None,
+        by: "Ophelia Rix".into(),
+        by_discord_id: None,
+        at: utc(2019, 5, 1, 10, 0),
+    };
+    store.record_status(&plan, "1.2", &update).await.unwrap();
+    let mut app = TestApp {
+        server,
+        store,
+        dir,
+        bot: None,
+    };
+
+    // Sunday 16 June, 09:00:30 London: 14 days before Q1 19/20 ends.
+    let (clock, hand) =
+        planbot::clock::Clock::manual(utc(2019, 6, 16, 8, 0) + chrono::Duration::seconds(30));
+    let settings = jobs_settings(&app.server, &app.dir.path().join("bot.db"));
+    app.start_bot_at(settings, clock).await;
+    let deadline = std::time::Instant::now() + WAIT;
+    let waiting = loop {
+        let outbox = app.store.outbox_entries(&[], 100).await.unwrap();
+        if outbox.len() >= 2 {
+            break outbox;
+        }
+        assert!(std::time::Instant::now() < deadline, "nothing queued");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(
+        waiting
+            .iter()
+            .all(|e| e.job == "quarter-end" && e.state == "pending"),
+        "{waiting:?}"
+    );
+    assert!(
+        waiting
+            .iter()
+            .all(|e| e.not_before == utc(2019, 6, 17, 8, 0)),
+        "decided on Sunday, sent on Monday at 09:00: {waiting:?}"
+    );
+    assert!(
+        app.server.dm_messages(OPHELIA).is_empty(),
+        "nothing on a Sunday"
+    );
+
+    hand.advance(chrono::Duration::days(1));
+    app.wait_outbox(3).await;
+    let ophelia = texts(&app.server.dm_messages(OPHELIA));
+    assert_eq!(ophelia.len(), 1, "{ophelia:?}");
+    assert!(ophelia[0].starts_with("**Q1 19/20 ends"), "{}", ophelia[0]);
+    assert!(
+        ophelia[0].contains("`1.1`") && !ophelia[0].contains("`1.2`"),
+        "1.2 was updated in May: {}",
+        ophelia[0]
+    );
+    assert!(
+        app.server.dm_messages(STEVE).is_empty(),
+        "complete, or due next quarter"
+    );
+    let tom = texts(&app.server.dm_messages(TOM));
+    assert!(
+        tom.iter()
+            .any(|t| t.contains("Q1 19/20 ends") && t.contains("`1.5`")),
+        "{tom:?}"
+    );
+    assert!(
+        tom.iter().any(|t| t.starts_with("**Overdue actions")),
+        "Monday's chase too: {tom:?}"
+    );
+}
