@@ -105,6 +105,7 @@ impl DiscordCourier {
         let bytes = serde_json::to_vec(body).unwrap_or_default();
         loop {
             self.limits.acquire(bucket).await;
+            tracing::debug!(bucket, "sending");
             let request = Request::new(route, LightMethod::Post)
                 .body(Some(bytes.clone()))
                 .build(&self.client, &self.token, self.proxy.as_deref())

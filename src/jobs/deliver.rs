@@ -77,6 +77,7 @@ pub async fn deliver_due<C: Courier>(
             }
             Head::Ready(item) => item,
         };
+        tracing::debug!(key = %item.key, "delivering");
         match courier.deliver(&item).await {
             Ok(d) => {
                 store

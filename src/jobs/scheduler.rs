@@ -98,7 +98,7 @@ impl<C: Courier> Scheduler<C> {
                     }
                     // A third of the lease, so it is renewed long before it lapses.
                     let budget =
-                        Duration::from_secs(u64::from(self.settings.jobs.lease_seconds) / 3);
+                        Duration::from_secs_f64(f64::from(self.settings.jobs.lease_seconds) / 3.0);
                     match deliver_due(&self.store, &self.courier, &self.clock, budget).await {
                         Ok(r) if r.more => pause = Duration::ZERO,
                         Ok(r) => {

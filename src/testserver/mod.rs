@@ -35,8 +35,11 @@
 mod fixtures;
 mod gateway;
 mod interactions;
+mod ratelimit;
 mod rest;
 mod state;
+
+pub use ratelimit::{RateLimitHit, RateLimitRules};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -586,6 +589,41 @@ impl TestServer {
             remaining: count,
             retry_after: retry_after_secs,
         });
+    }
+
+    /// From now on the server enforces Discord's rate limits: requests over
+    /// them get 429 with Discord's headers and body, and change nothing.
+    pub fn enforce_rate_limits(&self, rules: RateLimitRules) {
+        self.shared.lock().limiter = Some(ratelimit::Limiter::new(rules));
+    }
+
+    /// Requests refused as over an enforced limit (not injected 429s), in order.
+    pub fn rate_limited(&self) -> Vec<RateLimitHit> {
+        self.shared.lock().rate_limited.clone()
+    }
+
+    /// Requests whose path starts with `path_prefix` (with or without
+    /// `/api/v10`) are carried out as usual, but their answers are withheld
+    /// until [`Self::release_held`]: a client killed meanwhile has acted on
+    /// Discord without hearing so.
+    pub fn hold_responses(&self, path_prefix: &str) {
+        self.shared.lock().holds.push(path_prefix.to_string());
+    }
+
+    /// Stops holding answers and sends those withheld.
+    pub fn release_held(&self) {
+        self.shared.lock().holds.clear();
+        self.shared.released.send_modify(|v| *v = v.wrapping_add(1));
+    }
+
+    /// How many answers are being withheld now.
+    pub fn held(&self) -> usize {
+        self.shared.lock().held
+    }
+
+    /// Waits until at least `n` answers are withheld.
+    pub async fn wait_for_held(&self, n: usize, timeout: Duration) -> bool {
+        self.wait_until(timeout, |s| s.held() >= n).await
     }
 
     /// Closes the live gateway connection with close code 4000, as Discord

@@ -28,6 +28,8 @@ pub(crate) struct Shared {
     pub bot_user_id: u64,
     state: Mutex<State>,
     changed: watch::Sender<u64>,
+    /// Bumped when held answers are released.
+    pub released: watch::Sender<u64>,
 }
 
 impl Shared {
@@ -38,6 +40,7 @@ impl Shared {
             bot_user_id: application_id,
             state: Mutex::new(state),
             changed: watch::channel(0).0,
+            released: watch::channel(0).0,
         }
     }
 
@@ -263,6 +266,11 @@ pub(crate) struct State {
     pub dm_blocked: HashSet<u64>,
     pub gateway: Gateway,
     pub parse_errors: Vec<String>,
+    pub limiter: Option<super::ratelimit::Limiter>,
+    pub rate_limited: Vec<super::RateLimitHit>,
+    /// Path prefixes whose answers are withheld, and how many are waiting.
+    pub holds: Vec<String>,
+    pub held: usize,
 }
 
 impl State {
@@ -306,6 +314,10 @@ impl State {
                 ..Gateway::default()
             },
             parse_errors: Vec::new(),
+            limiter: None,
+            rate_limited: Vec::new(),
+            holds: Vec::new(),
+            held: 0,
         }
     }
 

@@ -7,7 +7,7 @@ mod bot;
 mod calendar;
 mod cli;
 mod config;
-// mod crash; (waits for the test server's held responses)
+mod crash;
 mod digest;
 mod digest_render;
 mod import_files;

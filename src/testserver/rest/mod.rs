@@ -74,12 +74,16 @@ pub(crate) enum Reply {
 
 /// A Discord error: status, JSON error code and message, and for 400s the
 /// per-field `errors` tree.
+#[derive(Clone)]
 pub(crate) struct ApiError {
     status: u16,
     code: i64,
     message: String,
     errors: Option<Value>,
     retry_after: Option<f64>,
+    /// For a 429: whether the global limit was hit, or the bucket that was.
+    global: bool,
+    bucket: Option<super::ratelimit::BucketState>,
     known_route: bool,
 }
 
@@ -91,6 +95,8 @@ impl ApiError {
             message: message.into(),
             errors: None,
             retry_after: None,
+            global: false,
+            bucket: None,
             known_route: true,
         }
     }
@@ -143,7 +149,7 @@ impl ApiError {
             }
             if let Some(r) = self.retry_after {
                 map.insert("retry_after".into(), json!(r));
-                map.insert("global".into(), json!(false));
+                map.insert("global".into(), json!(self.global));
             }
         }
         b
@@ -153,18 +159,28 @@ impl ApiError {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut resp = (status, axum::Json(self.body())).into_response();
         if let Some(secs) = self.retry_after {
-            let h = resp.headers_mut();
             let whole = secs.ceil().max(0.0).to_string();
             let precise = format!("{secs:.3}");
-            for (name, value) in [
-                (RETRY_AFTER.as_str(), whole.as_str()),
-                ("x-ratelimit-limit", "5"),
-                ("x-ratelimit-remaining", "0"),
-                ("x-ratelimit-reset-after", precise.as_str()),
-                ("x-ratelimit-bucket", "planbot-testserver"),
-                ("x-ratelimit-scope", "user"),
-            ] {
-                if let Ok(v) = HeaderValue::from_str(value) {
+            let mut headers: Vec<(&str, String)> = vec![(RETRY_AFTER.as_str(), whole)];
+            if self.global {
+                headers.push(("x-ratelimit-global", "true".into()));
+                headers.push(("x-ratelimit-scope", "global".into()));
+            } else {
+                headers.push(("x-ratelimit-scope", "user".into()));
+                match &self.bucket {
+                    Some(b) => headers.extend(b.headers()),
+                    // An injected 429 stands for a bucket the server does not model.
+                    None => headers.extend([
+                        ("x-ratelimit-limit", "5".to_string()),
+                        ("x-ratelimit-remaining", "0".to_string()),
+                        ("x-ratelimit-reset-after", precise),
+                        ("x-ratelimit-bucket", "planbot-testserver".to_string()),
+                    ]),
+                }
+            }
+            let h = resp.headers_mut();
+            for (name, value) in headers {
+                if let Ok(v) = HeaderValue::from_str(&value) {
                     h.insert(name, v);
                 }
             }
@@ -228,15 +244,26 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> A
         authorized,
     };
 
-    let outcome = {
+    let (outcome, limits, hold) = {
         let mut st = shared.lock();
-        let outcome = match take_injection(&mut st, &path) {
-            Some(injected) => Err(injected),
-            None => match body_error {
+        let limited = limit(&mut st, &method, &path);
+        let outcome = match (take_injection(&mut st, &path), &limited) {
+            (Some(injected), _) => Err(injected),
+            (None, Some(Err(refused))) => Err(refused.clone()),
+            (None, _) => match body_error {
                 Some(e) => Err(e),
                 None => route(&shared, &mut st, &incoming, &path),
             },
         };
+        let limits = match limited {
+            Some(Ok(headers)) => headers,
+            _ => Vec::new(),
+        };
+        let short = path.strip_prefix("/api/v10").unwrap_or(&path);
+        let hold = st
+            .holds
+            .iter()
+            .any(|p| path.starts_with(p.as_str()) || short.starts_with(p.as_str()));
         let (status, known_route) = match &outcome {
             Ok(Reply::Json(s, _)) => (*s, true),
             Ok(Reply::Empty) => (204, true),
@@ -259,11 +286,17 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> A
             status,
             known_route,
         });
-        outcome
+        if hold {
+            st.held += 1;
+        }
+        (outcome, limits, hold)
     };
     shared.notify();
+    if hold {
+        wait_for_release(&shared).await;
+    }
 
-    match outcome {
+    let mut response = match outcome {
         Ok(Reply::Json(status, v)) => (
             StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
             axum::Json(v),
@@ -272,7 +305,66 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> A
         Ok(Reply::Empty) => StatusCode::NO_CONTENT.into_response(),
         Ok(Reply::File(ct, bytes)) => ([(CONTENT_TYPE, ct)], bytes).into_response(),
         Err(e) => e.into_response(),
+    };
+    for (name, value) in limits {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, v);
+        }
     }
+    response
+}
+
+/// Counts the request against the enforced limits, if any: `Ok` with the
+/// bucket headers for the answer, `Err` with the 429 to give instead.
+fn limit(
+    st: &mut ServerState,
+    method: &str,
+    path: &str,
+) -> Option<Result<Vec<(&'static str, String)>, ApiError>> {
+    let segs: Vec<&str> = path
+        .strip_prefix("/api/v10")?
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let verdict = st
+        .limiter
+        .as_mut()?
+        .check(method, &segs, std::time::Instant::now())?;
+    Some(match verdict {
+        Ok(bucket) => Ok(bucket.headers()),
+        Err(refusal) => {
+            st.rate_limited.push(super::RateLimitHit {
+                method: method.to_string(),
+                path: path.to_string(),
+                global: refusal.global,
+                at: std::time::Instant::now(),
+            });
+            Err(ApiError {
+                retry_after: Some(refusal.retry_after),
+                global: refusal.global,
+                bucket: refusal.bucket,
+                ..ApiError::new(429, 0, "You are being rate limited.")
+            })
+        }
+    })
+}
+
+/// Withholds an answer until the test releases it. If the client goes away
+/// first, this future is dropped and the guard still counts it out.
+async fn wait_for_release(shared: &Arc<Shared>) {
+    struct Held<'a>(&'a Shared);
+    impl Drop for Held<'_> {
+        fn drop(&mut self) {
+            self.0.lock().held -= 1;
+            self.0.notify();
+        }
+    }
+    let mut rx = shared.released.subscribe();
+    let _held = Held(shared);
+    if shared.lock().holds.is_empty() {
+        return;
+    }
+    let _ = rx.changed().await;
 }
 
 /// Splits a body into its JSON part and its files. A body that is neither
