@@ -809,3 +809,29 @@ Priority,Ref,Action,Leads,Due,Status
         "Monday's chase too: {tom:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sender_keeps_within_discords_limits_without_being_refused() {
+    let mut app = spawn_app().await;
+    app.stop_bot().await;
+    // Nine posts go to #planning: past five, its bucket makes the sender wait.
+    app.server
+        .enforce_rate_limits(planbot::testserver::RateLimitRules::default());
+    app.start_jobs_at(monday_morning()).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let outbox = app.store.outbox_entries(&[], 100).await.unwrap();
+        if outbox.len() == 11 && outbox.iter().all(|e| e.state == "sent") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{outbox:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.server.channel_messages(CHANNEL).len(), 9);
+    assert_eq!(
+        app.server.rate_limited().len(),
+        0,
+        "{:?}",
+        app.server.rate_limited()
+    );
+}

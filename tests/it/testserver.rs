@@ -1013,3 +1013,149 @@ async fn a_poise_framework_registers_its_commands_and_answers_them() {
     assert_all_local(&server);
     let _ = tokio::time::timeout(Duration::from_secs(2), manager.shutdown_all()).await;
 }
+
+fn post_message(
+    client: &reqwest::Client,
+    server: &TestServer,
+    channel: u64,
+) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
+    client
+        .post(format!(
+            "{}/api/v10/channels/{channel}/messages",
+            server.base_url()
+        ))
+        .header("Authorization", "Bot planbot-test-token")
+        .header("Content-Type", "application/json")
+        .body(json!({ "content": "hello" }).to_string())
+        .send()
+}
+
+fn header(r: &reqwest::Response, name: &str) -> String {
+    r.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enforced_limits_refuse_the_sixth_message_to_a_channel_in_five_seconds() {
+    let server = server().await;
+    server.enforce_rate_limits(planbot::testserver::RateLimitRules::default());
+    let client = reqwest::Client::new();
+    let mut bucket = String::new();
+    for i in 0..5 {
+        let r = post_message(&client, &server, example::PLANNING)
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(header(&r, "x-ratelimit-limit"), "5");
+        assert_eq!(header(&r, "x-ratelimit-remaining"), (4 - i).to_string());
+        let after: f64 = header(&r, "x-ratelimit-reset-after").parse().unwrap();
+        assert!(after > 0.0 && after <= 5.0, "{after}");
+        bucket = header(&r, "x-ratelimit-bucket");
+    }
+    let r = post_message(&client, &server, example::PLANNING)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(header(&r, "x-ratelimit-scope"), "user");
+    assert_eq!(
+        header(&r, "x-ratelimit-bucket"),
+        bucket,
+        "the same bucket id"
+    );
+    assert_eq!(header(&r, "retry-after"), "5");
+    let body: serde_json::Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["global"], false);
+    assert!(body["retry_after"].as_f64().unwrap() > 4.0, "{body}");
+    assert_eq!(
+        server.channel_messages(example::PLANNING).len(),
+        5,
+        "a refusal creates nothing"
+    );
+
+    let other = post_message(&client, &server, example::BOARD)
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 200, "another channel is another bucket");
+    assert_eq!(
+        header(&other, "x-ratelimit-bucket"),
+        bucket,
+        "same route, same bucket id"
+    );
+    let hits = server.rate_limited();
+    assert_eq!(hits.len(), 1);
+    assert!(!hits[0].global);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enforced_limits_refuse_the_51st_request_in_a_second_but_not_interaction_callbacks() {
+    let server = server().await;
+    server.enforce_rate_limits(planbot::testserver::RateLimitRules::default());
+    let client = reqwest::Client::new();
+    let get = |i: u64| {
+        client
+            .get(format!(
+                "{}/api/v10/channels/{}",
+                server.base_url(),
+                9000 + i
+            ))
+            .header("Authorization", "Bot planbot-test-token")
+            .send()
+    };
+    let started = std::time::Instant::now();
+    for i in 0..50 {
+        assert_ne!(get(i).await.unwrap().status(), 429, "request {i}");
+    }
+    let r = get(50).await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "the test needs a fast machine"
+    );
+    assert_eq!(r.status(), 429);
+    assert_eq!(header(&r, "x-ratelimit-global"), "true");
+    assert_eq!(header(&r, "x-ratelimit-scope"), "global");
+    let body: serde_json::Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["global"], true);
+    assert!(body["retry_after"].as_f64().unwrap() <= 1.0, "{body}");
+    let callback = client
+        .post(format!(
+            "{}/api/v10/interactions/1/token/callback",
+            server.base_url()
+        ))
+        .header("Content-Type", "application/json")
+        .body(json!({ "type": 4, "data": { "content": "hi" } }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        callback.status(),
+        429,
+        "interaction callbacks are not globally limited"
+    );
+    assert_eq!(server.rate_limited().iter().filter(|h| h.global).count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_answer_leaves_the_message_created_and_the_client_waiting() {
+    let server = server().await;
+    server.hold_responses("/channels/");
+    let client = reqwest::Client::new();
+    let request = {
+        let (client, server) = (client.clone(), server.clone());
+        tokio::spawn(async move { post_message(&client, &server, example::PLANNING).await })
+    };
+    assert!(server.wait_for_held(1, Duration::from_secs(5)).await);
+    assert_eq!(
+        server.channel_messages(example::PLANNING).len(),
+        1,
+        "Discord acted"
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!request.is_finished(), "but the client has heard nothing");
+    server.release_held();
+    let answer = request.await.unwrap().unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(server.held(), 0);
+}
