@@ -87,6 +87,25 @@ async fn chase_decision() {
         "Bench",
     );
     let pj = PlanJobs::load(&store, &s).await.unwrap().remove(0);
+    let t = Instant::now();
+    let rows = store
+        .lead_actions(&pj.plan, None, pj.plan.today(monday()))
+        .await
+        .unwrap();
+    println!(
+        "(read {} lead-action rows in {} ms)",
+        rows.len(),
+        t.elapsed().as_millis()
+    );
+    let t = Instant::now();
+    let d = planbot::jobs::decide_job(&store, &pj, JobName::Chase, monday())
+        .await
+        .unwrap();
+    println!(
+        "(read and decided {} messages in {} ms)",
+        d.outgoing.len(),
+        t.elapsed().as_millis()
+    );
     let mut ms = Vec::new();
     let mut queued = 0;
     // A week apart, so the chase interval lets every lead be chased again.
@@ -197,5 +216,7 @@ async fn dm_delivery() {
 #[tokio::main]
 async fn main() {
     chase_decision().await;
-    dm_delivery().await;
+    if std::env::var("SKIP_DM").is_err() {
+        dm_delivery().await;
+    }
 }

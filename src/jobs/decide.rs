@@ -59,17 +59,15 @@ fn line(a: &LeadAction, today: NaiveDate) -> ActionLine {
     }
 }
 
-/// Groups rows by lead, keeping each lead's actions in plan order.
-fn by_lead<'a>(
-    rows: impl Iterator<Item = &'a LeadAction>,
-) -> BTreeMap<(String, i64), Vec<&'a LeadAction>> {
-    let mut leads: BTreeMap<(String, i64), Vec<&LeadAction>> = BTreeMap::new();
+/// Groups rows by lead (in name order), keeping each lead's actions in
+/// the order the store gave them (longest overdue first).
+fn by_lead<'a>(rows: impl Iterator<Item = &'a LeadAction>) -> Vec<(i64, Vec<&'a LeadAction>)> {
+    let mut leads: HashMap<i64, Vec<&LeadAction>> = HashMap::new();
     for r in rows {
-        leads
-            .entry((r.lead.to_lowercase(), r.person_id))
-            .or_default()
-            .push(r);
+        leads.entry(r.person_id).or_default().push(r);
     }
+    let mut leads: Vec<_> = leads.into_iter().collect();
+    leads.sort_by(|a, b| a.1[0].lead.cmp(&b.1[0].lead).then(a.0.cmp(&b.0)));
     leads
 }
 
@@ -91,7 +89,7 @@ pub fn chase(
     });
     let mut decision = Decision::default();
     let not_before = work.next_working(fire);
-    for ((_, person), actions) in by_lead(due_now) {
+    for (person, actions) in by_lead(due_now) {
         decision
             .chased
             .extend(actions.iter().map(|a| (a.action_id, person)));
@@ -145,7 +143,7 @@ pub fn quarter_end(
     let label = ys.label(q);
     let not_before = work.next_working(fire);
     let mut decision = Decision::default();
-    for ((_, person), actions) in by_lead(quiet) {
+    for (person, actions) in by_lead(quiet) {
         decision.outgoing.push(Outgoing {
             key: format!("quarter-end/{}/{person}/{label}/{threshold}", plan.id),
             to: Recipient::Lead(person),

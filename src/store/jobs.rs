@@ -92,7 +92,8 @@ fn day(d: NaiveDate) -> String {
 }
 
 impl Store {
-    /// Open actions due in `[from, before)` with each of their leads, in plan order.
+    /// Open actions due in `[from, before)` with each of their leads, the
+    /// longest overdue first.
     pub async fn lead_actions(
         &self,
         plan: &Plan,
@@ -112,7 +113,8 @@ impl Store {
                  JOIN people pe ON pe.id = al.person_id
                  LEFT JOIN chases c ON c.action_id = a.id AND c.person_id = al.person_id
                 WHERE a.plan_id = ?1 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
-                  AND a.due >= ?2 AND a.due < ?3"#,
+                  AND a.due >= ?2 AND a.due < ?3
+                ORDER BY a.due, a.id"#,
             plan.id,
             from,
             before
@@ -222,32 +224,40 @@ impl Store {
             return Ok(None);
         }
         let fallback = fallback_channel.map(|c| c.to_string());
-        let mut queued = 0;
-        for out in &decision.outgoing {
-            let body = serde_json::to_string(&out.notice)
-                .map_err(|e| StoreError::Corrupt(format!("notice: {e}")))?;
-            let (person, channel) = match out.to {
-                Recipient::Lead(p) => (Some(p), fallback.clone()),
-                Recipient::Channel(c) => (None, Some(c.to_string())),
-            };
-            let not_before = to_ms(out.not_before);
-            queued += sqlx::query!(
-                "INSERT INTO outbox (key, plan_id, job, person_id, channel_id, body, created_at_ms, not_before_ms, next_try_ms)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-                out.key,
-                plan.id,
-                job_name,
-                person,
-                channel,
-                body,
-                ran_ms,
-                not_before,
-                not_before
-            )
-            .execute(&mut *tx)
-            .await?
-            .rows_affected() as usize;
-        }
+        // One statement for all the messages (and the bookkeeping below):
+        // a chase over a large plan queues tens of thousands.
+        let rows: Vec<_> = decision
+            .outgoing
+            .iter()
+            .map(|out| {
+                let (person, channel) = match out.to {
+                    Recipient::Lead(p) => (Some(p), fallback.clone()),
+                    Recipient::Channel(c) => (None, Some(c.to_string())),
+                };
+                (
+                    &out.key,
+                    person,
+                    channel,
+                    &out.notice,
+                    to_ms(out.not_before),
+                )
+            })
+            .collect();
+        let rows = serde_json::to_string(&rows)
+            .map_err(|e| StoreError::Corrupt(format!("notice: {e}")))?;
+        let queued = sqlx::query!(
+            "INSERT INTO outbox (key, plan_id, job, person_id, channel_id, body, created_at_ms, not_before_ms, next_try_ms)
+             SELECT j.value ->> 0, ?2, ?3, j.value ->> 1, j.value ->> 2, j.value -> 3, ?4, j.value ->> 4, j.value ->> 4
+               FROM json_each(?1) j WHERE true
+             ON CONFLICT (key) DO NOTHING",
+            rows,
+            plan.id,
+            job_name,
+            ran_ms
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected() as usize;
         // Bulk bookkeeping through json_each: one statement, not one per row.
         let chased = serde_json::to_string(&decision.chased).unwrap_or_default();
         sqlx::query!(

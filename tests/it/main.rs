@@ -11,6 +11,7 @@ mod crash;
 mod digest;
 mod digest_render;
 mod import_files;
+mod jobs;
 mod quarter;
 mod reminders;
 mod run;
