@@ -3,7 +3,7 @@
 -- deciding the same thing twice; a sender then delivers the outbox.
 
 -- Each run of a job for a plan, keyed by the fire time it was for: a
--- restart never runs the same fire time twice.
+-- restart never runs the same scheduled fire time twice.
 CREATE TABLE job_runs (
     id        INTEGER PRIMARY KEY,
     job       TEXT    NOT NULL,
@@ -13,9 +13,11 @@ CREATE TABLE job_runs (
     -- 'ran', 'skipped' (too long ago: past the catch-up window) or 'manual'.
     outcome   TEXT    NOT NULL,
     queued    INTEGER NOT NULL DEFAULT 0,
-    detail    TEXT,
-    UNIQUE (job, plan_id, fire_ms)
+    detail    TEXT
 );
+-- A manual run (`planbot jobs run --as-of`) may share a fire time with the
+-- scheduled run, and neither stops the other.
+CREATE UNIQUE INDEX job_runs_once ON job_runs (job, plan_id, fire_ms) WHERE outcome <> 'manual';
 
 -- Messages to deliver. `key` names what the message is about (job, plan,
 -- lead or action, period) so the same message is never queued twice;

@@ -37,9 +37,24 @@ pub fn parse_schedule(expr: &str) -> Result<Schedule, ScheduleError> {
 /// The first time the schedule fires strictly after `after`, reading its
 /// hours as wall-clock time in `tz` (so "9:00" stays 9:00 across DST).
 pub fn next_fire(schedule: &Schedule, tz: Tz, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    fires_after(schedule, tz, after).next()
+}
+
+/// The fire times after `after`, in UTC. A wall-clock time that happens
+/// twice when the clocks go back fires once, at its first pass, as cron does.
+pub fn fires_after(
+    schedule: &Schedule,
+    tz: Tz,
+    after: DateTime<Utc>,
+) -> impl Iterator<Item = DateTime<Utc>> + '_ {
     schedule
         .after(&after.with_timezone(&tz))
-        .next()
+        .filter(move |t| {
+            !matches!(
+                tz.from_local_datetime(&t.naive_local()),
+                chrono::LocalResult::Ambiguous(first, _) if first != *t
+            )
+        })
         .map(|t| t.with_timezone(&Utc))
 }
 

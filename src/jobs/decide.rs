@@ -72,12 +72,14 @@ fn by_lead<'a>(rows: impl Iterator<Item = &'a LeadAction>) -> Vec<(i64, Vec<&'a 
 }
 
 /// The overdue chaser: each lead's overdue actions that are neither snoozed
-/// nor chased within `interval`, in one message per lead.
+/// nor chased within `interval_days`, in one message per lead. The interval
+/// counts days on the plan's calendar, so a week is a week across a clock
+/// change (Monday 09:00 GMT to Monday 09:00 BST is 167 hours).
 pub fn chase(
     plan: &Plan,
     rows: &[LeadAction],
     fire: DateTime<Utc>,
-    interval: Duration,
+    interval_days: i64,
     work: &WorkingTime,
 ) -> Decision {
     let today = plan.today(fire);
@@ -85,7 +87,8 @@ pub fn chase(
         r.due.is_some_and(|d| d < today)
             && r.status.is_open()
             && r.snoozed_until.is_none_or(|until| until <= fire)
-            && r.last_chased.is_none_or(|at| fire - at >= interval)
+            && r.last_chased
+                .is_none_or(|at| (today - plan.today(at)).num_days() >= interval_days)
     });
     let mut decision = Decision::default();
     let not_before = work.next_working(fire);

@@ -138,8 +138,7 @@ pub async fn decide_job(
     let decision = match job {
         JobName::Chase => {
             let rows = store.lead_actions(plan, None, today).await?;
-            let interval = Duration::days(i64::from(s.chase_interval_days));
-            decide::chase(plan, &rows, fire, interval, &work)
+            decide::chase(plan, &rows, fire, i64::from(s.chase_interval_days), &work)
         }
         JobName::QuarterEnd => {
             let q = plan.year_start.quarter_of(today);

@@ -1,18 +1,31 @@
 //! Which fire time a job owes, given when it last ran: the latest one, once,
 //! however many ticks were missed; none older than the catch-up window.
 
+use super::calendar::fires_after;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use cron::Schedule;
 
 /// The latest time at or before `at` that the schedule fires, read in `tz`.
+///
+/// It walks forward from a little before `at`, widening the look-back until
+/// it finds a fire: the cron crate's backward walk is unreliable in the hour
+/// repeated when the clocks go back.
 pub fn previous_fire(schedule: &Schedule, tz: Tz, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    // The iterator walks back from just after `at`, so `at` itself counts.
-    let from = (at + Duration::milliseconds(1)).with_timezone(&tz);
-    schedule
-        .after(&from)
-        .next_back()
-        .map(|t| t.with_timezone(&Utc))
+    [
+        Duration::hours(1),
+        Duration::days(1),
+        Duration::days(8),
+        Duration::days(32),
+        Duration::days(367),
+        Duration::days(4 * 366),
+    ]
+    .into_iter()
+    .find_map(|back| {
+        fires_after(schedule, tz, at - back)
+            .take_while(|t| *t <= at)
+            .last()
+    })
 }
 
 /// What a job owes at `now`.
@@ -57,9 +70,7 @@ pub fn due_run(
         due.run = Some(latest);
     }
     if let Some(last) = last_fire {
-        due.missed = schedule
-            .after(&last.with_timezone(&tz))
-            .map(|t| t.with_timezone(&Utc))
+        due.missed = fires_after(schedule, tz, last)
             .take_while(|t| *t < latest && *t < cutoff)
             .take(MAX_MISSED)
             .collect();

@@ -209,7 +209,8 @@ impl Store {
             (job.as_str(), to_ms(fire), to_ms(ran_at), kind.as_str());
         let inserted = sqlx::query!(
             "INSERT INTO job_runs (job, plan_id, fire_ms, ran_at_ms, outcome, detail)
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (job, plan_id, fire_ms) WHERE outcome <> 'manual' DO NOTHING",
             job_name,
             plan.id,
             fire_ms,
@@ -218,11 +219,11 @@ impl Store {
             detail
         )
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 0 && kind != RunKind::Manual {
+        .await?;
+        if inserted.rows_affected() == 0 {
             return Ok(None);
         }
+        let run_id = inserted.last_insert_rowid();
         let fallback = fallback_channel.map(|c| c.to_string());
         // One statement for all the messages (and the bookkeeping below):
         // a chase over a large plan queues tens of thousands.
@@ -286,11 +287,9 @@ impl Store {
         .await?;
         let queued_i = queued as i64;
         sqlx::query!(
-            "UPDATE job_runs SET queued = queued + ? WHERE job = ? AND plan_id = ? AND fire_ms = ?",
+            "UPDATE job_runs SET queued = ? WHERE id = ?",
             queued_i,
-            job_name,
-            plan.id,
-            fire_ms
+            run_id
         )
         .execute(&mut *tx)
         .await?;

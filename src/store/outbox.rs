@@ -209,7 +209,8 @@ impl Store {
             let (name, fire) = (job.as_str(), to_ms(*fire));
             sqlx::query!(
                 "INSERT INTO job_runs (job, plan_id, fire_ms, ran_at_ms, outcome, detail)
-                 VALUES (?, ?, ?, ?, 'skipped', 'past the catch-up window') ON CONFLICT DO NOTHING",
+                 VALUES (?, ?, ?, ?, 'skipped', 'past the catch-up window')
+                 ON CONFLICT (job, plan_id, fire_ms) WHERE outcome <> 'manual' DO NOTHING",
                 name,
                 plan.id,
                 fire,
