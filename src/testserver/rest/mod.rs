@@ -83,7 +83,7 @@ pub(crate) struct ApiError {
     retry_after: Option<f64>,
     /// For a 429: whether the global limit was hit, or the bucket that was.
     global: bool,
-    bucket: Option<super::ratelimit::BucketState>,
+    bucket: Option<Box<super::ratelimit::BucketState>>,
     known_route: bool,
 }
 
@@ -342,7 +342,7 @@ fn limit(
             Err(ApiError {
                 retry_after: Some(refusal.retry_after),
                 global: refusal.global,
-                bucket: refusal.bucket,
+                bucket: refusal.bucket.map(Box::new),
                 ..ApiError::new(429, 0, "You are being rate limited.")
             })
         }
