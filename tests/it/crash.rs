@@ -37,22 +37,42 @@ lease_seconds = 2
     path
 }
 
+/// A child process killed (SIGKILL) when dropped, so a failing test leaves
+/// no bot running.
+struct Planbot(Child);
+
+impl Planbot {
+    fn kill(&mut self) {
+        self.0.kill().expect("kill -9");
+        self.0.wait().expect("reap");
+    }
+}
+
+impl Drop for Planbot {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `planbot run` as a child process, its clock starting Monday 20 May 2019
 /// at 09:00:30 London; its log goes to `log`.
-fn spawn_planbot(config: &Path, log: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_planbot"))
-        .args(["run", "--config"])
-        .arg(config)
-        .env("DISCORD_TOKEN", TOKEN)
-        .env("PLANBOT_FAKE_NOW", "2019-05-20T08:00:30Z")
-        .env("PLANBOT_LOG", "planbot=debug,info")
-        .env_remove("PLANBOT_DB")
-        .env_remove("DISCORD_API_BASE")
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .expect("start planbot run")
+fn spawn_planbot(config: &Path, log: &Path) -> Planbot {
+    Planbot(
+        Command::new(env!("CARGO_BIN_EXE_planbot"))
+            .args(["run", "--config"])
+            .arg(config)
+            .env("DISCORD_TOKEN", TOKEN)
+            .env("PLANBOT_FAKE_NOW", "2019-05-20T08:00:30Z")
+            .env("PLANBOT_LOG", "planbot=debug,info")
+            .env_remove("PLANBOT_DB")
+            .env_remove("DISCORD_API_BASE")
+            .env_remove("DATABASE_URL")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(log).unwrap())
+            .spawn()
+            .expect("start planbot run"),
+    )
 }
 
 /// Waits until the outbox holds `n` messages (decided and committed).
@@ -97,15 +117,13 @@ async fn crash_and_restart(hold: &str) {
     app.server.hold_responses(hold);
     let mut first = spawn_planbot(&config, &log);
     if !app.server.wait_for_held(1, WAIT).await {
-        first.kill().ok();
         panic!(
             "planbot never sent anything: {}",
             std::fs::read_to_string(&log).unwrap()
         );
     }
     wait_queued(&app, 11).await;
-    first.kill().expect("kill -9");
-    first.wait().unwrap();
+    first.kill();
     app.server.release_held();
     let pending = app
         .store
@@ -120,8 +138,7 @@ async fn crash_and_restart(hold: &str) {
 
     let mut second = spawn_planbot(&config, &app.dir.path().join("second.log"));
     let outbox = app.wait_outbox(11).await;
-    second.kill().unwrap();
-    second.wait().unwrap();
+    second.kill();
     assert_eq!(outbox.len(), 11, "no message decided twice: {outbox:?}");
     assert!(outbox.iter().all(|e| e.state == "sent"), "{outbox:?}");
     assert_each_once(&app);
