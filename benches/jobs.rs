@@ -109,7 +109,7 @@ async fn chase_decision() {
     let mut ms = Vec::new();
     let mut queued = 0;
     // A week apart, so the chase interval lets every lead be chased again.
-    for week in 0..5 {
+    for week in 0..9 {
         let fire = monday() + Duration::weeks(week);
         let t = Instant::now();
         let r = run_job(&store, &pj, JobName::Chase, fire, fire, RunKind::Scheduled)

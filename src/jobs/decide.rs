@@ -49,20 +49,21 @@ fn refs_hash<'a>(refs: impl Iterator<Item = &'a str>) -> String {
     format!("{:08x}", hash >> 32)
 }
 
-fn line(a: &LeadAction, today: NaiveDate) -> ActionLine {
+/// Rows are moved into lines: a chase over a large plan makes 100,000 of them.
+fn line(a: LeadAction, today: NaiveDate) -> ActionLine {
     ActionLine {
-        reference: a.reference.clone(),
-        text: a.text.clone(),
+        days_overdue: crate::plan::overdue_days(a.due, a.status, today),
+        reference: a.reference,
+        text: a.text,
         due: a.due,
         status: a.status,
-        days_overdue: crate::plan::overdue_days(a.due, a.status, today),
     }
 }
 
 /// Groups rows by lead (in name order), keeping each lead's actions in
 /// the order the store gave them (longest overdue first).
-fn by_lead<'a>(rows: impl Iterator<Item = &'a LeadAction>) -> Vec<(i64, Vec<&'a LeadAction>)> {
-    let mut leads: HashMap<i64, Vec<&LeadAction>> = HashMap::new();
+fn by_lead(rows: impl Iterator<Item = LeadAction>) -> Vec<(i64, Vec<LeadAction>)> {
+    let mut leads: HashMap<i64, Vec<LeadAction>> = HashMap::new();
     for r in rows {
         leads.entry(r.person_id).or_default().push(r);
     }
@@ -77,13 +78,13 @@ fn by_lead<'a>(rows: impl Iterator<Item = &'a LeadAction>) -> Vec<(i64, Vec<&'a 
 /// change (Monday 09:00 GMT to Monday 09:00 BST is 167 hours).
 pub fn chase(
     plan: &Plan,
-    rows: &[LeadAction],
+    rows: Vec<LeadAction>,
     fire: DateTime<Utc>,
     interval_days: i64,
     work: &WorkingTime,
 ) -> Decision {
     let today = plan.today(fire);
-    let due_now = rows.iter().filter(|r| {
+    let due_now = rows.into_iter().filter(|r| {
         r.due.is_some_and(|d| d < today)
             && r.status.is_open()
             && r.snoozed_until.is_none_or(|until| until <= fire)
@@ -96,17 +97,18 @@ pub fn chase(
         decision
             .chased
             .extend(actions.iter().map(|a| (a.action_id, person)));
+        let key = format!(
+            "chase/{}/{person}/{today}/{}",
+            plan.id,
+            refs_hash(actions.iter().map(|a| a.reference.as_str()))
+        );
         decision.outgoing.push(Outgoing {
-            key: format!(
-                "chase/{}/{person}/{today}/{}",
-                plan.id,
-                refs_hash(actions.iter().map(|a| a.reference.as_str()))
-            ),
+            key,
             to: Recipient::Lead(person),
             notice: Notice::Chase {
                 plan: plan.name.clone(),
                 lead: actions[0].lead.clone(),
-                actions: actions.iter().map(|a| line(a, today)).collect(),
+                actions: actions.into_iter().map(|a| line(a, today)).collect(),
             },
             not_before,
         });
@@ -119,7 +121,7 @@ pub fn chase(
 /// less than the days left, so a late start sends one reminder, not two.
 pub fn quarter_end(
     plan: &Plan,
-    rows: &[LeadAction],
+    rows: Vec<LeadAction>,
     fire: DateTime<Utc>,
     days_before: &[u32],
     work: &WorkingTime,
@@ -138,7 +140,7 @@ pub fn quarter_end(
         return Decision::default();
     };
     let began = start_of_day(plan, ys.first_day(q));
-    let quiet = rows.iter().filter(|r| {
+    let quiet = rows.into_iter().filter(|r| {
         r.status.is_open()
             && r.due.is_some_and(|d| d >= ys.first_day(q) && d <= ends)
             && r.last_update.is_none_or(|at| at < began)
@@ -156,7 +158,7 @@ pub fn quarter_end(
                 quarter: label.clone(),
                 ends,
                 days_left,
-                actions: actions.iter().map(|a| line(a, today)).collect(),
+                actions: actions.into_iter().map(|a| line(a, today)).collect(),
             },
             not_before,
         });

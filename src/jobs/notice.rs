@@ -6,8 +6,11 @@ use crate::plan::Status;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-/// One action as a reminder lists it.
+/// One action as a reminder lists it. Stored as a JSON array, not an
+/// object: a chase over a large plan queues 100,000 of them, and the field
+/// names would be a third of the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "LineTuple", from = "LineTuple")]
 pub struct ActionLine {
     pub reference: String,
     pub text: String,
@@ -15,6 +18,26 @@ pub struct ActionLine {
     pub status: Status,
     /// Days past due on the day the job ran.
     pub days_overdue: Option<i64>,
+}
+
+type LineTuple = (String, String, Option<NaiveDate>, Status, Option<i64>);
+
+impl From<ActionLine> for LineTuple {
+    fn from(a: ActionLine) -> LineTuple {
+        (a.reference, a.text, a.due, a.status, a.days_overdue)
+    }
+}
+
+impl From<LineTuple> for ActionLine {
+    fn from((reference, text, due, status, days_overdue): LineTuple) -> ActionLine {
+        ActionLine {
+            reference,
+            text,
+            due,
+            status,
+            days_overdue,
+        }
+    }
 }
 
 /// Somebody a notice names, with their Discord account when linked.

@@ -138,7 +138,7 @@ pub async fn decide_job(
     let decision = match job {
         JobName::Chase => {
             let rows = store.lead_actions(plan, None, today).await?;
-            decide::chase(plan, &rows, fire, i64::from(s.chase_interval_days), &work)
+            decide::chase(plan, rows, fire, i64::from(s.chase_interval_days), &work)
         }
         JobName::QuarterEnd => {
             let q = plan.year_start.quarter_of(today);
@@ -146,7 +146,7 @@ pub async fn decide_job(
             let rows = store
                 .lead_actions(plan, Some(first), last + Duration::days(1))
                 .await?;
-            decide::quarter_end(plan, &rows, fire, &s.quarter_end_days, &work)
+            decide::quarter_end(plan, rows, fire, &s.quarter_end_days, &work)
         }
         JobName::Escalate => {
             let channel = pj.channel(job, pj.guild.plan_channel, "plan_channel")?;

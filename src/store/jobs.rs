@@ -105,13 +105,15 @@ impl Store {
         // One JSON string for all rows: see ActionRow for why.
         let json = sqlx::query_scalar!(
             r#"SELECT json_group_array(json_array(a.id, al.person_id, pe.name, a.ref, a.text, a.due, a.status,
-                                                  a.last_update_ms, c.at_ms,
-                                                  (SELECT max(s.until_ms) FROM snoozes s WHERE s.action_id = a.id)))
+                                                  a.last_update_ms, c.at_ms, s.until_ms))
                       AS "rows!: String"
                  FROM actions a
                  JOIN action_leads al ON al.action_id = a.id
                  JOIN people pe ON pe.id = al.person_id
                  LEFT JOIN chases c ON c.action_id = a.id AND c.person_id = al.person_id
+                 -- Few actions are ever snoozed: one pass over them, not a lookup per row.
+                 LEFT JOIN (SELECT action_id, max(until_ms) AS until_ms FROM snoozes GROUP BY action_id) s
+                        ON s.action_id = a.id
                 WHERE a.plan_id = ?1 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
                   AND a.due >= ?2 AND a.due < ?3
                 ORDER BY a.due, a.id"#,
@@ -248,7 +250,7 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(format!("notice: {e}")))?;
         let queued = sqlx::query!(
             "INSERT INTO outbox (key, plan_id, job, person_id, channel_id, body, created_at_ms, not_before_ms, next_try_ms)
-             SELECT j.value ->> 0, ?2, ?3, j.value ->> 1, j.value ->> 2, j.value -> 3, ?4, j.value ->> 4, j.value ->> 4
+             SELECT j.value ->> 0, ?2, ?3, j.value ->> 1, j.value ->> 2, j.value ->> 3, ?4, j.value ->> 4, j.value ->> 4
                FROM json_each(?1) j WHERE true
              ON CONFLICT (key) DO NOTHING",
             rows,
