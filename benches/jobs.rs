@@ -211,11 +211,17 @@ async fn dm_delivery() {
         refused.len(),
         requests_cold
     );
+    for hit in &refused {
+        let global = if hit.global { "global" } else { "route" };
+        println!("  refused ({global}): {} {}", hit.method, hit.path);
+    }
 }
 
 #[tokio::main]
 async fn main() {
-    chase_decision().await;
+    if std::env::var("SKIP_CHASE").is_err() {
+        chase_decision().await;
+    }
     if std::env::var("SKIP_DM").is_err() {
         dm_delivery().await;
     }
