@@ -92,3 +92,22 @@ pub(super) async fn require_admin(ctx: Context<'_>) -> Result<bool, BotError> {
         )))
     }
 }
+
+/// Why `actor` may not change `action`, in words for them.
+pub(super) fn not_allowed(actor: &Actor, action: &crate::plan::Action) -> BotError {
+    let leads = if action.leads.is_empty() {
+        "no named lead".to_string()
+    } else {
+        action.leads.join(", ")
+    };
+    let unlinked = if actor.person.is_none() {
+        " Your Discord account is not linked to a lead: a plan admin can link it with /people link."
+    } else {
+        ""
+    };
+    BotError::user(format!(
+        "Only the action's leads ({}) and plan admins can change {}; nothing was changed.{unlinked}",
+        super::render::quote(&leads),
+        action.reference
+    ))
+}

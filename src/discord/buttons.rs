@@ -62,17 +62,10 @@ async fn on_component<'a>(
         };
         reference = values.first().cloned().unwrap_or_default();
     }
-    let (plan, actor) = who(ctx, data, plan_id, c.user.id, c.member.as_ref())
-        .await
-        .map_err(fail)?;
-    let action = data
-        .store
-        .action(&plan, &reference)
-        .await
-        .map_err(|e| fail(e.into()))?;
-    if !actor.may_update(&action) {
-        return Err(fail(not_yours(&actor, &action)));
-    }
+    let (plan, actor, action) =
+        allowed(ctx, data, plan_id, &reference, c.user.id, c.member.as_ref())
+            .await
+            .map_err(fail)?;
     let by = actor.person.clone().unwrap_or_else(|| c.user.name.clone());
     let now = data.clock.now();
     let text = match kind {
@@ -170,17 +163,10 @@ async fn on_modal<'a>(
         return Ok(());
     };
     let fail = |e: BotError| (e, (m.data.custom_id.clone(), Target::Modal(m)));
-    let (plan, actor) = who(ctx, data, plan_id, m.user.id, m.member.as_ref())
-        .await
-        .map_err(fail)?;
-    let action = data
-        .store
-        .action(&plan, &reference)
-        .await
-        .map_err(|e| fail(e.into()))?;
-    if !actor.may_update(&action) {
-        return Err(fail(not_yours(&actor, &action)));
-    }
+    let (plan, actor, action) =
+        allowed(ctx, data, plan_id, &reference, m.user.id, m.member.as_ref())
+            .await
+            .map_err(fail)?;
     let field = |id: &str| {
         m.data
             .components
@@ -241,48 +227,46 @@ fn shorten_title(reference: &str) -> String {
     crate::text::shorten(&format!("Update {reference}"), 45)
 }
 
-fn not_yours(actor: &Actor, action: &crate::plan::Action) -> BotError {
-    let leads = if action.leads.is_empty() {
-        "no named lead".to_string()
-    } else {
-        action.leads.join(", ")
-    };
-    let unlinked = if actor.person.is_none() {
-        " Your Discord account is not linked to a lead: a plan admin can link it with /people link."
-    } else {
-        ""
-    };
-    BotError::user(format!(
-        "Only the action's leads ({}) and plan admins can change {}. Nothing was changed.{unlinked}",
-        super::render::quote(&leads),
-        action.reference
-    ))
-}
-
-/// The plan a button belongs to, and who pressed it. In a DM there are no
-/// roles on the interaction: the member is looked up in the plan's server.
-async fn who(
+/// The plan and action a button is about and who pressed it, once it is
+/// sure they may change the action. In a DM there are no roles on the
+/// interaction: the member is looked up in the plan's server.
+async fn allowed(
     ctx: &serenity::Context,
     data: &Data,
     plan_id: i64,
+    reference: &str,
     user: serenity::UserId,
     member: Option<&serenity::Member>,
-) -> Result<(Plan, Actor), BotError> {
+) -> Result<(Plan, Actor, crate::plan::Action), BotError> {
     let plan = data
         .store
-        .plans()
+        .plan_by_id(plan_id)
         .await?
-        .into_iter()
-        .find(|p| p.id == plan_id)
         .ok_or_else(|| BotError::user("This reminder's plan is no longer in planbot."))?;
     let person = data.store.person_by_discord_id(user.get()).await?;
     let mut actor = Actor {
         person: person.map(|p| p.name),
         ..Default::default()
     };
-    let Some(guild) = data.settings.guild_of_plan(&plan.name) else {
-        return Ok((plan, actor));
-    };
+    if let Some(guild) = data.settings.guild_of_plan(&plan.name) {
+        let (admin, secretary) = roles(ctx, guild, user, member).await;
+        actor.is_admin = admin;
+        actor.is_secretary = secretary;
+    }
+    let action = data.store.action(&plan, reference).await?;
+    if !actor.may_update(&action) {
+        return Err(super::access::not_allowed(&actor, &action));
+    }
+    Ok((plan, actor, action))
+}
+
+/// Whether the user has the admin and secretary roles in the plan's server.
+async fn roles(
+    ctx: &serenity::Context,
+    guild: &crate::config::GuildSettings,
+    user: serenity::UserId,
+    member: Option<&serenity::Member>,
+) -> (bool, bool) {
     let guild_id = serenity::GuildId::new(guild.id);
     let roles = match member {
         Some(m) => m.roles.clone(),
@@ -294,13 +278,14 @@ async fn who(
             }
         },
     };
-    if let Some(g) = ctx.cache.guild(guild_id) {
-        for id in roles {
-            if let Some(role) = g.roles.get(&id) {
-                actor.is_admin |= role.name.eq_ignore_ascii_case(&guild.admin_role);
-                actor.is_secretary |= role.name.eq_ignore_ascii_case(&guild.secretary_role);
-            }
-        }
-    }
-    Ok((plan, actor))
+    let Some(g) = ctx.cache.guild(guild_id) else {
+        return (false, false);
+    };
+    let has = |name: &str| {
+        roles
+            .iter()
+            .filter_map(|id| g.roles.get(id))
+            .any(|r| r.name.eq_ignore_ascii_case(name))
+    };
+    (has(&guild.admin_role), has(&guild.secretary_role))
 }

@@ -20,10 +20,8 @@ pub async fn build(
     now: DateTime<Utc>,
 ) -> Result<DigestPost, BotError> {
     let plan = store
-        .plans()
+        .plan_by_id(plan_id)
         .await?
-        .into_iter()
-        .find(|p| p.id == plan_id)
         .ok_or_else(|| BotError::Internal(format!("plan {plan_id} is gone")))?;
     let q = plan
         .year_start

@@ -59,6 +59,11 @@ impl Store {
     }
 
     /// The plan called `name`, or the only plan when no name is given.
+    /// The plan with this id: buttons and queued messages name plans by id.
+    pub async fn plan_by_id(&self, id: i64) -> Result<Option<Plan>> {
+        Ok(self.plans().await?.into_iter().find(|p| p.id == id))
+    }
+
     pub async fn find_plan(&self, name: Option<&str>) -> Result<Plan> {
         let plans = self.plans().await?;
         match name {

@@ -120,7 +120,16 @@ impl TestApp {
     /// Waits until the outbox has no message left to try and at least `sent`
     /// sent; returns the outbox.
     pub async fn wait_outbox(&self, sent: usize) -> Vec<planbot::store::OutboxEntry> {
-        let deadline = std::time::Instant::now() + WAIT;
+        self.wait_outbox_for(sent, WAIT).await
+    }
+
+    /// [`Self::wait_outbox`] with a longer patience.
+    pub async fn wait_outbox_for(
+        &self,
+        sent: usize,
+        timeout: Duration,
+    ) -> Vec<planbot::store::OutboxEntry> {
+        let deadline = std::time::Instant::now() + timeout;
         loop {
             let all = self.store.outbox_entries(&[], 1000).await.unwrap();
             let done = all.iter().filter(|e| e.state == "sent").count() >= sent
@@ -130,6 +139,38 @@ impl TestApp {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    /// Presses a button (or picks nothing from a menu) on `message` as
+    /// `user`, in a guild channel (`guild` set) or a DM; the bot's answer.
+    pub async fn press(
+        &self,
+        guild: Option<u64>,
+        channel: u64,
+        user: u64,
+        message: u64,
+        custom_id: &str,
+    ) -> Response {
+        let id = self
+            .server
+            .press_button(guild, channel, user, message, custom_id)
+            .await;
+        self.server.responses(id, 1, WAIT).await.remove(0)
+    }
+
+    /// Submits the modal `custom_id` in a DM channel as `user`; the bot's answer.
+    pub async fn submit(
+        &self,
+        channel: u64,
+        user: u64,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        let id = self
+            .server
+            .submit_modal(None, channel, user, custom_id, fields)
+            .await;
+        self.server.responses(id, 1, WAIT).await.remove(0)
     }
 
     pub async fn start_bot_at(&mut self, settings: Settings, clock: Clock) {

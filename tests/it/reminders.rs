@@ -212,11 +212,9 @@ async fn buttons_on_a_reminder_complete_update_and_snooze_even_after_a_restart()
         .unwrap();
 
     // Mark complete.
-    let press = app
-        .server
-        .press_button(None, dm, OPHELIA, message, &format!("pb:c:{}:7.1", plan.id))
+    let reply = app
+        .press(None, dm, OPHELIA, message, &format!("pb:c:{}:7.1", plan.id))
         .await;
-    let reply = app.server.responses(press, 1, WAIT).await.remove(0);
     assert!(
         reply.content().contains("`7.1` Amber → **Complete**"),
         "{}",
@@ -231,23 +229,16 @@ async fn buttons_on_a_reminder_complete_update_and_snooze_even_after_a_restart()
 
     // Update status opens a modal; a status it cannot read changes nothing.
     let update_id = format!("pb:u:{}:2.4", plan.id);
-    let press = app
-        .server
-        .press_button(None, dm, OPHELIA, message, &update_id)
-        .await;
-    let modal = app.server.responses(press, 1, WAIT).await.remove(0);
+    let modal = app.press(None, dm, OPHELIA, message, &update_id).await;
     assert_eq!(modal.kind, ResponseKind::Callback { type_: 9 });
-    let submit = app
-        .server
-        .submit_modal(
-            None,
+    let refusal = app
+        .submit(
             dm,
             OPHELIA,
             &update_id,
             &[("status", "purple"), ("note", "")],
         )
         .await;
-    let refusal = app.server.responses(submit, 1, WAIT).await.remove(0);
     assert!(refusal.is_ephemeral());
     assert!(
         refusal.content().contains("Nothing was changed"),
@@ -258,17 +249,8 @@ async fn buttons_on_a_reminder_complete_update_and_snooze_even_after_a_restart()
         app.store.action(&plan, "2.4").await.unwrap().status,
         Status::Red
     );
-    let submit = app
-        .server
-        .submit_modal(
-            None,
-            dm,
-            OPHELIA,
-            &update_id,
-            &[("status", "amber"), ("note", "Panel met; date set")],
-        )
-        .await;
-    let done = app.server.responses(submit, 1, WAIT).await.remove(0);
+    let fields = [("status", "amber"), ("note", "Panel met; date set")];
+    let done = app.submit(dm, OPHELIA, &update_id, &fields).await;
     assert!(
         done.content().contains("Red → **Amber**"),
         "{}",
@@ -289,11 +271,9 @@ async fn buttons_on_a_reminder_complete_update_and_snooze_even_after_a_restart()
     let later = monday_morning() + chrono::Duration::hours(1);
     app.start_bot_at(settings, planbot::clock::Clock::starting_at(later))
         .await;
-    let press = app
-        .server
-        .press_button(None, dm, OPHELIA, message, &format!("pb:s:{}:6.6", plan.id))
+    let reply = app
+        .press(None, dm, OPHELIA, message, &format!("pb:s:{}:6.6", plan.id))
         .await;
-    let reply = app.server.responses(press, 1, WAIT).await.remove(0);
     assert!(
         reply
             .content()
@@ -343,11 +323,9 @@ async fn only_leads_and_admins_may_press_a_reminder_button() {
         .unwrap();
     let message: u64 = post["id"].as_str().unwrap().parse().unwrap();
     let complete = format!("pb:c:{}:4.3", plan.id);
-    let press = app
-        .server
-        .press_button(Some(GUILD), CHANNEL, STRANGER, message, &complete)
+    let refusal = app
+        .press(Some(GUILD), CHANNEL, STRANGER, message, &complete)
         .await;
-    let refusal = app.server.responses(press, 1, WAIT).await.remove(0);
     assert!(refusal.is_ephemeral());
     assert!(
         refusal
@@ -360,21 +338,18 @@ async fn only_leads_and_admins_may_press_a_reminder_button() {
         app.store.action(&plan, "4.3").await.unwrap().status,
         Status::Red
     );
-    let press = app
-        .server
-        .press_button(Some(GUILD), CHANNEL, OPHELIA, message, &complete)
+    let lead_of_another = app
+        .press(Some(GUILD), CHANNEL, OPHELIA, message, &complete)
         .await;
     assert!(
-        app.server.responses(press, 1, WAIT).await[0]
+        lead_of_another
             .content()
             .contains("Only the action's leads")
     );
 
-    let press = app
-        .server
-        .press_button(Some(GUILD), CHANNEL, ADMIN, message, &complete)
+    let reply = app
+        .press(Some(GUILD), CHANNEL, ADMIN, message, &complete)
         .await;
-    let reply = app.server.responses(press, 1, WAIT).await.remove(0);
     assert!(
         reply.content().contains("Red → **Complete**"),
         "{}",
@@ -818,15 +793,10 @@ async fn the_sender_keeps_within_discords_limits_without_being_refused() {
     app.server
         .enforce_rate_limits(planbot::testserver::RateLimitRules::default());
     app.start_jobs_at(monday_morning()).await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let outbox = app.store.outbox_entries(&[], 100).await.unwrap();
-        if outbox.len() == 11 && outbox.iter().all(|e| e.state == "sent") {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "{outbox:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let outbox = app
+        .wait_outbox_for(11, std::time::Duration::from_secs(20))
+        .await;
+    assert!(outbox.iter().all(|e| e.state == "sent"), "{outbox:?}");
     assert_eq!(app.server.channel_messages(CHANNEL).len(), 9);
     assert_eq!(
         app.server.rate_limited().len(),

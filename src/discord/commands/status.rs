@@ -48,21 +48,7 @@ pub async fn status(
     let store = &ctx.data().store;
     let action = store.action(&plan, &reference).await?;
     if !actor.may_update(&action) {
-        let leads = if action.leads.is_empty() {
-            "no named lead".to_string()
-        } else {
-            action.leads.join(", ")
-        };
-        let unlinked = if actor.person.is_none() {
-            " Your Discord account is not linked to a lead: a plan admin can link it with /people link."
-        } else {
-            ""
-        };
-        return Err(BotError::user(format!(
-            "Only the action's leads ({}) and plan admins can update {}.{unlinked}",
-            render::quote(&leads),
-            action.reference
-        )));
+        return Err(access::not_allowed(&actor, &action));
     }
     let author = ctx.author();
     let by = actor.person.clone().unwrap_or_else(|| author.name.clone());
