@@ -328,6 +328,14 @@ impl Courier for DiscordCourier {
             Err(CallError::Refused { code: 50007, .. }) => {
                 self.to_channel_instead(item, "dm closed", Some(user)).await
             }
+            // A remembered DM channel that Discord no longer knows: forget
+            // it, and the next try opens a new one.
+            Err(CallError::Refused { code: 10003, .. }) if lead.dm_channel_id.is_some() => {
+                if let Err(e) = self.store.forget_dm_channel(lead.person_id).await {
+                    tracing::warn!("could not forget a DM channel: {e}");
+                }
+                Err(DeliveryError::Transient("the DM channel had gone".into()))
+            }
             Err(e) => Err(e.into()),
         }
     }

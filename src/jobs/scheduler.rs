@@ -136,10 +136,13 @@ impl<C: Courier> Scheduler<C> {
         }
     }
 
-    /// Runs every job each plan owes at `now`, once.
+    /// Runs every job each plan owes at `now`, once. One plan's failure
+    /// does not hold up the others; it is tried again at the next tick.
     pub async fn tick(&self, now: DateTime<Utc>) -> Result<(), JobError> {
         for pj in PlanJobs::load(&self.store, &self.settings).await? {
-            catch_up_and_run(&self.store, &pj, now).await?;
+            if let Err(e) = catch_up_and_run(&self.store, &pj, now).await {
+                tracing::error!(plan = %pj.plan.name, "the plan's jobs failed: {e}");
+            }
         }
         Ok(())
     }

@@ -181,6 +181,16 @@ impl Store {
         Ok(())
     }
 
+    pub async fn forget_dm_channel(&self, person_id: i64) -> Result<()> {
+        sqlx::query!(
+            "UPDATE people SET dm_channel_id = NULL WHERE id = ?",
+            person_id
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Marks reminders queued for before `cutoff` as expired, records the
     /// skipped runs, and queues the admins' notice built from what expired,
     /// in one transaction. Returns how many reminders expired.
