@@ -101,16 +101,6 @@ impl Store {
         })))
     }
 
-    /// When the next pending message becomes due, if any is waiting.
-    pub async fn outbox_next_due(&self) -> Result<Option<DateTime<Utc>>> {
-        let ms = sqlx::query_scalar!(
-            r#"SELECT min(max(not_before_ms, next_try_ms)) AS "ms: i64" FROM outbox WHERE state = 'pending'"#
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(ms.map(from_ms))
-    }
-
     pub async fn mark_sent(
         &self,
         id: i64,
