@@ -34,6 +34,11 @@ impl ChangeRow {
 impl Store {
     /// Records a status update and its history entry in one transaction; once
     /// this returns the update is on disk.
+    ///
+    /// The time is settled inside the transaction, never earlier than the
+    /// action's previous entry: requests are stamped when they arrive but
+    /// written in lock order, and the history must read in the order it was
+    /// written, each entry starting where the one before ended.
     pub async fn record_status(
         &self,
         plan: &Plan,
@@ -42,7 +47,7 @@ impl Store {
     ) -> Result<Updated> {
         let mut tx = self.begin_write().await?;
         let (id, before) = load_action(&mut *tx, plan, reference).await?;
-        let at = to_ms(req.at);
+        let at = stamp_after_last(&mut tx, id, req.at).await?;
         let from = before.status.as_str();
         let to = req.to.as_str();
         let discord_id = req.by_discord_id.map(|id| id.to_string());
@@ -79,17 +84,32 @@ impl Store {
         Ok(Updated { before, after })
     }
 
-    /// An action's history, oldest first.
+    /// An action's history in the order it was written, oldest first.
     pub async fn history(&self, plan: &Plan, reference: &str) -> Result<Vec<StatusChange>> {
         let (id, _) = load_action(&self.pool, plan, reference).await?;
         let rows = sqlx::query_as!(
             ChangeRow,
             "SELECT at_ms, actor, from_status, to_status, note, evidence
-               FROM status_changes WHERE action_id = ? ORDER BY at_ms, id",
+               FROM status_changes WHERE action_id = ? ORDER BY id",
             id
         )
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(ChangeRow::into_change).collect()
     }
+}
+
+/// `at`, or the action's latest history time if that is later.
+pub(super) async fn stamp_after_last(
+    tx: &mut sqlx::SqliteConnection,
+    action_id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<i64> {
+    let last = sqlx::query_scalar!(
+        "SELECT max(at_ms) FROM status_changes WHERE action_id = ?",
+        action_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(last.map_or(to_ms(at), |last| last.max(to_ms(at))))
 }

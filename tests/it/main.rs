@@ -6,6 +6,7 @@ mod helpers;
 mod bot;
 mod calendar;
 mod cli;
+mod concurrency;
 mod config;
 mod crash;
 mod digest;

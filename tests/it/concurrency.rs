@@ -1,0 +1,169 @@
+//! Many people changing one action at once: every change is kept, the
+//! history chains (each row starts where the one before ended) and the
+//! action's status, its last history row and the point-in-time view agree.
+
+use crate::app::*;
+use futures::future::join_all;
+use planbot::clock::Clock;
+use planbot::plan::{AsOf, Plan, Status};
+use planbot::store::{ActionFilter, Store};
+use planbot::testserver::Response;
+use serde_json::{Value, json};
+
+/// Led by Steve Comb and Tom Brailsford together.
+const SHARED: &str = "1.1";
+
+/// The values of the `/status` command's status choices.
+fn status_values(app: &TestApp) -> Vec<Value> {
+    let commands = app.server.commands(Some(GUILD));
+    let status = commands.iter().find(|c| c["name"] == "status").unwrap();
+    status["options"][1]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].clone())
+        .collect()
+}
+
+/// The bot on the system clock: requests stamped a moment apart race for
+/// the write lock, as they do in use.
+async fn spawn_on_system_clock() -> TestApp {
+    let mut app = spawn_app().await;
+    app.stop_bot().await;
+    let settings = settings(&app.server, &app.dir.path().join("bot.db"));
+    app.start_bot_at(settings, Clock::system()).await;
+    app
+}
+
+/// Checks the history of `reference` chains and agrees with the action and
+/// with the plan as of the end of today; returns how many rows it has.
+async fn assert_consistent(store: &Store, plan: &Plan, reference: &str, round: usize) -> usize {
+    let history = store.history(plan, reference).await.unwrap();
+    for pair in history.windows(2) {
+        assert_eq!(
+            pair[1].from,
+            Some(pair[0].to),
+            "round {round}: a history row does not start where the one before ended: {pair:#?}"
+        );
+        assert!(
+            pair[1].at >= pair[0].at,
+            "round {round}: a history row is stamped before the one before it: {pair:#?}"
+        );
+    }
+    let last = history.last().expect("history").to;
+    let now = store.action(plan, reference).await.unwrap().status;
+    assert_eq!(now, last, "round {round}: status and last history row");
+    let as_of = AsOf::end_of_day(plan.today(chrono::Utc::now()), plan.time_zone);
+    let then = store
+        .actions_as_of(plan, &ActionFilter::default(), as_of)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.reference == reference)
+        .expect("action in the point-in-time view")
+        .status;
+    assert_eq!(then, last, "round {round}: point-in-time view and last row");
+    history.len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_concurrent_updates_by_two_leads_chain_in_fifty_rounds() {
+    let app = spawn_on_system_clock().await;
+    let plan = app.plan().await;
+    let values = status_values(&app);
+    let mut rows = app.store.history(&plan, SHARED).await.unwrap().len();
+    for round in 0..50 {
+        let updates = (0..20).map(|i| {
+            let lead = if i % 2 == 0 { STEVE } else { TOM };
+            let options = json!([
+                {"type": 3, "name": "ref", "value": SHARED},
+                {"type": 4, "name": "status", "value": values[(round + i) % values.len()]},
+                {"type": 3, "name": "note", "value": format!("round {round}, update {i}")},
+            ]);
+            app.reply(lead, "status", options)
+        });
+        for reply in join_all(updates).await {
+            assert!(
+                reply.content().contains(SHARED),
+                "round {round}: {}",
+                reply.content()
+            );
+        }
+        let now = assert_consistent(&app.store, &plan, SHARED, round).await;
+        assert_eq!(now, rows + 20, "round {round}: every update is kept");
+        rows = now;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_buttons_modals_and_an_import_at_once_keep_one_history() {
+    let app = spawn_on_system_clock().await;
+    let plan = app.plan().await;
+    let values = status_values(&app);
+    let complete = format!("pb:c:{}:{SHARED}", plan.id);
+    let update = format!("pb:u:{}:{SHARED}", plan.id);
+    // A sheet that sets 1.1 to Red, imported by another process meanwhile.
+    let text = app.store.action(&plan, SHARED).await.unwrap().text;
+    let sheet = app.dir.path().join("red.csv");
+    let csv = format!(
+        "Priority,Ref,Action,Leads,Status\n1. Children Looked After,{SHARED},\"{text}\",Steve Comb; Tom Brailsford,Red\n"
+    );
+    std::fs::write(&sheet, csv).unwrap();
+    for round in 0..10 {
+        let import = tokio::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
+            .arg("import")
+            .arg(&sheet)
+            .args(["--plan", "Kirklees", "--db"])
+            .arg(app.dir.path().join("bot.db"))
+            .output();
+        let commands = (0..6).map(|i| {
+            let lead = if i % 2 == 0 { STEVE } else { TOM };
+            let options = json!([
+                {"type": 3, "name": "ref", "value": SHARED},
+                {"type": 4, "name": "status", "value": values[(round + i) % values.len()]},
+            ]);
+            app.reply(lead, "status", options)
+        });
+        let presses = (0..3).map(|_| app.press(Some(GUILD), CHANNEL, STEVE, 1, &complete));
+        let modals = (0..3).map(|i| {
+            let status = ["amber", "green", "red"][i];
+            submit_in_channel(&app, TOM, &update, status)
+        });
+        let (import, commands, presses, modals) = tokio::join!(
+            import,
+            join_all(commands),
+            join_all(presses),
+            join_all(modals)
+        );
+        let import = import.unwrap();
+        assert!(
+            import.status.success(),
+            "round {round}: import: {}",
+            String::from_utf8_lossy(&import.stderr)
+        );
+        for reply in commands.iter().chain(&presses).chain(&modals) {
+            assert!(
+                reply.content().contains(SHARED),
+                "round {round}: {}",
+                reply.content()
+            );
+        }
+        assert_consistent(&app.store, &plan, SHARED, round).await;
+    }
+    let history = app.store.history(&plan, SHARED).await.unwrap();
+    assert!(
+        history.iter().any(|c| c.to == Status::Complete)
+            && history.iter().any(|c| c.to == Status::Red),
+        "buttons and the import both wrote"
+    );
+}
+
+/// Submits the update modal from a button in the plan channel.
+async fn submit_in_channel(app: &TestApp, user: u64, custom_id: &str, status: &str) -> Response {
+    let fields = [("status", status), ("note", "")];
+    let id = app
+        .server
+        .submit_modal(Some(GUILD), CHANNEL, user, custom_id, &fields)
+        .await;
+    app.server.responses(id, 1, WAIT).await.remove(0)
+}
