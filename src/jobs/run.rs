@@ -99,7 +99,9 @@ pub async fn run_job(
     now: DateTime<Utc>,
     kind: RunKind,
 ) -> Result<RunReport, JobError> {
-    let decision = decide_job(store, pj, job, fire).await?;
+    let decision = decide_job(store, pj, job, fire)
+        .await?
+        .held_until_working(now, &pj.working());
     let queued = store
         .record_run(
             &pj.plan,
