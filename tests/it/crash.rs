@@ -69,11 +69,7 @@ async fn crash_and_restart(hold: &str) {
         "killed with most messages decided but not delivered: {pending}"
     );
 
-    let mut second = spawn_planbot(
-        &config,
-        &app.dir.path().join("second.log"),
-        MONDAY_0900_30,
-    );
+    let mut second = spawn_planbot(&config, &app.dir.path().join("second.log"), MONDAY_0900_30);
     let outbox = app.wait_outbox(11).await;
     second.kill();
     assert_eq!(outbox.len(), 11, "no message decided twice: {outbox:?}");

@@ -33,7 +33,10 @@ async fn wait_caught_up(app: &TestApp) {
 
 /// `planbot outbox --all --json`, as an admin would read it.
 fn outbox(app: &TestApp) -> Vec<Value> {
-    let out = planbot(&app.dir.path().join("bot.db"), &["outbox", "--all", "--json"]);
+    let out = planbot(
+        &app.dir.path().join("bot.db"),
+        &["outbox", "--all", "--json"],
+    );
     assert!(out.status.success(), "{out:?}");
     stdout(&out)
         .lines()
