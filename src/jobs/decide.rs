@@ -39,9 +39,8 @@ pub struct Decision {
 
 impl Decision {
     /// Holds every message until working time at or after `now` too: a run
-    /// made late (caught up at start, or by hand as of a past moment) must
-    /// not send on a holiday or before 09:00 because its fire time was a
-    /// working moment.
+    /// made late (caught up at start) must not send on a holiday or before
+    /// 09:00 because its fire time was a working moment.
     pub fn held_until_working(mut self, now: DateTime<Utc>, work: &WorkingTime) -> Decision {
         for o in &mut self.outgoing {
             o.not_before = work.next_working(o.not_before.max(now));

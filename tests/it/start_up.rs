@@ -3,19 +3,25 @@
 //! real binary, on a rehearsal clock set to the awkward moments.
 
 use crate::app::*;
-use crate::helpers::{planbot, stdout};
+use crate::helpers::{planbot, stdout, utc};
 use crate::process::*;
 use chrono::{DateTime, Utc};
+use planbot::jobs::JobName;
+use planbot::store::{RunKind, RunRecord};
 use serde_json::Value;
 use std::time::Duration;
 
-/// The app's bot stopped and `planbot run` started in its place at `now`.
-async fn start_at(now: &str, jobs: &str) -> (TestApp, Planbot) {
+/// The app with its own bot stopped, to make way for `planbot run`.
+async fn app_without_bot() -> TestApp {
     let mut app = spawn_app().await;
     app.stop_bot().await;
-    let config = write_config(&app, jobs);
-    let bot = spawn_planbot(&config, &app.dir.path().join("planbot.log"), now);
-    (app, bot)
+    app
+}
+
+/// `planbot run` on the app's database, its clock starting at `now`.
+fn spawn_at(app: &TestApp, now: &str, jobs: &str) -> Planbot {
+    let config = write_config(app, jobs);
+    spawn_planbot(&config, &app.dir.path().join("planbot.log"), now)
 }
 
 /// Waits until the run at start has recorded all four jobs.
@@ -76,14 +82,38 @@ async fn started_on_christmas_morning_the_missed_monday_chase_waits_for_tuesday_
     // Friday 25 December 2026, 08:30, having missed Monday 21st's chase.
     // Christmas, the weekend and the Boxing Day substitute on Monday 28th
     // are all off.
-    let (app, _bot) = start_at("2026-12-25T08:30:00Z", r#"chase = "0 9 * * Mon""#).await;
+    let app = app_without_bot().await;
+    // Last chased on 7 December: the 14th fell out of the 7-day window, so
+    // the admins get a notice, and it waits too.
+    app.store
+        .record_run(
+            &app.plan().await,
+            &RunRecord {
+                job: JobName::Chase,
+                fire: utc(2026, 12, 7, 9, 0),
+                ran_at: utc(2026, 12, 7, 9, 0),
+                kind: RunKind::Scheduled,
+                detail: None,
+            },
+            &Default::default(),
+            None,
+        )
+        .await
+        .unwrap();
+    let _bot = spawn_at(&app, "2026-12-25T08:30:00Z", r#"chase = "0 9 * * Mon""#);
     assert_held_until(&app, "2026-12-29T09:00:00Z").await;
+    let notice = outbox(&app)
+        .into_iter()
+        .find(|e| e["job"] == "notice")
+        .expect("the admins' notice of the skipped run");
+    assert_eq!(notice["to"], format!("channel {CHANNEL}"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn started_on_a_saturday_morning_the_missed_friday_chase_waits_for_monday() {
     // Saturday 18 May 2019, 10:00 BST; Monday 20th is a working day.
-    let (app, _bot) = start_at("2019-05-18T09:00:00Z", "").await;
+    let app = app_without_bot().await;
+    let _bot = spawn_at(&app, "2019-05-18T09:00:00Z", "");
     assert_held_until(&app, "2019-05-20T08:00:00Z").await;
 }
 
@@ -91,7 +121,8 @@ async fn started_on_a_saturday_morning_the_missed_friday_chase_waits_for_monday(
 async fn started_just_before_nine_on_a_monday_the_missed_friday_chase_goes_at_nine() {
     // Monday 20 May 2019, 08:59:57 BST: Friday's chase is caught up at once
     // and held three seconds, until 09:00.
-    let (app, _bot) = start_at("2019-05-20T07:59:57Z", "").await;
+    let app = app_without_bot().await;
+    let _bot = spawn_at(&app, "2019-05-20T07:59:57Z", "");
     let nine = DateTime::parse_from_rfc3339("2019-05-20T08:00:00Z").unwrap();
     let friday = DateTime::parse_from_rfc3339("2019-05-17T08:00:00Z").unwrap();
     wait_caught_up(&app).await;
