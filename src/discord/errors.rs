@@ -78,6 +78,22 @@ pub(super) async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
         poise::FrameworkError::GuildOnly { ctx, .. } => {
             (ctx, "Use this command in the plan's server.".to_string())
         }
+        poise::FrameworkError::UnknownInteraction {
+            framework,
+            interaction,
+            ..
+        } => {
+            return super::stale::unknown_command(framework.serenity_context, interaction).await;
+        }
+        poise::FrameworkError::CommandStructureMismatch {
+            ctx, description, ..
+        } => (
+            poise::Context::Application(ctx),
+            super::stale::mismatch(ctx, description),
+        ),
+        poise::FrameworkError::SubcommandRequired { ctx, .. } => {
+            (ctx, super::stale::subcommand_missing(ctx))
+        }
         poise::FrameworkError::CommandCheckFailed { ctx, error, .. } => {
             let text = match error {
                 Some(e) => text_for(e, &ctx),

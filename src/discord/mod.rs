@@ -10,6 +10,7 @@ mod errors;
 mod ratelimit;
 mod reminders;
 mod render;
+mod stale;
 
 pub use courier::DiscordCourier;
 pub use errors::BotError;

@@ -37,6 +37,18 @@ pub struct Decision {
     pub escalated: Vec<(i64, NaiveDate)>,
 }
 
+impl Decision {
+    /// Holds every message until working time at or after `now` too: a run
+    /// made late (caught up at start) must not send on a holiday or before
+    /// 09:00 because its fire time was a working moment.
+    pub fn held_until_working(mut self, now: DateTime<Utc>, work: &WorkingTime) -> Decision {
+        for o in &mut self.outgoing {
+            o.not_before = work.next_working(o.not_before.max(now));
+        }
+        self
+    }
+}
+
 /// A short digest of the refs a message is about. It goes in the key, so the
 /// same decision repeated (after a crash, or a manual run) is queued once,
 /// while a later run the same day about other actions is not swallowed.

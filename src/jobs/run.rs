@@ -99,7 +99,13 @@ pub async fn run_job(
     now: DateTime<Utc>,
     kind: RunKind,
 ) -> Result<RunReport, JobError> {
-    let decision = decide_job(store, pj, job, fire).await?;
+    let mut decision = decide_job(store, pj, job, fire).await?;
+    // A scheduled run made late (caught up at start) waits for working time
+    // from now. A manual run keeps the moment it was asked to run as of:
+    // `jobs run --as-of` shows and queues what would have gone then.
+    if kind == RunKind::Scheduled {
+        decision = decision.held_until_working(now, &pj.working());
+    }
     let queued = store
         .record_run(
             &pj.plan,

@@ -205,7 +205,7 @@ pub async fn catch_up_and_run(
                     skipped_runs: missed.clone(),
                     expired,
                 },
-                not_before: now,
+                not_before: pj.working().next_working(now),
             })
         })
         .await?;

@@ -3,77 +3,10 @@
 //! must land exactly once.
 
 use crate::app::*;
-use planbot::testserver::example;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use crate::process::*;
 
-const TOKEN: &str = "crash-test-token-4f1d";
-
-fn write_config(app: &TestApp) -> std::path::PathBuf {
-    let path = app.dir.path().join("planbot.toml");
-    let text = format!(
-        r#"
-[database]
-path = "{db}"
-
-[discord]
-api_base = "{base}"
-
-[[guilds]]
-id = {GUILD}
-plans = ["Kirklees"]
-plan_channel = {CHANNEL}
-board_channel = {board}
-
-[jobs]
-poll_seconds = 0.05
-lease_seconds = 2
-"#,
-        db = app.dir.path().join("bot.db").display(),
-        base = app.server.base_url(),
-        board = example::BOARD,
-    );
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// A child process killed (SIGKILL) when dropped, so a failing test leaves
-/// no bot running.
-struct Planbot(Child);
-
-impl Planbot {
-    fn kill(&mut self) {
-        self.0.kill().expect("kill -9");
-        self.0.wait().expect("reap");
-    }
-}
-
-impl Drop for Planbot {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `planbot run` as a child process, its clock starting Monday 20 May 2019
-/// at 09:00:30 London; its log goes to `log`.
-fn spawn_planbot(config: &Path, log: &Path) -> Planbot {
-    Planbot(
-        Command::new(env!("CARGO_BIN_EXE_planbot"))
-            .args(["run", "--config"])
-            .arg(config)
-            .env("DISCORD_TOKEN", TOKEN)
-            .env("PLANBOT_FAKE_NOW", "2019-05-20T08:00:30Z")
-            .env("PLANBOT_LOG", "planbot=debug,info")
-            .env_remove("PLANBOT_DB")
-            .env_remove("DISCORD_API_BASE")
-            .env_remove("DATABASE_URL")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(log).unwrap())
-            .spawn()
-            .expect("start planbot run"),
-    )
-}
+/// Monday 20 May 2019, 09:00:30 London: just after the chase.
+const MONDAY_0900_30: &str = "2019-05-20T08:00:30Z";
 
 /// Waits until the outbox holds `n` messages (decided and committed).
 async fn wait_queued(app: &TestApp, n: usize) {
@@ -112,10 +45,10 @@ fn assert_each_once(app: &TestApp) {
 async fn crash_and_restart(hold: &str) {
     let mut app = spawn_app().await;
     app.stop_bot().await;
-    let config = write_config(&app);
+    let config = write_config(&app, "");
     let log = app.dir.path().join("first.log");
     app.server.hold_responses(hold);
-    let mut first = spawn_planbot(&config, &log);
+    let mut first = spawn_planbot(&config, &log, MONDAY_0900_30);
     if !app.server.wait_for_held(1, WAIT).await {
         panic!(
             "planbot never sent anything: {}",
@@ -136,7 +69,7 @@ async fn crash_and_restart(hold: &str) {
         "killed with most messages decided but not delivered: {pending}"
     );
 
-    let mut second = spawn_planbot(&config, &app.dir.path().join("second.log"));
+    let mut second = spawn_planbot(&config, &app.dir.path().join("second.log"), MONDAY_0900_30);
     let outbox = app.wait_outbox(11).await;
     second.kill();
     assert_eq!(outbox.len(), 11, "no message decided twice: {outbox:?}");

@@ -4,6 +4,7 @@
 use crate::app::*;
 use planbot::store::Store;
 use planbot::testserver::TestServer;
+use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -103,4 +104,86 @@ async fn planbot_run_sends_nothing_off_the_test_server_and_stops_on_sigterm() {
         server.unknown_requests()
     );
     assert_eq!(server.identifies(), 1, "the gateway connection came here");
+}
+
+/// `planbot run` against a fresh test server, logging at debug level.
+async fn spawn_run(dir: &std::path::Path) -> (TestServer, tokio::process::Child) {
+    let server = TestServer::start(vec![guild()]).await.unwrap();
+    let db = dir.join("run.db");
+    let store = Store::open(&db).await.unwrap();
+    planbot::demo::load_example(&store, planbot::demo::example_recorded_at())
+        .await
+        .unwrap();
+    store.link_person("Ophelia Rix", OPHELIA).await.unwrap();
+    store.close().await;
+    let config = dir.join("planbot.toml");
+    std::fs::write(
+        &config,
+        format!("[[guilds]]\nid = {GUILD}\nplans = [\"Kirklees\"]\n"),
+    )
+    .unwrap();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
+        .args(["run", "--config", config.to_str().unwrap()])
+        .env("DISCORD_TOKEN", "test-token-never-logged")
+        .env("DISCORD_API_BASE", server.base_url())
+        .env("PLANBOT_DB", &db)
+        .env("PLANBOT_LOG", "planbot=debug,info")
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    assert!(
+        server.wait_for_ready(WAIT).await,
+        "planbot run never connected"
+    );
+    assert!(!server.wait_for_commands(Some(GUILD), WAIT).await.is_empty());
+    (server, child)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_command_list_is_the_users_to_fix_and_logged_at_debug_not_as_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, child) = spawn_run(dir.path()).await;
+    let unknown = server
+        .send_command(GUILD, CHANNEL, OPHELIA, "frobnicate", json!([]))
+        .await;
+    let purple = server
+        .send_command(
+            GUILD,
+            CHANNEL,
+            OPHELIA,
+            "status",
+            json!([
+                {"type": 3, "name": "ref", "value": "7.1"},
+                {"type": 3, "name": "status", "value": "Purple"},
+            ]),
+        )
+        .await;
+    for id in [unknown, purple] {
+        let answer = server.responses(id, 1, WAIT).await;
+        assert!(
+            answer.first().is_some_and(|a| a.is_ephemeral()),
+            "{answer:?}"
+        );
+    }
+
+    let pid = child.id().unwrap() as i32;
+    assert_eq!(unsafe { kill(pid, SIGTERM) }, 0);
+    let out = tokio::time::timeout(WAIT, child.wait_with_output())
+        .await
+        .expect("stops within 10 s")
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    let lines = |level: &str, what: &str| {
+        log.lines()
+            .filter(|l| l.contains(level) && l.contains(what))
+            .count()
+    };
+    assert_eq!(
+        lines("DEBUG", "a command planbot does not have"),
+        1,
+        "{log}"
+    );
+    assert_eq!(lines("DEBUG", "options that do not fit"), 1, "{log}");
+    assert_eq!(lines("ERROR", ""), 0, "{log}");
 }
