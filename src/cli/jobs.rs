@@ -61,7 +61,8 @@ impl When {
                 .map(|t| t.with_timezone(&Utc))
                 .ok_or_else(|| {
                     UsageError(format!(
-                        "{local} does not exist on the clocks in {tz} (the hour skipped when clocks go forward)"
+                        "{} does not exist on the clocks in {tz} (the hour skipped when clocks go forward)",
+                        local.format("%Y-%m-%d %H:%M")
                     ))
                 }),
         }
