@@ -259,8 +259,6 @@ pub struct StatusArgs {
     /// The action's reference, such as 4.2
     #[arg(value_name = "REF")]
     pub reference: String,
-    #[command(flatten)]
-    pub target: Target,
     /// red, amber, green, not started or complete (or R, A, G, C, done, on track ...)
     #[arg(value_parser = parse_status, value_name = "STATUS")]
     pub status: crate::plan::Status,
@@ -273,6 +271,8 @@ pub struct StatusArgs {
     /// Who is making the update (kept in the history)
     #[arg(long, value_name = "NAME")]
     pub by: String,
+    #[command(flatten)]
+    pub target: Target,
 }
 
 #[derive(Debug, Subcommand)]
