@@ -1,4 +1,5 @@
 use clap::Parser;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -16,13 +17,39 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(std::io::stderr)
+        // Colour codes are noise in a log file or a pipe.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let mut stdout = std::io::stdout();
     match planbot::cli::run(cli, &mut stdout).await {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader has all it wanted, as with `planbot actions | head -1`.
+        Err(e) if is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(1)
+            eprintln!("error: {}", one_line(&e));
+            let usage = e.chain().any(|c| c.is::<planbot::cli::UsageError>());
+            ExitCode::from(if usage { 2 } else { 1 })
         }
     }
+}
+
+fn is_closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The error and its causes, each said once: many errors already quote
+/// their cause, and saying it again only buries the point.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }

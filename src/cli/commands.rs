@@ -1,24 +1,60 @@
+use super::database::{db_wait, explain, open, unused_options};
 use super::output::{action_detail, action_json, action_table, change_json, change_line, table};
-use super::{Cli, Command, DigestArgs, ImportArgs, ListArgs, PeopleCommand, StatusArgs};
+use super::{
+    Cli, Command, DigestArgs, ImportArgs, ListArgs, PeopleCommand, PeopleList, StatusArgs,
+    UsageError,
+};
 use crate::import::{Parsed, read_plan_file};
 use crate::plan::{AsOf, StatusRequest};
-use crate::store::{ActionFilter, ImportOptions, PlanSettings, Store};
+use crate::store::{ActionFilter, ImportOptions, OpenOptions, PlanSettings, Store};
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Runs one command, writing what it shows to `out`.
 pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
+    let wait = db_wait(std::env::var("PLANBOT_DB_WAIT").ok())?;
+    unused_options(&cli)?;
+    if let Command::Digest(args) = &cli.command {
+        digest_needs_a_folder(args)?;
+    }
     match cli.command {
         Command::Demo => return crate::demo::run(out).await,
-        Command::Run { config } => return run_bot(config.as_deref()).await,
+        Command::Run { config, db } => return run_bot(config.as_deref(), db, wait).await,
         _ => {}
     }
-    let store = Store::open(&cli.global.db).await?;
-    let plan_name = cli.global.plan.as_deref();
-    let result = match cli.command {
-        Command::Import(args) => import(&store, plan_name, args, out).await,
-        Command::Export { out: file } => {
+    let (db, plan_name) = cli.command.target();
+    let path = db.path();
+    let opened = open(&cli.command, &path, wait).await?;
+    let result = dispatch(&opened.store, plan_name.as_deref(), cli.command, out).await;
+    opened.store.close().await;
+    result.map_err(|e| explain(e, &path, wait))
+}
+
+const NEEDS_A_FOLDER: &str = "a chart or several files need a folder: add --out DIR";
+
+fn digest_needs_a_folder(args: &DigestArgs) -> Result<(), UsageError> {
+    let one_text_file = matches!(
+        args.format,
+        crate::digest::Format::Md | crate::digest::Format::Csv | crate::digest::Format::Html
+    );
+    if args.out.is_none() && !one_text_file {
+        return Err(UsageError(NEEDS_A_FOLDER.into()));
+    }
+    Ok(())
+}
+
+async fn dispatch(
+    store: &Store,
+    plan_name: Option<&str>,
+    command: Command,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
+    match command {
+        Command::Import(args) => import(store, plan_name, args, out).await,
+        Command::Export { out: file, .. } => {
             let plan = store.find_plan(plan_name).await?;
             let csv = crate::import::export_csv(
                 &plan,
@@ -34,7 +70,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
             }
             Ok(())
         }
-        Command::Plans => {
+        Command::Plans(_) => {
             let rows: Vec<Vec<String>> = store
                 .plans()
                 .await?
@@ -55,12 +91,14 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
             )?;
             Ok(())
         }
-        Command::Actions(args) => list(&store, plan_name, args, out).await,
-        Command::Jobs { command, config } => {
-            super::jobs::jobs(&store, plan_name, config.as_deref(), command, out).await
-        }
-        Command::Outbox { all, json } => super::jobs::outbox(&store, all, json, out).await,
-        Command::Show { reference, json } => {
+        Command::Actions(args) => list(store, plan_name, args, out).await,
+        Command::Jobs {
+            command, config, ..
+        } => super::jobs::jobs(store, plan_name, config.as_deref(), command, out).await,
+        Command::Outbox { all, json, .. } => super::jobs::outbox(store, all, json, out).await,
+        Command::Show {
+            reference, json, ..
+        } => {
             let plan = store.find_plan(plan_name).await?;
             let action = store.action(&plan, &reference).await?;
             let history = store.history(&plan, &reference).await?;
@@ -74,9 +112,11 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
             }
             Ok(())
         }
-        Command::Status(args) => status(&store, plan_name, args, out).await,
-        Command::Digest(args) => digest(&store, plan_name, args, out).await,
-        Command::History { reference, json } => {
+        Command::Status(args) => status(store, plan_name, args, out).await,
+        Command::Digest(args) => digest(store, plan_name, args, out).await,
+        Command::History {
+            reference, json, ..
+        } => {
             let plan = store.find_plan(plan_name).await?;
             for c in store.history(&plan, &reference).await? {
                 if json {
@@ -87,8 +127,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
             }
             Ok(())
         }
-        Command::People { command, json } => match command {
-            Some(PeopleCommand::Link { name, discord_id }) => {
+        Command::People { command, list, .. } => match command {
+            Some(PeopleCommand::Link {
+                name, discord_id, ..
+            }) => {
                 let person = store.link_person(&name, discord_id).await?;
                 writeln!(
                     out,
@@ -97,39 +139,42 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
                 )?;
                 Ok(())
             }
-            Some(PeopleCommand::List) | None => {
-                let people = store.people().await?;
-                if json {
-                    for p in &people {
-                        writeln!(out, "{}", serde_json::to_string(p)?)?;
-                    }
-                } else {
-                    let rows: Vec<Vec<String>> = people
-                        .into_iter()
-                        .map(|p| {
-                            vec![
-                                p.person.name,
-                                p.person
-                                    .discord_id
-                                    .map(|d| d.to_string())
-                                    .unwrap_or_else(|| "not linked".into()),
-                                p.open_actions.to_string(),
-                            ]
-                        })
-                        .collect();
-                    writeln!(
-                        out,
-                        "{}",
-                        table(&["Name", "Discord user", "Open actions"], &rows)
-                    )?;
-                }
-                Ok(())
+            Some(PeopleCommand::List(PeopleList { json: asked })) => {
+                list_people(store, asked || list.json, out).await
             }
+            None => list_people(store, list.json, out).await,
         },
-        Command::Demo | Command::Run { .. } => unreachable!("handled above"),
-    };
-    store.close().await;
-    result
+        Command::Demo | Command::Run { .. } => unreachable!("handled before the store opens"),
+    }
+}
+
+async fn list_people(store: &Store, json: bool, out: &mut (dyn Write + Send)) -> Result<()> {
+    let people = store.people().await?;
+    if json {
+        for p in &people {
+            writeln!(out, "{}", serde_json::to_string(p)?)?;
+        }
+    } else {
+        let rows: Vec<Vec<String>> = people
+            .into_iter()
+            .map(|p| {
+                vec![
+                    p.person.name,
+                    p.person
+                        .discord_id
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "not linked".into()),
+                    p.open_actions.to_string(),
+                ]
+            })
+            .collect();
+        writeln!(
+            out,
+            "{}",
+            table(&["Name", "Discord user", "Open actions"], &rows)
+        )?;
+    }
+    Ok(())
 }
 
 async fn import(
@@ -278,9 +323,13 @@ async fn status(
     Ok(())
 }
 
-async fn run_bot(config: Option<&std::path::Path>) -> Result<()> {
-    let settings = crate::config::Settings::load(config, |k| std::env::var(k).ok())?;
-    let store = Store::open(&settings.database.path).await?;
+async fn run_bot(config: Option<&Path>, db: Option<PathBuf>, wait: Duration) -> Result<()> {
+    let mut settings = crate::config::Settings::load(config, |k| std::env::var(k).ok())?;
+    if let Some(db) = db {
+        settings.database.path = db;
+    }
+    let options = OpenOptions { create: true, wait };
+    let store = Store::open_with(&settings.database.path, options).await?;
     tracing::info!(db = %settings.database.path.display(), api = %settings.discord.api_base, "starting planbot");
     // For rehearsals and tests: the bot believes it started at this moment.
     let clock = match std::env::var("PLANBOT_FAKE_NOW") {
@@ -325,7 +374,10 @@ async fn digest(
     let now = Utc::now();
     let (quarter, as_of) = match &args.quarter {
         Some(q) => {
-            let q = plan.year_start.parse_quarter(q)?;
+            let q = plan
+                .year_start
+                .parse_quarter(q)
+                .map_err(|e| UsageError(e.to_string()))?;
             (q, crate::digest::quarter_as_of(&plan, q, now))
         }
         None => crate::digest::last_quarter(&plan, now),
@@ -352,7 +404,7 @@ async fn digest(
             ] => {
                 out.write_all(&crate::digest::render(&digest, *f)?.1)?;
             }
-            _ => bail!("a chart or several files need a folder: add --out DIR"),
+            _ => return Err(UsageError(NEEDS_A_FOLDER.into()).into()),
         },
     }
     crate::digest::record(store, &plan, &digest, now).await?;

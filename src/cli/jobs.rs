@@ -1,11 +1,11 @@
 //! `planbot jobs` and `planbot outbox`: the scheduler's work, by hand.
 
-use super::JobsCommand;
 use super::output::table;
+use super::{JobsCommand, UsageError};
 use crate::config::{GuildSettings, Settings};
 use crate::jobs::{PlanJobs, SchedulerStatus, decide_job, run_job};
 use crate::store::{RunKind, Store};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use std::io::Write;
@@ -28,23 +28,45 @@ async fn settings(store: &Store, config: Option<&Path>) -> Result<Settings> {
     Ok(s)
 }
 
+/// A `--as-of` time: exact, or on a clock still to be chosen (each plan's own).
+#[derive(Debug, Clone)]
+pub enum When {
+    At(DateTime<Utc>),
+    OnTheClock(NaiveDateTime),
+}
+
 /// RFC 3339, or a wall-clock time in the plan's zone.
-fn parse_time(text: &str, tz: Tz) -> Result<DateTime<Utc>> {
+pub fn parse_when(text: &str) -> Result<When, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text.trim()) {
-        return Ok(t.with_timezone(&Utc));
+        return Ok(When::At(t.with_timezone(&Utc)));
     }
-    for format in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"] {
-        if let Ok(local) = NaiveDateTime::parse_from_str(text.trim(), format) {
-            return tz
-                .from_local_datetime(&local)
+    ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text.trim(), format).ok())
+        .map(When::OnTheClock)
+        .ok_or_else(|| {
+            format!(
+                "cannot read \"{text}\" as a time: write 2019-05-20T08:00:00Z, or \"2019-05-20 09:00\" on the plan's clock"
+            )
+        })
+}
+
+impl When {
+    fn in_zone(&self, tz: Tz) -> Result<DateTime<Utc>, UsageError> {
+        match self {
+            When::At(t) => Ok(*t),
+            When::OnTheClock(local) => tz
+                .from_local_datetime(local)
                 .earliest()
                 .map(|t| t.with_timezone(&Utc))
-                .with_context(|| format!("{text} does not exist on the clocks in {tz} (the hour skipped when clocks go forward)"));
+                .ok_or_else(|| {
+                    UsageError(format!(
+                        "{} does not exist on the clocks in {tz} (the hour skipped when clocks go forward)",
+                        local.format("%Y-%m-%d %H:%M")
+                    ))
+                }),
         }
     }
-    bail!(
-        "cannot read \"{text}\" as a time: write 2019-05-20T08:00:00Z, or \"2019-05-20 09:00\" on the plan's clock"
-    )
 }
 
 fn local(t: DateTime<Utc>, tz: Tz) -> String {
@@ -118,11 +140,16 @@ pub async fn jobs(
             as_of,
             dry_run,
         } => {
-            for pj in &plans {
-                let fire = match &as_of {
-                    Some(t) => parse_time(t, pj.plan.time_zone)?,
-                    None => now,
-                };
+            // Every plan's time is checked before any job runs.
+            let fires = plans
+                .iter()
+                .map(|pj| {
+                    as_of
+                        .as_ref()
+                        .map_or(Ok(now), |t| t.in_zone(pj.plan.time_zone))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            for (pj, fire) in plans.iter().zip(fires) {
                 let when = local(fire, pj.plan.time_zone);
                 if dry_run {
                     let decision = decide_job(store, pj, job, fire).await?;

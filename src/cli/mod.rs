@@ -1,6 +1,7 @@
 //! The command line: every admin task, no Discord needed.
 
 mod commands;
+mod database;
 mod jobs;
 pub(crate) mod output;
 
@@ -21,15 +22,50 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// `--db` and `--plan` written before the command: `planbot --db FILE plans`.
+/// Written after it, they are the command's own; either way one value results.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// The database file (created on first use)
-    #[arg(long, global = true, env = "PLANBOT_DB", default_value = DEFAULT_DB_PATH, value_name = "PATH")]
-    pub db: PathBuf,
+    /// The database file (default data/planbot.db, or PLANBOT_DB)
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Which plan to work on; needed only when the database holds several
+    #[arg(long, value_name = "NAME")]
+    pub plan: Option<String>,
+}
+
+/// The database a command works on. Global, so that it may follow a
+/// sub-subcommand too: `planbot people link NAME ID --db FILE`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Db {
+    /// The database file [default: data/planbot.db]
+    #[arg(long, global = true, env = "PLANBOT_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+}
+
+impl Db {
+    pub fn path(&self) -> PathBuf {
+        self.db
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DB_PATH))
+    }
+}
+
+/// The database and the plan a command works on.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Target {
+    #[command(flatten)]
+    pub db: Db,
     /// Which plan to work on; needed only when the database holds several
     #[arg(long, global = true, env = "PLANBOT_PLAN", value_name = "NAME")]
     pub plan: Option<String>,
 }
+
+/// A request the command line cannot make sense of: exit code 2, as for
+/// the usage errors clap finds itself.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -46,9 +82,11 @@ pub enum Command {
         /// Write here instead of standard output
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        target: Target,
     },
     /// List the plans in the database
-    Plans,
+    Plans(Db),
     /// List actions, filtered
     Actions(ListArgs),
     /// Show one action in full, with its recent history
@@ -56,24 +94,33 @@ pub enum Command {
         /// The action's reference, such as 4.2
         #[arg(value_name = "REF")]
         reference: String,
+        /// One JSON object, with the history, instead of text
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        target: Target,
     },
     /// Record a status update on an action
     Status(StatusArgs),
     /// Show an action's full history of status updates
     History {
+        /// The action's reference, such as 4.2
         #[arg(value_name = "REF")]
         reference: String,
+        /// One JSON object per update instead of a line of text
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        target: Target,
     },
     /// List the people who lead actions, or link one to their Discord account
     People {
         #[command(subcommand)]
         command: Option<PeopleCommand>,
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        list: PeopleList,
+        #[command(flatten)]
+        db: Db,
     },
     /// Make the board digest for a quarter, as the plan stood at its end
     ///
@@ -94,23 +141,32 @@ pub enum Command {
         /// The TOML settings file, as for `run`
         #[arg(long, env = "PLANBOT_CONFIG", value_name = "FILE", global = true)]
         config: Option<PathBuf>,
+        #[command(flatten)]
+        target: Target,
     },
     /// Show the outbox: messages waiting to be sent and those that failed
     Outbox {
         /// Show sent and expired messages too
         #[arg(long)]
         all: bool,
+        /// One JSON object per message instead of a table
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        db: Db,
     },
     /// Run the Discord bot (the token comes from DISCORD_TOKEN)
     ///
     /// Settings come from the config file (see config/planbot.example.toml),
-    /// then from PLANBOT_DB and DISCORD_API_BASE. Stops cleanly on Ctrl-C or SIGTERM.
+    /// then from --db (or PLANBOT_DB) and DISCORD_API_BASE. The plans it works
+    /// on are the config file's. Stops cleanly on Ctrl-C or SIGTERM.
     Run {
         /// The TOML settings file
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// The database file, instead of the config file's database.path
+        #[arg(long, env = "PLANBOT_DB", value_name = "PATH")]
+        db: Option<PathBuf>,
     },
 }
 
@@ -118,6 +174,7 @@ pub enum Command {
 pub enum JobsCommand {
     /// Each job's schedule and next fire time, in the plan's time zone
     List {
+        /// One JSON object per job instead of a table
         #[arg(long)]
         json: bool,
     },
@@ -127,8 +184,8 @@ pub enum JobsCommand {
         #[arg(value_enum)]
         job: crate::jobs::JobName,
         /// As if it were this time: 2019-05-20T08:00:00Z, or "2019-05-20 09:00" on the plan's clock
-        #[arg(long, value_name = "TIME")]
-        as_of: Option<String>,
+        #[arg(long, value_parser = jobs::parse_when, value_name = "TIME")]
+        as_of: Option<jobs::When>,
         /// Show what it would send without queueing anything
         #[arg(long)]
         dry_run: bool,
@@ -154,6 +211,8 @@ pub struct ImportArgs {
     /// For a new plan: days without an update before an action counts as stale
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..), value_name = "DAYS")]
     pub stale_days: u32,
+    #[command(flatten)]
+    pub target: Target,
 }
 
 #[derive(Debug, Args)]
@@ -176,6 +235,8 @@ pub struct ListArgs {
     /// One JSON object per line instead of a table
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub target: Target,
 }
 
 #[derive(Debug, Args)]
@@ -189,14 +250,17 @@ pub struct DigestArgs {
     /// Write the files into this folder instead of printing
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub target: Target,
 }
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
+    /// The action's reference, such as 4.2
     #[arg(value_name = "REF")]
     pub reference: String,
     /// red, amber, green, not started or complete (or R, A, G, C, done, on track ...)
-    #[arg(value_parser = parse_status)]
+    #[arg(value_parser = parse_status, value_name = "STATUS")]
     pub status: crate::plan::Status,
     /// What has happened, in a sentence or two (up to 1,000 characters)
     #[arg(long)]
@@ -207,18 +271,40 @@ pub struct StatusArgs {
     /// Who is making the update (kept in the history)
     #[arg(long, value_name = "NAME")]
     pub by: String,
+    #[command(flatten)]
+    pub target: Target,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum PeopleCommand {
     /// List people, with the Discord account each is linked to
-    List,
+    List(PeopleList),
     /// Link a lead's name to their Discord user id (Developer Mode > Copy User ID)
     Link {
+        /// The lead's name, as the plan spells it
+        #[arg(value_name = "NAME")]
         name: String,
-        #[arg(value_name = "DISCORD_USER_ID")]
+        /// The number Discord's Copy User ID gives, such as 80351110224678912
+        #[arg(value_name = "DISCORD_USER_ID", value_parser = parse_discord_id)]
         discord_id: u64,
     },
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct PeopleList {
+    /// One JSON object per person instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_discord_id(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(0) => Err("0 is not a Discord user id".into()),
+        Ok(id) => Ok(id),
+        Err(_) => Err(format!(
+            "\"{s}\" is not a Discord user id (a number such as 80351110224678912)"
+        )),
+    }
 }
 
 fn parse_status(s: &str) -> Result<crate::plan::Status, String> {

@@ -6,6 +6,7 @@ mod digests;
 mod history;
 mod import;
 mod jobs;
+mod open;
 mod outbox;
 mod people;
 mod plans;
@@ -14,13 +15,12 @@ pub use actions::ActionFilter;
 pub use history::Updated;
 pub use import::{ImportOptions, ImportOutcome};
 pub use jobs::{EscalationCandidate, JobRun, LeadAction, RunKind, RunRecord};
+pub use open::{DEFAULT_WAIT, OpenOptions, about_the_file};
 pub use outbox::{Head, Lead, OutboxEntry, OutboxItem};
 pub use plans::PlanSettings;
 
 use chrono::{DateTime, TimeZone, Utc};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::SqlitePool;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -31,7 +31,25 @@ pub const DEFAULT_DB_PATH: &str = "data/planbot.db";
 pub enum StoreError {
     #[error("{path} is not a planbot database (it is not SQLite); point --db at another file")]
     NotADatabase { path: PathBuf },
-    #[error("{path} is read-only; planbot needs to write to it (check its permissions)")]
+    #[error(
+        "{path} is an SQLite database but not planbot's (it holds {tables}); point --db at planbot's database or at a new file"
+    )]
+    NotPlanbot { path: PathBuf, tables: String },
+    #[error(
+        "there is no planbot database at {path}; import a plan first with `planbot import FILE --plan NAME`, or point --db at your database"
+    )]
+    NoDatabase { path: PathBuf },
+    #[error(
+        "cannot start a database at {path}: the folder {dir} does not exist (check the path, or make the folder first)"
+    )]
+    NoFolder { path: PathBuf, dir: PathBuf },
+    #[error(
+        "another program is using the database at {path} (a running import or bot?) and still was after {seconds} s; try again when it has finished"
+    )]
+    Busy { path: PathBuf, seconds: u64 },
+    #[error(
+        "{path} is read-only: planbot needs to write to the file and to its folder; check their permissions and owner"
+    )]
     ReadOnly { path: PathBuf },
     #[error("cannot open {path}: {reason}")]
     CannotOpen { path: PathBuf, reason: String },
@@ -45,6 +63,8 @@ pub enum StoreError {
     NoSuchAction { plan: String, reference: String },
     #[error("nobody called \"{0}\" leads anything; `planbot people` lists who does")]
     NoSuchPerson(String),
+    #[error("0 is not a Discord user id (Developer Mode > Copy User ID gives the right number)")]
+    NotADiscordId,
     #[error("Discord user {discord_id} is already linked to {name}")]
     DiscordIdTaken { discord_id: u64, name: String },
     #[error("the database says: {0}")]
@@ -62,46 +82,11 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: SqlitePool,
     path: PathBuf,
+    /// How long a statement waits for another program's lock.
+    wait: Duration,
 }
 
 impl Store {
-    /// Opens (creating if need be) the database at `path` and applies migrations.
-    pub async fn open(path: impl AsRef<Path>) -> Result<Store> {
-        let path = path.as_ref().to_path_buf();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::CannotOpen {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
-        }
-        let options = SqliteConnectOptions::new()
-            .filename(&path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: an update is on disk before anyone is told it was recorded.
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            // Listings of a large plan read many pages: keep them in memory
-            // (64 MiB of cache, the file mapped) rather than one read call each.
-            .pragma("cache_size", "-65536")
-            .pragma("mmap_size", "268435456");
-        let classify = |e: sqlx::Error| classify(&path, e);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .map_err(classify)?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .map_err(|e| match e {
-                sqlx::migrate::MigrateError::Execute(e) => classify(e),
-                other => StoreError::Migrate(other),
-            })?;
-        Ok(Store { pool, path })
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -116,25 +101,7 @@ impl Store {
         self.pool
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(|e| classify(&self.path, e))
-    }
-}
-
-/// Turns SQLite's terse errors about the file itself into advice.
-fn classify(path: &Path, e: sqlx::Error) -> StoreError {
-    let text = e.to_string().to_ascii_lowercase();
-    let path = path.to_path_buf();
-    if text.contains("not a database") || text.contains("file is encrypted") {
-        StoreError::NotADatabase { path }
-    } else if text.contains("readonly") || text.contains("read-only") {
-        StoreError::ReadOnly { path }
-    } else if text.contains("unable to open") {
-        StoreError::CannotOpen {
-            path,
-            reason: "check that the folder exists and is writable".into(),
-        }
-    } else {
-        StoreError::Database(e)
+            .map_err(|e| self.classify(e))
     }
 }
 

@@ -41,6 +41,10 @@ impl Store {
 
     /// Ties a lead's name to their Discord account, replacing any earlier link.
     pub async fn link_person(&self, name: &str, discord_id: u64) -> Result<Person> {
+        // Discord never gives out 0; storing it would make the person look linked.
+        if discord_id == 0 {
+            return Err(StoreError::NotADiscordId);
+        }
         let mut tx = self.begin_write().await?;
         let id_text = discord_id.to_string();
         let name = name.trim();

@@ -1,14 +1,14 @@
 use crate::helpers::*;
 use std::path::Path;
 
-fn write(dir: &Path, name: &str, text: &str) -> String {
+pub(crate) fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path.display().to_string()
 }
 
 /// A fresh database holding SMALL_PLAN as plan "P".
-fn imported() -> (tempfile::TempDir, std::path::PathBuf) {
+pub(crate) fn imported() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("plan.db");
     let file = write(dir.path(), "plan.csv", SMALL_PLAN);
@@ -17,7 +17,7 @@ fn imported() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, db)
 }
 
-fn export(db: &Path) -> String {
+pub(crate) fn export(db: &Path) -> String {
     let out = planbot(db, &["export"]);
     assert!(out.status.success(), "{}", stderr(&out));
     stdout(&out)

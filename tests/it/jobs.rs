@@ -1026,12 +1026,12 @@ fn an_unknown_job_or_an_unreadable_time_fails_and_leaves_the_outbox_alone() {
         ),
         (
             vec!["jobs", "run", "chase", "--as-of", "garbage"],
-            1,
+            2,
             "cannot read \"garbage\" as a time",
         ),
         (
             vec!["jobs", "run", "chase", "--as-of", "2019-03-31 01:30"],
-            1,
+            2,
             "2019-03-31 01:30 does not exist on the clocks in Europe/London",
         ),
     ] {

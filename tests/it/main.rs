@@ -6,6 +6,8 @@ mod helpers;
 mod bot;
 mod calendar;
 mod cli;
+mod cli_db;
+mod cli_usage;
 mod concurrency;
 mod config;
 mod crash;

@@ -336,6 +336,34 @@ async fn a_file_that_is_not_sqlite_is_named_as_such() {
 }
 
 #[tokio::test]
+async fn another_programs_database_is_refused_and_a_missing_one_not_made() {
+    use sqlx::{Connection, Executor};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.sqlite");
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true);
+    let mut conn = sqlx::SqliteConnection::connect_with(&opts).await.unwrap();
+    conn.execute("CREATE TABLE invoices (n INTEGER)")
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let err = Store::open(&path).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotPlanbot { .. }), "{err}");
+    assert!(err.to_string().contains("it holds invoices"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+
+    let missing = dir.path().join("missing.db");
+    let err = Store::open_existing(&missing).await.unwrap_err();
+    assert!(matches!(err, StoreError::NoDatabase { .. }), "{err}");
+    assert!(!missing.exists());
+    // Once made, a planbot database opens either way.
+    Store::open(&missing).await.unwrap().close().await;
+    Store::open_existing(&missing).await.unwrap().close().await;
+}
+
+#[tokio::test]
 async fn overdue_filter_uses_the_plan_calendar() {
     let db = TestDb::new().await;
     db.import_csv("P", SMALL_PLAN, utc(2018, 10, 1, 9, 0)).await;

@@ -1,0 +1,215 @@
+//! Opening the database file: which files planbot may start a database in,
+//! and SQLite's terse complaints about the file turned into advice.
+
+use super::{DEFAULT_DB_PATH, Result, Store, StoreError};
+use sqlx::Connection;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// Long enough for an import of a large plan to finish.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(60);
+
+/// How [`Store::open_with`] treats the file.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenOptions {
+    /// Start a database when there is none yet (or the file is empty).
+    pub create: bool,
+    /// How long to wait for another program's lock before giving up.
+    pub wait: Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            create: true,
+            wait: DEFAULT_WAIT,
+        }
+    }
+}
+
+/// What is at the path before planbot touches it.
+enum Found {
+    Nothing,
+    EmptyFile,
+    Planbot,
+}
+
+impl Store {
+    /// Opens the database at `path`, starting one if there is none, and
+    /// brings its schema up to date. Another program's SQLite file is refused.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Self::open_with(path, OpenOptions::default()).await
+    }
+
+    /// As [`Store::open`], for commands that only look: they never start a database.
+    pub async fn open_existing(path: impl AsRef<Path>) -> Result<Store> {
+        let options = OpenOptions {
+            create: false,
+            ..OpenOptions::default()
+        };
+        Self::open_with(path, options).await
+    }
+
+    pub async fn open_with(path: impl AsRef<Path>, options: OpenOptions) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        let wait = options.wait;
+        match inspect(&path, wait).await? {
+            Found::Planbot => {}
+            Found::Nothing | Found::EmptyFile if !options.create => {
+                return Err(StoreError::NoDatabase { path });
+            }
+            Found::EmptyFile => {}
+            Found::Nothing => make_folder(&path)?,
+        }
+        let connect = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(options.create)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: an update is on disk before anyone is told it was recorded.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(wait)
+            // Listings of a large plan read many pages: keep them in memory
+            // (64 MiB of cache, the file mapped) rather than one read call each.
+            .pragma("cache_size", "-65536")
+            .pragma("mmap_size", "268435456");
+        let fail = |e: sqlx::Error| classify(&path, wait, e);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(connect)
+            .await
+            .map_err(fail)?;
+        MIGRATOR.run(&pool).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::Execute(e) => fail(e),
+            other => StoreError::Migrate(other),
+        })?;
+        Ok(Store { pool, path, wait })
+    }
+
+    pub(super) fn classify(&self, e: sqlx::Error) -> StoreError {
+        classify(&self.path, self.wait, e)
+    }
+}
+
+/// Looks at the file without changing a byte of it.
+async fn inspect(path: &Path, wait: Duration) -> Result<Found> {
+    let cannot = |reason: String| StoreError::CannotOpen {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Nothing),
+        Err(e) => return Err(cannot(e.to_string())),
+    };
+    if meta.is_dir() {
+        return Err(cannot("it is a folder; name a file in it".into()));
+    }
+    if meta.len() == 0 {
+        return Ok(Found::EmptyFile);
+    }
+    let look = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .busy_timeout(wait);
+    let fail = |e: sqlx::Error| classify(path, wait, e);
+    let mut conn = SqliteConnection::connect_with(&look).await.map_err(fail)?;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .map_err(fail)?;
+    let found = if tables.is_empty() {
+        Found::EmptyFile
+    } else if tables.iter().any(|t| t == "_sqlx_migrations") && ours(&mut conn).await {
+        Found::Planbot
+    } else {
+        let mut some: Vec<&str> = tables.iter().map(String::as_str).take(3).collect();
+        if tables.len() > some.len() {
+            some.push("...");
+        }
+        return Err(StoreError::NotPlanbot {
+            path: path.to_path_buf(),
+            tables: some.join(", "),
+        });
+    };
+    conn.close().await.map_err(fail)?;
+    Ok(found)
+}
+
+/// Whether the file's first migration is planbot's: other programs use sqlx too.
+async fn ours(conn: &mut SqliteConnection) -> bool {
+    let Some(first) = MIGRATOR.iter().next() else {
+        return false;
+    };
+    let checksum: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT checksum FROM _sqlx_migrations WHERE version = ?")
+            .bind(first.version)
+            .fetch_optional(conn)
+            .await
+            .ok()
+            .flatten();
+    checksum.is_some_and(|c| c == *first.checksum)
+}
+
+/// Only the default `data/` folder is made: a missing folder in a path
+/// someone typed is more likely a typo than a wish for a new folder.
+fn make_folder(path: &Path) -> Result<()> {
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if path == Path::new(DEFAULT_DB_PATH) {
+        return std::fs::create_dir_all(dir).map_err(|e| StoreError::CannotOpen {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        });
+    }
+    Err(StoreError::NoFolder {
+        path: path.to_path_buf(),
+        dir: dir.to_path_buf(),
+    })
+}
+
+/// SQLite's primary result codes that are about the file, not the query.
+const BUSY: i32 = 5;
+const LOCKED: i32 = 6;
+const READONLY: i32 = 8;
+const CANTOPEN: i32 = 14;
+const NOTADB: i32 = 26;
+
+/// Turns an error about the file itself into advice; others are kept as they are.
+pub(super) fn classify(path: &Path, wait: Duration, e: sqlx::Error) -> StoreError {
+    about_the_file(path, wait, &e).unwrap_or(StoreError::Database(e))
+}
+
+/// The advice for an error about the database file, if it is one.
+pub fn about_the_file(path: &Path, wait: Duration, e: &sqlx::Error) -> Option<StoreError> {
+    let path: PathBuf = path.to_path_buf();
+    let db = e.as_database_error()?;
+    let code = db.code()?.parse::<i32>().ok()? & 0xff;
+    let text = db.message().to_ascii_lowercase();
+    Some(match code {
+        BUSY | LOCKED => StoreError::Busy {
+            path,
+            seconds: wait.as_secs(),
+        },
+        READONLY => StoreError::ReadOnly { path },
+        NOTADB => StoreError::NotADatabase { path },
+        CANTOPEN => StoreError::CannotOpen {
+            path,
+            reason: "check that the folder exists and that planbot may write to it".into(),
+        },
+        _ if text.contains("file is encrypted") => StoreError::NotADatabase { path },
+        _ => return None,
+    })
+}

@@ -1,0 +1,120 @@
+//! The command line's manners: exit codes, help, pipes and logs.
+
+use crate::cli::imported;
+use crate::helpers::*;
+use clap::CommandFactory;
+use std::process::{Command, Stdio};
+
+#[test]
+fn usage_errors_exit_2_in_every_command() {
+    let (dir, db) = imported();
+    let before = stdout(&planbot(&db, &["history", "1.1"]));
+    let out_dir = dir.path().join("pack");
+    for (args, expect) in [
+        (&["actions", "--as-of", "soon"][..], "soon"),
+        (&["jobs", "run", "chase", "--as-of", "soon"], "soon"),
+        (
+            &["jobs", "run", "chase", "--as-of", "2019-13-45 09:00"],
+            "2019-13-45",
+        ),
+        (&["digest", "--format", "png"], "--out"),
+        (&["digest", "--format", "all"], "--out"),
+        (&["digest", "--quarter", "Q9 18/19"], "Q9 18/19"),
+        (&["people", "link", "Julie Bragg", "0"], "0"),
+    ] {
+        let out = planbot(&db, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(expect), "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{args:?}");
+    }
+    assert!(!out_dir.exists());
+    assert_eq!(stdout(&planbot(&db, &["history", "1.1"])), before);
+    let people = stdout(&planbot(&db, &["people", "--json"]));
+    assert!(!people.contains("discord_id\":0"), "{people}");
+}
+
+#[tokio::test]
+async fn discord_user_zero_is_refused_by_the_store() {
+    let db = TestDb::new().await;
+    db.import_csv("P", SMALL_PLAN, utc(2018, 10, 1, 9, 0)).await;
+    let err = db.store.link_person("Julie Bragg", 0).await.unwrap_err();
+    assert!(err.to_string().contains("not a Discord user id"), "{err}");
+    assert_eq!(db.store.person_by_discord_id(0).await.unwrap(), None);
+}
+
+#[test]
+fn a_reader_that_stops_early_is_a_normal_end() {
+    let (_dir, db) = imported();
+    // A pipe whose reading end is already closed, as after `| head -1` has read its line.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_planbot"))
+        .args(["actions"])
+        .env("PLANBOT_DB", &db)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn logs_to_a_file_or_pipe_carry_no_colour_codes() {
+    let (_dir, db) = imported();
+    let out = Command::new(env!("CARGO_BIN_EXE_planbot"))
+        .args(["plans"])
+        .env("PLANBOT_DB", &db)
+        .env("PLANBOT_LOG", "debug")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("DEBUG"), "some log lines: {err}");
+    assert!(!err.contains('\u{1b}'), "{err}");
+}
+
+#[test]
+fn every_argument_is_explained_and_none_is_shown_where_unused() {
+    fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+            if !builtin && !arg.is_hide_set() && arg.get_help().is_none() {
+                missing.push(format!("{path} {}", arg.get_id()));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), missing);
+        }
+    }
+    let mut cmd = planbot::cli::Cli::command();
+    cmd.build();
+    let mut missing = Vec::new();
+    walk(&cmd, "planbot", &mut missing);
+    assert!(missing.is_empty(), "arguments without help: {missing:?}");
+
+    let help = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_planbot"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        stdout(&out)
+    };
+    let demo = help(&["demo", "--help"]);
+    assert!(!demo.contains("--db") && !demo.contains("--plan"), "{demo}");
+    let run = help(&["run", "--help"]);
+    assert!(!run.contains("--plan"), "{run}");
+    let people = help(&["people", "link", "--help"]);
+    assert!(people.contains("DISCORD_USER_ID"), "{people}");
+    let actions = help(&["actions", "--help"]);
+    assert!(actions.contains("--db") && actions.contains("--plan"));
+}
+
+#[test]
+fn people_list_takes_json() {
+    let (_dir, db) = imported();
+    let out = planbot(&db, &["people", "list", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"name\":\"Julie Bragg\""));
+}
