@@ -375,3 +375,55 @@ async fn digest_is_for_secretaries_and_admins_with_the_files_attached() {
         .await;
     assert!(bad.content().contains("Q1 to Q4"), "{}", bad.content());
 }
+
+/// A long action text gives way in the embed; the facts after it do not.
+#[tokio::test]
+async fn a_long_action_keeps_its_reason_leads_and_days_overdue_in_the_embed() {
+    let db = TestDb::new().await;
+    let long = format!(
+        "Deliver {} across every locality",
+        "the improvement of assessment timeliness and quality ".repeat(11)
+    );
+    assert!(long.chars().count() > 600, "{}", long.chars().count());
+    let csv = format!(
+        "Priority,Ref,Action,Leads,Due,Status\n1. Front Door,1.4,{long},Julie Bragg,Q3 18/19,Amber\n"
+    );
+    db.import_csv("Long", &csv, utc(2018, 10, 1, 9, 0)).await;
+    let plan = db.store.find_plan(Some("Long")).await.unwrap();
+    let d = q4_digest(&db.store, &plan, utc(2019, 4, 2, 9, 0)).await;
+    let e = digest::embed(&d);
+    let line = |field: &str| {
+        let (_, value) = e
+            .fields
+            .iter()
+            .find(|(n, _)| n == field)
+            .unwrap_or_else(|| panic!("no {field} field: {e:#?}"));
+        assert_eq!(value.lines().count(), 1, "{value}");
+        value.clone()
+    };
+    let overdue = line("Overdue (not red)");
+    assert!(
+        overdue.starts_with("1.4 Deliver the improvement"),
+        "{overdue}"
+    );
+    assert!(
+        overdue.ends_with("… (Julie Bragg, 90 days overdue)"),
+        "{overdue}"
+    );
+    let question = line("Questions for the board");
+    assert!(
+        question.starts_with("1.4 Deliver the improvement"),
+        "{question}"
+    );
+    assert!(
+        question.ends_with("…: reported Amber but 90 days overdue"),
+        "{question}"
+    );
+    for l in [&overdue, &question] {
+        assert!(l.chars().count() <= 200, "{}: {l}", l.chars().count());
+        assert!(
+            l.chars().count() > 180,
+            "the action keeps the room left: {l}"
+        );
+    }
+}
