@@ -92,14 +92,10 @@ pub fn embed(d: &Digest) -> EmbedText {
             .overdue_days
             .map(|n| format!(", {n} days overdue"))
             .unwrap_or_default();
-        shorten(
-            &format!(
-                "{} {} ({}{late})",
-                i.reference,
-                i.text,
-                super::markdown::leads(i)
-            ),
-            200,
+        action_line(
+            &i.reference,
+            &i.text,
+            &format!(" ({}{late})", super::markdown::leads(i)),
         )
     };
     let sections: Vec<(String, Vec<String>)> = vec![
@@ -113,12 +109,7 @@ pub fn embed(d: &Digest) -> EmbedText {
             "Questions for the board".into(),
             d.questions
                 .iter()
-                .map(|q| {
-                    shorten(
-                        &format!("{} {}: {}", q.item.reference, q.item.text, q.reason),
-                        200,
-                    )
-                })
+                .map(|q| action_line(&q.item.reference, &q.item.text, &format!(": {}", q.reason)))
                 .collect(),
         ),
         (
@@ -159,6 +150,22 @@ pub fn embed(d: &Digest) -> EmbedText {
         }
     }
     e
+}
+
+/// The longest line an action gets in the embed.
+const MAX_LINE: usize = 200;
+
+/// "1.4 Deliver … (Julie Bragg, 90 days overdue)": the facts after the action
+/// text are what the board acts on, so only the action text gives way.
+fn action_line(reference: &str, text: &str, facts: &str) -> String {
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let room =
+        MAX_LINE.saturating_sub(flat(reference).chars().count() + 1 + flat(facts).chars().count());
+    // Facts too long to leave the text any room are cut like any line.
+    shorten(
+        &format!("{reference} {}{facts}", shorten(text, room)),
+        MAX_LINE,
+    )
 }
 
 /// As many whole lines as fit in `limit` characters, with a last line saying

@@ -233,6 +233,8 @@ fn golden(name: &str) -> PathBuf {
 }
 
 /// Compares with the file in tests/golden; `UPDATE_GOLDEN=1` rewrites it.
+/// Text must match byte for byte; a PNG, pixel for pixel within
+/// `same_picture`'s tolerance.
 fn check_golden(name: &str, bytes: &[u8]) {
     let path = golden(name);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
@@ -240,16 +242,81 @@ fn check_golden(name: &str, bytes: &[u8]) {
         std::fs::write(&path, bytes).unwrap();
         return;
     }
-    let want = std::fs::read(&path)
-        .unwrap_or_else(|_| panic!("{} is missing: run with UPDATE_GOLDEN=1", path.display()));
-    if want != bytes {
+    if let Some(why) = golden_differs(name, bytes) {
         let out = std::env::temp_dir().join(name);
         std::fs::write(&out, bytes).unwrap();
         panic!(
-            "{name} differs from the golden file; what was made is in {}",
+            "{name} differs from the golden file ({why}); what was made is in {}",
             out.display()
         );
     }
+}
+
+/// Why `bytes` do not match the golden file `name`, if they do not.
+fn golden_differs(name: &str, bytes: &[u8]) -> Option<String> {
+    let path = golden(name);
+    let want = std::fs::read(&path)
+        .unwrap_or_else(|_| panic!("{} is missing: run with UPDATE_GOLDEN=1", path.display()));
+    if name.ends_with(".png") {
+        same_picture(&want, bytes).err()
+    } else {
+        (want != bytes).then(|| "the bytes differ".to_string())
+    }
+}
+
+/// A picture's size and its RGB pixels, row by row, however it was encoded.
+fn pixels(png_bytes: &[u8]) -> ((u32, u32), Vec<[u8; 3]>) {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut buf).expect("pixels");
+    let buf = &buf[..frame.buffer_size()];
+    let rgb = match frame.color_type {
+        png::ColorType::Rgb => buf.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect(),
+        png::ColorType::Rgba => buf.chunks_exact(4).map(|p| [p[0], p[1], p[2]]).collect(),
+        png::ColorType::Grayscale => buf.iter().map(|&g| [g; 3]).collect(),
+        png::ColorType::GrayscaleAlpha => buf.chunks_exact(2).map(|p| [p[0]; 3]).collect(),
+        png::ColorType::Indexed => unreachable!("expanded to RGB by the decoder"),
+    };
+    ((frame.width, frame.height), rgb)
+}
+
+/// How far a channel may move before a pixel counts as changed: smoothing
+/// at the edges of text moves when the font renderer is updated.
+const CHANNEL_TOLERANCE: u8 = 24;
+/// The share of pixels that may change, in parts per million: 0.5%, where
+/// the chart moved one pixel row changes 2.9% and the least-used status
+/// colour covers 1.4%.
+const CHANGED_PPM: usize = 5_000;
+
+/// Whether two PNGs show the same picture: the same size, and few pixels
+/// (see `CHANGED_PPM`) with any channel more than `CHANNEL_TOLERANCE` apart.
+fn same_picture(want: &[u8], got: &[u8]) -> Result<(), String> {
+    let (want_size, want) = pixels(want);
+    let (got_size, got) = pixels(got);
+    if want_size != got_size {
+        return Err(format!("{got_size:?} pixels, not {want_size:?}"));
+    }
+    let changed = changed_pixels(&want, &got);
+    let ppm = changed * 1_000_000 / want.len().max(1);
+    if ppm > CHANGED_PPM {
+        return Err(format!(
+            "{changed} pixels changed ({ppm} per million, at most {CHANGED_PPM} allowed)"
+        ));
+    }
+    Ok(())
+}
+
+fn changed_pixels(a: &[[u8; 3]], b: &[[u8; 3]]) -> usize {
+    a.iter()
+        .zip(b)
+        .filter(|(p, q)| {
+            p.iter()
+                .zip(*q)
+                .any(|(x, y)| x.abs_diff(*y) > CHANNEL_TOLERANCE)
+        })
+        .count()
 }
 
 #[tokio::test]
@@ -374,4 +441,138 @@ async fn digest_is_for_secretaries_and_admins_with_the_files_attached() {
         )
         .await;
     assert!(bad.content().contains("Q1 to Q4"), "{}", bad.content());
+}
+
+/// A long action text gives way in the embed; the facts after it do not.
+#[tokio::test]
+async fn a_long_action_keeps_its_reason_leads_and_days_overdue_in_the_embed() {
+    let db = TestDb::new().await;
+    let long = format!(
+        "Deliver {} across every locality",
+        "the improvement of assessment timeliness and quality ".repeat(11)
+    );
+    assert!(long.chars().count() > 600, "{}", long.chars().count());
+    let csv = format!(
+        "Priority,Ref,Action,Leads,Due,Status\n1. Front Door,1.4,{long},Julie Bragg,Q3 18/19,Amber\n"
+    );
+    db.import_csv("Long", &csv, utc(2018, 10, 1, 9, 0)).await;
+    let plan = db.store.find_plan(Some("Long")).await.unwrap();
+    let d = q4_digest(&db.store, &plan, utc(2019, 4, 2, 9, 0)).await;
+    let e = digest::embed(&d);
+    let line = |field: &str| {
+        let (_, value) = e
+            .fields
+            .iter()
+            .find(|(n, _)| n == field)
+            .unwrap_or_else(|| panic!("no {field} field: {e:#?}"));
+        assert_eq!(value.lines().count(), 1, "{value}");
+        value.clone()
+    };
+    let overdue = line("Overdue (not red)");
+    assert!(
+        overdue.starts_with("1.4 Deliver the improvement"),
+        "{overdue}"
+    );
+    assert!(
+        overdue.ends_with("… (Julie Bragg, 90 days overdue)"),
+        "{overdue}"
+    );
+    let question = line("Questions for the board");
+    assert!(
+        question.starts_with("1.4 Deliver the improvement"),
+        "{question}"
+    );
+    assert!(
+        question.ends_with("…: reported Amber but 90 days overdue"),
+        "{question}"
+    );
+    for l in [&overdue, &question] {
+        assert!(l.chars().count() <= 200, "{}: {l}", l.chars().count());
+        assert!(
+            l.chars().count() > 180,
+            "the action keeps the room left: {l}"
+        );
+    }
+}
+
+fn encode(size: (u32, u32), pixels: &[[u8; 3]], alpha: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, size.0, size.1);
+    encoder.set_color(if alpha {
+        png::ColorType::Rgba
+    } else {
+        png::ColorType::Rgb
+    });
+    encoder.set_compression(png::Compression::Best);
+    encoder.set_filter(png::FilterType::Paeth);
+    let data: Vec<u8> = pixels
+        .iter()
+        .flat_map(|p| {
+            let a: &[u8] = if alpha { &[255] } else { &[] };
+            p.iter().chain(a).copied().collect::<Vec<_>>()
+        })
+        .collect();
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&data).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+#[test]
+fn the_chart_golden_compares_pixels_within_a_tolerance_not_bytes() {
+    const NAME: &str = "kirklees-q4-18-19.png";
+    let golden_png = std::fs::read(golden(NAME)).unwrap();
+    let (size, px) = pixels(&golden_png);
+    let width = size.0 as usize;
+
+    // The same picture, encoded otherwise: other bytes, same pixels.
+    for alpha in [false, true] {
+        let reencoded = encode(size, &px, alpha);
+        assert_ne!(reencoded, golden_png);
+        assert_eq!(golden_differs(NAME, &reencoded), None, "alpha {alpha}");
+    }
+
+    // Text drawn a little softer or sharper, as after a font-renderer
+    // update: every pixel that is neither background nor bar moves by 20.
+    let bars = [
+        [255, 255, 255],
+        [0xb1, 0x0e, 0x1e],
+        [0xff, 0xbf, 0x47],
+        [0x00, 0x70, 0x3c],
+        [0xb1, 0xb4, 0xb6],
+        [0x1d, 0x70, 0xb8],
+    ];
+    let softened: Vec<[u8; 3]> = px
+        .iter()
+        .map(|p| {
+            if bars.contains(p) {
+                *p
+            } else {
+                p.map(|c| if c < 128 { c + 20 } else { c - 20 })
+            }
+        })
+        .collect();
+    assert!(changed_pixels(&px, &softened) == 0 && softened != px);
+    assert_eq!(golden_differs(NAME, &encode(size, &softened, false)), None);
+
+    // The whole chart one pixel row lower.
+    let mut lower = px[..width].to_vec();
+    lower.extend_from_slice(&px[..px.len() - width]);
+    let why = golden_differs(NAME, &encode(size, &lower, false)).expect("a shifted chart fails");
+    assert!(why.contains("pixels changed"), "{why}");
+
+    // Red bars drawn in another red.
+    let recoloured: Vec<[u8; 3]> = px
+        .iter()
+        .map(|p| match p {
+            [0xb1, 0x0e, 0x1e] => [0xd4, 0x35, 0x1c],
+            _ => *p,
+        })
+        .collect();
+    assert!(golden_differs(NAME, &encode(size, &recoloured, false)).is_some());
+
+    // A picture of another size.
+    let cropped = encode((size.0, size.1 - 1), &px[width..], false);
+    let why = golden_differs(NAME, &cropped).expect("another size fails");
+    assert!(why.contains("pixels, not"), "{why}");
 }

@@ -457,6 +457,91 @@ fn text_from_the_plan_is_escaped() {
     }
 }
 
+/// Markup a hostile or careless plan author might type.
+const HOSTILE: &str = "\"'><img src=x onerror=alert(1)><!-- & </td></table>";
+
+/// `d` with `HOSTILE` added to every piece of text a person typed.
+fn hostile(mut d: Digest) -> Digest {
+    let add = |s: &mut String| s.push_str(HOSTILE);
+    let item = |i: &mut Item| {
+        for s in [&mut i.reference, &mut i.text, &mut i.due_label] {
+            add(s);
+        }
+        i.leads.iter_mut().chain(&mut i.evidence).for_each(add);
+        i.latest_note.iter_mut().for_each(add);
+    };
+    for s in [
+        &mut d.plan,
+        &mut d.quarter,
+        &mut d.previous_quarter,
+        &mut d.next_quarter,
+    ] {
+        add(s);
+    }
+    d.priorities.iter_mut().for_each(|p| add(&mut p.now.title));
+    for list in [
+        &mut d.reds,
+        &mut d.overdue,
+        &mut d.completed,
+        &mut d.due_next,
+        &mut d.stale,
+        &mut d.no_lead,
+    ] {
+        list.iter_mut().for_each(item);
+    }
+    for m in d.improved.iter_mut().chain(&mut d.declined) {
+        item(&mut m.item);
+    }
+    d.questions.iter_mut().for_each(|q| {
+        add(&mut q.reason);
+        item(&mut q.item);
+    });
+    for c in &mut d.coverage {
+        add(&mut c.code);
+        c.text.iter_mut().for_each(add);
+        c.actions.iter_mut().for_each(add);
+    }
+    for r in &mut d.rows {
+        add(&mut r.reference);
+        add(&mut r.text);
+    }
+    if let Some(run) = &mut d.since_last_run {
+        run.changed.iter_mut().for_each(|(r, _, _)| add(r));
+    }
+    d
+}
+
+/// Every element in document order, with its attributes.
+fn structure(html: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    doc.root_element()
+        .descendants()
+        .filter_map(scraper::ElementRef::wrap)
+        .map(|el| {
+            let mut attrs: Vec<String> = el
+                .value()
+                .attrs()
+                .map(|(k, v)| format!("{k}={v:?}"))
+                .collect();
+            attrs.sort();
+            format!("<{} {}>", el.value().name(), attrs.join(" "))
+        })
+        .collect()
+}
+
+#[test]
+fn typed_markup_in_any_field_adds_no_element_or_attribute() {
+    // How many times the full and the quiet paper show typed text.
+    for (d, shown) in [(sample(6), 70), (quiet(sample(6)), 16)] {
+        let plain = digest::render_html(&d);
+        let html = digest::render_html(&hostile(d));
+        assert_eq!(html.matches("onerror=alert(1)").count(), shown);
+        assert!(!html.contains("<img") && !html.contains("<!--"));
+        assert_eq!(structure(&html), structure(&plain));
+        assert_eq!(html5_problems(&html), Vec::<String>::new());
+    }
+}
+
 #[test]
 fn the_board_paper_loads_nothing() {
     for html in [
