@@ -33,6 +33,7 @@ pub fn split_leads(cell: &str) -> (Vec<String>, Vec<String>) {
             }
         }
     }
+    names.shrink_to_fit();
     (names, unsure)
 }
 

@@ -7,7 +7,7 @@ use super::report::Report;
 use super::table::{Cell, Row, excel_serial_date};
 use crate::plan::{Action, FileColumns, PlanContent, Priority, Recommendation, Status, YearStart};
 use chrono::NaiveDate;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// The text of a cell, undoing the quote our export puts before formula-like text.
 fn text(row: &Row, column: Option<usize>) -> String {
@@ -50,6 +50,7 @@ fn split_codes(s: &str) -> Result<Vec<String>, String> {
             codes.push(code);
         }
     }
+    codes.shrink_to_fit();
     Ok(codes)
 }
 
@@ -135,8 +136,9 @@ pub(super) struct ActionReader<'a> {
     /// Numbered priorities' titles, as first written.
     titles: HashMap<u32, String>,
     explicit_refs: HashMap<String, usize>,
-    /// Strategic leads by the index of the action whose row names them.
-    strategic: HashMap<usize, Vec<String>>,
+    /// For each priority key, the first row naming strategic leads: the
+    /// action's index and the names.
+    strategic: HashMap<u32, (usize, Vec<String>)>,
     last_priority: Option<String>,
 }
 
@@ -227,8 +229,8 @@ impl<'a> ActionReader<'a> {
         let strategic_leads = self.names(row, Field::StrategicLeads, report);
         if !strategic_leads.is_empty() {
             self.strategic
-                .entry(self.actions.len())
-                .or_insert(strategic_leads);
+                .entry(index)
+                .or_insert((self.actions.len(), strategic_leads));
         }
         let group = Some(text(row, col(Field::Group))).filter(|g| !g.is_empty());
         self.actions.push(Action {
@@ -241,12 +243,7 @@ impl<'a> ActionReader<'a> {
             due,
             status,
             recommendations,
-            evidence: text(row, col(Field::Evidence))
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect(),
+            evidence: evidence(&text(row, col(Field::Evidence))),
             last_update: None,
         });
         self.key_of.push(index);
@@ -278,29 +275,38 @@ impl<'a> ActionReader<'a> {
             key_of,
             keys,
             mut titles,
+            mut explicit_refs,
             strategic,
             ..
         } = self;
         let numbered = number_priorities(&keys, &mut titles);
+        // A priority's strategic leads come from its first row that names any.
+        let mut leads_of: HashMap<u32, (usize, &Vec<String>)> = HashMap::new();
+        for (key, (row, names)) in &strategic {
+            let number = numbered[*key as usize].0;
+            let first = leads_of.entry(number).or_insert((*row, names));
+            if *row < first.0 {
+                *first = (*row, names);
+            }
+        }
         let mut out: Vec<Priority> = Vec::new();
-        for (i, (action, key)) in actions.iter_mut().zip(key_of).enumerate() {
+        for (action, key) in actions.iter_mut().zip(key_of) {
             let (number, title) = &numbered[key as usize];
             action.priority = *number;
             action.priority_title = title.clone();
-            match out.iter_mut().find(|p| p.number == *number) {
-                Some(p) => {
-                    if p.strategic_leads.is_empty() {
-                        p.strategic_leads = strategic.get(&i).cloned().unwrap_or_default();
-                    }
-                }
-                None => out.push(Priority {
+            if !out.iter().any(|p| p.number == *number) {
+                out.push(Priority {
                     number: *number,
                     title: title.clone(),
-                    strategic_leads: strategic.get(&i).cloned().unwrap_or_default(),
-                }),
+                    strategic_leads: leads_of
+                        .get(number)
+                        .map(|(_, names)| (*names).clone())
+                        .unwrap_or_default(),
+                });
             }
         }
-        generate_refs(&mut actions);
+        generate_refs(&mut actions, &mut explicit_refs);
+        actions.shrink_to_fit();
         Some(PlanContent {
             priorities: out,
             actions,
@@ -351,25 +357,35 @@ fn number_priorities(
         .collect()
 }
 
-/// Rows without a ref get `<priority>.<n>`, skipping refs the file already uses.
-fn generate_refs(actions: &mut [Action]) {
-    let mut used: HashSet<String> = actions
-        .iter()
-        .map(|a| a.reference.clone())
-        .filter(|r| !r.is_empty())
-        .collect();
+/// Rows without a ref get `<priority>.<n>`, skipping refs the file already
+/// uses (`used` holds them, and takes the new ones).
+fn generate_refs(actions: &mut [Action], used: &mut HashMap<String, usize>) {
     let mut counters: HashMap<u32, u32> = HashMap::new();
     for a in actions.iter_mut().filter(|a| a.reference.is_empty()) {
         let n = counters.entry(a.priority).or_insert(0);
         loop {
             *n += 1;
             let candidate = format!("{}.{}", a.priority, n);
-            if used.insert(candidate.clone()) {
+            if !used.contains_key(&candidate) {
+                used.insert(candidate.clone(), 0);
                 a.reference = candidate;
                 break;
             }
         }
     }
+}
+
+/// One item per line. Lists are sized to fit: a plan holds hundreds of
+/// thousands of them.
+fn evidence(cell: &str) -> Vec<String> {
+    let mut items: Vec<String> = cell
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    items.shrink_to_fit();
+    items
 }
 
 /// Reads a list of recommendations (code and wording) row by row.

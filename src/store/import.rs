@@ -65,85 +65,11 @@ impl Store {
         opts: &ImportOptions,
     ) -> Result<ImportOutcome> {
         let mut tx = self.begin_write().await?;
-        let existed = plan_exists(&mut tx, plan_name).await?;
-        let plan_id = Store::ensure_plan(&mut tx, plan_name, &opts.settings, opts.at).await?;
-        let before: HashMap<String, Action> = load_plan_actions(&mut *tx, plan_id)
-            .await?
-            .into_iter()
-            .map(|a| (a.reference.clone(), a))
-            .collect();
-        let cols = content.columns;
-        let mut outcome = ImportOutcome {
-            plan: plan_name.to_string(),
-            plan_created: !existed,
-            ..Default::default()
-        };
-        outcome.new_people = write_people(&mut tx, content).await?;
-        let cleared_leads = write_priorities(&mut tx, plan_id, content).await?;
-        write_codes(&mut tx, plan_id, content).await?;
-
-        let mut cleared = ClearedColumns::default();
-        let mut chunk = Chunk::default();
-        let at = to_ms(opts.at);
-        for (position, a) in content.actions.iter().enumerate() {
-            let old = before.get(&a.reference);
-            let merged;
-            let action = match old {
-                None => a,
-                Some(old) => {
-                    merged = keep_absent(a, old, cols);
-                    &merged
-                }
-            };
-            match old {
-                None => {
-                    outcome.created.push(a.reference.clone());
-                    chunk.change(action, None);
-                }
-                Some(old) => {
-                    if old.status != action.status {
-                        chunk.change(action, Some(old.status));
-                    }
-                    if same_content(old, action) {
-                        outcome.unchanged += 1;
-                    } else {
-                        outcome.updated.push(a.reference.clone());
-                    }
-                    cleared.note(old, action, cols);
-                }
-            }
-            chunk.add(position, action);
-            if chunk.len >= CHUNK {
-                outcome.status_changes += chunk.flush(&mut tx, plan_id, at, &opts.actor).await?;
-            }
-        }
-        outcome.status_changes += chunk.flush(&mut tx, plan_id, at, &opts.actor).await?;
-        outcome.cleared = cleared.into_list(cleared_leads);
-        outcome.recommendations = count_recommendations(&mut tx, plan_id).await?;
-
-        let in_file: BTreeSet<&str> = content
-            .actions
-            .iter()
-            .map(|a| a.reference.as_str())
-            .collect();
-        outcome.missing = before
-            .keys()
-            .filter(|r| !in_file.contains(r.as_str()))
-            .cloned()
-            .collect();
-        outcome.missing.sort();
-        if opts.prune && !outcome.missing.is_empty() {
-            let refs = json(&outcome.missing);
-            sqlx::query!(
-                "UPDATE actions SET removed_at_ms = ? WHERE plan_id = ? AND ref IN (SELECT value FROM json_each(?))",
-                at,
-                plan_id,
-                refs
-            )
-            .execute(&mut *tx)
-            .await?;
-            outcome.removed = outcome.missing.clone();
-        }
+        let cache = small_cache(&mut tx).await?;
+        let outcome = write_plan(&mut tx, plan_name, content, opts).await;
+        restore_cache(&mut tx, cache).await?;
+        // On an error the transaction is dropped, which rolls it back.
+        let outcome = outcome?;
         finish(tx, opts.dry_run).await?;
         Ok(outcome)
     }
@@ -166,6 +92,118 @@ impl Store {
         finish(tx, opts.dry_run).await?;
         Ok(count)
     }
+}
+
+/// Dirty pages of a big import stay in SQLite's page cache until commit;
+/// a smaller cache spills them to the WAL instead of holding 64 MB.
+const IMPORT_CACHE_KIB: i64 = 8192;
+
+async fn small_cache(tx: &mut sqlx::SqliteConnection) -> Result<i64> {
+    let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA cache_size = -{IMPORT_CACHE_KIB}"
+    )))
+    .execute(&mut *tx)
+    .await?;
+    Ok(cache)
+}
+
+async fn restore_cache(tx: &mut sqlx::SqliteConnection, cache: i64) -> Result<()> {
+    // An integer read from SQLite itself.
+    sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = {cache}")))
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+async fn write_plan(
+    tx: &mut sqlx::SqliteConnection,
+    plan_name: &str,
+    content: &PlanContent,
+    opts: &ImportOptions,
+) -> Result<ImportOutcome> {
+    let existed = plan_exists(&mut *tx, plan_name).await?;
+    let plan_id = Store::ensure_plan(&mut *tx, plan_name, &opts.settings, opts.at).await?;
+    let before: HashMap<String, Action> = load_plan_actions(&mut *tx, plan_id)
+        .await?
+        .into_iter()
+        .map(|a| (a.reference.clone(), a))
+        .collect();
+    let cols = content.columns;
+    let mut outcome = ImportOutcome {
+        plan: plan_name.to_string(),
+        plan_created: !existed,
+        ..Default::default()
+    };
+    outcome.new_people = write_people(&mut *tx, content).await?;
+    let cleared_leads = write_priorities(&mut *tx, plan_id, content).await?;
+    write_codes(&mut *tx, plan_id, content).await?;
+
+    let mut cleared = ClearedColumns::default();
+    let mut chunk = Chunk::default();
+    let at = to_ms(opts.at);
+    for (position, a) in content.actions.iter().enumerate() {
+        let old = before.get(&a.reference);
+        let merged;
+        let action = match old {
+            None => a,
+            Some(old) => {
+                merged = keep_absent(a, old, cols);
+                &merged
+            }
+        };
+        match old {
+            None => {
+                outcome.created.push(a.reference.clone());
+                chunk.change(action, None);
+            }
+            Some(old) => {
+                if old.status != action.status {
+                    chunk.change(action, Some(old.status));
+                }
+                if same_content(old, action) {
+                    outcome.unchanged += 1;
+                } else {
+                    outcome.updated.push(a.reference.clone());
+                }
+                cleared.note(old, action, cols);
+            }
+        }
+        chunk.add(position, action);
+        if chunk.len >= CHUNK {
+            outcome.status_changes += chunk.flush(&mut *tx, plan_id, at, &opts.actor).await?;
+        }
+    }
+    outcome.status_changes += chunk.flush(&mut *tx, plan_id, at, &opts.actor).await?;
+    outcome.cleared = cleared.into_list(cleared_leads);
+    outcome.recommendations = count_recommendations(&mut *tx, plan_id).await?;
+
+    let in_file: BTreeSet<&str> = content
+        .actions
+        .iter()
+        .map(|a| a.reference.as_str())
+        .collect();
+    outcome.missing = before
+        .keys()
+        .filter(|r| !in_file.contains(r.as_str()))
+        .cloned()
+        .collect();
+    outcome.missing.sort();
+    if opts.prune && !outcome.missing.is_empty() {
+        let refs = json(&outcome.missing);
+        sqlx::query!(
+            "UPDATE actions SET removed_at_ms = ? WHERE plan_id = ? AND ref IN (SELECT value FROM json_each(?))",
+            at,
+            plan_id,
+            refs
+        )
+        .execute(&mut *tx)
+        .await?;
+        outcome.removed = outcome.missing.clone();
+    }
+    Ok(outcome)
 }
 
 /// What the file leaves out keeps its recorded value: a column it does not
