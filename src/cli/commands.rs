@@ -4,7 +4,7 @@ use super::{
     Cli, Command, DigestArgs, ImportArgs, ListArgs, PeopleCommand, PeopleList, StatusArgs,
     UsageError,
 };
-use crate::import::{Parsed, read_plan_file};
+use crate::import::{Parsed, read_plan_path};
 use crate::plan::{AsOf, StatusRequest};
 use crate::store::{ActionFilter, ImportOptions, OpenOptions, PlanSettings, Store};
 use anyhow::{Context, Result, bail};
@@ -183,8 +183,6 @@ async fn import(
     args: ImportArgs,
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
     let file_name = args
         .file
         .file_name()
@@ -203,10 +201,8 @@ async fn import(
         Some(p) => p.year_start,
         None => crate::plan::YearStart::new(args.year_start_month)?,
     };
-    let file = read_plan_file(&file_name, &bytes, year_start)?;
-    for w in &file.warnings {
-        writeln!(out, "warning: {w}")?;
-    }
+    let file = read_plan_path(&args.file, year_start)?;
+    print_warnings(&file)?;
     let opts = ImportOptions {
         actor: format!("import of {file_name}"),
         at: Utc::now(),
@@ -248,12 +244,47 @@ async fn import(
                 };
                 writeln!(out, "not in the file ({what}): {}", o.missing.join(", "))?;
             }
+            for c in &o.cleared {
+                let what = if args.dry_run {
+                    "would clear"
+                } else {
+                    "cleared"
+                };
+                let refs = capped_list(&c.refs, 20);
+                writeln!(out, "{what} {} (empty in the file): {refs}", c.column)?;
+            }
+            if !o.new_people.is_empty() {
+                let what = if args.dry_run { "would add" } else { "added" };
+                let names = capped_list(&o.new_people, 50);
+                writeln!(out, "new people ({what}): {names}")?;
+            }
         }
     }
     if args.dry_run {
         writeln!(out, "dry run: nothing was changed")?;
     }
     Ok(())
+}
+
+/// Warnings go to stderr, so that stdout stays the outcome.
+fn print_warnings(file: &crate::import::ImportFile) -> Result<()> {
+    let mut err = std::io::stderr().lock();
+    for w in &file.warnings {
+        writeln!(err, "warning: {w}")?;
+    }
+    if file.more_warnings > 0 {
+        writeln!(err, "warning: and {} more warnings", file.more_warnings)?;
+    }
+    Ok(())
+}
+
+/// "a, b, c and 7 more".
+fn capped_list(items: &[String], max: usize) -> String {
+    let shown = items[..items.len().min(max)].join(", ");
+    match items.len().saturating_sub(max) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
 }
 
 async fn list(

@@ -5,16 +5,25 @@
 
 mod columns;
 mod export;
+mod leads;
+mod quotes;
+mod report;
 mod rows;
+mod shape;
 mod table;
 
 pub use columns::Field;
 pub use export::{EXPORT_HEADER, export_csv, neutralise_formula};
-pub use table::{Cell, Table, excel_serial_date};
+pub use report::SHOWN;
+pub use table::{Cell, excel_serial_date};
 
 use crate::plan::{PlanContent, Recommendation, YearStart};
 use columns::Columns;
+use report::Report;
 use std::fmt;
+use std::io::BufRead;
+use std::path::Path;
+use table::Row;
 
 /// A problem with one cell (or row) of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,8 +60,27 @@ pub enum ImportError {
     BadHeader { line: usize, reason: String },
     #[error("{0}")]
     Unreadable(String),
-    #[error("{} problem{} in the file, nothing was imported:\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
-    Rows(Vec<RowError>),
+    /// The first `SHOWN` problems in the file, and how many more there are.
+    #[error("{}", problems_text(shown, *more))]
+    Rows { shown: Vec<RowError>, more: usize },
+}
+
+fn problems_text(shown: &[RowError], more: usize) -> String {
+    let total = shown.len() + more;
+    let mut text = format!(
+        "{total} problem{} in the file, nothing was imported:",
+        if total == 1 { "" } else { "s" }
+    );
+    for e in shown {
+        text.push_str(&format!("\n  {e}"));
+    }
+    if more > 0 {
+        text.push_str(&format!(
+            "\n  and {more} more problem{}",
+            if more == 1 { "" } else { "s" }
+        ));
+    }
+    text
 }
 
 /// What a file holds once read.
@@ -67,7 +95,9 @@ pub enum Parsed {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportFile {
     pub parsed: Parsed,
+    /// The first `SHOWN` warnings; `more_warnings` counts the rest.
     pub warnings: Vec<String>,
+    pub more_warnings: usize,
 }
 
 /// Reads a plan (or a list of recommendations) from a `.csv` or `.xlsx` file's bytes.
@@ -76,57 +106,160 @@ pub fn read_plan_file(
     bytes: &[u8],
     year_start: YearStart,
 ) -> Result<ImportFile, ImportError> {
-    let table = Table::read(file_name, bytes)?;
-    let (columns, header_index) = find_header(&table)?;
-    let body = &table.rows[header_index + 1..];
-    if body.is_empty() {
-        return Err(ImportError::HeaderOnly);
-    }
-    let warnings = columns
-        .ignored
-        .iter()
-        .map(|h| format!("column \"{h}\" is not one planbot knows; it was ignored"))
-        .collect();
-    let parsed = if columns.has(Field::Code) && !columns.has(Field::Action) {
-        Parsed::Recommendations(rows::read_recommendations(&table, &columns, body)?)
-    } else {
-        Parsed::Plan(rows::read_actions(&table, &columns, body, year_start)?)
-    };
-    Ok(ImportFile { parsed, warnings })
+    read_plan(file_name, bytes, year_start)
 }
+
+/// Reads a plan from a file on disk; a CSV file is read as it goes, never whole.
+pub fn read_plan_path(path: &Path, year_start: YearStart) -> Result<ImportFile, ImportError> {
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    table::Kind::of(&file_name)?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| ImportError::Unreadable(format!("cannot read {}: {e}", path.display())))?;
+    read_plan(&file_name, std::io::BufReader::new(file), year_start)
+}
+
+/// Unknown columns are named one by one when there are a few; a sheet with
+/// thousands of them gets one line.
+const UNKNOWN_COLUMNS_NAMED: usize = 5;
+
+fn read_plan<R: BufRead>(
+    file_name: &str,
+    input: R,
+    year_start: YearStart,
+) -> Result<ImportFile, ImportError> {
+    let mut rows = table::open(file_name, input)?;
+    let mut head = Vec::new();
+    while head.len() < HEADER_SEARCH_ROWS {
+        match rows.next_row()? {
+            Some(r) => head.push(r),
+            None => break,
+        }
+    }
+    if head.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let (columns, header_index) = find_header(&head)?;
+    let shape = shape::Header::new(&head[header_index]);
+    let mut report = Report::new(rows.kind());
+    unknown_columns(&columns, &mut report);
+    let mut body = Body {
+        buffered: head.split_off(header_index + 1).into_iter(),
+        rows,
+    };
+    let Some(first) = body.next()? else {
+        return Err(ImportError::HeaderOnly);
+    };
+    let mut row = Some(first);
+    let parsed = if columns.has(Field::Code) && !columns.has(Field::Action) {
+        let mut reader = rows::RecommendationReader::default();
+        while let Some(r) = row {
+            shape.check(&r, &mut report);
+            reader.push(&columns, &r, &mut report);
+            row = body.next()?;
+        }
+        body.quote_problems(&mut report);
+        Parsed::Recommendations(reader.finish())
+    } else {
+        let mut reader = rows::ActionReader::new(&columns, year_start);
+        while let Some(r) = row {
+            shape.check(&r, &mut report);
+            reader.push(&r, &mut report);
+            row = body.next()?;
+        }
+        body.quote_problems(&mut report);
+        // Without content the report holds problems, and they are returned below.
+        Parsed::Plan(reader.finish(&report).unwrap_or_default())
+    };
+    let (warnings, more_warnings) = report.finish()?;
+    Ok(ImportFile {
+        parsed,
+        warnings,
+        more_warnings,
+    })
+}
+
+/// The rows under the header: those read while looking for it, then the rest.
+struct Body<R> {
+    buffered: std::vec::IntoIter<Row>,
+    rows: table::Rows<R>,
+}
+
+impl<R: BufRead> Body<R> {
+    fn next(&mut self) -> Result<Option<Row>, ImportError> {
+        match self.buffered.next() {
+            Some(r) => Ok(Some(r)),
+            None => self.rows.next_row(),
+        }
+    }
+
+    fn quote_problems(&self, report: &mut Report) {
+        let (problems, more) = self.rows.quote_problems();
+        for problem in problems {
+            report.push_unless_shown(problem);
+        }
+        report.count_more(more);
+    }
+}
+
+fn unknown_columns(columns: &Columns, report: &mut Report) {
+    let ignored = &columns.ignored;
+    if ignored.len() <= UNKNOWN_COLUMNS_NAMED {
+        for h in ignored {
+            report.warn(format!(
+                "column \"{h}\" is not one planbot knows; it was ignored"
+            ));
+        }
+        return;
+    }
+    let named: Vec<String> = ignored
+        .iter()
+        .take(UNKNOWN_COLUMNS_NAMED)
+        .map(|h| format!("\"{h}\""))
+        .collect();
+    report.warn(format!(
+        "{} columns are not ones planbot knows and were ignored: {} and {} more",
+        ignored.len(),
+        named.join(", "),
+        ignored.len() - UNKNOWN_COLUMNS_NAMED
+    ));
+}
+
+/// Title rows above the header are skipped, up to this many.
+const HEADER_SEARCH_ROWS: usize = 10;
 
 /// The header is the first row naming an action (or recommendation code)
 /// column; title rows above it are skipped.
-fn find_header(table: &Table) -> Result<(Columns, usize), ImportError> {
-    let header_of = |i: usize| -> Result<Columns, ImportError> {
-        let row = &table.rows[i];
+fn find_header(rows: &[Row]) -> Result<(Columns, usize), ImportError> {
+    let header_of = |row: &Row| -> Result<Columns, ImportError> {
         let names: Vec<String> = row.cells.iter().map(Cell::text).collect();
         Columns::from_headers(&names).map_err(|reason| ImportError::BadHeader {
             line: row.line,
             reason,
         })
     };
-    for i in 0..table.rows.len().min(10) {
-        let cols = header_of(i)?;
+    for (i, row) in rows.iter().enumerate() {
+        let cols = header_of(row)?;
         if cols.has(Field::Action) || cols.has(Field::Code) {
             if cols.has(Field::Action) && !cols.has(Field::Priority) {
                 return Err(missing(
                     &cols,
-                    table.rows[i].line,
+                    row.line,
                     "Priority (or Theme, Workstream, Area)",
                 ));
             }
             return Ok((cols, i));
         }
     }
-    let cols = header_of(0)?;
+    let cols = header_of(&rows[0])?;
     Err(missing(
         &cols,
-        table.rows[0].line,
+        rows[0].line,
         "Action (or What, Project, Description)",
     ))
 }
-
 fn missing(cols: &Columns, line: usize, what: &str) -> ImportError {
     let mut found: Vec<String> = [
         Field::Priority,

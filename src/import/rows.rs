@@ -1,30 +1,13 @@
-//! Turning rows of cells into priorities and actions, collecting every error.
+//! Turning rows of cells into priorities and actions, one row at a time,
+//! collecting every error.
 
 use super::columns::{Columns, Field};
-use super::table::{Cell, Row, Table, excel_serial_date};
-use super::{ImportError, RowError};
-use crate::plan::{Action, PlanContent, Priority, Recommendation, Status, YearStart};
+use super::leads::split_leads;
+use super::report::Report;
+use super::table::{Cell, Row, excel_serial_date};
+use crate::plan::{Action, FileColumns, PlanContent, Priority, Recommendation, Status, YearStart};
 use chrono::NaiveDate;
-use std::collections::{HashMap, HashSet};
-
-struct Errors<'a> {
-    table: &'a Table,
-    list: Vec<RowError>,
-}
-
-impl Errors<'_> {
-    fn add(&mut self, row: &Row, column: Option<usize>, field: Field, reason: impl Into<String>) {
-        let location = match column {
-            Some(c) => format!("{} ({field})", self.table.locate(row.line, c)),
-            None => format!("line {}", row.line),
-        };
-        self.list.push(RowError {
-            location,
-            line: row.line,
-            reason: reason.into(),
-        });
-    }
-}
+use std::collections::HashMap;
 
 /// The text of a cell, undoing the quote our export puts before formula-like text.
 fn text(row: &Row, column: Option<usize>) -> String {
@@ -36,14 +19,6 @@ fn text(row: &Row, column: Option<usize>) -> String {
         Some(rest) if super::neutralise_formula(rest) != rest => rest.to_string(),
         _ => raw,
     }
-}
-
-fn split_names(s: &str) -> Vec<String> {
-    let mut seen = HashSet::new();
-    s.split([';', '\n'])
-        .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|n| !n.is_empty() && seen.insert(n.to_lowercase()))
-        .collect()
 }
 
 /// "O12,O13 and O14", "(O18; O22)", "KSCB 3" → ["O12", "O13", "O14"] ...
@@ -75,6 +50,7 @@ fn split_codes(s: &str) -> Result<Vec<String>, String> {
             codes.push(code);
         }
     }
+    codes.shrink_to_fit();
     Ok(codes)
 }
 
@@ -141,173 +117,220 @@ fn due_of(cell: Option<&Cell>, year_start: YearStart) -> Result<Option<NaiveDate
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct PriorityKey {
     number: Option<u32>,
     title: String,
 }
 
-pub(super) fn read_actions(
-    table: &Table,
-    cols: &Columns,
-    body: &[Row],
+/// Reads a plan's rows as they come; `finish` settles what needs the whole
+/// file (priority numbers, generated refs).
+pub(super) struct ActionReader<'a> {
+    cols: &'a Columns,
     year_start: YearStart,
-) -> Result<PlanContent, ImportError> {
-    let mut errors = Errors {
-        table,
-        list: Vec::new(),
-    };
-    let col = |f: Field| cols.get(f);
-    let mut keys: Vec<PriorityKey> = Vec::with_capacity(body.len());
-    let mut actions: Vec<Action> = Vec::with_capacity(body.len());
-    let mut explicit_refs: HashMap<String, usize> = HashMap::new();
-    let mut strategic: HashMap<usize, Vec<String>> = HashMap::new();
-    let mut last_priority: Option<String> = None;
+    actions: Vec<Action>,
+    /// Each action's priority, as an index into `keys`.
+    key_of: Vec<u32>,
+    keys: Vec<PriorityKey>,
+    key_index: HashMap<PriorityKey, u32>,
+    /// Numbered priorities' titles, as first written.
+    titles: HashMap<u32, String>,
+    explicit_refs: HashMap<String, usize>,
+    /// For each priority key, the first row naming strategic leads: the
+    /// action's index and the names.
+    strategic: HashMap<u32, (usize, Vec<String>)>,
+    last_priority: Option<String>,
+}
 
-    for row in body {
+impl<'a> ActionReader<'a> {
+    pub fn new(cols: &'a Columns, year_start: YearStart) -> Self {
+        ActionReader {
+            cols,
+            year_start,
+            actions: Vec::new(),
+            key_of: Vec::new(),
+            keys: Vec::new(),
+            key_index: HashMap::new(),
+            titles: HashMap::new(),
+            explicit_refs: HashMap::new(),
+            strategic: HashMap::new(),
+            last_priority: None,
+        }
+    }
+
+    pub fn push(&mut self, row: &Row, report: &mut Report) {
+        let col = |f: Field| self.cols.get(f);
+        let mut error = |f: Field, reason: String| report.error(row.line, col(f), Some(f), reason);
         let mut priority_text = text(row, col(Field::Priority));
         if priority_text.is_empty() {
             // Merged cells leave the priority on the first row of its block only.
-            match &last_priority {
+            match &self.last_priority {
                 Some(p) => priority_text = p.clone(),
-                None => errors.add(
-                    row,
-                    col(Field::Priority),
+                None => error(
                     Field::Priority,
-                    "no priority is given, on this row or above it",
+                    "no priority is given, on this row or above it".into(),
                 ),
             }
         }
-        last_priority = Some(priority_text.clone());
         let (number, title) = split_priority(&priority_text);
+        self.last_priority = Some(priority_text);
+        if let Some(n) = number.filter(|_| !title.is_empty()) {
+            match self.titles.get(&n) {
+                Some(t) if !t.eq_ignore_ascii_case(&title) => error(
+                    Field::Priority,
+                    format!("priority {n} is called \"{t}\" above and \"{title}\" here"),
+                ),
+                Some(_) => {}
+                None => {
+                    self.titles.insert(n, title.clone());
+                }
+            }
+        }
+        let key = PriorityKey { number, title };
+        let next = self.keys.len() as u32;
+        let index = *self.key_index.entry(key.clone()).or_insert_with(|| {
+            self.keys.push(key);
+            next
+        });
 
         let action_text = text(row, col(Field::Action));
         if action_text.is_empty() {
-            errors.add(
-                row,
-                col(Field::Action),
+            error(
                 Field::Action,
-                "the action is empty; say what will be done",
+                "the action is empty; say what will be done".into(),
             );
         }
         let reference = text(row, col(Field::Ref));
         if !reference.is_empty() {
-            if let Some(first) = explicit_refs.get(&reference) {
-                errors.add(
-                    row,
-                    col(Field::Ref),
+            if let Some(first) = self.explicit_refs.get(&reference) {
+                error(
                     Field::Ref,
                     format!("ref {reference} is already used on line {first}"),
                 );
             } else {
-                explicit_refs.insert(reference.clone(), row.line);
+                self.explicit_refs.insert(reference.clone(), row.line);
             }
         }
-        let status = match Status::parse(&text(row, col(Field::Status))) {
-            Ok(s) => s,
-            Err(e) => {
-                errors.add(row, col(Field::Status), Field::Status, e.to_string());
-                Status::NotStarted
-            }
-        };
+        let status = Status::parse(&text(row, col(Field::Status))).unwrap_or_else(|e| {
+            error(Field::Status, e.to_string());
+            Status::NotStarted
+        });
         let due_cell = col(Field::Due).and_then(|c| row.cell(c));
-        let due = due_of(due_cell, year_start).unwrap_or_else(|e| {
-            errors.add(row, col(Field::Due), Field::Due, e);
+        let due = due_of(due_cell, self.year_start).unwrap_or_else(|e| {
+            error(Field::Due, e);
             None
         });
         let recommendations =
             split_codes(&text(row, col(Field::Recommendations))).unwrap_or_else(|e| {
-                errors.add(row, col(Field::Recommendations), Field::Recommendations, e);
+                error(Field::Recommendations, e);
                 Vec::new()
             });
-        let strategic_leads = split_names(&text(row, col(Field::StrategicLeads)));
+        let leads = self.names(row, Field::Leads, report);
+        let strategic_leads = self.names(row, Field::StrategicLeads, report);
         if !strategic_leads.is_empty() {
-            strategic.entry(keys.len()).or_insert(strategic_leads);
+            self.strategic
+                .entry(index)
+                .or_insert((self.actions.len(), strategic_leads));
         }
         let group = Some(text(row, col(Field::Group))).filter(|g| !g.is_empty());
-        actions.push(Action {
+        self.actions.push(Action {
             reference,
             priority: 0,
             priority_title: String::new(),
             group,
             text: action_text,
-            leads: split_names(&text(row, col(Field::Leads))),
+            leads,
             due,
             status,
             recommendations,
-            evidence: text(row, col(Field::Evidence))
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect(),
+            evidence: evidence(&text(row, col(Field::Evidence))),
             last_update: None,
         });
-        keys.push(PriorityKey { number, title });
+        self.key_of.push(index);
     }
 
-    let priorities = number_priorities(&keys, body, &mut errors, col(Field::Priority));
-    if !errors.list.is_empty() {
-        return Err(ImportError::Rows(errors.list));
-    }
-    let mut out: Vec<Priority> = Vec::new();
-    for (i, action) in actions.iter_mut().enumerate() {
-        let (number, title) = &priorities[i];
-        action.priority = *number;
-        action.priority_title = title.clone();
-        match out.iter_mut().find(|p| p.number == *number) {
-            Some(p) => {
-                if p.strategic_leads.is_empty() {
-                    p.strategic_leads = strategic.get(&i).cloned().unwrap_or_default();
-                }
-            }
-            None => out.push(Priority {
-                number: *number,
-                title: title.clone(),
-                strategic_leads: strategic.get(&i).cloned().unwrap_or_default(),
-            }),
+    /// The people a cell names; a cell it cannot split with confidence is
+    /// kept whole, with a warning so the admin can fix it.
+    fn names(&self, row: &Row, field: Field, report: &mut Report) -> Vec<String> {
+        let column = self.cols.get(field);
+        let (names, unsure) = split_leads(&text(row, column));
+        for piece in unsure {
+            let at = report.locate(row.line, column, Some(field));
+            report.warn(format!(
+                "{at}: \"{piece}\" was kept as one name; if it names several people, \
+                 separate them with ; or ,"
+            ));
         }
+        names
     }
-    generate_refs(&mut actions);
-    Ok(PlanContent {
-        priorities: out,
-        actions,
-        recommendations: Vec::new(),
-        has_status: cols.has(Field::Status),
-        has_evidence: cols.has(Field::Evidence),
-    })
+
+    /// The plan, unless a row had a problem.
+    pub fn finish(self, report: &Report) -> Option<PlanContent> {
+        if report.has_errors() {
+            return None;
+        }
+        let ActionReader {
+            cols,
+            mut actions,
+            key_of,
+            keys,
+            mut titles,
+            mut explicit_refs,
+            strategic,
+            ..
+        } = self;
+        let numbered = number_priorities(&keys, &mut titles);
+        // A priority's strategic leads come from its first row that names any.
+        let mut leads_of: HashMap<u32, (usize, &Vec<String>)> = HashMap::new();
+        for (key, (row, names)) in &strategic {
+            let number = numbered[*key as usize].0;
+            let first = leads_of.entry(number).or_insert((*row, names));
+            if *row < first.0 {
+                *first = (*row, names);
+            }
+        }
+        let mut out: Vec<Priority> = Vec::new();
+        for (action, key) in actions.iter_mut().zip(key_of) {
+            let (number, title) = &numbered[key as usize];
+            action.priority = *number;
+            action.priority_title = title.clone();
+            if !out.iter().any(|p| p.number == *number) {
+                out.push(Priority {
+                    number: *number,
+                    title: title.clone(),
+                    strategic_leads: leads_of
+                        .get(number)
+                        .map(|(_, names)| (*names).clone())
+                        .unwrap_or_default(),
+                });
+            }
+        }
+        generate_refs(&mut actions, &mut explicit_refs);
+        actions.shrink_to_fit();
+        Some(PlanContent {
+            priorities: out,
+            actions,
+            recommendations: Vec::new(),
+            columns: FileColumns {
+                group: cols.has(Field::Group),
+                leads: cols.has(Field::Leads),
+                strategic_leads: cols.has(Field::StrategicLeads),
+                due: cols.has(Field::Due),
+                status: cols.has(Field::Status),
+                recommendations: cols.has(Field::Recommendations),
+                evidence: cols.has(Field::Evidence),
+            },
+        })
+    }
 }
 
-/// Gives every row a priority number and title. Bare titles take the number of
+/// Gives every priority a number and title. Bare titles take the number of
 /// a numbered priority with the same title, else the next free number in order
 /// of first appearance.
 fn number_priorities(
     keys: &[PriorityKey],
-    body: &[Row],
-    errors: &mut Errors,
-    col: Option<usize>,
+    titles: &mut HashMap<u32, String>,
 ) -> Vec<(u32, String)> {
-    let mut titles: HashMap<u32, String> = HashMap::new();
-    for (key, row) in keys.iter().zip(body) {
-        let Some(n) = key.number else { continue };
-        if key.title.is_empty() {
-            continue;
-        }
-        match titles.get(&n) {
-            Some(t) if !t.eq_ignore_ascii_case(&key.title) => errors.add(
-                row,
-                col,
-                Field::Priority,
-                format!(
-                    "priority {n} is called \"{t}\" above and \"{}\" here",
-                    key.title
-                ),
-            ),
-            Some(_) => {}
-            None => {
-                titles.insert(n, key.title.clone());
-            }
-        }
-    }
     let mut by_title: HashMap<String, u32> =
         titles.iter().map(|(n, t)| (t.to_lowercase(), *n)).collect();
     let mut next = 1;
@@ -334,20 +357,17 @@ fn number_priorities(
         .collect()
 }
 
-/// Rows without a ref get `<priority>.<n>`, skipping refs the file already uses.
-fn generate_refs(actions: &mut [Action]) {
-    let mut used: HashSet<String> = actions
-        .iter()
-        .map(|a| a.reference.clone())
-        .filter(|r| !r.is_empty())
-        .collect();
+/// Rows without a ref get `<priority>.<n>`, skipping refs the file already
+/// uses (`used` holds them, and takes the new ones).
+fn generate_refs(actions: &mut [Action], used: &mut HashMap<String, usize>) {
     let mut counters: HashMap<u32, u32> = HashMap::new();
     for a in actions.iter_mut().filter(|a| a.reference.is_empty()) {
         let n = counters.entry(a.priority).or_insert(0);
         loop {
             *n += 1;
             let candidate = format!("{}.{}", a.priority, n);
-            if used.insert(candidate.clone()) {
+            if !used.contains_key(&candidate) {
+                used.insert(candidate.clone(), 0);
                 a.reference = candidate;
                 break;
             }
@@ -355,47 +375,47 @@ fn generate_refs(actions: &mut [Action]) {
     }
 }
 
-pub(super) fn read_recommendations(
-    table: &Table,
-    cols: &Columns,
-    body: &[Row],
-) -> Result<Vec<Recommendation>, ImportError> {
-    let mut errors = Errors {
-        table,
-        list: Vec::new(),
-    };
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut out = Vec::new();
-    for row in body {
-        let raw = text(row, cols.get(Field::Code));
-        match split_codes(&raw).as_deref() {
+/// One item per line. Lists are sized to fit: a plan holds hundreds of
+/// thousands of them.
+fn evidence(cell: &str) -> Vec<String> {
+    let mut items: Vec<String> = cell
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    items.shrink_to_fit();
+    items
+}
+
+/// Reads a list of recommendations (code and wording) row by row.
+#[derive(Default)]
+pub(super) struct RecommendationReader {
+    seen: HashMap<String, usize>,
+    out: Vec<Recommendation>,
+}
+
+impl RecommendationReader {
+    pub fn push(&mut self, cols: &Columns, row: &Row, report: &mut Report) {
+        let column = cols.get(Field::Code);
+        let mut error = |reason: String| report.error(row.line, column, Some(Field::Code), reason);
+        match split_codes(&text(row, column)).as_deref() {
             Ok([code]) => {
-                if let Some(first) = seen.insert(code.clone(), row.line) {
-                    errors.add(
-                        row,
-                        cols.get(Field::Code),
-                        Field::Code,
-                        format!("{code} is already listed on line {first}"),
-                    );
+                if let Some(first) = self.seen.insert(code.clone(), row.line) {
+                    error(format!("{code} is already listed on line {first}"));
                 }
                 let wording = text(row, cols.get(Field::Wording));
-                out.push(Recommendation {
+                self.out.push(Recommendation {
                     code: code.clone(),
                     text: Some(wording).filter(|w| !w.is_empty()),
                 });
             }
-            Ok(_) => errors.add(
-                row,
-                cols.get(Field::Code),
-                Field::Code,
-                "give exactly one code such as O18",
-            ),
-            Err(e) => errors.add(row, cols.get(Field::Code), Field::Code, e.clone()),
+            Ok(_) => error("give exactly one code such as O18".into()),
+            Err(e) => error(e.clone()),
         }
     }
-    if errors.list.is_empty() {
-        Ok(out)
-    } else {
-        Err(ImportError::Rows(errors.list))
+
+    pub fn finish(self) -> Vec<Recommendation> {
+        self.out
     }
 }

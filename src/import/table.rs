@@ -1,10 +1,12 @@
 //! Reading a spreadsheet file into rows of cells, remembering where each came
-//! from so errors can point at it.
+//! from so errors can point at it. CSV is read one record at a time, so a big
+//! file is never held whole.
 
 use super::ImportError;
+use super::quotes::LineTracker;
 use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
-use std::io::Cursor;
+use std::io::{BufRead, Cursor};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -23,12 +25,42 @@ impl Cell {
             Cell::Number(n) => n.to_string(),
         }
     }
+
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Text(t) => t.trim().is_empty(),
+            Cell::Date(_) | Cell::Number(_) => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Csv,
     Xlsx,
+}
+
+impl Kind {
+    /// Which reader a file name calls for.
+    pub fn of(file_name: &str) -> Result<Kind, ImportError> {
+        let ext = file_name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "csv" => Ok(Kind::Csv),
+            "xlsx" | "xlsm" => Ok(Kind::Xlsx),
+            _ => Err(ImportError::UnknownFileType(file_name.to_string())),
+        }
+    }
+
+    /// "line 4, column 7" for CSV, "row 4, column G" for a spreadsheet.
+    pub fn locate(self, line: usize, column: usize) -> String {
+        match self {
+            Kind::Csv => format!("line {line}, column {}", column + 1),
+            Kind::Xlsx => format!("row {line}, column {}", column_letters(column)),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -40,71 +72,92 @@ pub struct Row {
 
 impl Row {
     pub fn cell(&self, column: usize) -> Option<&Cell> {
-        self.cells.get(column).filter(|c| !c.text().is_empty())
+        self.cells.get(column).filter(|c| !c.is_empty())
     }
 
-    fn is_blank(&self) -> bool {
-        self.cells.iter().all(|c| c.text().is_empty())
+    pub fn is_blank(&self) -> bool {
+        self.cells.iter().all(Cell::is_empty)
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct Table {
-    pub kind: Kind,
-    pub rows: Vec<Row>,
+/// Where the rows of a file come from, one at a time.
+pub enum Rows<R> {
+    Csv(Box<CsvRows<R>>),
+    Xlsx(std::vec::IntoIter<Row>),
 }
 
-impl Table {
-    /// Reads a file by its extension: `.csv` or `.xlsx` (first sheet).
-    pub fn read(file_name: &str, bytes: &[u8]) -> Result<Table, ImportError> {
-        let ext = file_name
-            .rsplit_once('.')
-            .map(|(_, e)| e.to_ascii_lowercase())
-            .unwrap_or_default();
-        let mut table = match ext.as_str() {
-            "csv" => read_csv(bytes)?,
-            "xlsx" | "xlsm" => read_xlsx(bytes)?,
-            _ => return Err(ImportError::UnknownFileType(file_name.to_string())),
-        };
-        table.rows.retain(|r| !r.is_blank());
-        if table.rows.is_empty() {
-            return Err(ImportError::Empty);
-        }
-        Ok(table)
-    }
-
-    /// "line 4, column 7" for CSV, "row 4, column G" for a spreadsheet.
-    pub fn locate(&self, line: usize, column: usize) -> String {
-        match self.kind {
-            Kind::Csv => format!("line {line}, column {}", column + 1),
-            Kind::Xlsx => format!("row {line}, column {}", column_letters(column)),
+impl<R: BufRead> Rows<R> {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Rows::Csv(_) => Kind::Csv,
+            Rows::Xlsx(_) => Kind::Xlsx,
         }
     }
+
+    /// The next row that is not blank, or `None` at the end.
+    pub fn next_row(&mut self) -> Result<Option<Row>, ImportError> {
+        loop {
+            let row = match self {
+                Rows::Csv(csv) => csv.next_row()?,
+                Rows::Xlsx(rows) => rows.next(),
+            };
+            match row {
+                Some(r) if r.is_blank() => continue,
+                other => return Ok(other),
+            }
+        }
+    }
+
+    /// Quotes that were never closed, found once the file has been read.
+    pub fn quote_problems(&self) -> (Vec<super::RowError>, usize) {
+        match self {
+            Rows::Csv(csv) => csv.reader.get_ref().problems(),
+            Rows::Xlsx(_) => (Vec::new(), 0),
+        }
+    }
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Table, ImportError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    // The reader's own line count lags by one after a CRLF, so lines are
-    // counted here from each record's byte offset.
-    let mut lines = LineCounter::new(bytes);
-    loop {
-        let line = lines.line_at(reader.position().byte() as usize);
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
+pub struct CsvRows<R> {
+    reader: csv::Reader<LineTracker<R>>,
+    record: csv::ByteRecord,
+}
+
+impl<R: BufRead> CsvRows<R> {
+    pub fn new(mut input: R) -> Result<Self, ImportError> {
+        let unreadable = |e: std::io::Error| ImportError::Unreadable(e.to_string());
+        if input
+            .fill_buf()
+            .map_err(unreadable)?
+            .starts_with(b"\xEF\xBB\xBF")
+        {
+            input.consume(3);
+        }
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(LineTracker::new(input));
+        Ok(CsvRows {
+            reader,
+            record: csv::ByteRecord::new(),
+        })
+    }
+
+    fn next_row(&mut self) -> Result<Option<Row>, ImportError> {
+        let before = self.reader.position().byte();
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => return Ok(None),
             Ok(true) => {}
-            Err(e) => return Err(ImportError::Unreadable(format!("line {line}: {e}"))),
+            Err(e) => {
+                let line = self.reader.get_mut().line_at(before);
+                return Err(ImportError::Unreadable(format!("line {line}: {e}")));
+            }
         }
-        let line = record
-            .position()
-            .map_or(line, |p| lines.line_at(p.byte() as usize));
-        let mut cells = Vec::with_capacity(record.len());
-        for field in record.iter() {
+        // The reader's own line count lags by one after a CRLF, so lines are
+        // counted from each record's byte offset.
+        let start = self.record.position().map_or(before, |p| p.byte());
+        let line = self.reader.get_mut().line_at(start);
+        let mut cells = Vec::with_capacity(self.record.len());
+        for field in self.record.iter() {
             let text = std::str::from_utf8(field).map_err(|_| {
                 ImportError::Unreadable(format!(
                     "line {line}: the text is not UTF-8; save the sheet as \"CSV UTF-8\""
@@ -112,48 +165,26 @@ fn read_csv(bytes: &[u8]) -> Result<Table, ImportError> {
             })?;
             cells.push(Cell::Text(text.to_string()));
         }
-        rows.push(Row { line, cells });
-    }
-    Ok(Table {
-        kind: Kind::Csv,
-        rows,
-    })
-}
-
-/// Finds the line a byte offset is on, moving forward only.
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    offset: usize,
-    line: usize,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        LineCounter {
-            bytes,
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    fn line_at(&mut self, mut offset: usize) -> usize {
-        // A record may be said to start on the line end before it.
-        while matches!(self.bytes.get(offset), Some(b'\r' | b'\n')) {
-            offset += 1;
-        }
-        let offset = offset.min(self.bytes.len());
-        if offset > self.offset {
-            self.line += self.bytes[self.offset..offset]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count();
-            self.offset = offset;
-        }
-        self.line
+        Ok(Some(Row { line, cells }))
     }
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
+/// Opens a file's rows by its extension: `.csv` or `.xlsx` (first sheet).
+pub fn open<R: BufRead>(file_name: &str, mut input: R) -> Result<Rows<R>, ImportError> {
+    match Kind::of(file_name)? {
+        Kind::Csv => Ok(Rows::Csv(Box::new(CsvRows::new(input)?))),
+        Kind::Xlsx => {
+            // calamine needs the whole workbook (a zip) to seek in.
+            let mut bytes = Vec::new();
+            input
+                .read_to_end(&mut bytes)
+                .map_err(|e| ImportError::Unreadable(e.to_string()))?;
+            Ok(Rows::Xlsx(read_xlsx(&bytes)?.into_iter()))
+        }
+    }
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
     let unreadable = |e: &dyn std::fmt::Display| {
         ImportError::Unreadable(format!("not a readable .xlsx workbook: {e}"))
     };
@@ -164,7 +195,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
         .map_err(|e| unreadable(&e))?;
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
     let first_col = range.start().map_or(0, |(_, c)| c as usize);
-    let rows = range
+    Ok(range
         .rows()
         .enumerate()
         .map(|(i, cells)| {
@@ -175,11 +206,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
                 cells: row,
             }
         })
-        .collect();
-    Ok(Table {
-        kind: Kind::Xlsx,
-        rows,
-    })
+        .collect())
 }
 
 fn xlsx_cell(data: &Data) -> Cell {
@@ -221,5 +248,5 @@ fn column_letters(mut index: usize) -> String {
         index = index / 26 - 1;
     }
     letters.reverse();
-    String::from_utf8(letters).expect("ASCII letters")
+    letters.into_iter().map(char::from).collect()
 }

@@ -154,8 +154,31 @@ pub struct PlanContent {
     pub priorities: Vec<Priority>,
     pub actions: Vec<Action>,
     pub recommendations: Vec<Recommendation>,
-    /// Whether the file had these columns: a sheet without them says nothing
-    /// about statuses or evidence, so re-importing it keeps what is recorded.
-    pub has_status: bool,
-    pub has_evidence: bool,
+    pub columns: FileColumns,
+}
+
+/// Which of the optional columns the file had. A sheet without a column says
+/// nothing about it, so re-importing it keeps what is recorded; a column that
+/// is there but empty clears it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FileColumns {
+    pub group: bool,
+    pub leads: bool,
+    pub strategic_leads: bool,
+    pub due: bool,
+    pub status: bool,
+    pub recommendations: bool,
+    pub evidence: bool,
+}
+
+impl FileColumns {
+    pub const ALL: FileColumns = FileColumns {
+        group: true,
+        leads: true,
+        strategic_leads: true,
+        due: true,
+        status: true,
+        recommendations: true,
+        evidence: true,
+    };
 }

@@ -1,16 +1,20 @@
 //! Writing a whole imported plan in one transaction. Rows go in batches: each
-//! table gets one statement that reads a JSON array through `json_each`, since
-//! a statement costs about 100 µs and a plan can have thousands of rows.
+//! table gets one statement per chunk of actions that reads a JSON array
+//! through `json_each`, since a statement costs about 100 µs and a plan can
+//! have hundreds of thousands of rows; chunks keep those arrays small.
 //! `CROSS JOIN` keeps the JSON rows as the outer loop: left to itself the
 //! planner scans the plan's actions and re-reads the whole array for each one.
 
 use super::actions::load_plan_actions;
 use super::plans::PlanSettings;
 use super::{Result, Store, join_list, to_ms};
-use crate::plan::{Action, PlanContent, Recommendation};
+use crate::plan::{Action, FileColumns, PlanContent, Recommendation, Status};
 use chrono::{DateTime, Utc};
-use serde_json::json;
+use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
+
+/// Actions written per statement.
+const CHUNK: usize = 4096;
 
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
@@ -39,6 +43,18 @@ pub struct ImportOutcome {
     /// Of the missing, those marked removed (with `prune`).
     pub removed: Vec<String>,
     pub recommendations: usize,
+    /// Recorded values the file's empty cells clear, column by column.
+    pub cleared: Vec<Cleared>,
+    /// Leads the plan did not know before, added as new people.
+    pub new_people: Vec<String>,
+}
+
+/// A column the file has, whose empty cells clear what was recorded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Cleared {
+    pub column: &'static str,
+    /// Action refs, or "priority 4" for strategic leads.
+    pub refs: Vec<String>,
 }
 
 impl Store {
@@ -49,78 +65,15 @@ impl Store {
         opts: &ImportOptions,
     ) -> Result<ImportOutcome> {
         let mut tx = self.begin_write().await?;
-        let existed = plan_exists(&mut tx, plan_name).await?;
-        let plan_id = Store::ensure_plan(&mut tx, plan_name, &opts.settings, opts.at).await?;
-        let before: HashMap<String, Action> = load_plan_actions(&mut *tx, plan_id)
-            .await?
-            .into_iter()
-            .map(|a| (a.reference.clone(), a))
-            .collect();
-
-        let reconciled = reconcile(content, &before);
-        let content = &reconciled;
-        let mut outcome = ImportOutcome {
-            plan: plan_name.to_string(),
-            plan_created: !existed,
-            ..Default::default()
-        };
-        let mut changes = Vec::new();
-        for a in &content.actions {
-            match before.get(&a.reference) {
-                None => {
-                    outcome.created.push(a.reference.clone());
-                    changes
-                        .push(json!({"ref": a.reference, "from": null, "to": a.status.as_str()}));
-                }
-                Some(old) => {
-                    if old.status != a.status {
-                        changes.push(json!({"ref": a.reference, "from": old.status.as_str(), "to": a.status.as_str()}));
-                    }
-                    if same_content(old, a) {
-                        outcome.unchanged += 1;
-                    } else {
-                        outcome.updated.push(a.reference.clone());
-                    }
-                }
-            }
-        }
-        outcome.status_changes = changes.len();
-        let in_file: BTreeSet<&str> = content
-            .actions
-            .iter()
-            .map(|a| a.reference.as_str())
-            .collect();
-        outcome.missing = before
-            .keys()
-            .filter(|r| !in_file.contains(r.as_str()))
-            .cloned()
-            .collect();
-        outcome.missing.sort();
-
-        write_people(&mut tx, content).await?;
-        write_priorities(&mut tx, plan_id, content).await?;
-        write_actions(&mut tx, plan_id, content, opts.at).await?;
-        outcome.recommendations = write_recommendations(&mut tx, plan_id, content).await?;
-        write_history(&mut tx, plan_id, &changes, opts).await?;
-        if opts.prune && !outcome.missing.is_empty() {
-            let refs = serde_json::to_string(&outcome.missing).expect("strings serialise");
-            let at = to_ms(opts.at);
-            sqlx::query!(
-                "UPDATE actions SET removed_at_ms = ? WHERE plan_id = ? AND ref IN (SELECT value FROM json_each(?))",
-                at,
-                plan_id,
-                refs
-            )
-            .execute(&mut *tx)
-            .await?;
-            outcome.removed = outcome.missing.clone();
-        }
+        let cache = small_cache(&mut tx).await?;
+        let outcome = write_plan(&mut tx, plan_name, content, opts).await;
+        restore_cache(&mut tx, cache).await?;
+        // On an error the transaction is dropped, which rolls it back.
+        let outcome = outcome?;
         finish(tx, opts.dry_run).await?;
         Ok(outcome)
     }
-}
 
-impl Store {
     /// Adds or updates a plan's list of recommendations (code and wording).
     pub async fn import_recommendations(
         &self,
@@ -134,46 +87,200 @@ impl Store {
             recommendations: recommendations.to_vec(),
             ..Default::default()
         };
-        let count = write_recommendations(&mut tx, plan_id, &content).await?;
+        write_codes(&mut tx, plan_id, &content).await?;
+        let count = count_recommendations(&mut tx, plan_id).await?;
         finish(tx, opts.dry_run).await?;
         Ok(count)
     }
 }
 
-/// What the file leaves out keeps its recorded value: statuses when it has
-/// no status column, and evidence, which only grows (an older export must not
-/// erase evidence added since).
-fn reconcile(content: &PlanContent, before: &HashMap<String, Action>) -> PlanContent {
-    let mut out = content.clone();
-    for a in &mut out.actions {
-        let Some(old) = before.get(&a.reference) else {
-            continue;
-        };
-        if !content.has_status {
-            a.status = old.status;
-        }
-        let mut evidence = old.evidence.clone();
-        if content.has_evidence {
-            evidence.extend(
-                a.evidence
-                    .iter()
-                    .filter(|e| !old.evidence.contains(e))
-                    .cloned(),
-            );
-        }
-        a.evidence = evidence;
-    }
-    out
+/// Dirty pages of a big import stay in SQLite's page cache until commit;
+/// a smaller cache spills them to the WAL instead of holding 64 MB.
+const IMPORT_CACHE_KIB: i64 = 8192;
+
+async fn small_cache(tx: &mut sqlx::SqliteConnection) -> Result<i64> {
+    let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA cache_size = -{IMPORT_CACHE_KIB}"
+    )))
+    .execute(&mut *tx)
+    .await?;
+    Ok(cache)
 }
 
-/// The refs of the file's actions as a JSON array, for `json_each`.
-fn refs_json(content: &PlanContent) -> String {
-    let refs: Vec<&str> = content
+async fn restore_cache(tx: &mut sqlx::SqliteConnection, cache: i64) -> Result<()> {
+    // An integer read from SQLite itself.
+    sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = {cache}")))
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+async fn write_plan(
+    tx: &mut sqlx::SqliteConnection,
+    plan_name: &str,
+    content: &PlanContent,
+    opts: &ImportOptions,
+) -> Result<ImportOutcome> {
+    let existed = plan_exists(&mut *tx, plan_name).await?;
+    let plan_id = Store::ensure_plan(&mut *tx, plan_name, &opts.settings, opts.at).await?;
+    let before: HashMap<String, Action> = load_plan_actions(&mut *tx, plan_id)
+        .await?
+        .into_iter()
+        .map(|a| (a.reference.clone(), a))
+        .collect();
+    let cols = content.columns;
+    let mut outcome = ImportOutcome {
+        plan: plan_name.to_string(),
+        plan_created: !existed,
+        ..Default::default()
+    };
+    outcome.new_people = write_people(&mut *tx, content).await?;
+    let cleared_leads = write_priorities(&mut *tx, plan_id, content).await?;
+    write_codes(&mut *tx, plan_id, content).await?;
+
+    let mut cleared = ClearedColumns::default();
+    let mut chunk = Chunk::default();
+    let at = to_ms(opts.at);
+    for (position, a) in content.actions.iter().enumerate() {
+        let old = before.get(&a.reference);
+        let merged;
+        let action = match old {
+            None => a,
+            Some(old) => {
+                merged = keep_absent(a, old, cols);
+                &merged
+            }
+        };
+        match old {
+            None => {
+                outcome.created.push(a.reference.clone());
+                chunk.change(action, None);
+            }
+            Some(old) => {
+                if old.status != action.status {
+                    chunk.change(action, Some(old.status));
+                }
+                if same_content(old, action) {
+                    outcome.unchanged += 1;
+                } else {
+                    outcome.updated.push(a.reference.clone());
+                }
+                cleared.note(old, action, cols);
+            }
+        }
+        chunk.add(position, action);
+        if chunk.len >= CHUNK {
+            outcome.status_changes += chunk.flush(&mut *tx, plan_id, at, &opts.actor).await?;
+        }
+    }
+    outcome.status_changes += chunk.flush(&mut *tx, plan_id, at, &opts.actor).await?;
+    outcome.cleared = cleared.into_list(cleared_leads);
+    outcome.recommendations = count_recommendations(&mut *tx, plan_id).await?;
+
+    let in_file: BTreeSet<&str> = content
         .actions
         .iter()
         .map(|a| a.reference.as_str())
         .collect();
-    serde_json::to_string(&refs).expect("strings serialise")
+    outcome.missing = before
+        .keys()
+        .filter(|r| !in_file.contains(r.as_str()))
+        .cloned()
+        .collect();
+    outcome.missing.sort();
+    if opts.prune && !outcome.missing.is_empty() {
+        let refs = json(&outcome.missing);
+        sqlx::query!(
+            "UPDATE actions SET removed_at_ms = ? WHERE plan_id = ? AND ref IN (SELECT value FROM json_each(?))",
+            at,
+            plan_id,
+            refs
+        )
+        .execute(&mut *tx)
+        .await?;
+        outcome.removed = outcome.missing.clone();
+    }
+    Ok(outcome)
+}
+
+/// What the file leaves out keeps its recorded value: a column it does not
+/// have says nothing about that column. Evidence only grows, so an older
+/// export does not erase evidence added since.
+fn keep_absent(new: &Action, old: &Action, cols: FileColumns) -> Action {
+    let mut a = new.clone();
+    if !cols.group {
+        a.group.clone_from(&old.group);
+    }
+    if !cols.leads {
+        a.leads.clone_from(&old.leads);
+    }
+    if !cols.due {
+        a.due = old.due;
+    }
+    if !cols.status {
+        a.status = old.status;
+    }
+    if !cols.recommendations {
+        a.recommendations.clone_from(&old.recommendations);
+    }
+    let mut evidence = old.evidence.clone();
+    evidence.extend(
+        new.evidence
+            .iter()
+            .filter(|e| !old.evidence.contains(e))
+            .cloned(),
+    );
+    a.evidence = evidence;
+    a
+}
+
+/// Actions whose recorded values the file's empty cells clear.
+#[derive(Default)]
+struct ClearedColumns {
+    group: Vec<String>,
+    leads: Vec<String>,
+    due: Vec<String>,
+    recommendations: Vec<String>,
+}
+
+impl ClearedColumns {
+    fn note(&mut self, old: &Action, new: &Action, cols: FileColumns) {
+        let r = || new.reference.clone();
+        if cols.group && old.group.is_some() && new.group.is_none() {
+            self.group.push(r());
+        }
+        if cols.leads && !old.leads.is_empty() && new.leads.is_empty() {
+            self.leads.push(r());
+        }
+        if cols.due && old.due.is_some() && new.due.is_none() {
+            self.due.push(r());
+        }
+        if cols.recommendations && !old.recommendations.is_empty() && new.recommendations.is_empty()
+        {
+            self.recommendations.push(r());
+        }
+    }
+
+    fn into_list(self, strategic_leads: Vec<String>) -> Vec<Cleared> {
+        [
+            ("Group", self.group),
+            ("Leads", self.leads),
+            ("Strategic Leads", strategic_leads),
+            ("Due", self.due),
+            ("Recommendations", self.recommendations),
+        ]
+        .into_iter()
+        .filter(|(_, refs)| !refs.is_empty())
+        .map(|(column, refs)| Cleared { column, refs })
+        .collect()
+    }
+}
+
+fn json<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).expect("plain data serialises")
 }
 
 /// Commits, or in a dry run rolls back what was only being tried.
@@ -201,40 +308,67 @@ async fn plan_exists(tx: &mut sqlx::SqliteConnection, name: &str) -> Result<bool
     )
 }
 
-async fn write_people(tx: &mut sqlx::SqliteConnection, content: &PlanContent) -> Result<()> {
-    let names: BTreeSet<&str> = content
+/// Adds the people the file names; returns those who are new.
+async fn write_people(
+    tx: &mut sqlx::SqliteConnection,
+    content: &PlanContent,
+) -> Result<Vec<String>> {
+    let cols = content.columns;
+    let leads = content
         .actions
         .iter()
-        .flat_map(|a| a.leads.iter())
-        .chain(
-            content
-                .priorities
-                .iter()
-                .flat_map(|p| p.strategic_leads.iter()),
-        )
-        .map(String::as_str)
-        .collect();
-    let names = serde_json::to_string(&names).expect("strings serialise");
-    sqlx::query!(
-        "INSERT INTO people (name) SELECT value FROM json_each(?) WHERE true ON CONFLICT (name) DO NOTHING",
+        .filter(|_| cols.leads)
+        .flat_map(|a| a.leads.iter());
+    let strategic = content
+        .priorities
+        .iter()
+        .filter(|_| cols.strategic_leads)
+        .flat_map(|p| p.strategic_leads.iter());
+    let names: BTreeSet<&str> = leads.chain(strategic).map(String::as_str).collect();
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let names = json(&names);
+    let mut added = sqlx::query_scalar!(
+        "INSERT INTO people (name) SELECT value FROM json_each(?) WHERE true
+         ON CONFLICT (name) DO NOTHING RETURNING name",
         names
     )
-    .execute(&mut *tx)
+    .fetch_all(&mut *tx)
     .await?;
-    Ok(())
+    added.sort();
+    Ok(added)
 }
 
+#[derive(Serialize)]
+struct PriorityRow<'a> {
+    number: u32,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct PriorityLeadRow<'a> {
+    number: u32,
+    name: &'a str,
+    position: usize,
+}
+
+/// Writes the priorities' titles, and their strategic leads when the file
+/// has that column. Returns the priorities whose leads an empty cell clears.
 async fn write_priorities(
     tx: &mut sqlx::SqliteConnection,
     plan_id: i64,
     content: &PlanContent,
-) -> Result<()> {
-    let rows: Vec<_> = content
+) -> Result<Vec<String>> {
+    let rows: Vec<PriorityRow> = content
         .priorities
         .iter()
-        .map(|p| json!({"number": p.number, "title": p.title}))
+        .map(|p| PriorityRow {
+            number: p.number,
+            title: &p.title,
+        })
         .collect();
-    let rows = serde_json::Value::from(rows).to_string();
+    let rows = json(&rows);
     sqlx::query!(
         "INSERT INTO priorities (plan_id, number, title)
          SELECT ?1, j.value ->> '$.number', j.value ->> '$.title' FROM json_each(?2) j WHERE true
@@ -244,20 +378,49 @@ async fn write_priorities(
     )
     .execute(&mut *tx)
     .await?;
-    let leads: Vec<_> = content
+    if !content.columns.strategic_leads {
+        return Ok(Vec::new());
+    }
+    let with_leads = sqlx::query_scalar!(
+        r#"SELECT p.number AS "number!: i64" FROM priorities p
+            WHERE p.plan_id = ? AND EXISTS (SELECT 1 FROM priority_leads pl WHERE pl.priority_id = p.id)"#,
+        plan_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let cleared = content
+        .priorities
+        .iter()
+        .filter(|p| p.strategic_leads.is_empty() && with_leads.contains(&i64::from(p.number)))
+        .map(|p| format!("priority {}", p.number))
+        .collect();
+    let leads: Vec<PriorityLeadRow> = content
         .priorities
         .iter()
         .flat_map(|p| {
             p.strategic_leads
                 .iter()
                 .enumerate()
-                .map(move |(i, name)| json!({"number": p.number, "name": name, "position": i}))
+                .map(|(position, name)| PriorityLeadRow {
+                    number: p.number,
+                    name,
+                    position,
+                })
         })
         .collect();
-    let leads = serde_json::Value::from(leads).to_string();
+    let leads = json(&leads);
+    let numbers = json(
+        &content
+            .priorities
+            .iter()
+            .map(|p| p.number)
+            .collect::<Vec<_>>(),
+    );
     sqlx::query!(
-        "DELETE FROM priority_leads WHERE priority_id IN (SELECT id FROM priorities WHERE plan_id = ?)",
-        plan_id
+        "DELETE FROM priority_leads WHERE priority_id IN
+            (SELECT id FROM priorities WHERE plan_id = ? AND number IN (SELECT value FROM json_each(?)))",
+        plan_id,
+        numbers
     )
     .execute(&mut *tx)
     .await?;
@@ -273,114 +436,43 @@ async fn write_priorities(
     )
     .execute(&mut *tx)
     .await?;
-    Ok(())
+    Ok(cleared)
 }
 
-async fn write_actions(
+#[derive(Serialize)]
+struct CodeRow<'a> {
+    code: &'a str,
+    text: Option<&'a str>,
+}
+
+/// Adds the recommendations a list gives and the codes actions cite.
+async fn write_codes(
     tx: &mut sqlx::SqliteConnection,
     plan_id: i64,
     content: &PlanContent,
-    at: DateTime<Utc>,
 ) -> Result<()> {
-    let rows: Vec<_> = content
-        .actions
+    let known: BTreeSet<&str> = content
+        .recommendations
         .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            json!({
-                "ref": a.reference, "priority": a.priority, "position": i, "group": a.group,
-                "text": a.text, "due": a.due.map(|d| d.format("%Y-%m-%d").to_string()),
-                "status": a.status.as_str(), "evidence": a.evidence.join("\n"),
-                "leads": join_list(&a.leads), "recommendations": join_list(&a.recommendations),
-            })
-        })
+        .map(|r| r.code.as_str())
         .collect();
-    let rows = serde_json::Value::from(rows).to_string();
-    let at = to_ms(at);
-    sqlx::query!(
-        "INSERT INTO actions (plan_id, priority_id, ref, position, grp, text, due, status, evidence,
-                              leads, recommendations, created_at_ms)
-         SELECT ?1, p.id, j.value ->> '$.ref', j.value ->> '$.position', j.value ->> '$.group',
-                j.value ->> '$.text', j.value ->> '$.due', j.value ->> '$.status', j.value ->> '$.evidence',
-                j.value ->> '$.leads', j.value ->> '$.recommendations', ?3
-           FROM json_each(?2) j CROSS JOIN priorities p ON p.plan_id = ?1 AND p.number = j.value ->> '$.priority'
-          WHERE true
-         ON CONFLICT (plan_id, ref) DO UPDATE SET
-            priority_id = excluded.priority_id, position = excluded.position, grp = excluded.grp,
-            text = excluded.text, due = excluded.due, status = excluded.status,
-            evidence = excluded.evidence, leads = excluded.leads,
-            recommendations = excluded.recommendations, removed_at_ms = NULL",
-        plan_id,
-        rows,
-        at
-    )
-    .execute(&mut *tx)
-    .await?;
-
-    let in_file = refs_json(content);
-    sqlx::query!(
-        "DELETE FROM action_leads WHERE action_id IN
-            (SELECT id FROM actions WHERE plan_id = ? AND ref IN (SELECT value FROM json_each(?)))",
-        plan_id,
-        in_file
-    )
-    .execute(&mut *tx)
-    .await?;
-    let leads: Vec<_> = content
-        .actions
-        .iter()
-        .flat_map(|a| {
-            a.leads
-                .iter()
-                .enumerate()
-                .map(move |(i, name)| json!({"ref": a.reference, "name": name, "position": i}))
-        })
-        .collect();
-    let leads = serde_json::Value::from(leads).to_string();
-    sqlx::query!(
-        "INSERT INTO action_leads (action_id, person_id, position)
-         SELECT a.id, pe.id, j.value ->> '$.position'
-           FROM json_each(?2) j
-           CROSS JOIN actions a ON a.plan_id = ?1 AND a.ref = j.value ->> '$.ref'
-           JOIN people pe ON pe.name = j.value ->> '$.name'
-          WHERE true ON CONFLICT DO NOTHING",
-        plan_id,
-        leads
-    )
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
-}
-
-/// Returns how many recommendations the plan has after the import.
-async fn write_recommendations(
-    tx: &mut sqlx::SqliteConnection,
-    plan_id: i64,
-    content: &PlanContent,
-) -> Result<usize> {
-    let mut recs: Vec<Recommendation> = content.recommendations.clone();
-    let known: BTreeSet<String> = recs.iter().map(|r| r.code.clone()).collect();
-    let cited: BTreeSet<&String> = content
+    let cited: BTreeSet<&str> = content
         .actions
         .iter()
         .flat_map(|a| a.recommendations.iter())
+        .map(String::as_str)
+        .filter(|c| !known.contains(c))
         .collect();
-    recs.extend(
-        cited
-            .into_iter()
-            .filter(|c| !known.contains(*c))
-            .map(|c| Recommendation {
-                code: c.clone(),
-                text: None,
-            }),
-    );
-    let rows = serde_json::to_string(
-        &recs
-            .iter()
-            .map(|r| json!({"code": r.code, "text": r.text}))
-            .collect::<Vec<_>>(),
-    )
-    .expect("strings serialise");
+    let rows: Vec<CodeRow> = content
+        .recommendations
+        .iter()
+        .map(|r| CodeRow {
+            code: &r.code,
+            text: r.text.as_deref(),
+        })
+        .chain(cited.into_iter().map(|code| CodeRow { code, text: None }))
+        .collect();
+    let rows = json(&rows);
     sqlx::query!(
         "INSERT INTO recommendations (plan_id, code, text)
          SELECT ?1, j.value ->> '$.code', j.value ->> '$.text' FROM json_each(?2) j WHERE true
@@ -390,37 +482,10 @@ async fn write_recommendations(
     )
     .execute(&mut *tx)
     .await?;
+    Ok(())
+}
 
-    let in_file = refs_json(content);
-    sqlx::query!(
-        "DELETE FROM action_recommendations WHERE action_id IN
-            (SELECT id FROM actions WHERE plan_id = ? AND ref IN (SELECT value FROM json_each(?)))",
-        plan_id,
-        in_file
-    )
-    .execute(&mut *tx)
-    .await?;
-    let links: Vec<_> = content
-        .actions
-        .iter()
-        .flat_map(|a| {
-            a.recommendations
-                .iter()
-                .map(move |c| json!({"ref": a.reference, "code": c}))
-        })
-        .collect();
-    let links = serde_json::Value::from(links).to_string();
-    sqlx::query!(
-        "INSERT INTO action_recommendations (action_id, recommendation_id)
-         SELECT a.id, r.id FROM json_each(?2) j
-           CROSS JOIN actions a ON a.plan_id = ?1 AND a.ref = j.value ->> '$.ref'
-           JOIN recommendations r ON r.plan_id = ?1 AND r.code = j.value ->> '$.code'
-          WHERE true ON CONFLICT DO NOTHING",
-        plan_id,
-        links
-    )
-    .execute(&mut *tx)
-    .await?;
+async fn count_recommendations(tx: &mut sqlx::SqliteConnection, plan_id: i64) -> Result<usize> {
     let count = sqlx::query_scalar!(
         "SELECT count(*) FROM recommendations WHERE plan_id = ?",
         plan_id
@@ -430,34 +495,228 @@ async fn write_recommendations(
     Ok(count as usize)
 }
 
+#[derive(Serialize)]
+struct ActionRow<'a> {
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    priority: u32,
+    position: usize,
+    group: Option<&'a str>,
+    text: &'a str,
+    due: Option<String>,
+    status: &'static str,
+    evidence: String,
+    leads: String,
+    recommendations: String,
+}
+
+#[derive(Serialize)]
+struct LinkRow<'a> {
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    /// A lead's name or a recommendation's code.
+    value: &'a str,
+    position: usize,
+}
+
+#[derive(Serialize)]
+struct ChangeRow<'a> {
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    from: Option<&'static str>,
+    to: &'static str,
+}
+
+/// One batch of actions, their leads, recommendation links and status
+/// changes, as JSON arrays for `json_each`.
+#[derive(Default)]
+struct Chunk {
+    len: usize,
+    actions: JsonArray,
+    refs: JsonArray,
+    leads: JsonArray,
+    links: JsonArray,
+    changes: JsonArray,
+}
+
+#[derive(Default)]
+struct JsonArray {
+    text: String,
+    len: usize,
+}
+
+impl JsonArray {
+    fn push<T: Serialize>(&mut self, value: &T) {
+        self.text.push(if self.len == 0 { '[' } else { ',' });
+        self.text.push_str(&json(value));
+        self.len += 1;
+    }
+
+    /// The array so far, emptied for the next chunk.
+    fn take(&mut self) -> String {
+        let mut text = std::mem::take(&mut self.text);
+        if self.len == 0 {
+            text.push('[');
+        }
+        text.push(']');
+        self.len = 0;
+        text
+    }
+}
+
+impl Chunk {
+    fn add(&mut self, position: usize, a: &Action) {
+        let reference = a.reference.as_str();
+        self.actions.push(&ActionRow {
+            reference,
+            priority: a.priority,
+            position,
+            group: a.group.as_deref(),
+            text: &a.text,
+            due: a.due.map(|d| d.format("%Y-%m-%d").to_string()),
+            status: a.status.as_str(),
+            evidence: a.evidence.join("\n"),
+            leads: join_list(&a.leads),
+            recommendations: join_list(&a.recommendations),
+        });
+        self.refs.push(&reference);
+        for (position, name) in a.leads.iter().enumerate() {
+            self.leads.push(&LinkRow {
+                reference,
+                value: name,
+                position,
+            });
+        }
+        for (position, code) in a.recommendations.iter().enumerate() {
+            self.links.push(&LinkRow {
+                reference,
+                value: code,
+                position,
+            });
+        }
+        self.len += 1;
+    }
+
+    fn change(&mut self, a: &Action, from: Option<Status>) {
+        self.changes.push(&ChangeRow {
+            reference: &a.reference,
+            from: from.map(Status::as_str),
+            to: a.status.as_str(),
+        });
+    }
+
+    /// Writes the batch; returns how many status changes it recorded.
+    async fn flush(
+        &mut self,
+        tx: &mut sqlx::SqliteConnection,
+        plan_id: i64,
+        at: i64,
+        actor: &str,
+    ) -> Result<usize> {
+        if self.len == 0 {
+            return Ok(0);
+        }
+        self.len = 0;
+        let changes = self.changes.len;
+        let (actions, refs, leads, links, history) = (
+            self.actions.take(),
+            self.refs.take(),
+            self.leads.take(),
+            self.links.take(),
+            self.changes.take(),
+        );
+        sqlx::query!(
+            "INSERT INTO actions (plan_id, priority_id, ref, position, grp, text, due, status, evidence,
+                                  leads, recommendations, created_at_ms)
+             SELECT ?1, p.id, j.value ->> '$.ref', j.value ->> '$.position', j.value ->> '$.group',
+                    j.value ->> '$.text', j.value ->> '$.due', j.value ->> '$.status', j.value ->> '$.evidence',
+                    j.value ->> '$.leads', j.value ->> '$.recommendations', ?3
+               FROM json_each(?2) j CROSS JOIN priorities p ON p.plan_id = ?1 AND p.number = j.value ->> '$.priority'
+              WHERE true
+             ON CONFLICT (plan_id, ref) DO UPDATE SET
+                priority_id = excluded.priority_id, position = excluded.position, grp = excluded.grp,
+                text = excluded.text, due = excluded.due, status = excluded.status,
+                evidence = excluded.evidence, leads = excluded.leads,
+                recommendations = excluded.recommendations, removed_at_ms = NULL",
+            plan_id,
+            actions,
+            at
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "DELETE FROM action_leads WHERE action_id IN
+                (SELECT id FROM actions WHERE plan_id = ? AND ref IN (SELECT value FROM json_each(?)))",
+            plan_id,
+            refs
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "INSERT INTO action_leads (action_id, person_id, position)
+             SELECT a.id, pe.id, j.value ->> '$.position'
+               FROM json_each(?2) j
+               CROSS JOIN actions a ON a.plan_id = ?1 AND a.ref = j.value ->> '$.ref'
+               JOIN people pe ON pe.name = j.value ->> '$.value'
+              WHERE true ON CONFLICT DO NOTHING",
+            plan_id,
+            leads
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "DELETE FROM action_recommendations WHERE action_id IN
+                (SELECT id FROM actions WHERE plan_id = ? AND ref IN (SELECT value FROM json_each(?)))",
+            plan_id,
+            refs
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "INSERT INTO action_recommendations (action_id, recommendation_id)
+             SELECT a.id, r.id FROM json_each(?2) j
+               CROSS JOIN actions a ON a.plan_id = ?1 AND a.ref = j.value ->> '$.ref'
+               JOIN recommendations r ON r.plan_id = ?1 AND r.code = j.value ->> '$.value'
+              WHERE true ON CONFLICT DO NOTHING",
+            plan_id,
+            links
+        )
+        .execute(&mut *tx)
+        .await?;
+        if changes > 0 {
+            write_history(tx, plan_id, &history, at, actor).await?;
+        }
+        Ok(changes)
+    }
+}
+
+/// History stays in order: an entry is never stamped before the action's
+/// last one, even when this machine's clock is behind the one that wrote it.
 async fn write_history(
     tx: &mut sqlx::SqliteConnection,
     plan_id: i64,
-    changes: &[serde_json::Value],
-    opts: &ImportOptions,
+    changes: &str,
+    at: i64,
+    actor: &str,
 ) -> Result<()> {
-    if changes.is_empty() {
-        return Ok(());
-    }
-    let rows = serde_json::Value::from(changes.to_vec()).to_string();
-    let at = to_ms(opts.at);
     sqlx::query!(
         "INSERT INTO status_changes (action_id, at_ms, actor, from_status, to_status)
-         SELECT a.id, ?3, ?4, j.value ->> '$.from', j.value ->> '$.to'
+         SELECT a.id,
+                max(?3, coalesce((SELECT max(s.at_ms) FROM status_changes s WHERE s.action_id = a.id), ?3)),
+                ?4, j.value ->> '$.from', j.value ->> '$.to'
            FROM json_each(?2) j CROSS JOIN actions a ON a.plan_id = ?1 AND a.ref = j.value ->> '$.ref'",
         plan_id,
-        rows,
+        changes,
         at,
-        opts.actor
+        actor
     )
     .execute(&mut *tx)
     .await?;
     sqlx::query!(
-        "UPDATE actions SET last_update_ms = ?3
+        "UPDATE actions SET last_update_ms = (SELECT max(s.at_ms) FROM status_changes s WHERE s.action_id = actions.id)
           WHERE plan_id = ?1 AND ref IN (SELECT j.value ->> '$.ref' FROM json_each(?2) j)",
         plan_id,
-        rows,
-        at
+        changes
     )
     .execute(&mut *tx)
     .await?;

@@ -13,6 +13,7 @@ mod config;
 mod crash;
 mod digest;
 mod digest_render;
+mod import_checks;
 mod import_files;
 mod jobs;
 mod process;
