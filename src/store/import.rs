@@ -5,7 +5,7 @@
 //! `CROSS JOIN` keeps the JSON rows as the outer loop: left to itself the
 //! planner scans the plan's actions and re-reads the whole array for each one.
 
-use super::actions::load_plan_actions;
+use super::actions::{load_actions_by_refs, load_plan_refs};
 use super::plans::PlanSettings;
 use super::{Result, Store, join_list, to_ms};
 use crate::plan::{Action, FileColumns, PlanContent, Recommendation, Status};
@@ -95,7 +95,9 @@ impl Store {
 }
 
 /// Dirty pages of a big import stay in SQLite's page cache until commit;
-/// a smaller cache spills them to the WAL instead of holding 64 MB.
+/// a smaller cache spills them to the WAL instead of holding 64 MB. The
+/// memory map is turned off too: a re-import reads every page of the plan,
+/// and mapped pages count in the process's memory.
 const IMPORT_CACHE_KIB: i64 = 8192;
 
 async fn small_cache(tx: &mut sqlx::SqliteConnection) -> Result<i64> {
@@ -107,6 +109,9 @@ async fn small_cache(tx: &mut sqlx::SqliteConnection) -> Result<i64> {
     )))
     .execute(&mut *tx)
     .await?;
+    sqlx::query("PRAGMA mmap_size = 0")
+        .execute(&mut *tx)
+        .await?;
     Ok(cache)
 }
 
@@ -115,6 +120,12 @@ async fn restore_cache(tx: &mut sqlx::SqliteConnection, cache: i64) -> Result<()
     sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = {cache}")))
         .execute(&mut *tx)
         .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA mmap_size = {}",
+        super::MMAP_BYTES
+    )))
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 
@@ -126,11 +137,10 @@ async fn write_plan(
 ) -> Result<ImportOutcome> {
     let existed = plan_exists(&mut *tx, plan_name).await?;
     let plan_id = Store::ensure_plan(&mut *tx, plan_name, &opts.settings, opts.at).await?;
-    let before: HashMap<String, Action> = load_plan_actions(&mut *tx, plan_id)
-        .await?
-        .into_iter()
-        .map(|a| (a.reference.clone(), a))
-        .collect();
+    // The recorded actions are read a chunk at a time, as the file's rows
+    // come to them: holding a big plan twice would double an import's memory.
+    let recorded_refs = load_plan_refs(&mut *tx, plan_id).await?;
+    let recorded_titles = priority_titles(&mut *tx, plan_id).await?;
     let cols = content.columns;
     let mut outcome = ImportOutcome {
         plan: plan_name.to_string(),
@@ -143,8 +153,14 @@ async fn write_plan(
 
     let mut cleared = ClearedColumns::default();
     let mut chunk = Chunk::default();
+    let mut before = HashMap::new();
     let at = to_ms(opts.at);
     for (position, a) in content.actions.iter().enumerate() {
+        if position % CHUNK == 0 {
+            let end = (position + CHUNK).min(content.actions.len());
+            before = recorded(&mut *tx, plan_id, &content.actions[position..end], &recorded_titles)
+                .await?;
+        }
         let old = before.get(&a.reference);
         let merged;
         let action = match old {
@@ -185,10 +201,9 @@ async fn write_plan(
         .iter()
         .map(|a| a.reference.as_str())
         .collect();
-    outcome.missing = before
-        .keys()
+    outcome.missing = recorded_refs
+        .into_iter()
         .filter(|r| !in_file.contains(r.as_str()))
-        .cloned()
         .collect();
     outcome.missing.sort();
     if opts.prune && !outcome.missing.is_empty() {
@@ -204,6 +219,43 @@ async fn write_plan(
         outcome.removed = outcome.missing.clone();
     }
     Ok(outcome)
+}
+
+/// The recorded actions among `actions`, by reference, as they stood before
+/// this import: with the priority titles read before the file renamed any.
+async fn recorded(
+    tx: &mut sqlx::SqliteConnection,
+    plan_id: i64,
+    actions: &[Action],
+    titles: &HashMap<u32, String>,
+) -> Result<HashMap<String, Action>> {
+    let refs: Vec<&str> = actions.iter().map(|a| a.reference.as_str()).collect();
+    let rows = load_actions_by_refs(tx, plan_id, &json(&refs)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|mut a| {
+            if let Some(title) = titles.get(&a.priority) {
+                a.priority_title.clone_from(title);
+            }
+            (a.reference.clone(), a)
+        })
+        .collect())
+}
+
+async fn priority_titles(
+    tx: &mut sqlx::SqliteConnection,
+    plan_id: i64,
+) -> Result<HashMap<u32, String>> {
+    let rows = sqlx::query!(
+        "SELECT number, title FROM priorities WHERE plan_id = ?",
+        plan_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.number as u32, r.title))
+        .collect())
 }
 
 /// What the file leaves out keeps its recorded value: a column it does not

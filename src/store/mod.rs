@@ -75,6 +75,9 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// How much of the database file each connection maps into memory.
+pub(crate) const MMAP_BYTES: u64 = 256 * 1024 * 1024;
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// A handle on the SQLite database; cheap to clone.

@@ -78,7 +78,7 @@ impl Store {
             // Listings of a large plan read many pages: keep them in memory
             // (64 MiB of cache, the file mapped) rather than one read call each.
             .pragma("cache_size", "-65536")
-            .pragma("mmap_size", "268435456");
+            .pragma("mmap_size", super::MMAP_BYTES.to_string());
         let fail = |e: sqlx::Error| classify(&path, wait, e);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
