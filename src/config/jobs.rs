@@ -38,6 +38,9 @@ pub struct JobSettings {
     pub poll_seconds: f64,
     /// How long a scheduler's hold on the jobs lasts without renewal.
     pub lease_seconds: u32,
+    /// Faults injected by tests; never read from the file.
+    #[serde(skip)]
+    pub test_hooks: crate::jobs::TestHooks,
 }
 
 impl Default for JobSettings {
@@ -60,6 +63,7 @@ impl Default for JobSettings {
             catch_up_days: 7,
             poll_seconds: 5.0,
             lease_seconds: 60,
+            test_hooks: Default::default(),
         }
     }
 }

@@ -14,12 +14,15 @@ mod stale;
 
 pub use courier::DiscordCourier;
 pub use errors::BotError;
+pub use ratelimit::RateLimiter;
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::runtime::{RestartPolicy, RuntimeError, Supervisor};
 use crate::store::Store;
 use poise::serenity_prelude as serenity;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What every command can reach.
 pub struct Data {
@@ -31,33 +34,36 @@ pub struct Data {
 pub type Error = BotError;
 pub type Context<'a> = poise::Context<'a, Data, Error>;
 
-/// A running bot; dropping it does not stop it, `shutdown` does.
+/// A running bot: the gateway client, the scheduler and the sender under
+/// one supervisor. Dropping it does not stop it, `shutdown` does.
 pub struct RunningBot {
-    shard_manager: Arc<serenity::ShardManager>,
-    task: tokio::task::JoinHandle<Result<(), serenity::Error>>,
-    scheduler: Option<(
-        tokio::sync::watch::Sender<bool>,
-        tokio::task::JoinHandle<()>,
-    )>,
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
+    supervisor: Option<tokio::task::JoinHandle<Result<(), RuntimeError>>>,
 }
 
 impl RunningBot {
-    /// Stops the scheduler (giving up its lease), closes the gateway
-    /// connections and waits for the client to finish.
-    pub async fn shutdown(self) {
-        if let Some((stop, task)) = self.scheduler {
-            let _ = stop.send(true);
-            let _ = task.await;
+    /// Stops the scheduler and the sender (giving up the lease), closes the
+    /// gateway connections and waits for every task to finish.
+    pub async fn shutdown(mut self) {
+        self.stop.send_replace(true);
+        if let Some(supervisor) = self.supervisor.take() {
+            let _ = supervisor.await;
         }
-        self.shard_manager.shutdown_all().await;
-        let _ = self.task.await;
     }
 
-    /// Waits until the client stops by itself (it should not).
-    pub async fn wait(self) -> Result<(), BotError> {
-        match self.task.await {
-            Ok(result) => result.map_err(BotError::from),
-            Err(e) => Err(BotError::Internal(format!("the bot task failed: {e}"))),
+    /// Waits until the bot stops by itself, which it does only when it
+    /// cannot go on: Discord closed the gateway for good, or a task kept
+    /// failing. The error says what to do.
+    pub async fn wait(&mut self) -> Result<(), BotError> {
+        let Some(supervisor) = self.supervisor.as_mut() else {
+            return Ok(());
+        };
+        let ended = supervisor.await;
+        self.supervisor = None;
+        match ended {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(BotError::Stopped(e.to_string())),
+            Err(e) => Err(BotError::Stopped(format!("the supervisor failed: {e}"))),
         }
     }
 }
@@ -122,31 +128,168 @@ pub async fn start(settings: Settings, store: Store, clock: Clock) -> Result<Run
     let mut client = serenity::ClientBuilder::new_with_http(http, serenity::GatewayIntents::GUILDS)
         .framework(framework)
         .await?;
-    let shard_manager = client.shard_manager.clone();
-    let scheduler = settings.jobs.enabled.then(|| {
-        let courier = DiscordCourier::new(
+    let mut supervisor = Supervisor::new(RestartPolicy {
+        first_wait: settings
+            .jobs
+            .test_hooks
+            .first_restart
+            .unwrap_or(RestartPolicy::default().first_wait),
+        ..RestartPolicy::default()
+    });
+    if settings.jobs.enabled {
+        supervise_jobs(&mut supervisor, &client, store, settings.clone(), clock);
+    }
+    let mut stop = supervisor.stopping();
+    supervisor.critical("gateway client", async move {
+        let manager = client.shard_manager.clone();
+        let start = client.start();
+        tokio::pin!(start);
+        tokio::select! {
+            ended = &mut start => return match ended {
+                Ok(()) => Err("the gateway client stopped".into()),
+                Err(e) => Err(gateway_failure(&e)),
+            },
+            _ = crate::runtime::stopped(&mut stop) => {}
+        }
+        manager.shutdown_all().await;
+        let _ = start.await;
+        Ok(())
+    });
+    let stop = supervisor.stopper();
+    Ok(RunningBot {
+        stop,
+        supervisor: Some(tokio::spawn(supervisor.run())),
+    })
+}
+
+/// The scheduler and the sender, each restarted when it fails. They start
+/// once the guilds are known, so that the first notice to the admins can
+/// mention their role.
+fn supervise_jobs(
+    supervisor: &mut Supervisor,
+    client: &serenity::Client,
+    store: Store,
+    settings: Arc<Settings>,
+    clock: Clock,
+) {
+    let handoff = Arc::new(crate::jobs::Handoff::default());
+    let guilds = Arc::new(GuildsKnown::new(client.cache.clone(), &settings));
+    let lease = f64::from(settings.jobs.lease_seconds);
+    let nap = Duration::from_secs_f64(settings.jobs.poll_seconds);
+    let scheduler = Arc::new(crate::jobs::Scheduler {
+        store: store.clone(),
+        settings: settings.clone(),
+        clock: clock.clone(),
+        holder: holder_name(),
+    });
+    let sender = Arc::new(crate::jobs::Sender {
+        courier: DiscordCourier::new(
             client.http.clone(),
             Some(client.cache.clone()),
-            store.clone(),
-            settings.clone(),
-            clock.clone(),
-        );
-        let scheduler = crate::jobs::Scheduler {
             store,
-            settings: settings.clone(),
-            clock,
-            courier,
-            holder: holder_name(),
-        };
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        (stop, tokio::spawn(scheduler.run(stopped)))
+            settings,
+            clock.clone(),
+        ),
+        store: scheduler.store.clone(),
+        clock,
+        budget: Duration::from_secs_f64(lease / 3.0),
+        nap,
     });
-    let task = tokio::spawn(async move { client.start().await });
-    Ok(RunningBot {
-        shard_manager,
-        task,
-        scheduler,
-    })
+    let stopping = supervisor.stopping();
+    let (h, g, stop) = (handoff.clone(), guilds.clone(), stopping.clone());
+    supervisor.restartable("scheduler", move || {
+        let (scheduler, handoff, guilds, stop) =
+            (scheduler.clone(), h.clone(), g.clone(), stop.clone());
+        Box::pin(async move {
+            guilds.wait().await;
+            scheduler.run(&handoff, stop).await;
+            Ok(())
+        })
+    });
+    supervisor.restartable("outbox sender", move || {
+        let (sender, handoff, guilds, stop) = (
+            sender.clone(),
+            handoff.clone(),
+            guilds.clone(),
+            stopping.clone(),
+        );
+        Box::pin(async move {
+            guilds.wait().await;
+            sender.run(&handoff, stop).await;
+            Ok(())
+        })
+    });
+}
+
+/// Whether the configured guilds have reached the cache.
+struct GuildsKnown {
+    cache: Arc<serenity::Cache>,
+    ids: Vec<serenity::GuildId>,
+}
+
+impl GuildsKnown {
+    /// Discord streams the guilds after READY; one that never comes (the
+    /// bot is not in it) holds nothing up for longer than this.
+    const PATIENCE: Duration = Duration::from_secs(60);
+
+    fn new(cache: Arc<serenity::Cache>, settings: &Settings) -> GuildsKnown {
+        let ids = settings
+            .guilds
+            .iter()
+            .map(|g| serenity::GuildId::new(g.id))
+            .collect();
+        GuildsKnown { cache, ids }
+    }
+
+    fn missing(&self) -> Vec<serenity::GuildId> {
+        self.ids
+            .iter()
+            .filter(|id| self.cache.guild(**id).is_none())
+            .copied()
+            .collect()
+    }
+
+    async fn wait(&self) {
+        let deadline = tokio::time::Instant::now() + Self::PATIENCE;
+        loop {
+            let missing = self.missing();
+            if missing.is_empty() {
+                return;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                tracing::warn!(
+                    ?missing,
+                    "Discord has not sent these servers after a minute; the jobs start without them (is the bot a member?)"
+                );
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// One line for a gateway that closed for good: what happened and what to do.
+fn gateway_failure(e: &serenity::Error) -> String {
+    use serenity::GatewayError as G;
+    match e {
+        serenity::Error::Gateway(G::InvalidAuthentication) => {
+            "Discord refused the bot's token (gateway close 4004, authentication failed): \
+             reset the token in the Discord Developer Portal (your application, Bot, Reset Token) \
+             and set DISCORD_TOKEN to the new one"
+                .into()
+        }
+        serenity::Error::Gateway(G::InvalidGatewayIntents | G::DisallowedGatewayIntents) => {
+            "Discord refused the gateway intents planbot asks for (GUILDS; gateway close 4013/4014): \
+             check the bot's Privileged Gateway Intents in the Discord Developer Portal"
+                .into()
+        }
+        serenity::Error::Gateway(G::OverloadedShard) => {
+            "Discord requires sharding (gateway close 4011): the bot is in too many servers \
+             for one connection; planbot runs one shard"
+                .into()
+        }
+        e => format!("the gateway connection failed: {e}"),
+    }
 }
 
 /// Names this process in the scheduler lease: which machine, which process.

@@ -23,4 +23,5 @@ mod stale;
 mod start_up;
 mod status_rules;
 mod store;
+mod supervise;
 mod testserver;
