@@ -34,9 +34,11 @@ pub struct JobSettings {
     /// A run missed by more than this many days is skipped (admins are told),
     /// and reminders queued longer ago than this are not sent.
     pub catch_up_days: u32,
-    /// How often the scheduler looks at the clock and the outbox.
+    /// The longest the scheduler and the sender sleep before looking at
+    /// the clock again; they wake at the next fire time, message or retry.
     pub poll_seconds: f64,
-    /// How long a scheduler's hold on the jobs lasts without renewal.
+    /// How long a scheduler's hold on the jobs lasts without renewal; it is
+    /// renewed every third of it.
     pub lease_seconds: u32,
     /// Faults injected by tests; never read from the file.
     #[serde(skip)]

@@ -268,7 +268,9 @@ impl GuildsKnown {
     }
 }
 
-/// One line for a gateway that closed for good: what happened and what to do.
+/// One line for a gateway that closed for good: what happened and what to
+/// do. serenity 0.12 reports only these closes as final; on 4011 (sharding
+/// required) it keeps reconnecting.
 fn gateway_failure(e: &serenity::Error) -> String {
     use serenity::GatewayError as G;
     match e {
@@ -281,11 +283,6 @@ fn gateway_failure(e: &serenity::Error) -> String {
         serenity::Error::Gateway(G::InvalidGatewayIntents | G::DisallowedGatewayIntents) => {
             "Discord refused the gateway intents planbot asks for (GUILDS; gateway close 4013/4014): \
              check the bot's Privileged Gateway Intents in the Discord Developer Portal"
-                .into()
-        }
-        serenity::Error::Gateway(G::OverloadedShard) => {
-            "Discord requires sharding (gateway close 4011): the bot is in too many servers \
-             for one connection; planbot runs one shard"
                 .into()
         }
         e => format!("the gateway connection failed: {e}"),

@@ -1,5 +1,6 @@
-//! The scheduler: holds the lease, runs what each job owes, delivers the
-//! outbox, and says what it skipped while it was away.
+//! The scheduler: holds the lease, runs what each job owes at its fire
+//! time, and says what it skipped while it was away. The sender
+//! (`sender.rs`) delivers what it queues.
 
 use super::{
     JobError, JobName, Notice, Outgoing, PlanJobs, Recipient, due_run, next_fire, run_job,

@@ -239,3 +239,51 @@ async fn the_rate_limiter_learns_a_limit_while_another_request_waits_for_its_tur
         "the limiter's lock was held across the wait"
     );
 }
+
+/// The README's figure: `planbot run` idle for PLANBOT_IDLE_SECONDS (600
+/// by default) with the default lease (60 s), every write counted.
+/// `cargo test --test it -- --ignored --nocapture idle_planbot_run`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "takes ten minutes: a measurement, not a check"]
+async fn idle_planbot_run_over_ten_minutes() {
+    let app = stopped_app().await;
+    let config = app.dir.path().join("idle.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[database]\npath = \"{}\"\n[discord]\napi_base = \"{}\"\n[[guilds]]\nid = {GUILD}\nplans = [\"Kirklees\"]\nplan_channel = {CHANNEL}\nboard_channel = {}\n",
+            app.dir.path().join("bot.db").display(),
+            app.server.base_url(),
+            example::BOARD
+        ),
+    )
+    .unwrap();
+    let log = app.dir.path().join("idle.log");
+    let bot = crate::process::spawn_planbot(&config, &log, "2019-05-18T11:00:00Z");
+    let deadline = std::time::Instant::now() + WAIT;
+    while app.store.recent_runs(10).await.unwrap().len() < 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the catch-up never ran"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let pool = count_writes(&app.dir.path().join("bot.db")).await;
+    let seconds: u64 = std::env::var("PLANBOT_IDLE_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
+    println!("planbot run is pid {}; idle for {seconds} s", bot.id());
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    let writes: Vec<(String, i64)> =
+        sqlx::query_as("SELECT tbl, count(*) FROM test_writes GROUP BY tbl ORDER BY tbl")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    println!("rows written in {seconds} s, by table: {writes:?}");
+    assert!(
+        writes.iter().all(|(t, _)| t == "scheduler_lease"),
+        "{writes:?}"
+    );
+    drop(bot);
+}
