@@ -11,6 +11,7 @@ pub mod discord;
 pub mod import;
 pub mod jobs;
 pub mod plan;
+pub mod runtime;
 pub mod store;
 pub mod testserver;
 pub mod text;

@@ -372,12 +372,28 @@ async fn run_bot(config: Option<&Path>, db: Option<PathBuf>, wait: Duration) -> 
         }
         _ => crate::clock::Clock::system(),
     };
-    let bot = crate::discord::start(settings, store.clone(), clock).await?;
-    shutdown_signal().await;
-    tracing::info!("shutting down");
-    bot.shutdown().await;
-    store.close().await;
-    Ok(())
+    let mut bot = crate::discord::start(settings, store.clone(), clock).await?;
+    // The bot ends by itself only when it cannot go on: exit non-zero, so
+    // that a service manager restarts it or raises the alarm.
+    let ended = tokio::select! {
+        _ = shutdown_signal() => None,
+        ended = bot.wait() => Some(ended),
+    };
+    match ended {
+        None => {
+            tracing::info!("shutting down");
+            bot.shutdown().await;
+            store.close().await;
+            Ok(())
+        }
+        Some(ended) => {
+            store.close().await;
+            Err(ended.err().map_or_else(
+                || anyhow::anyhow!("the bot stopped by itself"),
+                anyhow::Error::from,
+            ))
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -34,10 +34,15 @@ pub struct JobSettings {
     /// A run missed by more than this many days is skipped (admins are told),
     /// and reminders queued longer ago than this are not sent.
     pub catch_up_days: u32,
-    /// How often the scheduler looks at the clock and the outbox.
+    /// The longest the scheduler and the sender sleep before looking at
+    /// the clock again; they wake at the next fire time, message or retry.
     pub poll_seconds: f64,
-    /// How long a scheduler's hold on the jobs lasts without renewal.
+    /// How long a scheduler's hold on the jobs lasts without renewal; it is
+    /// renewed every third of it.
     pub lease_seconds: u32,
+    /// Faults injected by tests; never read from the file.
+    #[serde(skip)]
+    pub test_hooks: crate::jobs::TestHooks,
 }
 
 impl Default for JobSettings {
@@ -60,6 +65,7 @@ impl Default for JobSettings {
             catch_up_days: 7,
             poll_seconds: 5.0,
             lease_seconds: 60,
+            test_hooks: Default::default(),
         }
     }
 }

@@ -303,6 +303,7 @@ fn plan_name(notice: &Notice) -> &str {
 
 impl Courier for DiscordCourier {
     async fn deliver(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
+        self.settings.jobs.test_hooks.in_delivery();
         let Some(lead) = &item.lead else {
             let channel = item.channel_id.ok_or_else(|| {
                 DeliveryError::Permanent("the message has no channel to go to".into())

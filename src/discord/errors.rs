@@ -23,6 +23,9 @@ pub enum BotError {
     Startup(String),
     #[error("{0}")]
     Internal(String),
+    /// The bot stopped by itself and cannot go on; says what to do.
+    #[error("{0}")]
+    Stopped(String),
 }
 
 impl From<serenity::Error> for BotError {

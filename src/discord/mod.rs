@@ -11,12 +11,15 @@ mod ratelimit;
 mod reminders;
 mod render;
 mod stale;
+mod supervise;
 
 pub use courier::DiscordCourier;
 pub use errors::BotError;
+pub use ratelimit::RateLimiter;
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::runtime::{RestartPolicy, RuntimeError, Supervisor};
 use crate::store::Store;
 use poise::serenity_prelude as serenity;
 use std::sync::Arc;
@@ -31,33 +34,36 @@ pub struct Data {
 pub type Error = BotError;
 pub type Context<'a> = poise::Context<'a, Data, Error>;
 
-/// A running bot; dropping it does not stop it, `shutdown` does.
+/// A running bot: the gateway client, the scheduler and the sender under
+/// one supervisor. Dropping it does not stop it, `shutdown` does.
 pub struct RunningBot {
-    shard_manager: Arc<serenity::ShardManager>,
-    task: tokio::task::JoinHandle<Result<(), serenity::Error>>,
-    scheduler: Option<(
-        tokio::sync::watch::Sender<bool>,
-        tokio::task::JoinHandle<()>,
-    )>,
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
+    supervisor: Option<tokio::task::JoinHandle<Result<(), RuntimeError>>>,
 }
 
 impl RunningBot {
-    /// Stops the scheduler (giving up its lease), closes the gateway
-    /// connections and waits for the client to finish.
-    pub async fn shutdown(self) {
-        if let Some((stop, task)) = self.scheduler {
-            let _ = stop.send(true);
-            let _ = task.await;
+    /// Stops the scheduler and the sender (giving up the lease), closes the
+    /// gateway connections and waits for every task to finish.
+    pub async fn shutdown(mut self) {
+        self.stop.send_replace(true);
+        if let Some(supervisor) = self.supervisor.take() {
+            let _ = supervisor.await;
         }
-        self.shard_manager.shutdown_all().await;
-        let _ = self.task.await;
     }
 
-    /// Waits until the client stops by itself (it should not).
-    pub async fn wait(self) -> Result<(), BotError> {
-        match self.task.await {
-            Ok(result) => result.map_err(BotError::from),
-            Err(e) => Err(BotError::Internal(format!("the bot task failed: {e}"))),
+    /// Waits until the bot stops by itself, which it does only when it
+    /// cannot go on: Discord closed the gateway for good, or a task kept
+    /// failing. The error says what to do.
+    pub async fn wait(&mut self) -> Result<(), BotError> {
+        let Some(supervisor) = self.supervisor.as_mut() else {
+            return Ok(());
+        };
+        let ended = supervisor.await;
+        self.supervisor = None;
+        match ended {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(BotError::Stopped(e.to_string())),
+            Err(e) => Err(BotError::Stopped(format!("the supervisor failed: {e}"))),
         }
     }
 }
@@ -119,49 +125,26 @@ pub async fn start(settings: Settings, store: Store, clock: Clock) -> Result<Run
             })
         })
         .build();
-    let mut client = serenity::ClientBuilder::new_with_http(http, serenity::GatewayIntents::GUILDS)
+    let client = serenity::ClientBuilder::new_with_http(http, serenity::GatewayIntents::GUILDS)
         .framework(framework)
         .await?;
-    let shard_manager = client.shard_manager.clone();
-    let scheduler = settings.jobs.enabled.then(|| {
-        let courier = DiscordCourier::new(
-            client.http.clone(),
-            Some(client.cache.clone()),
-            store.clone(),
-            settings.clone(),
-            clock.clone(),
-        );
-        let scheduler = crate::jobs::Scheduler {
-            store,
-            settings: settings.clone(),
-            clock,
-            courier,
-            holder: holder_name(),
-        };
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        (stop, tokio::spawn(scheduler.run(stopped)))
+    let mut supervisor = Supervisor::new(RestartPolicy {
+        first_wait: settings
+            .jobs
+            .test_hooks
+            .first_restart
+            .unwrap_or(RestartPolicy::default().first_wait),
+        ..RestartPolicy::default()
     });
-    let task = tokio::spawn(async move { client.start().await });
+    if settings.jobs.enabled {
+        supervise::jobs(&mut supervisor, &client, store, settings.clone(), clock);
+    }
+    supervise::gateway(&mut supervisor, client);
+    let stop = supervisor.stopper();
     Ok(RunningBot {
-        shard_manager,
-        task,
-        scheduler,
+        stop,
+        supervisor: Some(tokio::spawn(supervisor.run())),
     })
-}
-
-/// Names this process in the scheduler lease: which machine, which process.
-fn holder_name() -> String {
-    let host = std::env::var("HOSTNAME")
-        .ok()
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "planbot".into());
-    let started = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    format!("{host}/pid {}/{started:08x}", std::process::id())
 }
 
 /// serenity quietly falls back to Discord's own gateway when it cannot ask

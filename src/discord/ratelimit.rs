@@ -46,10 +46,12 @@ impl RateLimiter {
         }
     }
 
-    /// Waits until a request on `route` may go.
+    /// Waits until a request on `route` may go. The turn is taken under the
+    /// lock and waited for without it, so that what a response teaches
+    /// (`update`, `refused`) is learned at once.
     pub async fn acquire(&self, route: &str) {
         loop {
-            let wait_until = {
+            let (at, done) = {
                 let mut st = self.state.lock().await;
                 let now = Instant::now();
                 let blocked = st.global_until.filter(|g| *g > now).or_else(|| {
@@ -59,7 +61,7 @@ impl RateLimiter {
                         .map(|b| b.reset_at)
                 });
                 match blocked {
-                    Some(at) => at,
+                    Some(at) => (at, false),
                     None => {
                         if let Some(b) = st.buckets.get_mut(route) {
                             // A bucket past its reset is unknown again: one
@@ -73,12 +75,14 @@ impl RateLimiter {
                         }
                         let slot = st.next_slot.max(now);
                         st.next_slot = slot + self.spacing;
-                        tokio::time::sleep_until(slot).await;
-                        return;
+                        (slot, true)
                     }
                 }
             };
-            tokio::time::sleep_until(wait_until).await;
+            tokio::time::sleep_until(at).await;
+            if done {
+                return;
+            }
         }
     }
 

@@ -196,10 +196,20 @@ impl WorkingTime {
         while !self.is_working_day(day) {
             day += Duration::days(1);
         }
-        self.tz
-            .from_local_datetime(&day.and_time(self.start))
-            .earliest()
-            .expect("working hours do not start inside a DST gap")
-            .with_timezone(&Utc)
+        first_moment_from(self.tz, day.and_time(self.start))
     }
+}
+
+/// The first moment at or after a wall-clock time: the time itself, or,
+/// when the clocks skip it (a DST gap, e.g. Cairo's midnight on the last
+/// Friday of April), the moment they jump to. Working hours that start in
+/// a gap start that day when the gap ends.
+fn first_moment_from(tz: Tz, local: chrono::NaiveDateTime) -> DateTime<Utc> {
+    // Gaps last an hour or two; a whole skipped day (Samoa, 2011) is the longest known.
+    (0..=2 * 24 * 60)
+        .find_map(|m| {
+            tz.from_local_datetime(&(local + Duration::minutes(m)))
+                .earliest()
+        })
+        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
 }

@@ -9,20 +9,24 @@
 mod calendar;
 mod decide;
 mod deliver;
+mod hooks;
 mod notice;
 mod run;
 mod schedule;
 mod scheduler;
+mod sender;
 
 pub use calendar::{
     ENGLAND_AND_WALES_BANK_HOLIDAYS, ScheduleError, WorkingTime, next_fire, parse_schedule,
 };
 pub use decide::{Decision, Outgoing, Recipient};
 pub use deliver::{Courier, Delivered, DeliveryError, DeliveryReport, deliver_due};
+pub use hooks::{Gate, TestHooks};
 pub use notice::{ActionLine, Named, Notice};
 pub use run::{JobError, PlanJobs, RunReport, decide_job, run_job};
 pub use schedule::{Due, due_run, previous_fire};
-pub use scheduler::{Scheduler, SchedulerStatus, catch_up_and_run};
+pub use scheduler::{Handoff, Scheduler, SchedulerStatus, catch_up_and_run};
+pub use sender::Sender;
 
 use crate::config::JobSettings;
 use std::fmt;

@@ -144,7 +144,15 @@ pub async fn decide_job(
     let decision = match job {
         JobName::Chase => {
             let rows = store.lead_actions(plan, None, today).await?;
-            decide::chase(plan, rows, fire, i64::from(s.chase_interval_days), &work)
+            // A large plan takes a second to decide: off the runtime's
+            // worker threads, which answer interactions within 3 s.
+            let (plan, hooks) = (plan.clone(), s.test_hooks.clone());
+            let interval = i64::from(s.chase_interval_days);
+            off_runtime(move || {
+                hooks.in_decision();
+                decide::chase(&plan, rows, fire, interval, &work)
+            })
+            .await
         }
         JobName::QuarterEnd => {
             let q = plan.year_start.quarter_of(today);
@@ -175,4 +183,15 @@ pub async fn decide_job(
         }
     };
     Ok(decision)
+}
+
+/// Runs CPU-bound work on tokio's blocking pool; a panic in it carries on
+/// into the caller's task, as if it had run there.
+async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => value,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Only a runtime shutting down cancels blocking work.
+        Err(e) => panic!("the blocking work was cancelled: {e}"),
+    }
 }

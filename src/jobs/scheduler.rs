@@ -1,9 +1,9 @@
-//! The scheduler: holds the lease, runs what each job owes, delivers the
-//! outbox, and says what it skipped while it was away.
+//! The scheduler: holds the lease, runs what each job owes at its fire
+//! time, and says what it skipped while it was away. The sender
+//! (`sender.rs`) delivers what it queues.
 
 use super::{
-    Courier, JobError, JobName, Notice, Outgoing, PlanJobs, Recipient, deliver_due, due_run,
-    next_fire, run_job,
+    JobError, JobName, Notice, Outgoing, PlanJobs, Recipient, due_run, next_fire, run_job,
 };
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -11,15 +11,36 @@ use crate::store::{RunKind, RunRecord, Store};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
+use tokio::time::Instant;
 
-pub struct Scheduler<C> {
+/// Holds the lease and runs what each job owes; the sender delivers.
+pub struct Scheduler {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub clock: Clock,
-    pub courier: C,
     /// Who this process is, in the lease.
     pub holder: String,
+}
+
+/// What the scheduler tells the sender; outlives restarts of either.
+#[derive(Debug)]
+pub struct Handoff {
+    /// Until when (in real time) this process holds the lease; `None`
+    /// while it does not. Each renewal changes it, and so wakes the sender
+    /// to look for what another process (`planbot jobs run`) queued.
+    pub(super) lease: watch::Sender<Option<Instant>>,
+    /// Something was queued: the sender looks at the outbox now.
+    pub(super) queued: Notify,
+}
+
+impl Default for Handoff {
+    fn default() -> Self {
+        Handoff {
+            lease: watch::channel(None).0,
+            queued: Notify::new(),
+        }
+    }
 }
 
 /// When each job fires next, for `planbot jobs list` and `/jobs`.
@@ -78,37 +99,35 @@ impl SchedulerStatus {
     }
 }
 
-impl<C: Courier> Scheduler<C> {
-    /// Runs until `stop` turns true: ticks, delivers, sleeps.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
-        let poll = Duration::from_secs_f64(self.settings.jobs.poll_seconds);
-        let ttl = chrono::Duration::seconds(i64::from(self.settings.jobs.lease_seconds));
+impl Scheduler {
+    /// Runs until `stop` turns true. Renews the lease every third of it
+    /// and runs the jobs at their fire times; in between it sleeps, and
+    /// writes nothing but the lease.
+    pub async fn run(&self, handoff: &Handoff, mut stop: watch::Receiver<bool>) {
+        let lease = f64::from(self.settings.jobs.lease_seconds);
+        let ttl = Duration::from_secs_f64(lease);
+        let renew_every = Duration::from_secs_f64(lease / 3.0);
+        let nap = Duration::from_secs_f64(self.settings.jobs.poll_seconds);
         let mut held = None;
         loop {
             let now = self.clock.now();
-            let mut pause = poll;
-            match self.store.hold_lease(&self.holder, now, ttl).await {
+            let mut next_fire = None;
+            let renewed = Instant::now();
+            let ttl_chrono = chrono::Duration::from_std(ttl).unwrap_or_default();
+            match self.store.hold_lease(&self.holder, now, ttl_chrono).await {
                 Ok(Ok(())) => {
                     if held != Some(true) {
                         tracing::info!(holder = %self.holder, "holding the scheduler lease: running jobs and sending reminders");
                     }
                     held = Some(true);
-                    if let Err(e) = self.tick(now).await {
-                        tracing::error!("a scheduled job failed: {e}");
+                    match self.tick(now).await {
+                        Ok(next) => next_fire = next,
+                        Err(e) => tracing::error!("a scheduled job failed: {e}"),
                     }
-                    // A third of the lease, so it is renewed long before it lapses.
-                    let budget =
-                        Duration::from_secs_f64(f64::from(self.settings.jobs.lease_seconds) / 3.0);
-                    match deliver_due(&self.store, &self.courier, &self.clock, budget).await {
-                        Ok(r) if r.more => pause = Duration::ZERO,
-                        Ok(r) => {
-                            if let Some(at) = r.waiting_until {
-                                let wait = (at - self.clock.now()).to_std().unwrap_or_default();
-                                pause = pause.min(wait);
-                            }
-                        }
-                        Err(e) => tracing::error!("cannot read or update the outbox: {e}"),
-                    }
+                    // Told only now, so that reminders the catch-up at
+                    // start expires are never sent.
+                    handoff.lease.send_replace(Some(renewed + ttl));
+                    handoff.queued.notify_one();
                 }
                 Ok(Err((other, until))) => {
                     if held != Some(false) {
@@ -118,17 +137,24 @@ impl<C: Courier> Scheduler<C> {
                         );
                     }
                     held = Some(false);
+                    handoff.lease.send_replace(None);
                 }
+                // The lease held before stays good until it lapses.
                 Err(e) => tracing::error!("cannot take the scheduler lease: {e}"),
             }
+            let fire = async {
+                match next_fire {
+                    Some(at) => self.clock.sleep_until(at, nap).await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
-                _ = tokio::time::sleep(pause) => {}
-                _ = stop.changed() => break,
-            }
-            if *stop.borrow() {
-                break;
+                _ = tokio::time::sleep_until(renewed + renew_every) => {}
+                _ = fire => {}
+                _ = crate::runtime::stopped(&mut stop) => break,
             }
         }
+        handoff.lease.send_replace(None);
         if held == Some(true)
             && let Err(e) = self.store.release_lease(&self.holder).await
         {
@@ -136,15 +162,24 @@ impl<C: Courier> Scheduler<C> {
         }
     }
 
-    /// Runs every job each plan owes at `now`, once. One plan's failure
-    /// does not hold up the others; it is tried again at the next tick.
-    pub async fn tick(&self, now: DateTime<Utc>) -> Result<(), JobError> {
+    /// Runs every job each plan owes at `now`, once, and says when the
+    /// next one fires. One plan's failure does not hold up the others; it
+    /// is tried again at the next renewal of the lease.
+    pub async fn tick(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, JobError> {
+        let mut next: Option<DateTime<Utc>> = None;
         for pj in PlanJobs::load(&self.store, &self.settings).await? {
             if let Err(e) = catch_up_and_run(&self.store, &pj, now).await {
                 tracing::error!(plan = %pj.plan.name, "the plan's jobs failed: {e}");
             }
+            for job in JobName::ALL {
+                let fire = next_fire(&pj.schedule(job)?, pj.plan.time_zone, now);
+                next = match (next, fire) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
         }
-        Ok(())
+        Ok(next)
     }
 }
 
@@ -179,6 +214,10 @@ pub async fn catch_up_and_run(
             ));
             since = since.min(last).or(last);
         }
+    }
+    // Idle, there is nothing to record: write nothing.
+    if runs.is_empty() && skipped.is_empty() && missed.is_empty() {
+        return Ok(());
     }
     let plan_channel = pj.guild.plan_channel;
     let expired = store

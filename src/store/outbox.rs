@@ -101,6 +101,23 @@ impl Store {
         })))
     }
 
+    /// The earliest working time after `now` of a pending message: when
+    /// the sender next has something to look at, besides retries.
+    pub async fn outbox_next_not_before(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let now_ms = to_ms(now);
+        let ms = sqlx::query_scalar!(
+            r#"SELECT min(not_before_ms) AS "ms: i64" FROM outbox
+                WHERE state = 'pending' AND not_before_ms > ?"#,
+            now_ms
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(ms.map(from_ms))
+    }
+
     pub async fn mark_sent(
         &self,
         id: i64,

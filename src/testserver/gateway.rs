@@ -221,8 +221,13 @@ fn identify(shared: &Shared, st: &mut ServerState, conn: &Connection, d: Value) 
         .iter()
         .map(|g| st.guild_create_json(g, shared.bot_user_id))
         .collect();
-    for g in creates {
-        st.dispatch("GUILD_CREATE", g);
+    match &mut st.gateway.held_guild_creates {
+        Some(held) => held.extend(creates),
+        None => {
+            for g in creates {
+                st.dispatch("GUILD_CREATE", g);
+            }
+        }
     }
     st.gateway.ready = true;
 }

@@ -644,6 +644,33 @@ impl TestServer {
         self.shared.notify();
     }
 
+    /// Closes the live gateway connection with `code`: 4004 (authentication
+    /// failed), 4013/4014 (intents), 4011 (sharding required) end a session
+    /// for good.
+    pub fn close_gateway_with(&self, code: u16, reason: &'static str) {
+        if let Some(conn) = self.shared.lock().gateway.live.take() {
+            let _ = conn.tx.send(Outgoing::Close(code, reason));
+        }
+        self.shared.notify();
+    }
+
+    /// From now on IDENTIFY is answered with READY alone: the guilds'
+    /// GUILD_CREATEs wait for [`Self::release_guild_creates`], as when
+    /// Discord is slow to stream a large bot's guilds.
+    pub fn hold_guild_creates(&self) {
+        self.shared.lock().gateway.held_guild_creates = Some(Vec::new());
+    }
+
+    /// Sends the GUILD_CREATEs held back, and holds no more.
+    pub fn release_guild_creates(&self) {
+        let mut st = self.shared.lock();
+        for g in st.gateway.held_guild_creates.take().unwrap_or_default() {
+            st.dispatch("GUILD_CREATE", g);
+        }
+        drop(st);
+        self.shared.notify();
+    }
+
     /// How many RESUMEs the server accepted.
     pub fn resumes(&self) -> usize {
         self.shared.lock().gateway.resumes

@@ -244,6 +244,8 @@ pub(crate) struct Gateway {
     pub ready: bool,
     pub last_identify: Option<Value>,
     pub heartbeat_interval_ms: u64,
+    /// GUILD_CREATEs kept back from IDENTIFY while set, until released.
+    pub held_guild_creates: Option<Vec<Value>>,
 }
 
 pub(crate) struct State {

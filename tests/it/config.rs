@@ -87,3 +87,33 @@ fn the_token_comes_only_from_the_environment() {
     // The CLI's job commands need no token.
     assert!(Settings::load_offline(Some(&file), env(&[])).is_ok());
 }
+
+/// Cairo's clocks go from 00:00 to 01:00 on Friday 28 April 2023, a working
+/// day: working hours that start at 00:30 start, that day, when the clocks
+/// have jumped (01:00), and nothing panics.
+#[test]
+fn working_hours_that_start_in_a_clock_change_gap_start_when_the_clocks_have_jumped() {
+    use chrono::TimeZone;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "[[guilds]]\nid = 1\nplans = [\"P\"]\n[jobs]\nworking_hours = \"00:30-08:00\"\n",
+    );
+    let s = Settings::load_offline(Some(&path), env(&[])).unwrap();
+    let cairo = chrono_tz::Africa::Cairo;
+    let work = s.jobs.working_time(cairo);
+    let thursday_noon = cairo.with_ymd_and_hms(2023, 4, 27, 12, 0, 0).unwrap();
+    let start = work.next_working(thursday_noon.with_timezone(&chrono::Utc));
+    assert_eq!(
+        start.with_timezone(&cairo).to_string(),
+        "2023-04-28 01:00:00 EEST"
+    );
+    assert!(work.is_working(start));
+    // The next working day (1 May is a bank holiday) it is 00:30 again.
+    let friday_noon = cairo.with_ymd_and_hms(2023, 4, 28, 12, 0, 0).unwrap();
+    let monday = work.next_working(friday_noon.with_timezone(&chrono::Utc));
+    assert_eq!(
+        monday.with_timezone(&cairo).to_string(),
+        "2023-05-02 00:30:00 EEST"
+    );
+}

@@ -24,4 +24,5 @@ mod stale;
 mod start_up;
 mod status_rules;
 mod store;
+mod supervise;
 mod testserver;

@@ -45,6 +45,10 @@ lease_seconds = 2
 pub struct Planbot(Child);
 
 impl Planbot {
+    pub fn id(&self) -> u32 {
+        self.0.id()
+    }
+
     pub fn kill(&mut self) {
         self.0.kill().expect("kill -9");
         self.0.wait().expect("reap");

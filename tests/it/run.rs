@@ -187,3 +187,27 @@ async fn a_stale_command_list_is_the_users_to_fix_and_logged_at_debug_not_as_an_
     assert_eq!(lines("DEBUG", "options that do not fit"), 1, "{log}");
     assert_eq!(lines("ERROR", ""), 0, "{log}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_discord_refuses_ends_planbot_run_with_one_line_saying_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, child) = spawn_run(dir.path()).await;
+    // As Discord does when the token was reset in the Developer Portal.
+    server.close_gateway_with(4004, "Authentication failed.");
+    let out = tokio::time::timeout(std::time::Duration::from_secs(5), child.wait_with_output())
+        .await
+        .expect("planbot run ends within 5 s")
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{:?}", out.status);
+    let log = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = log.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{log}");
+    let line = errors[0];
+    assert!(
+        line.contains("refused the bot's token")
+            && line.contains("Developer Portal")
+            && line.contains("DISCORD_TOKEN"),
+        "{line}"
+    );
+    assert!(!log.contains("test-token-never-logged"), "{log}");
+}

@@ -1,0 +1,87 @@
+//! The outbox sender: while this process holds the lease, it delivers what
+//! is due and sleeps until the next message's time, a retry, a renewal of
+//! the lease, or news that something was queued.
+
+use super::{Courier, Handoff, deliver_due};
+use crate::clock::Clock;
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+pub struct Sender<C> {
+    pub store: Store,
+    pub clock: Clock,
+    pub courier: C,
+    /// How long one round of deliveries may take: a third of the lease.
+    pub budget: Duration,
+    /// The longest the sender sleeps without looking at the clock.
+    pub nap: Duration,
+}
+
+impl<C: Courier> Sender<C> {
+    /// Runs until `stop` turns true.
+    pub async fn run(&self, handoff: &Handoff, mut stop: watch::Receiver<bool>) {
+        let mut lease = handoff.lease.subscribe();
+        loop {
+            let held = lease
+                .borrow_and_update()
+                .is_some_and(|u| u > Instant::now());
+            let mut wake = None;
+            if held {
+                match self.round().await {
+                    Round::Again => {
+                        if *stop.borrow() {
+                            break;
+                        }
+                        continue;
+                    }
+                    Round::WakeAt(at) => wake = at,
+                }
+            }
+            let due = async {
+                match wake {
+                    Some(at) => self.clock.sleep_until(at, self.nap).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = due => {}
+                _ = handoff.queued.notified() => {}
+                _ = lease.changed() => {}
+                _ = crate::runtime::stopped(&mut stop) => break,
+            }
+        }
+    }
+
+    async fn round(&self) -> Round {
+        let report = match deliver_due(&self.store, &self.courier, &self.clock, self.budget).await {
+            Ok(r) if r.more => return Round::Again,
+            Ok(r) => r,
+            Err(e) => {
+                // Looked at again at the next renewal of the lease.
+                tracing::error!("cannot read or update the outbox: {e}");
+                return Round::WakeAt(None);
+            }
+        };
+        let next = match self.store.outbox_next_not_before(self.clock.now()).await {
+            Ok(next) => next,
+            Err(e) => {
+                tracing::error!("cannot read the outbox: {e}");
+                None
+            }
+        };
+        Round::WakeAt(match (report.waiting_until, next) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        })
+    }
+}
+
+enum Round {
+    /// The time budget ran out with messages still due.
+    Again,
+    /// Nothing more is due before then (or, with `None`, before news).
+    WakeAt(Option<DateTime<Utc>>),
+}
