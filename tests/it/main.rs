@@ -4,6 +4,7 @@ mod app;
 mod helpers;
 
 mod bot;
+mod busy;
 mod calendar;
 mod cli;
 mod cli_db;
