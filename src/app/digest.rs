@@ -4,7 +4,7 @@
 
 use super::{Actor, AppError, off_runtime};
 use crate::digest::{self, Digest, EmbedText, Format};
-use crate::plan::Plan;
+use crate::plan::{AsOf, Plan, Quarter};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 
@@ -26,16 +26,8 @@ pub async fn make_digest(
     formats: &[Format],
     now: DateTime<Utc>,
 ) -> Result<MadeDigest, AppError> {
-    if !actor.rights(store).await?.may_read_digests() {
-        return Err(AppError::NotSecretary);
-    }
-    let (q, as_of) = match quarter {
-        Some(text) => {
-            let q = plan.year_start.parse_quarter(text)?;
-            (q, digest::quarter_as_of(plan, q, now))
-        }
-        None => digest::last_quarter(plan, now),
-    };
+    may_make_digest(store, actor).await?;
+    let (q, as_of) = which_quarter(plan, quarter, now)?;
     let made = digest::make(store, plan, q, as_of, now).await?;
     let formats = formats.to_vec();
     off_runtime(move || {
@@ -51,6 +43,32 @@ pub async fn make_digest(
         })
     })
     .await?
+}
+
+/// The quarter meant ("Q4 18/19", or the one just ended) and the moment
+/// its digest looks from.
+pub fn which_quarter(
+    plan: &Plan,
+    quarter: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(Quarter, AsOf), AppError> {
+    Ok(match quarter {
+        Some(text) => {
+            let q = plan.year_start.parse_quarter(text)?;
+            (q, digest::quarter_as_of(plan, q, now))
+        }
+        None => digest::last_quarter(plan, now),
+    })
+}
+
+/// Board secretaries and plan admins may; an adapter that answers before
+/// the work is done can ask first.
+pub async fn may_make_digest(store: &Store, actor: &Actor) -> Result<(), AppError> {
+    if actor.rights(store).await?.may_read_digests() {
+        Ok(())
+    } else {
+        Err(AppError::NotSecretary)
+    }
 }
 
 /// Records a digest as handed out (written, sent or posted).

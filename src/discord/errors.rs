@@ -186,6 +186,23 @@ pub(super) async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
 
 /// The user's own mistake in words, or an apology with an id for the log.
 fn text_for(error: BotError, ctx: &super::Context<'_>) -> String {
+    // Who may do it is named by this server's own role names.
+    let roles = super::access::guild_settings(ctx).ok();
+    match (&error, roles) {
+        (BotError::App(AppError::NotAdmin), Some(g)) => {
+            return format!(
+                "Only members with the \"{}\" role can do this.",
+                g.admin_role
+            );
+        }
+        (BotError::App(AppError::NotSecretary), Some(g)) => {
+            return format!(
+                "Only members with the \"{}\" or \"{}\" role can pull digests.",
+                g.secretary_role, g.admin_role
+            );
+        }
+        _ => {}
+    }
     error.text_for_user(&format!(
         "/{} by {}",
         ctx.command().qualified_name,

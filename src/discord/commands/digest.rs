@@ -1,6 +1,6 @@
 use crate::app;
 use crate::digest::{self, Format};
-use crate::discord::{Context, Error, access, answer};
+use crate::discord::{Context, Error, access};
 use poise::serenity_prelude as serenity;
 
 #[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
@@ -43,9 +43,12 @@ pub async fn digest(
     let now = ctx.data().clock.now();
     let store = &ctx.data().store;
     let formats = Format::from(format.unwrap_or(FormatChoice::All)).expand();
-    let work = app::digest::make_digest(store, &actor, &plan, quarter.as_deref(), &formats, now);
-    let (made, _) = answer::within(work, || ctx.defer_ephemeral()).await;
-    let made = made?;
+    // Refused at once, privately; the pack itself takes a while to render.
+    app::digest::may_make_digest(store, &actor).await?;
+    app::digest::which_quarter(&plan, quarter.as_deref(), now)?;
+    ctx.defer_ephemeral().await?;
+    let made =
+        app::digest::make_digest(store, &actor, &plan, quarter.as_deref(), &formats, now).await?;
     let mut reply = poise::CreateReply::default()
         .embed(to_embed(&made.embed))
         .ephemeral(true)
