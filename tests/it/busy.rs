@@ -138,3 +138,55 @@ async fn status_button_and_modal_answer_in_time_while_another_program_writes() {
         assert_eq!(history.last().unwrap().to, to, "{reference}");
     }
 }
+
+/// The leads are read inside the write: an import that takes a lead off an
+/// action while her update waits for the lock leaves her update refused,
+/// not written on the strength of the leads as they were.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lead_removed_while_her_update_waits_is_refused() {
+    let app = spawn_app().await;
+    let plan = app.plan().await;
+    let db = app.dir.path().join("bot.db");
+    let rows = app.store.history(&plan, "7.1").await.unwrap().len();
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&db);
+    let mut import = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut import)
+        .await
+        .unwrap();
+
+    let id = app
+        .server
+        .send_command(
+            GUILD,
+            CHANNEL,
+            OPHELIA,
+            "status",
+            app.status_options("7.1", "Green: on track", None),
+        )
+        .await;
+    // Once the bot says it is working on it, the update is waiting for the lock.
+    app.server.responses(id, 1, DEADLINE).await;
+    sqlx::query(
+        "DELETE FROM action_leads
+          WHERE action_id = (SELECT id FROM actions WHERE ref = '7.1')
+            AND person_id = (SELECT id FROM people WHERE name = 'Ophelia Rix')",
+    )
+    .execute(&mut import)
+    .await
+    .unwrap();
+    // The leads as listings and checks read them.
+    sqlx::query("UPDATE actions SET leads = 'Mel Meggs' WHERE ref = '7.1'")
+        .execute(&mut import)
+        .await
+        .unwrap();
+    sqlx::query("COMMIT").execute(&mut import).await.unwrap();
+
+    let answers = app.server.responses(id, 2, WAIT).await;
+    let said = answers.last().map(|r| r.content()).unwrap_or("");
+    assert!(said.contains("Only the action's leads"), "{answers:?}");
+    let history = app.store.history(&plan, "7.1").await.unwrap();
+    assert_eq!(history.len(), rows, "nothing was written");
+}
