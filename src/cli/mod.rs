@@ -3,7 +3,7 @@
 mod commands;
 mod database;
 mod jobs;
-pub(crate) mod output;
+mod output;
 mod words;
 
 use crate::store::DEFAULT_DB_PATH;

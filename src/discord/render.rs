@@ -46,7 +46,9 @@ pub fn status_recorded(plan: &Plan, done: &StatusOutcome, now: DateTime<Utc>) ->
     );
     if let Some(days) = a.overdue_days(plan.today(now)) {
         text.push_str(&format!(", {days} days overdue"));
-        text.push_str(&still_overdue(a.status));
+        if a.status.is_open() {
+            text.push_str("\nStill overdue: it leaves the overdue list when it is marked Complete or given a new due date.");
+        }
     }
     if let Some(note) = &row.note {
         text.push_str(&format!("\nNote: {}", quote(note)));
@@ -57,14 +59,9 @@ pub fn status_recorded(plan: &Plan, done: &StatusOutcome, now: DateTime<Utc>) ->
     text
 }
 
-/// Why an open action past its due date stays on the overdue list, whatever
-/// its colour: only completing it (or a new due date) takes it off.
-pub fn still_overdue(status: crate::plan::Status) -> String {
-    format!(
-        " ({} says how it is going; it stays overdue until it is Complete or given a new due date)",
-        status.label()
-    )
-}
+/// Why a Green action can be on the overdue list: Green says the work is on
+/// track, but only completing it (or a new due date) takes it off.
+pub const GREEN_BUT_OVERDUE: &str = "Green means on track; an action stays overdue until it is marked Complete or given a new due date.";
 
 /// The short answer to a button or the update modal.
 pub fn change_recorded(done: &StatusOutcome) -> String {

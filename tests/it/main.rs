@@ -12,6 +12,7 @@ mod cli_usage;
 mod concurrency;
 mod config;
 mod crash;
+mod demo_story;
 mod digest;
 mod digest_render;
 mod import_checks;
