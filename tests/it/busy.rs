@@ -137,6 +137,10 @@ async fn status_button_and_modal_answer_in_time_while_another_program_writes() {
         assert_eq!(history.len(), was + 1, "{reference}: one update recorded");
         assert_eq!(history.last().unwrap().to, to, "{reference}");
     }
+    // The reply shows the row as written, with the time it was stamped.
+    let written = app.store.history(&plan, "7.1").await.unwrap();
+    let stamp = format!("<t:{}:f>", written.last().unwrap().at.timestamp());
+    assert!(status.contains(&stamp), "{status}");
 }
 
 /// The leads are read inside the write: an import that takes a lead off an
