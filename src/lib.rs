@@ -2,6 +2,7 @@
 //! their leads, quarters and RAG statuses, kept in SQLite and worked on from
 //! Discord or the command line.
 
+pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -4,10 +4,12 @@ use super::{
     Cli, Command, DigestArgs, ImportArgs, ListArgs, PeopleCommand, PeopleList, StatusArgs,
     UsageError,
 };
-use crate::import::{Parsed, read_plan_path};
-use crate::plan::{AsOf, StatusRequest};
-use crate::store::{ActionFilter, ImportOptions, OpenOptions, PlanSettings, Store};
-use anyhow::{Context, Result, bail};
+use crate::app::plan_io::{ImportRequest, ImportedKind, Source};
+use crate::app::plans::{Among, find_plan, plan_name};
+use crate::app::{self, Actor};
+use crate::plan::AsOf;
+use crate::store::{ActionFilter, OpenOptions, PlanSettings, Store};
+use anyhow::{Context, Result};
 use chrono::Utc;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -30,7 +32,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
     let opened = open(&cli.command, &path, wait).await?;
     let result = dispatch(&opened.store, plan_name.as_deref(), cli.command, out).await;
     opened.store.close().await;
-    result.map_err(|e| explain(e, &path, wait))
+    result.map_err(|e| explain(super::words::word(e), &path, wait))
 }
 
 const NEEDS_A_FOLDER: &str = "a chart or several files need a folder: add --out DIR";
@@ -55,14 +57,10 @@ async fn dispatch(
     match command {
         Command::Import(args) => import(store, plan_name, args, out).await,
         Command::Export { out: file, .. } => {
-            let plan = store.find_plan(plan_name).await?;
-            let csv = crate::import::export_csv(
-                &plan,
-                &store.priorities(&plan).await?,
-                &store
-                    .actions(&plan, &ActionFilter::default(), plan.today(Utc::now()))
-                    .await?,
-            );
+            let plan = find_plan(store, plan_name, Among::Database).await?;
+            let csv = app::plan_io::export_plan(store, &plan, Utc::now())
+                .await?
+                .csv;
             match file {
                 Some(path) => std::fs::write(&path, csv)
                     .with_context(|| format!("cannot write {}", path.display()))?,
@@ -99,7 +97,7 @@ async fn dispatch(
         Command::Show {
             reference, json, ..
         } => {
-            let plan = store.find_plan(plan_name).await?;
+            let plan = find_plan(store, plan_name, Among::Database).await?;
             let action = store.action(&plan, &reference).await?;
             let history = store.history(&plan, &reference).await?;
             let today = plan.today(Utc::now());
@@ -117,7 +115,7 @@ async fn dispatch(
         Command::History {
             reference, json, ..
         } => {
-            let plan = store.find_plan(plan_name).await?;
+            let plan = find_plan(store, plan_name, Among::Database).await?;
             for c in store.history(&plan, &reference).await? {
                 if json {
                     writeln!(out, "{}", change_json(&c))?;
@@ -131,7 +129,10 @@ async fn dispatch(
             Some(PeopleCommand::Link {
                 name, discord_id, ..
             }) => {
-                let person = store.link_person(&name, discord_id).await?;
+                let actor = Actor::trusted("");
+                let person =
+                    app::people::link_person(store, &actor, &name, discord_id, None, Utc::now())
+                        .await?;
                 writeln!(
                     out,
                     "{} is now linked to Discord user {discord_id}",
@@ -183,54 +184,39 @@ async fn import(
     args: ImportArgs,
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
-    let file_name = args
-        .file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let name = match plan_name {
-        Some(n) => n.to_string(),
-        None => match store.plans().await?.as_slice() {
-            [only] => only.name.clone(),
-            [] => bail!("name the new plan with --plan NAME"),
-            _ => bail!("there are several plans; say which with --plan"),
-        },
-    };
-    let existing = store.find_plan(Some(&name)).await.ok();
-    let year_start = match &existing {
-        Some(p) => p.year_start,
-        None => crate::plan::YearStart::new(args.year_start_month)?,
-    };
-    let file = read_plan_path(&args.file, year_start)?;
-    print_warnings(&file)?;
-    let opts = ImportOptions {
-        actor: format!("import of {file_name}"),
-        at: Utc::now(),
+    let name = self::plan_name(store, plan_name, Among::Database).await?;
+    let request = ImportRequest {
         prune: args.prune,
         dry_run: args.dry_run,
         settings: PlanSettings {
             time_zone: args.time_zone,
-            year_start,
+            year_start: crate::plan::YearStart::new(args.year_start_month)?,
             stale_days: args.stale_days,
         },
     };
+    let done = app::plan_io::import_plan(
+        store,
+        &Actor::trusted(""),
+        &name,
+        Source::Path(args.file),
+        request,
+        Utc::now(),
+    )
+    .await?;
+    print_warnings(&done.warnings, done.more_warnings)?;
     let verb = if args.dry_run { "would" } else { "did" };
-    match file.parsed {
-        Parsed::Recommendations(recs) => {
-            let count = store.import_recommendations(&name, &recs, &opts).await?;
+    match done.what {
+        ImportedKind::Recommendations { read, total } => {
             writeln!(
                 out,
-                "{name}: read {} recommendations; the plan has {count}",
-                recs.len()
+                "{name}: read {read} recommendations; the plan has {total}"
             )?;
         }
-        Parsed::Plan(content) => {
-            let o = store.import_plan(&name, &content, &opts).await?;
+        ImportedKind::Plan { read, outcome: o } => {
             let created = if o.plan_created { " (new plan)" } else { "" };
             writeln!(
                 out,
-                "{name}{created}: {} actions read; {verb} create {}, update {}, leave {} unchanged; {} status changes recorded",
-                content.actions.len(),
+                "{name}{created}: {read} actions read; {verb} create {}, update {}, leave {} unchanged; {} status changes recorded",
                 o.created.len(),
                 o.updated.len(),
                 o.unchanged,
@@ -267,13 +253,13 @@ async fn import(
 }
 
 /// Warnings go to stderr, so that stdout stays the outcome.
-fn print_warnings(file: &crate::import::ImportFile) -> Result<()> {
+fn print_warnings(warnings: &[String], more: usize) -> Result<()> {
     let mut err = std::io::stderr().lock();
-    for w in &file.warnings {
+    for w in warnings {
         writeln!(err, "warning: {w}")?;
     }
-    if file.more_warnings > 0 {
-        writeln!(err, "warning: and {} more warnings", file.more_warnings)?;
+    if more > 0 {
+        writeln!(err, "warning: and {more} more warnings")?;
     }
     Ok(())
 }
@@ -293,7 +279,7 @@ async fn list(
     args: ListArgs,
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
-    let plan = store.find_plan(plan_name).await?;
+    let plan = find_plan(store, plan_name, Among::Database).await?;
     let filter = ActionFilter {
         priority: args.priority,
         status: args.status,
@@ -329,27 +315,28 @@ async fn status(
     args: StatusArgs,
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
-    let plan = store.find_plan(plan_name).await?;
-    let request = StatusRequest {
+    let plan = find_plan(store, plan_name, Among::Database).await?;
+    let change = app::status::Change {
         to: args.status,
         note: args.note,
         evidence: args.evidence,
-        by: args.by,
-        by_discord_id: None,
-        at: Utc::now(),
-    }
-    .validated()?;
-    let updated = store
-        .record_status(&plan, &args.reference, &request)
-        .await?;
+    };
+    let actor = Actor::trusted(&args.by);
+    let done =
+        app::status::update_status(store, &plan, &actor, &args.reference, change, Utc::now())
+            .await?;
     writeln!(
         out,
-        "{} {}: {} -> {} (recorded for {})",
-        updated.after.reference,
-        super::output::shorten(&updated.after.text, 60),
-        updated.before.status.label(),
-        updated.after.status.label(),
-        request.by
+        "{} {}: {} -> {} (recorded for {} at {})",
+        done.after.reference,
+        super::output::shorten(&done.after.text, 60),
+        done.before.status.label(),
+        done.after.status.label(),
+        done.written.by,
+        done.written
+            .at
+            .with_timezone(&plan.time_zone)
+            .format("%Y-%m-%d %H:%M:%S")
     )?;
     Ok(())
 }
@@ -417,43 +404,34 @@ async fn digest(
     args: DigestArgs,
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
-    let plan = store.find_plan(plan_name).await?;
+    let plan = find_plan(store, plan_name, Among::Database).await?;
     let now = Utc::now();
-    let (quarter, as_of) = match &args.quarter {
-        Some(q) => {
-            let q = plan
-                .year_start
-                .parse_quarter(q)
-                .map_err(|e| UsageError(e.to_string()))?;
-            (q, crate::digest::quarter_as_of(&plan, q, now))
-        }
-        None => crate::digest::last_quarter(&plan, now),
-    };
-    let digest = crate::digest::make(store, &plan, quarter, as_of, now).await?;
     let formats = args.format.expand();
+    let made = app::digest::make_digest(
+        store,
+        &Actor::trusted(""),
+        &plan,
+        args.quarter.as_deref(),
+        &formats,
+        now,
+    )
+    .await?;
     match &args.out {
         Some(dir) => {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
-            for f in formats {
-                let (name, bytes) = crate::digest::render(&digest, f)?;
-                let path = dir.join(&name);
+            for (name, bytes) in &made.files {
+                let path = dir.join(name);
                 std::fs::write(&path, bytes)
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 writeln!(out, "wrote {}", path.display())?;
             }
         }
-        None => match formats.as_slice() {
-            [
-                f @ (crate::digest::Format::Md
-                | crate::digest::Format::Csv
-                | crate::digest::Format::Html),
-            ] => {
-                out.write_all(&crate::digest::render(&digest, *f)?.1)?;
-            }
+        None => match made.files.as_slice() {
+            [(_, bytes)] if formats != [crate::digest::Format::Png] => out.write_all(bytes)?,
             _ => return Err(UsageError(NEEDS_A_FOLDER.into()).into()),
         },
     }
-    crate::digest::record(store, &plan, &digest, now).await?;
+    app::digest::record_digest(store, &plan, &made, now).await?;
     Ok(())
 }

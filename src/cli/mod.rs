@@ -3,7 +3,8 @@
 mod commands;
 mod database;
 mod jobs;
-pub(crate) mod output;
+mod output;
+mod words;
 
 use crate::store::DEFAULT_DB_PATH;
 use clap::{Args, Parser, Subcommand};

@@ -4,11 +4,12 @@
 
 mod session;
 
-use crate::cli::output::{shorten, table};
-use crate::import::{Parsed, read_plan_file};
+use crate::app::plan_io::{ImportRequest, Source, import_plan};
+use crate::app::{self, Actor};
+use crate::plan::AsOf;
 use crate::plan::summary::{overdue_by_lead, rag_by_priority};
-use crate::plan::{AsOf, YearStart};
-use crate::store::{ActionFilter, ImportOptions, PlanSettings, Store};
+use crate::store::{ActionFilter, Store};
+use crate::text::{shorten, table};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use std::io::Write;
@@ -40,29 +41,24 @@ pub fn example_recorded_at() -> AsOf {
 
 /// Imports the example plan into `store` as if on `as_of`.
 pub async fn load_example(store: &Store, as_of: AsOf) -> Result<()> {
-    let opts = ImportOptions {
-        actor: "import of kirklees-plan.csv".into(),
-        at: as_of.moment,
-        prune: false,
-        dry_run: false,
-        settings: PlanSettings::default(),
-    };
     for (name, text) in [
         ("kirklees-plan.csv", EXAMPLE_PLAN_CSV),
         ("kirklees-recommendations.csv", EXAMPLE_RECOMMENDATIONS_CSV),
     ] {
-        match read_plan_file(name, text.as_bytes(), YearStart::APRIL)?.parsed {
-            Parsed::Plan(content) => {
-                store
-                    .import_plan(EXAMPLE_PLAN_NAME, &content, &opts)
-                    .await?;
-            }
-            Parsed::Recommendations(recs) => {
-                store
-                    .import_recommendations(EXAMPLE_PLAN_NAME, &recs, &opts)
-                    .await?;
-            }
-        }
+        let source = Source::Bytes {
+            file_name: name.into(),
+            bytes: text.as_bytes().to_vec(),
+        };
+        let request = ImportRequest::default();
+        import_plan(
+            store,
+            &Actor::trusted(""),
+            EXAMPLE_PLAN_NAME,
+            source,
+            request,
+            as_of.moment,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -74,7 +70,8 @@ pub async fn run(out: &mut (dyn Write + Send)) -> Result<()> {
     let tz = crate::plan::DEFAULT_TIME_ZONE;
     load_example(&store, example_recorded_at()).await?;
     let as_of = AsOf::end_of_day(demo_day(), tz);
-    let plan = store.find_plan(Some(EXAMPLE_PLAN_NAME)).await?;
+    let among = app::plans::Among::Database;
+    let plan = app::plans::find_plan(&store, Some(EXAMPLE_PLAN_NAME), among).await?;
     let actions = store
         .actions(&plan, &ActionFilter::default(), as_of.today)
         .await?;

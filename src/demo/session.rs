@@ -33,7 +33,8 @@ pub async fn play(
         example::BOB => "bob (board secretary)",
         _ => "someone",
     };
-    store.link_person("Ophelia Rix", OPHELIA).await?;
+    let admin = crate::app::Actor::trusted("");
+    crate::app::people::link_person(store, &admin, "Ophelia Rix", OPHELIA, None, now).await?;
     let server = TestServer::start(vec![guild])
         .await
         .context("cannot start the local test server")?;
@@ -146,6 +147,23 @@ async fn chase(
         sent.len(),
         summary(&sent)
     )?;
+    let escalations: Vec<String> = server
+        .channel_messages(example::PLANNING)
+        .iter()
+        .filter_map(|m| m["content"].as_str())
+        .filter(|c| c.starts_with("**Escalation"))
+        .map(readable_text)
+        .collect();
+    if !escalations.is_empty() {
+        writeln!(
+            out,
+            "planbot, in #planning ({} escalations):",
+            escalations.len()
+        )?;
+        for e in &escalations {
+            writeln!(out, "{}\n", indent(e))?;
+        }
+    }
     let dm = server.dm_messages(OPHELIA);
     let Some(message) = dm.first() else {
         bail!("Ophelia got no reminder");
@@ -248,7 +266,28 @@ fn readable_text(text: &str) -> String {
             .unwrap_or_default();
         text.replace_range(start..start + len + 1, &date);
     }
-    text.replace("**", "")
+    readable_mentions(&text).replace("**", "")
+}
+
+/// `<@id>` and `<@&role>` as a terminal reader would see them in Discord.
+fn readable_mentions(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("<@") {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find('>') else {
+            break;
+        };
+        let inner = &rest[start + 2..start + len];
+        out.push_str(match inner.strip_prefix('&') {
+            Some(_) => "@Plan admin",
+            None if inner == OPHELIA.to_string() => "@ophelia",
+            None => "@someone",
+        });
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn indent(text: &str) -> String {

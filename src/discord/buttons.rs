@@ -1,16 +1,17 @@
 //! The buttons, menu and modal on reminders. Everything they need is in
 //! their custom ids, so they work after a restart and weeks later; every
-//! press checks again that the person may change that action.
+//! press is checked again (by the application layer, inside the write)
+//! against who leads the action now.
 
 use super::reminders::{ButtonKind, action_row};
-use super::{BotError, Data};
-use crate::plan::access::Actor;
-use crate::plan::{Plan, Status, StatusRequest};
+use super::{BotError, Data, answer, render};
+use crate::app::{self, status::Change};
+use crate::plan::{Plan, Status};
 use poise::serenity_prelude as serenity;
 use serenity::{
     ComponentInteraction, ComponentInteractionDataKind, CreateActionRow, CreateInputText,
-    CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal, InputTextStyle,
-    ModalInteraction,
+    CreateInteractionResponse, CreateInteractionResponseFollowup, CreateInteractionResponseMessage,
+    CreateModal, InputTextStyle, ModalInteraction,
 };
 
 /// Handles a component or modal interaction if it is one of ours.
@@ -18,63 +19,104 @@ pub async fn on_event(ctx: &serenity::Context, event: &serenity::FullEvent, data
     let serenity::FullEvent::InteractionCreate { interaction } = event else {
         return;
     };
-    let result = match interaction {
-        serenity::Interaction::Component(c) => on_component(ctx, c, data).await,
-        serenity::Interaction::Modal(m) => on_modal(ctx, m, data).await,
+    let (target, custom_id) = match interaction {
+        serenity::Interaction::Component(c) => (Target::Component(c), &c.data.custom_id),
+        serenity::Interaction::Modal(m) => (Target::Modal(m), &m.data.custom_id),
         _ => return,
     };
-    if let Err((e, reply_to)) = result {
-        let text = e.text_for_user(&format!("button {}", reply_to.0));
-        let reply = CreateInteractionResponse::Message(
-            CreateInteractionResponseMessage::new()
-                .content(text)
-                .ephemeral(true),
-        );
-        let answered = match reply_to.1 {
-            Target::Component(c) => c.create_response(&ctx.http, reply).await,
-            Target::Modal(m) => m.create_response(&ctx.http, reply).await,
-        };
-        if let Err(e) = answered {
+    let result = match target {
+        Target::Component(c) => on_component(ctx, c, data).await,
+        Target::Modal(m) => on_modal(ctx, m, data).await,
+    };
+    if let Err((e, deferred)) = result {
+        let text = e.text_for_user(&format!("button {custom_id}"));
+        if let Err(e) = target.say(ctx, text, deferred).await {
             tracing::warn!("could not tell the user about an error: {e}");
         }
     }
 }
 
+#[derive(Clone, Copy)]
 enum Target<'a> {
     Component(&'a ComponentInteraction),
     Modal(&'a ModalInteraction),
 }
 
-type Failed<'a> = (BotError, (String, Target<'a>));
+impl Target<'_> {
+    async fn defer(self, ctx: &serenity::Context) -> Result<(), serenity::Error> {
+        match self {
+            Target::Component(c) => c.defer_ephemeral(&ctx.http).await,
+            Target::Modal(m) => m.defer_ephemeral(&ctx.http).await,
+        }
+    }
 
-async fn on_component<'a>(
+    /// A private answer: the first one, or a follow-up after a deferral.
+    async fn say(
+        self,
+        ctx: &serenity::Context,
+        text: String,
+        deferred: bool,
+    ) -> Result<(), serenity::Error> {
+        let text = render::fit_message(&text);
+        if deferred {
+            let follow = CreateInteractionResponseFollowup::new()
+                .content(text)
+                .ephemeral(true);
+            match self {
+                Target::Component(c) => c.create_followup(&ctx.http, follow).await?,
+                Target::Modal(m) => m.create_followup(&ctx.http, follow).await?,
+            };
+            return Ok(());
+        }
+        let reply = CreateInteractionResponse::Message(
+            CreateInteractionResponseMessage::new()
+                .content(text)
+                .ephemeral(true),
+        );
+        match self {
+            Target::Component(c) => c.create_response(&ctx.http, reply).await,
+            Target::Modal(m) => m.create_response(&ctx.http, reply).await,
+        }
+    }
+}
+
+/// An error, and whether the interaction was already acknowledged.
+type Failed = (BotError, bool);
+
+async fn on_component(
     ctx: &serenity::Context,
-    c: &'a ComponentInteraction,
+    c: &ComponentInteraction,
     data: &Data,
-) -> Result<(), Failed<'a>> {
+) -> Result<(), Failed> {
     let Some((kind, plan_id, mut reference)) = ButtonKind::parse(&c.data.custom_id) else {
         return Ok(());
     };
-    let fail = |e: BotError| (e, (c.data.custom_id.clone(), Target::Component(c)));
+    let fail = |e: BotError| (e, false);
     if kind == ButtonKind::More {
         let ComponentInteractionDataKind::StringSelect { values } = &c.data.kind else {
             return Ok(());
         };
         reference = values.first().cloned().unwrap_or_default();
     }
-    let (plan, actor, action) =
-        allowed(ctx, data, plan_id, &reference, c.user.id, c.member.as_ref())
-            .await
-            .map_err(fail)?;
-    let by = actor.person.clone().unwrap_or_else(|| c.user.name.clone());
+    let plan = plan_of(data, plan_id).await.map_err(fail)?;
+    let actor = who(ctx, data, &plan, &c.user, c.member.as_ref()).await;
     let now = data.clock.now();
-    let text = match kind {
+    let target = Target::Component(c);
+    let respond = |response| async move {
+        c.create_response(&ctx.http, response)
+            .await
+            .map_err(|e| (e.into(), false))
+    };
+    match kind {
         ButtonKind::More => {
+            let action = may_change(data, &plan, &actor, &reference)
+                .await
+                .map_err(fail)?;
             let reply = CreateInteractionResponseMessage::new()
                 .content(format!(
                     "`{}` {}: what would you like to do?",
                     action.reference,
-                    super::render::quote(&crate::text::shorten(&action.text, 200))
+                    render::quote(&crate::text::shorten(&action.text, 200))
                 ))
                 .components(vec![action_row(
                     plan_id,
@@ -82,91 +124,73 @@ async fn on_component<'a>(
                     data.settings.jobs.snooze_days,
                 )])
                 .ephemeral(true);
-            return respond_component(ctx, c, CreateInteractionResponse::Message(reply))
-                .await
-                .map_err(fail);
+            respond(CreateInteractionResponse::Message(reply)).await
         }
         ButtonKind::Update => {
-            let modal =
-                CreateModal::new(c.data.custom_id.clone(), shorten_title(&action.reference))
-                    .components(vec![
-                        CreateActionRow::InputText(
-                            CreateInputText::new(InputTextStyle::Short, "New status", "status")
-                                .placeholder("Red, Amber, Green, Complete or Not started")
-                                .value(action.status.label())
-                                .max_length(20),
-                        ),
-                        CreateActionRow::InputText(
-                            CreateInputText::new(
-                                InputTextStyle::Paragraph,
-                                "What has happened?",
-                                "note",
-                            )
-                            .required(false)
-                            .max_length(crate::plan::MAX_NOTE_CHARS as u16),
-                        ),
-                    ]);
-            return respond_component(ctx, c, CreateInteractionResponse::Modal(modal))
+            let action = may_change(data, &plan, &actor, &reference)
                 .await
-                .map_err(fail);
+                .map_err(fail)?;
+            respond(CreateInteractionResponse::Modal(update_modal(
+                &c.data.custom_id,
+                &action,
+            )))
+            .await
         }
         ButtonKind::Complete => {
-            let request = StatusRequest {
-                to: Status::Complete,
-                note: Some("Marked complete from a reminder".into()),
-                evidence: None,
-                by: by.clone(),
-                by_discord_id: Some(c.user.id.get()),
-                at: now,
-            };
-            let updated = data
-                .store
-                .record_status(&plan, &action.reference, &request)
+            let work = app::status::complete(&data.store, &plan, &actor, &reference, now);
+            let (done, deferred) = answer::within(work, || target.defer(ctx)).await;
+            let text = render::change_recorded(&done.map_err(|e| (e.into(), deferred))?);
+            target
+                .say(ctx, text, deferred)
                 .await
-                .map_err(|e| fail(e.into()))?;
-            format!(
-                "Recorded: `{}` {} → **{}** (by {}).",
-                action.reference,
-                updated.before.status.label(),
-                updated.after.status.label(),
-                super::render::quote(&by)
-            )
+                .map_err(|e| (e.into(), deferred))
         }
         ButtonKind::Snooze => {
-            let until = now + chrono::Duration::days(i64::from(data.settings.jobs.snooze_days));
-            data.store
-                .snooze(&plan, &action.reference, &by, now, until)
-                .await
-                .map_err(|e| fail(e.into()))?;
-            format!(
+            let days = data.settings.jobs.snooze_days;
+            let work = app::status::snooze(&data.store, &plan, &actor, &reference, days, now);
+            let (done, deferred) = answer::within(work, || target.defer(ctx)).await;
+            let done = done.map_err(|e| (e.into(), deferred))?;
+            let text = format!(
                 "Snoozed: no more reminders about `{}` until <t:{}:f>.",
-                action.reference,
-                until.timestamp()
-            )
+                done.reference,
+                done.until.timestamp()
+            );
+            target
+                .say(ctx, text, deferred)
+                .await
+                .map_err(|e| (e.into(), deferred))
         }
-    };
-    let reply = CreateInteractionResponseMessage::new()
-        .content(text)
-        .ephemeral(true);
-    respond_component(ctx, c, CreateInteractionResponse::Message(reply))
-        .await
-        .map_err(fail)
+    }
 }
 
-async fn on_modal<'a>(
+fn update_modal(custom_id: &str, action: &crate::plan::Action) -> CreateModal {
+    CreateModal::new(custom_id, shorten_title(&action.reference)).components(vec![
+        CreateActionRow::InputText(
+            CreateInputText::new(InputTextStyle::Short, "New status", "status")
+                .placeholder("Red, Amber, Green, Complete or Not started")
+                .value(action.status.label())
+                .max_length(20),
+        ),
+        CreateActionRow::InputText(
+            CreateInputText::new(InputTextStyle::Paragraph, "What has happened?", "note")
+                .required(false)
+                .max_length(crate::plan::MAX_NOTE_CHARS as u16),
+        ),
+    ])
+}
+
+async fn on_modal(
     ctx: &serenity::Context,
-    m: &'a ModalInteraction,
+    m: &ModalInteraction,
     data: &Data,
-) -> Result<(), Failed<'a>> {
+) -> Result<(), Failed> {
     let Some((ButtonKind::Update, plan_id, reference)) = ButtonKind::parse(&m.data.custom_id)
     else {
         return Ok(());
     };
-    let fail = |e: BotError| (e, (m.data.custom_id.clone(), Target::Modal(m)));
-    let (plan, actor, action) =
-        allowed(ctx, data, plan_id, &reference, m.user.id, m.member.as_ref())
-            .await
-            .map_err(fail)?;
+    let fail = |e: BotError| (e, false);
+    let plan = plan_of(data, plan_id).await.map_err(fail)?;
+    let actor = who(ctx, data, &plan, &m.user, m.member.as_ref()).await;
     let field = |id: &str| {
         m.data
             .components
@@ -183,81 +207,62 @@ async fn on_modal<'a>(
             "{e}. Nothing was changed; press Update status again."
         )))
     })?;
-    let by = actor.person.clone().unwrap_or_else(|| m.user.name.clone());
-    let request = StatusRequest {
+    let change = Change {
         to,
         note: field("note"),
         evidence: None,
-        by: by.clone(),
-        by_discord_id: Some(m.user.id.get()),
-        at: data.clock.now(),
-    }
-    .validated()
-    .map_err(|e| fail(BotError::user(format!("{e}. Nothing was changed."))))?;
-    let updated = data
-        .store
-        .record_status(&plan, &action.reference, &request)
+    };
+    let now = data.clock.now();
+    let target = Target::Modal(m);
+    let work = app::status::update_status(&data.store, &plan, &actor, &reference, change, now);
+    let (done, deferred) = answer::within(work, || target.defer(ctx)).await;
+    let text = render::change_recorded(&done.map_err(|e| (e.into(), deferred))?);
+    target
+        .say(ctx, text, deferred)
         .await
-        .map_err(|e| fail(e.into()))?;
-    let reply = CreateInteractionResponseMessage::new()
-        .content(format!(
-            "Recorded: `{}` {} → **{}** (by {}).",
-            action.reference,
-            updated.before.status.label(),
-            updated.after.status.label(),
-            super::render::quote(&by)
-        ))
-        .ephemeral(true);
-    m.create_response(&ctx.http, CreateInteractionResponse::Message(reply))
-        .await
-        .map_err(|e| fail(e.into()))
+        .map_err(|e| (e.into(), deferred))
 }
 
-async fn respond_component(
+async fn plan_of(data: &Data, plan_id: i64) -> Result<Plan, BotError> {
+    data.store
+        .plan_by_id(plan_id)
+        .await?
+        .ok_or_else(|| BotError::user("This reminder's plan is no longer in planbot."))
+}
+
+/// The presser, with their roles in the plan's server. In a DM there are no
+/// roles on the interaction: the member is looked up in that server.
+async fn who(
     ctx: &serenity::Context,
-    c: &ComponentInteraction,
-    response: CreateInteractionResponse,
-) -> Result<(), BotError> {
-    c.create_response(&ctx.http, response).await?;
-    Ok(())
+    data: &Data,
+    plan: &Plan,
+    user: &serenity::User,
+    member: Option<&serenity::Member>,
+) -> app::Actor {
+    let (admin, secretary) = match data.settings.guild_of_plan(&plan.name) {
+        Some(guild) => roles(ctx, guild, user.id, member).await,
+        None => (false, false),
+    };
+    app::Actor::discord(&user.name, user.id.get(), admin, secretary)
+}
+
+/// The action, once it is sure the presser may change it: before showing a
+/// menu or a form for it (the change itself is checked again as it is written).
+async fn may_change(
+    data: &Data,
+    plan: &Plan,
+    actor: &app::Actor,
+    reference: &str,
+) -> Result<crate::plan::Action, BotError> {
+    let rights = actor.rights(&data.store).await?;
+    let action = data.store.action(plan, reference).await?;
+    app::status::allowed(&rights, &action)?;
+    Ok(action)
 }
 
 /// Modal titles are limited to 45 characters.
 fn shorten_title(reference: &str) -> String {
     crate::text::shorten(&format!("Update {reference}"), 45)
-}
-
-/// The plan and action a button is about and who pressed it, once it is
-/// sure they may change the action. In a DM there are no roles on the
-/// interaction: the member is looked up in the plan's server.
-async fn allowed(
-    ctx: &serenity::Context,
-    data: &Data,
-    plan_id: i64,
-    reference: &str,
-    user: serenity::UserId,
-    member: Option<&serenity::Member>,
-) -> Result<(Plan, Actor, crate::plan::Action), BotError> {
-    let plan = data
-        .store
-        .plan_by_id(plan_id)
-        .await?
-        .ok_or_else(|| BotError::user("This reminder's plan is no longer in planbot."))?;
-    let person = data.store.person_by_discord_id(user.get()).await?;
-    let mut actor = Actor {
-        person: person.map(|p| p.name),
-        ..Default::default()
-    };
-    if let Some(guild) = data.settings.guild_of_plan(&plan.name) {
-        let (admin, secretary) = roles(ctx, guild, user, member).await;
-        actor.is_admin = admin;
-        actor.is_secretary = secretary;
-    }
-    let action = data.store.action(&plan, reference).await?;
-    if !actor.may_update(&action) {
-        return Err(super::access::not_allowed(&actor, &action));
-    }
-    Ok((plan, actor, action))
 }
 
 /// Whether the user has the admin and secretary roles in the plan's server.

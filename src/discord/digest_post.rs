@@ -1,6 +1,7 @@
 //! The quarterly digest as a post for the board channel, with its files.
 
 use super::BotError;
+use crate::app;
 use crate::digest::{self, Format};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
@@ -23,28 +24,30 @@ pub async fn build(
         .plan_by_id(plan_id)
         .await?
         .ok_or_else(|| BotError::Internal(format!("plan {plan_id} is gone")))?;
-    let q = plan
-        .year_start
-        .parse_quarter(quarter)
-        .map_err(|e| BotError::Internal(e.to_string()))?;
-    let as_of = digest::quarter_as_of(&plan, q, now);
-    let made = digest::make(store, &plan, q, as_of, now).await?;
+    let made = app::digest::make_digest(
+        store,
+        &app::Actor::system(),
+        &plan,
+        Some(quarter),
+        &Format::All.expand(),
+        now,
+    )
+    .await
+    .map_err(|e| BotError::Internal(e.to_string()))?;
     let mut message = serenity::CreateMessage::new()
         .content(format!(
             "**Board digest: {}, {}**, as the plan stood at the end of the quarter. The files hold the full board pack.",
             super::render::quote(&plan.name),
-            made.quarter
+            made.digest.quarter
         ))
-        .embed(super::commands::digest_embed(&digest::embed(&made)))
+        .embed(super::commands::digest_embed(&made.embed))
         .allowed_mentions(serenity::CreateAllowedMentions::new());
-    for f in Format::All.expand() {
-        let (name, bytes) =
-            digest::render(&made, f).map_err(|e| BotError::Internal(e.to_string()))?;
+    for (name, bytes) in made.files {
         message = message.add_file(serenity::CreateAttachment::bytes(bytes, name));
     }
     Ok(DigestPost {
         message,
         plan,
-        digest: made,
+        digest: made.digest,
     })
 }

@@ -3,6 +3,7 @@
 //! id to quote, and the details go to the log.
 
 use super::Data;
+use crate::app::AppError;
 use crate::import::ImportError;
 use crate::store::StoreError;
 use poise::serenity_prelude as serenity;
@@ -12,10 +13,9 @@ pub enum BotError {
     /// Something the user can fix; the text is shown to them.
     #[error("{0}")]
     User(String),
+    /// What the application layer refused or failed to do.
     #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Import(#[from] ImportError),
+    App(#[from] AppError),
     /// Boxed: serenity's error is large and every handler returns this type.
     #[error("Discord: {0}")]
     Discord(Box<serenity::Error>),
@@ -26,6 +26,18 @@ pub enum BotError {
     /// The bot stopped by itself and cannot go on; says what to do.
     #[error("{0}")]
     Stopped(String),
+}
+
+impl From<StoreError> for BotError {
+    fn from(e: StoreError) -> Self {
+        BotError::App(e.into())
+    }
+}
+
+impl From<ImportError> for BotError {
+    fn from(e: ImportError) -> Self {
+        BotError::App(e.into())
+    }
 }
 
 impl From<serenity::Error> for BotError {
@@ -43,22 +55,74 @@ impl BotError {
     fn user_text(&self) -> Option<String> {
         match self {
             BotError::User(t) => Some(t.clone()),
-            BotError::Import(e) => Some(e.to_string()),
-            BotError::Store(
-                e @ (StoreError::NoSuchAction { .. }
-                | StoreError::NoSuchPlan(_)
-                | StoreError::NoPlans
-                | StoreError::NoSuchPerson(_)
-                | StoreError::DiscordIdTaken { .. }),
-            ) => Some(
-                e.to_string()
-                    .replace("`planbot actions`", "/actions")
-                    .replace("`planbot people`", "/people list")
-                    .replace("`planbot import FILE --plan NAME`", "/plan import")
-                    .replace("`planbot plans`", "a plan admin"),
-            ),
+            BotError::App(e) if e.is_users() => Some(app_words(e)),
             _ => None,
         }
+    }
+}
+
+/// The application's refusals, in words for someone in Discord.
+fn app_words(e: &AppError) -> String {
+    use super::render::quote;
+    match e {
+        AppError::NotAllowed {
+            reference,
+            leads,
+            linked,
+        } => {
+            let leads = if leads.is_empty() {
+                "no named lead".to_string()
+            } else {
+                leads.join(", ")
+            };
+            let unlinked = if *linked {
+                ""
+            } else {
+                " Your Discord account is not linked to a lead: a plan admin can link it with /people link."
+            };
+            format!(
+                "Only the action's leads ({}) and plan admins can change {}; nothing was changed.{unlinked}",
+                quote(&leads),
+                quote(reference)
+            )
+        }
+        AppError::NotAdmin => "Only plan admins can do this.".into(),
+        AppError::NotSecretary => "Only board secretaries and plan admins can pull digests.".into(),
+        AppError::BadRequest(e) => format!("{e}. Nothing was changed."),
+        AppError::NoSuchAction { plan, reference } => format!(
+            "Plan \"{}\" has no action {}; /actions lists them.",
+            quote(plan),
+            quote(reference)
+        ),
+        AppError::NoSuchPlan { name, known } if !known.is_empty() => format!(
+            "This server has no plan called \"{}\". Its plans: {}.",
+            quote(name),
+            quote(&known.join(", "))
+        ),
+        AppError::NoSuchPlan { name, .. } => {
+            format!("No plan is called \"{}\".", quote(name))
+        }
+        AppError::SeveralPlans(names) => format!(
+            "This server has several plans ({}); say which with the plan option.",
+            quote(&names.join(", "))
+        ),
+        AppError::NotImported(name) => format!(
+            "The plan \"{}\" has not been imported yet. A plan admin can use /plan import.",
+            quote(name)
+        ),
+        AppError::NoPlans => "There is no plan yet. A plan admin can use /plan import.".into(),
+        AppError::NoSuchPerson(name) => format!(
+            "Nobody called \"{}\" leads anything in this server's plans; use the name as the plan writes it (see /people list).",
+            quote(name)
+        ),
+        AppError::NotADiscordId => "That is not a Discord account.".into(),
+        AppError::DiscordIdTaken { discord_id, name } => {
+            format!("<@{discord_id}> is already linked to {}.", quote(name))
+        }
+        AppError::BadQuarter(e) => format!("{e}."),
+        AppError::BadFile(e) => format!("Nothing was imported. {e}"),
+        AppError::Store(e) => e.to_string(),
+        AppError::Internal(e) => e.clone(),
     }
 }
 
@@ -125,6 +189,23 @@ pub(super) async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
 
 /// The user's own mistake in words, or an apology with an id for the log.
 fn text_for(error: BotError, ctx: &super::Context<'_>) -> String {
+    // Who may do it is named by this server's own role names.
+    let roles = super::access::guild_settings(ctx).ok();
+    match (&error, roles) {
+        (BotError::App(AppError::NotAdmin), Some(g)) => {
+            return format!(
+                "Only members with the \"{}\" role can do this.",
+                g.admin_role
+            );
+        }
+        (BotError::App(AppError::NotSecretary), Some(g)) => {
+            return format!(
+                "Only members with the \"{}\" or \"{}\" role can pull digests.",
+                g.secretary_role, g.admin_role
+            );
+        }
+        _ => {}
+    }
     error.text_for_user(&format!(
         "/{} by {}",
         ctx.command().qualified_name,

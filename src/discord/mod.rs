@@ -2,6 +2,7 @@
 //! messages. It holds no SQL and no plan rules of its own.
 
 mod access;
+mod answer;
 mod buttons;
 mod commands;
 mod courier;

@@ -1,8 +1,9 @@
 //! Turning plan data into Discord messages that fit Discord's limits.
 
 use super::{BotError, Context};
+use crate::app::status::StatusOutcome;
 use crate::plan::{Action, Plan, StatusChange};
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use poise::serenity_prelude as serenity;
 
 /// Discord's limit on a message's text.
@@ -27,6 +28,51 @@ pub fn quote(text: &str) -> String {
     serenity::utils::MessageBuilder::new()
         .push_safe(text)
         .build()
+}
+
+/// The answer to a status update: the row as written, with the time it
+/// was stamped (later than asked when another update got in first).
+pub fn status_recorded(plan: &Plan, done: &StatusOutcome, now: DateTime<Utc>) -> String {
+    let (a, row) = (&done.after, &done.written);
+    let mut text = format!(
+        "**{}** {}\n{} → **{}** (by {}, recorded <t:{}:f>)\nDue {}",
+        a.reference,
+        quote(&shorten(&a.text, 300)),
+        done.before.status.label(),
+        row.to.label(),
+        quote(&row.by),
+        row.at.timestamp(),
+        due(plan, a),
+    );
+    if let Some(days) = a.overdue_days(plan.today(now)) {
+        text.push_str(&format!(", {days} days overdue"));
+        if a.status.is_open() {
+            text.push_str("\nStill overdue: it leaves the overdue list when it is marked Complete or given a new due date.");
+        }
+    }
+    if let Some(note) = &row.note {
+        text.push_str(&format!("\nNote: {}", quote(note)));
+    }
+    if let Some(ev) = &row.evidence {
+        text.push_str(&format!("\nEvidence: {}", quote(ev)));
+    }
+    text
+}
+
+/// Why a Green action can be on the overdue list: Green says the work is on
+/// track, but only completing it (or a new due date) takes it off.
+pub const GREEN_BUT_OVERDUE: &str = "Green means on track; an action stays overdue until it is marked Complete or given a new due date.";
+
+/// The short answer to a button or the update modal.
+pub fn change_recorded(done: &StatusOutcome) -> String {
+    format!(
+        "Recorded: `{}` {} → **{}** (by {}, <t:{}:f>).",
+        done.after.reference,
+        done.before.status.label(),
+        done.written.to.label(),
+        quote(&done.written.by),
+        done.written.at.timestamp()
+    )
 }
 
 /// One line per action, for lists.

@@ -1,12 +1,14 @@
 use super::actions::{load_action, parse_status};
-use super::{Result, Store, from_ms, to_ms};
+use super::{Result, Store, StoreError, from_ms, to_ms};
 use crate::plan::{Action, Plan, StatusChange, StatusRequest};
 
-/// An action before and after a status update.
+/// An action before and after a status update, and the history row written.
 #[derive(Debug, Clone)]
 pub struct Updated {
     pub before: Action,
     pub after: Action,
+    /// As stored: its time is the stamped one, which may be later than asked.
+    pub change: StatusChange,
 }
 
 struct ChangeRow {
@@ -32,21 +34,39 @@ impl ChangeRow {
 }
 
 impl Store {
-    /// Records a status update and its history entry in one transaction; once
-    /// this returns the update is on disk.
-    ///
-    /// The time is settled inside the transaction, never earlier than the
-    /// action's previous entry: requests are stamped when they arrive but
-    /// written in lock order, and the history must read in the order it was
-    /// written, each entry starting where the one before ended.
+    /// Records a status update and its history entry in one transaction;
+    /// once this returns the update is on disk. No permission check: for
+    /// trusted callers (tests, benches); people go through [`Self::change_status`].
     pub async fn record_status(
         &self,
         plan: &Plan,
         reference: &str,
         req: &StatusRequest,
     ) -> Result<Updated> {
+        self.change_status(plan, reference, |_| Ok::<_, StoreError>(req.clone()))
+            .await
+    }
+
+    /// The one write path of a status change. Inside one write transaction:
+    /// loads the action, lets `decide` check it (permission and validation,
+    /// against the leads as they stand in this transaction, so a concurrent
+    /// import cannot change them in between) and make the request, stamps
+    /// it and writes it.
+    ///
+    /// The time is settled inside the transaction, never earlier than the
+    /// action's previous entry: requests are stamped when they arrive but
+    /// written in lock order, and the history must read in the order it was
+    /// written, each entry starting where the one before ended.
+    pub async fn change_status<E: From<StoreError>>(
+        &self,
+        plan: &Plan,
+        reference: &str,
+        decide: impl FnOnce(&Action) -> Result<StatusRequest, E>,
+    ) -> Result<Updated, E> {
         let mut tx = self.begin_write().await?;
         let (id, before) = load_action(&mut *tx, plan, reference).await?;
+        // On a refusal the transaction is dropped, which rolls it back.
+        let req = decide(&before)?;
         let at = stamp_after_last(&mut tx, id, req.at).await?;
         let from = before.status.as_str();
         let to = req.to.as_str();
@@ -64,7 +84,8 @@ impl Store {
             req.evidence
         )
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(StoreError::from)?;
         sqlx::query!(
             "UPDATE actions
                 SET status = ?1, last_update_ms = ?2,
@@ -78,10 +99,23 @@ impl Store {
             id
         )
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(StoreError::from)?;
         let (_, after) = load_action(&mut *tx, plan, reference).await?;
-        tx.commit().await?;
-        Ok(Updated { before, after })
+        tx.commit().await.map_err(StoreError::from)?;
+        let change = StatusChange {
+            at: from_ms(at),
+            by: req.by,
+            from: Some(before.status),
+            to: req.to,
+            note: req.note,
+            evidence: req.evidence,
+        };
+        Ok(Updated {
+            before,
+            after,
+            change,
+        })
     }
 
     /// An action's history in the order it was written, oldest first.

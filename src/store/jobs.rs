@@ -337,7 +337,7 @@ impl Store {
             .collect())
     }
 
-    /// Keeps an action out of the chaser until `until`.
+    /// Keeps an action out of the chaser until `until`, for trusted callers.
     pub async fn snooze(
         &self,
         plan: &Plan,
@@ -346,8 +346,24 @@ impl Store {
         at: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<()> {
+        let by = by.to_string();
+        self.snooze_if(plan, reference, |_| Ok::<_, StoreError>(by), at, until)
+            .await
+    }
+
+    /// Keeps an action out of the chaser until `until`, once `check` agrees
+    /// with the action as it stands inside the write transaction.
+    pub async fn snooze_if<E: From<StoreError>>(
+        &self,
+        plan: &Plan,
+        reference: &str,
+        check: impl FnOnce(&Action) -> Result<String, E>,
+        at: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<(), E> {
         let mut tx = self.begin_write().await?;
-        let (id, _) = super::actions::load_action(&mut *tx, plan, reference).await?;
+        let (id, action) = super::actions::load_action(&mut *tx, plan, reference).await?;
+        let by = check(&action)?;
         let (at, until) = (to_ms(at), to_ms(until));
         sqlx::query!(
             "INSERT INTO snoozes (action_id, by_name, at_ms, until_ms) VALUES (?, ?, ?, ?)",
@@ -357,8 +373,9 @@ impl Store {
             until
         )
         .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        .await
+        .map_err(StoreError::from)?;
+        tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }
 

@@ -53,17 +53,18 @@ pub enum StoreError {
     ReadOnly { path: PathBuf },
     #[error("cannot open {path}: {reason}")]
     CannotOpen { path: PathBuf, reason: String },
-    #[error("there is no plan yet: import one with `planbot import FILE --plan NAME`")]
+    // What to do about the errors below is each adapter's to say (see `app`).
+    #[error("there is no plan yet")]
     NoPlans,
-    #[error("no plan is called \"{0}\"; `planbot plans` lists them")]
+    #[error("no plan is called \"{0}\"")]
     NoSuchPlan(String),
-    #[error("there are several plans ({0}); say which with --plan")]
-    AmbiguousPlan(String),
-    #[error("plan \"{plan}\" has no action {reference}; `planbot actions` lists them")]
+    #[error("there are several plans ({})", .0.join(", "))]
+    AmbiguousPlan(Vec<String>),
+    #[error("plan \"{plan}\" has no action {reference}")]
     NoSuchAction { plan: String, reference: String },
-    #[error("nobody called \"{0}\" leads anything; `planbot people` lists who does")]
+    #[error("nobody called \"{0}\" leads anything")]
     NoSuchPerson(String),
-    #[error("0 is not a Discord user id (Developer Mode > Copy User ID gives the right number)")]
+    #[error("0 is not a Discord user id")]
     NotADiscordId,
     #[error("Discord user {discord_id} is already linked to {name}")]
     DiscordIdTaken { discord_id: u64, name: String },

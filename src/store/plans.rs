@@ -75,11 +75,7 @@ impl Store {
                 0 => Err(StoreError::NoPlans),
                 1 => Ok(plans.into_iter().next().expect("one plan")),
                 _ => Err(StoreError::AmbiguousPlan(
-                    plans
-                        .iter()
-                        .map(|p| p.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    plans.into_iter().map(|p| p.name).collect(),
                 )),
             },
         }

@@ -4,6 +4,7 @@ mod app;
 mod helpers;
 
 mod bot;
+mod busy;
 mod calendar;
 mod cli;
 mod cli_db;
@@ -11,6 +12,7 @@ mod cli_usage;
 mod concurrency;
 mod config;
 mod crash;
+mod demo_story;
 mod digest;
 mod digest_render;
 mod import_checks;

@@ -110,6 +110,10 @@ pub async fn overdue(
             render::action_line(&plan, a, today)
         ));
     }
+    if found.iter().any(|a| a.status == crate::plan::Status::Green) {
+        text.push_str(render::GREEN_BUT_OVERDUE);
+        text.push('\n');
+    }
     render::send_text(ctx, &text, false, "overdue.txt").await
 }
 

@@ -1,5 +1,6 @@
+use crate::app;
 use crate::digest::{self, Format};
-use crate::discord::{BotError, Context, Error, access};
+use crate::discord::{Context, Error, access};
 use poise::serenity_prelude as serenity;
 
 #[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
@@ -37,41 +38,30 @@ pub async fn digest(
     #[description = "Which files to attach (default: all)"] format: Option<FormatChoice>,
     #[description = "Which plan (only if this server has several)"] plan: Option<String>,
 ) -> Result<(), Error> {
-    let actor = access::actor(&ctx).await?;
-    if !actor.may_read_digests() {
-        let g = access::guild_settings(&ctx)?;
-        return Err(BotError::user(format!(
-            "Only members with the \"{}\" or \"{}\" role can pull digests.",
-            g.secretary_role, g.admin_role
-        )));
-    }
+    let actor = access::app_actor(&ctx).await;
     let plan = access::plan(&ctx, plan.as_deref()).await?;
     let now = ctx.data().clock.now();
-    let (q, as_of) = match quarter.as_deref() {
-        Some(text) => {
-            let q = plan
-                .year_start
-                .parse_quarter(text)
-                .map_err(|e| BotError::user(format!("{e}.")))?;
-            (q, digest::quarter_as_of(&plan, q, now))
-        }
-        None => digest::last_quarter(&plan, now),
-    };
-    ctx.defer_ephemeral().await?;
     let store = &ctx.data().store;
-    let made = digest::make(store, &plan, q, as_of, now).await?;
+    let formats = Format::from(format.unwrap_or(FormatChoice::All)).expand();
+    // Refused at once, privately; the pack itself takes a while to render.
+    app::digest::may_make_digest(store, &actor).await?;
+    app::digest::which_quarter(&plan, quarter.as_deref(), now)?;
+    ctx.defer_ephemeral().await?;
+    let made =
+        app::digest::make_digest(store, &actor, &plan, quarter.as_deref(), &formats, now).await?;
     let mut reply = poise::CreateReply::default()
-        .embed(to_embed(&digest::embed(&made)))
+        .embed(to_embed(&made.embed))
         .ephemeral(true)
         .allowed_mentions(serenity::CreateAllowedMentions::new());
-    for f in Format::from(format.unwrap_or(FormatChoice::All)).expand() {
-        let (name, bytes) =
-            digest::render(&made, f).map_err(|e| BotError::Internal(e.to_string()))?;
-        reply = reply.attachment(serenity::CreateAttachment::bytes(bytes, name));
+    for (name, bytes) in &made.files {
+        reply = reply.attachment(serenity::CreateAttachment::bytes(
+            bytes.clone(),
+            name.clone(),
+        ));
     }
     ctx.send(reply).await?;
-    digest::record(store, &plan, &made, now).await?;
-    tracing::info!(plan = %plan.name, quarter = %made.quarter, user = %ctx.author().id, "digest handed out");
+    app::digest::record_digest(store, &plan, &made, now).await?;
+    tracing::info!(plan = %plan.name, quarter = %made.digest.quarter, user = %ctx.author().id, "digest handed out");
     Ok(())
 }
 

@@ -1,6 +1,7 @@
+use crate::app;
 use crate::discord::{BotError, Context, Error, access, render};
+use crate::plan::Plan;
 use poise::serenity_prelude as serenity;
-use std::collections::HashSet;
 
 /// The plan's leads and their Discord accounts (plan admins)
 #[poise::command(
@@ -26,18 +27,12 @@ async fn link(
     #[description = "The lead's name as the plan writes it"] name: String,
     #[description = "Their Discord account"] user: serenity::User,
 ) -> Result<(), Error> {
-    // People are shared by every plan in the database; an admin here may only
-    // link those who lead in this server's plans.
-    if !leads_here(&ctx)
-        .await?
-        .contains(&name.trim().to_lowercase())
-    {
-        return Err(BotError::user(format!(
-            "Nobody called \"{}\" leads anything in this server's plans; use the name as the plan writes it (see /people list).",
-            render::quote(name.trim())
-        )));
-    }
-    let person = ctx.data().store.link_person(&name, user.id.get()).await?;
+    let actor = access::app_actor(&ctx).await;
+    let plans = plans_here(&ctx).await?;
+    let now = ctx.data().clock.now();
+    let store = &ctx.data().store;
+    let person =
+        app::people::link_person(store, &actor, &name, user.id.get(), Some(&plans), now).await?;
     let text = format!(
         "{} is now linked to {}; they can update the actions they lead.",
         render::quote(&person.name),
@@ -53,7 +48,8 @@ async fn link(
     check = "crate::discord::access::require_admin"
 )]
 async fn list(ctx: Context<'_>) -> Result<(), Error> {
-    let here = leads_here(&ctx).await?;
+    let plans = plans_here(&ctx).await?;
+    let here = app::people::leads_in(&ctx.data().store, &plans, ctx.data().clock.now()).await?;
     let mut people = ctx.data().store.people().await?;
     people.retain(|p| here.contains(&p.person.name.to_lowercase()));
     let mut text = format!("**{} people**\n", people.len());
@@ -71,22 +67,14 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
     render::send_text(ctx, &text, true, "people.txt").await
 }
 
-/// The lower-cased names of everyone who leads an action or a priority in
-/// this server's plans.
-async fn leads_here(ctx: &Context<'_>) -> Result<HashSet<String>, BotError> {
+/// This server's plans that have been imported.
+async fn plans_here(ctx: &Context<'_>) -> Result<Vec<Plan>, BotError> {
     let store = &ctx.data().store;
-    let mut names = HashSet::new();
+    let mut plans = Vec::new();
     for name in &access::guild_settings(ctx)?.plans {
-        let Ok(plan) = store.find_plan(Some(name)).await else {
-            continue;
-        };
-        let today = plan.today(ctx.data().clock.now());
-        for a in store.actions(&plan, &Default::default(), today).await? {
-            names.extend(a.leads.iter().map(|l| l.to_lowercase()));
-        }
-        for p in store.priorities(&plan).await? {
-            names.extend(p.strategic_leads.iter().map(|l| l.to_lowercase()));
+        if let Ok(plan) = store.find_plan(Some(name)).await {
+            plans.push(plan);
         }
     }
-    Ok(names)
+    Ok(plans)
 }

@@ -1,7 +1,9 @@
+use crate::app::plan_io::{ImportRequest, ImportedKind, Source};
+use crate::app::plans::{Among, plan_name};
+use crate::app::{self, AppError};
 use crate::discord::{BotError, Context, Error, access, render};
-use crate::import::{Parsed, read_plan_file};
 use crate::plan::summary::rag_by_priority;
-use crate::store::{ActionFilter, ImportOptions, PlanSettings};
+use crate::store::ActionFilter;
 use poise::serenity_prelude as serenity;
 
 /// Larger files are not plans.
@@ -69,25 +71,16 @@ async fn export(
 ) -> Result<(), Error> {
     ctx.defer_ephemeral().await?;
     let plan = access::plan(&ctx, plan.as_deref()).await?;
-    let store = &ctx.data().store;
-    let today = plan.today(ctx.data().clock.now());
-    let actions = store
-        .actions(&plan, &ActionFilter::default(), today)
-        .await?;
-    let csv = crate::import::export_csv(&plan, &store.priorities(&plan).await?, &actions);
-    let file_name = format!(
-        "{}.csv",
-        plan.name.to_lowercase().replace(char::is_whitespace, "-")
-    );
+    let done = app::plan_io::export_plan(&ctx.data().store, &plan, ctx.data().clock.now()).await?;
     let reply = poise::CreateReply::default()
         .content(format!(
             "{} actions of {}.",
-            actions.len(),
+            done.actions,
             render::quote(&plan.name)
         ))
         .attachment(serenity::CreateAttachment::bytes(
-            csv.into_bytes(),
-            file_name,
+            done.csv.into_bytes(),
+            done.file_name,
         ))
         .ephemeral(true)
         .allowed_mentions(serenity::CreateAllowedMentions::new());
@@ -111,67 +104,43 @@ async fn import(
 ) -> Result<(), Error> {
     ctx.defer_ephemeral().await?;
     let guild = access::guild_settings(&ctx)?;
+    let store = &ctx.data().store;
     // The plan may be new: check the name against the server's config only.
-    let name = match plan.as_deref().map(str::trim) {
-        Some(n) => guild
-            .plans
-            .iter()
-            .find(|p| p.eq_ignore_ascii_case(n))
-            .cloned()
-            .ok_or_else(|| {
-                BotError::user(format!(
-                    "This server has no plan called \"{n}\". Its plans: {}.",
-                    guild.plans.join(", ")
-                ))
-            })?,
-        None if guild.plans.len() == 1 => guild.plans[0].clone(),
-        None => {
-            return Err(BotError::user(
-                "This server has several plans; say which with the plan option.",
-            ));
-        }
-    };
+    let name = plan_name(store, plan.as_deref(), Among::These(&guild.plans)).await?;
     if file.size > MAX_IMPORT_BYTES {
         return Err(BotError::user(format!(
             "{} is {} bytes; a plan file is at most 5 MB.",
             file.filename, file.size
         )));
     }
-    let bytes = file.download().await?;
-    let existing = ctx.data().store.find_plan(Some(&name)).await.ok();
-    let year_start = existing.as_ref().map(|p| p.year_start).unwrap_or_default();
-    let read = match read_plan_file(&file.filename, &bytes, year_start) {
-        Ok(r) => r,
-        Err(e) => {
+    let source = Source::Bytes {
+        file_name: file.filename.clone(),
+        bytes: file.download().await?,
+    };
+    let prune = prune.unwrap_or(false);
+    let request = ImportRequest {
+        prune,
+        ..Default::default()
+    };
+    let actor = access::app_actor(&ctx).await;
+    let now = ctx.data().clock.now();
+    let done = match app::plan_io::import_plan(store, &actor, &name, source, request, now).await {
+        Ok(done) => done,
+        // Every problem is listed, in a file if they do not fit a message.
+        Err(AppError::BadFile(e)) => {
             let text = format!("Nothing was imported. {e}");
             return render::send_text(ctx, &text, true, "import-errors.txt").await;
         }
+        Err(e) => return Err(e.into()),
     };
-    let opts = ImportOptions {
-        actor: format!("{} (import of {})", ctx.author().name, file.filename),
-        at: ctx.data().clock.now(),
-        prune: prune.unwrap_or(false),
-        dry_run: false,
-        settings: PlanSettings::default(),
-    };
-    let mut text = match read.parsed {
-        Parsed::Recommendations(recs) => {
-            let count = ctx
-                .data()
-                .store
-                .import_recommendations(&name, &recs, &opts)
-                .await?;
-            format!(
-                "Read {} recommendations; {} has {count}.",
-                recs.len(),
-                render::quote(&name)
-            )
-        }
-        Parsed::Plan(content) => {
-            let o = ctx.data().store.import_plan(&name, &content, &opts).await?;
+    let mut text = match &done.what {
+        ImportedKind::Recommendations { read, total } => format!(
+            "Read {read} recommendations; {} has {total}.",
+            render::quote(&name)
+        ),
+        ImportedKind::Plan { read, outcome: o } => {
             let mut t = format!(
-                "Imported {} actions into {}: {} new, {} changed, {} unchanged, {} status changes recorded.",
-                content.actions.len(),
+                "Imported {read} actions into {}: {} new, {} changed, {} unchanged, {} status changes recorded.",
                 render::quote(&name),
                 o.created.len(),
                 o.updated.len(),
@@ -179,7 +148,7 @@ async fn import(
                 o.status_changes
             );
             if !o.missing.is_empty() {
-                let what = if opts.prune {
+                let what = if prune {
                     "removed"
                 } else {
                     "kept; import again with prune to remove them"
@@ -192,7 +161,7 @@ async fn import(
             t
         }
     };
-    for w in &read.warnings {
+    for w in &done.warnings {
         text.push_str(&format!("\nNote: {}", render::quote(w)));
     }
     render::send_text(ctx, &text, true, "import.txt").await

@@ -1,5 +1,6 @@
-use crate::discord::{BotError, Context, Error, access, render};
-use crate::plan::{Status, StatusRequest};
+use crate::app::status::{Change, update_status};
+use crate::discord::{BotError, Context, Error, access, answer, render};
+use crate::plan::Status;
 use poise::serenity_prelude as serenity;
 
 /// The statuses, as Discord's picker shows them.
@@ -44,46 +45,16 @@ pub async fn status(
     #[description = "Which plan (only if this server has several)"] plan: Option<String>,
 ) -> Result<(), Error> {
     let plan = access::plan(&ctx, plan.as_deref()).await?;
-    let actor = access::actor(&ctx).await?;
-    let store = &ctx.data().store;
-    let action = store.action(&plan, &reference).await?;
-    if !actor.may_update(&action) {
-        return Err(access::not_allowed(&actor, &action));
-    }
-    let author = ctx.author();
-    let by = actor.person.clone().unwrap_or_else(|| author.name.clone());
-    let request = StatusRequest {
+    let actor = access::app_actor(&ctx).await;
+    let change = Change {
         to: status.into(),
         note,
         evidence,
-        by,
-        by_discord_id: Some(author.id.get()),
-        at: ctx.data().clock.now(),
-    }
-    .validated()
-    .map_err(|e| BotError::user(format!("{e}.")))?;
-    let updated = store
-        .record_status(&plan, &action.reference, &request)
-        .await?;
-    let today = plan.today(request.at);
-    let mut text = format!(
-        "**{}** {}\n{} → **{}** (by {})\nDue {}",
-        updated.after.reference,
-        render::quote(&render::shorten(&updated.after.text, 300)),
-        updated.before.status.label(),
-        updated.after.status.label(),
-        render::quote(&request.by),
-        render::due(&plan, &updated.after),
-    );
-    if let Some(days) = updated.after.overdue_days(today) {
-        text.push_str(&format!(", {days} days overdue"));
-    }
-    if let Some(note) = &request.note {
-        text.push_str(&format!("\nNote: {}", render::quote(note)));
-    }
-    if let Some(ev) = &request.evidence {
-        text.push_str(&format!("\nEvidence: {}", render::quote(ev)));
-    }
+    };
+    let now = ctx.data().clock.now();
+    let work = update_status(&ctx.data().store, &plan, &actor, &reference, change, now);
+    let (done, _) = answer::within(work, || ctx.defer()).await;
+    let text = render::status_recorded(&plan, &done?, now);
     render::send_text(ctx, &text, false, "update.txt").await
 }
 

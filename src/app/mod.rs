@@ -1,0 +1,156 @@
+//! The application layer: one function per thing a user can do, called by
+//! every adapter (slash commands, buttons, modals, the command line, the
+//! demo). Each takes who is acting and `now`, and returns a typed outcome or
+//! an [`AppError`]; the adapters only read input and word the answer.
+
+pub mod digest;
+pub mod people;
+pub mod plan_io;
+pub mod plans;
+pub mod status;
+
+use crate::import::ImportError;
+use crate::plan::access;
+use crate::plan::{QuarterError, RequestError};
+use crate::store::{Store, StoreError};
+
+/// Who is asking.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actor {
+    /// What to call them when they lead nothing: their Discord user name,
+    /// or the name given on the command line.
+    pub name: String,
+    pub discord_id: Option<u64>,
+    /// The lead they are, when already known (the command line's `--by`);
+    /// otherwise looked up from `discord_id`.
+    pub person: Option<String>,
+    pub is_admin: bool,
+    pub is_secretary: bool,
+}
+
+impl Actor {
+    /// The command line's `--by NAME`: whoever can run planbot on the
+    /// database may do anything, and the history names them as they say.
+    pub fn trusted(name: &str) -> Actor {
+        Actor {
+            name: name.trim().to_string(),
+            person: Some(name.trim().to_string()),
+            is_admin: true,
+            is_secretary: true,
+            ..Actor::default()
+        }
+    }
+
+    /// planbot itself, for the scheduled jobs.
+    pub fn system() -> Actor {
+        Actor::trusted("planbot")
+    }
+
+    /// A Discord user with the roles they hold in the plan's server.
+    pub fn discord(user_name: &str, user_id: u64, is_admin: bool, is_secretary: bool) -> Actor {
+        Actor {
+            name: user_name.to_string(),
+            discord_id: Some(user_id),
+            person: None,
+            is_admin,
+            is_secretary,
+        }
+    }
+
+    /// Their rights, with the lead their Discord account is linked to.
+    pub async fn rights(&self, store: &Store) -> Result<access::Actor, AppError> {
+        let person = match (&self.person, self.discord_id) {
+            (Some(p), _) => Some(p.clone()),
+            (None, Some(id)) => store.person_by_discord_id(id).await?.map(|p| p.name),
+            (None, None) => None,
+        };
+        Ok(access::Actor {
+            person,
+            is_admin: self.is_admin,
+            is_secretary: self.is_secretary,
+        })
+    }
+}
+
+/// Why an operation was not done. Every adapter words these itself.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("only the leads of {reference} and plan admins can change it")]
+    NotAllowed {
+        reference: String,
+        leads: Vec<String>,
+        /// Whether the actor's account is linked to a lead at all.
+        linked: bool,
+    },
+    #[error("only plan admins can do this")]
+    NotAdmin,
+    #[error("only board secretaries and plan admins can pull digests")]
+    NotSecretary,
+    #[error("{0}")]
+    BadRequest(#[from] RequestError),
+    #[error("plan \"{plan}\" has no action {reference}")]
+    NoSuchAction { plan: String, reference: String },
+    /// `known` are the plans the name could have been.
+    #[error("no plan is called \"{name}\"")]
+    NoSuchPlan { name: String, known: Vec<String> },
+    #[error("there are several plans ({})", .0.join(", "))]
+    SeveralPlans(Vec<String>),
+    #[error("the plan \"{0}\" has not been imported yet")]
+    NotImported(String),
+    #[error("there is no plan yet")]
+    NoPlans,
+    #[error("nobody called \"{0}\" leads anything")]
+    NoSuchPerson(String),
+    #[error("0 is not a Discord user id")]
+    NotADiscordId,
+    #[error("Discord user {discord_id} is already linked to {name}")]
+    DiscordIdTaken { discord_id: u64, name: String },
+    #[error("{0}")]
+    BadQuarter(#[from] QuarterError),
+    #[error(transparent)]
+    BadFile(#[from] ImportError),
+    /// The database, or something else on our side.
+    #[error(transparent)]
+    Store(StoreError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NoSuchAction { plan, reference } => {
+                AppError::NoSuchAction { plan, reference }
+            }
+            StoreError::NoSuchPlan(name) => AppError::NoSuchPlan {
+                name,
+                known: Vec::new(),
+            },
+            StoreError::NoPlans => AppError::NoPlans,
+            StoreError::AmbiguousPlan(names) => AppError::SeveralPlans(names),
+            StoreError::NoSuchPerson(name) => AppError::NoSuchPerson(name),
+            StoreError::NotADiscordId => AppError::NotADiscordId,
+            StoreError::DiscordIdTaken { discord_id, name } => {
+                AppError::DiscordIdTaken { discord_id, name }
+            }
+            other => AppError::Store(other),
+        }
+    }
+}
+
+impl AppError {
+    /// Whether the user can do something about it (otherwise it is ours).
+    pub fn is_users(&self) -> bool {
+        !matches!(self, AppError::Store(_) | AppError::Internal(_))
+    }
+}
+
+/// Runs CPU-heavy work (file parsing, rendering) off the async runtime, so
+/// that a big sheet or a chart does not stall the bot's other answers.
+pub(crate) async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(format!("a worker thread failed: {e}")))
+}

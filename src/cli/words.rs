@@ -1,0 +1,49 @@
+//! What the command line says when a request cannot be done: the
+//! application's errors in words for someone at a terminal.
+
+use super::UsageError;
+use crate::app::AppError;
+use crate::store::StoreError;
+
+/// An application or store error, worded for the command line; anything
+/// else as it was.
+pub(super) fn word(e: anyhow::Error) -> anyhow::Error {
+    let e = match e.downcast::<AppError>() {
+        Ok(app) => return say(app),
+        Err(e) => e,
+    };
+    match e.downcast::<StoreError>() {
+        Ok(store) => say(store.into()),
+        Err(e) => e,
+    }
+}
+
+fn say(e: AppError) -> anyhow::Error {
+    let text = match e {
+        AppError::Store(e) => return e.into(),
+        AppError::BadFile(e) => return e.into(),
+        AppError::BadQuarter(e) => return UsageError(e.to_string()).into(),
+        AppError::NoSuchAction { plan, reference } => {
+            format!("plan \"{plan}\" has no action {reference}; `planbot actions` lists them")
+        }
+        AppError::NoSuchPlan { name, .. } => {
+            format!("no plan is called \"{name}\"; `planbot plans` lists them")
+        }
+        AppError::SeveralPlans(names) => format!(
+            "there are several plans ({}); say which with --plan",
+            names.join(", ")
+        ),
+        AppError::NoPlans => {
+            "there is no plan yet: import one with `planbot import FILE --plan NAME`".into()
+        }
+        AppError::NoSuchPerson(name) => {
+            format!("nobody called \"{name}\" leads anything; `planbot people` lists who does")
+        }
+        AppError::NotADiscordId => {
+            "0 is not a Discord user id (Developer Mode > Copy User ID gives the right number)"
+                .into()
+        }
+        other => other.to_string(),
+    };
+    anyhow::Error::msg(text)
+}
