@@ -158,8 +158,13 @@ async fn write_plan(
     for (position, a) in content.actions.iter().enumerate() {
         if position % CHUNK == 0 {
             let end = (position + CHUNK).min(content.actions.len());
-            before = recorded(&mut *tx, plan_id, &content.actions[position..end], &recorded_titles)
-                .await?;
+            before = recorded(
+                &mut *tx,
+                plan_id,
+                &content.actions[position..end],
+                &recorded_titles,
+            )
+            .await?;
         }
         let old = before.get(&a.reference);
         let merged;
