@@ -12,5 +12,4 @@ pub mod import;
 pub mod jobs;
 pub mod plan;
 pub mod store;
-pub mod testserver;
 pub mod text;

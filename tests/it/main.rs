@@ -1,6 +1,5 @@
 //! planbot's integration tests: one binary, one module per area.
 
-mod app;
 mod helpers;
 
 mod bot;
@@ -23,4 +22,3 @@ mod stale;
 mod start_up;
 mod status_rules;
 mod store;
-mod testserver;
