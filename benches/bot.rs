@@ -9,23 +9,20 @@
 //!    re-run with `--rss-child MODE`) so that only what that process holds
 //!    counts.
 
-use chrono::{DateTime, TimeZone, Utc};
+use discord_testserver::{Response, ResponseKind, TestServer};
 use planbot::clock::Clock;
-use planbot::config::{GuildSettings, Settings};
 use planbot::discord::RunningBot;
 use planbot::plan::Status;
 use planbot::store::{ActionFilter, Store};
-use planbot::testserver::{GuildSpec, MemberSpec, Response, ResponseKind, TestServer, example};
+use planbot_testkit::{
+    CHANNEL, GUILD, OPHELIA, WAIT, choice, demo_now, example_store, guild, report, settings,
+    start_bot,
+};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const WAIT: Duration = Duration::from_secs(10);
-const GUILD: u64 = example::GUILD;
-const CHANNEL: u64 = example::PLANNING;
-/// A guild member linked to "Ophelia Rix", who leads 27 of the example's actions.
-const OPHELIA: u64 = 1_000_000_000_000_000_201;
 const LEAD: &str = "Ophelia Rix";
 /// The statuses the updates cycle through, as the `status` option's choices
 /// are labelled.
@@ -34,81 +31,6 @@ const CYCLE: [(Status, &str); 3] = [
     (Status::Amber, "Amber: at risk"),
     (Status::Red, "Red: off track"),
 ];
-
-/// Midday on 15 May 2019, London: inside the example plan.
-fn demo_now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2019, 5, 15, 11, 0, 0).unwrap()
-}
-
-/// The example guild, plus Ophelia.
-fn guild() -> GuildSpec {
-    let mut g = GuildSpec::example();
-    g.members.push(MemberSpec {
-        user_id: OPHELIA,
-        name: "ophelia".into(),
-        roles: vec![],
-    });
-    g
-}
-
-fn settings(server: &TestServer, db: &Path) -> Settings {
-    Settings::local(
-        server.base_url(),
-        db.to_path_buf(),
-        "bench-token",
-        vec![GuildSettings::new(GUILD, vec!["Kirklees".into()])],
-    )
-}
-
-/// A fresh database in `dir` with the Kirklees example and Ophelia linked.
-async fn example_store(dir: &Path) -> Store {
-    let store = Store::open(dir.join("bot.db")).await.unwrap();
-    planbot::demo::load_example(&store, planbot::demo::example_recorded_at())
-        .await
-        .unwrap();
-    store.link_person(LEAD, OPHELIA).await.unwrap();
-    store
-}
-
-/// Starts the bot and waits for its commands; returns it and the time from
-/// calling `start` to the commands being registered.
-async fn start_bot(server: &TestServer, store: &Store, db: &Path) -> (RunningBot, Duration) {
-    let started = Instant::now();
-    let bot = planbot::discord::start(
-        settings(server, db),
-        store.clone(),
-        Clock::fixed(demo_now()),
-    )
-    .await
-    .expect("bot starts");
-    let commands = server.wait_for_commands(Some(GUILD), WAIT).await;
-    let took = started.elapsed();
-    assert!(!commands.is_empty(), "the bot registered no commands");
-    assert!(server.wait_for_ready(WAIT).await, "bot never got READY");
-    (bot, took)
-}
-
-/// The value Discord sends for the choice labelled `label` of `/command option`.
-fn choice(server: &TestServer, command: &str, option: &str, label: &str) -> Value {
-    let commands = server.commands(Some(GUILD));
-    let cmd = commands
-        .iter()
-        .find(|c| c["name"] == command)
-        .expect("command registered");
-    let opt = cmd["options"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["name"] == option)
-        .expect("option");
-    opt["choices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == label)
-        .expect("choice")["value"]
-        .clone()
-}
 
 /// Ophelia's actions and, for each, where it is in `CYCLE`; every update
 /// moves an action to the next status, so that each one changes it.
@@ -196,21 +118,6 @@ fn check_update(answer: Option<&Response>) {
     );
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn report(name: &str, mut ms: Vec<f64>, target: &str) {
-    ms.sort_by(|a, b| a.total_cmp(b));
-    println!(
-        "{name:<52} median {:>8.2} ms  p99 {:>8.2} ms  max {:>8.2} ms  (n={}, target {target})",
-        percentile(&ms, 0.5),
-        percentile(&ms, 0.99),
-        ms[ms.len() - 1],
-        ms.len()
-    );
-}
-
 /// How many of `ms` took longer than `limit` milliseconds.
 fn report_over(ms: &[f64], limit: f64) {
     let over = ms.iter().filter(|&&m| m > limit).count();
@@ -221,14 +128,28 @@ fn report_over(ms: &[f64], limit: f64) {
     );
 }
 
+/// Starts the bot on the example plan; returns it and the time from calling
+/// `start` to its commands being registered.
+async fn start_timed(server: &TestServer, store: &Store, db: &Path) -> (RunningBot, Duration) {
+    let started = Instant::now();
+    let bot = start_bot(
+        server,
+        settings(server, db),
+        store,
+        Clock::fixed(demo_now()),
+    )
+    .await;
+    (bot, started.elapsed())
+}
+
 async fn bench() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("bot.db");
-    let store = example_store(dir.path()).await;
+    let store = example_store(&db).await;
 
     // 1. /status round trips, one at a time and 50 at once.
     let server = TestServer::start(vec![guild()]).await.unwrap();
-    let (bot, _) = start_bot(&server, &store, &db).await;
+    let (bot, _) = start_timed(&server, &store, &db).await;
     let mut updates = Updates::new(&server, &store).await;
     // Warm up: the pool's connections, serenity's HTTP client, caches.
     for _ in 0..30 {
@@ -322,7 +243,7 @@ async fn bench() {
     let mut starts = Vec::new();
     for _ in 0..10 {
         let server = TestServer::start(vec![guild()]).await.unwrap();
-        let (bot, took) = start_bot(&server, &store, &db).await;
+        let (bot, took) = start_timed(&server, &store, &db).await;
         starts.push(took.as_secs_f64() * 1e3);
         bot.shutdown().await;
     }
@@ -358,8 +279,9 @@ async fn rss_child(mode: &str) {
         "server" => {}
         // The bot with the Kirklees plan, as in production but for the server.
         "bot" => {
-            let store = example_store(dir.path()).await;
-            let (running, _) = start_bot(&server, &store, &dir.path().join("bot.db")).await;
+            let db = dir.path().join("bot.db");
+            let store = example_store(&db).await;
+            let (running, _) = start_timed(&server, &store, &db).await;
             bot = Some(running);
         }
         // A bare serenity + poise client: no commands, no database.

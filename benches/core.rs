@@ -2,9 +2,9 @@
 //! Run with `cargo bench --bench core`; figures go in the README.
 
 use chrono::{Duration, NaiveDate, Utc};
-use planbot::import::{Parsed, read_plan_file};
-use planbot::plan::{Status, StatusRequest, YearStart};
-use planbot::store::{ActionFilter, ImportOptions, PlanSettings, Store};
+use planbot::plan::{Status, StatusRequest};
+use planbot::store::{ActionFilter, Store};
+use planbot_testkit::{import_csv, report};
 use std::time::Instant;
 
 /// A plan of `actions` actions over eight quarters (Q3 18/19 to Q2 20/21).
@@ -41,40 +41,6 @@ fn synthetic_plan(actions: usize, late_share: f64) -> String {
     csv
 }
 
-fn opts() -> ImportOptions {
-    ImportOptions {
-        actor: "bench".into(),
-        at: Utc::now(),
-        prune: false,
-        dry_run: false,
-        settings: PlanSettings::default(),
-    }
-}
-
-async fn import(store: &Store, csv: &str) {
-    let Parsed::Plan(content) = read_plan_file("bench.csv", csv.as_bytes(), YearStart::APRIL)
-        .unwrap()
-        .parsed
-    else {
-        unreachable!()
-    };
-    store.import_plan("Bench", &content, &opts()).await.unwrap();
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn report(name: &str, mut ms: Vec<f64>, target: &str) {
-    ms.sort_by(|a, b| a.total_cmp(b));
-    println!(
-        "{name:<52} median {:>8.2} ms  p99 {:>8.2} ms  (n={}, target {target})",
-        percentile(&ms, 0.5),
-        percentile(&ms, 0.99),
-        ms.len()
-    );
-}
-
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
@@ -87,7 +53,7 @@ async fn main() {
             .await
             .unwrap();
         let start = Instant::now();
-        import(&store, &csv).await;
+        import_csv(&store, "Bench", &csv, Utc::now()).await;
         times.push(start.elapsed().as_secs_f64() * 1e3);
         store.close().await;
     }
@@ -109,7 +75,13 @@ async fn main() {
         let store = Store::open(dir.path().join(format!("big-{late_share}.db")))
             .await
             .unwrap();
-        import(&store, &synthetic_plan(100_000, late_share)).await;
+        import_csv(
+            &store,
+            "Bench",
+            &synthetic_plan(100_000, late_share),
+            Utc::now(),
+        )
+        .await;
         let plan = store.find_plan(Some("Bench")).await.unwrap();
         let mut times = Vec::new();
         let mut found = 0;

@@ -3,9 +3,8 @@
 
 use chrono::{TimeZone, Utc};
 use planbot::digest::{self, Format};
-use planbot::import::{Parsed, read_plan_file};
-use planbot::plan::YearStart;
-use planbot::store::{ImportOptions, PlanSettings, Store};
+use planbot::store::Store;
+use planbot_testkit::{import_csv, report};
 use std::time::Instant;
 
 /// The plan with every action's status moved on at each of `round`.
@@ -28,19 +27,6 @@ fn plan_csv(actions: usize, round: usize) -> String {
     csv
 }
 
-fn median(mut v: Vec<f64>) -> (f64, f64) {
-    v.sort_by(|a, b| a.total_cmp(b));
-    (
-        v[v.len() / 2],
-        v[((v.len() - 1) as f64 * 0.99).round() as usize],
-    )
-}
-
-fn report(name: &str, ms: Vec<f64>, target: &str) {
-    let (m, p99) = median(ms);
-    println!("{name:<52} median {m:>8.2} ms  p99 {p99:>8.2} ms  (target {target})");
-}
-
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
@@ -48,24 +34,8 @@ async fn main() {
     // Four imports a quarter apart, each moving every status on: 40,000 history rows.
     let dates = [(2018, 4, 2), (2018, 7, 2), (2018, 10, 1), (2019, 1, 7)];
     for (round, (y, m, d)) in dates.into_iter().enumerate() {
-        let Parsed::Plan(content) = read_plan_file(
-            "plan.csv",
-            plan_csv(10_000, round).as_bytes(),
-            YearStart::APRIL,
-        )
-        .unwrap()
-        .parsed
-        else {
-            unreachable!()
-        };
-        let opts = ImportOptions {
-            actor: "bench".into(),
-            at: Utc.with_ymd_and_hms(y, m, d, 9, 0, 0).unwrap(),
-            prune: false,
-            dry_run: false,
-            settings: PlanSettings::default(),
-        };
-        store.import_plan("Bench", &content, &opts).await.unwrap();
+        let at = Utc.with_ymd_and_hms(y, m, d, 9, 0, 0).unwrap();
+        import_csv(&store, "Bench", &plan_csv(10_000, round), at).await;
     }
     let plan = store.find_plan(Some("Bench")).await.unwrap();
     let now = Utc.with_ymd_and_hms(2019, 4, 15, 9, 0, 0).unwrap();

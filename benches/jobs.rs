@@ -3,13 +3,11 @@
 //! Run with `cargo bench --bench jobs`; figures go in the README.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use discord_testserver::{MemberSpec, RateLimitRules, TestServer};
 use planbot::clock::Clock;
-use planbot::config::{GuildSettings, Settings};
-use planbot::import::{Parsed, read_plan_file};
 use planbot::jobs::{JobName, PlanJobs, run_job};
-use planbot::plan::YearStart;
-use planbot::store::{ImportOptions, PlanSettings, RunKind, Store};
-use planbot::testserver::{GuildSpec, MemberSpec, RateLimitRules, TestServer, example};
+use planbot::store::{RunKind, Store};
+use planbot_testkit::{example, import_csv, jobs_settings_for};
 use std::time::Instant;
 
 /// `actions` actions led by `leads` people, two leads each, due over eight
@@ -34,33 +32,6 @@ fn plan_csv(actions: usize, leads: usize) -> String {
     csv
 }
 
-async fn import(store: &Store, name: &str, csv: &str, at: DateTime<Utc>) {
-    let Parsed::Plan(content) = read_plan_file("bench.csv", csv.as_bytes(), YearStart::APRIL)
-        .unwrap()
-        .parsed
-    else {
-        unreachable!()
-    };
-    let opts = ImportOptions {
-        actor: "bench".into(),
-        at,
-        prune: false,
-        dry_run: false,
-        settings: PlanSettings::default(),
-    };
-    store.import_plan(name, &content, &opts).await.unwrap();
-}
-
-fn settings(base: String, db: &std::path::Path, plan: &str) -> Settings {
-    let mut g = GuildSettings::new(example::GUILD, vec![plan.into()]);
-    g.plan_channel = Some(example::PLANNING);
-    g.board_channel = Some(example::BOARD);
-    let mut s = Settings::local(base, db.to_path_buf(), "bench-token", vec![g]);
-    s.jobs.enabled = true;
-    s.jobs.poll_seconds = 0.05;
-    s
-}
-
 /// Monday 18 November 2019, 09:00 London (GMT).
 fn monday() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2019, 11, 18, 9, 0, 0).unwrap()
@@ -70,7 +41,7 @@ async fn chase_decision() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("chase.db")).await.unwrap();
     let started = Instant::now();
-    import(
+    import_csv(
         &store,
         "Bench",
         &plan_csv(100_000, 20_000),
@@ -81,7 +52,7 @@ async fn chase_decision() {
         "(imported 100,000 actions in {:.1} s)",
         started.elapsed().as_secs_f64()
     );
-    let s = settings(
+    let s = jobs_settings_for(
         "http://127.0.0.1:9".into(),
         &dir.path().join("chase.db"),
         "Bench",
@@ -139,7 +110,7 @@ async fn deliver(
     fire: DateTime<Utc>,
 ) -> f64 {
     let bot = planbot::discord::start(
-        settings(server.base_url(), db, "Leads"),
+        jobs_settings_for(server.base_url(), db, "Leads"),
         store.clone(),
         Clock::starting_at(fire),
     )
@@ -168,7 +139,7 @@ async fn deliver(
 }
 
 async fn dm_delivery() {
-    let mut guild = GuildSpec::example();
+    let mut guild = example::guild();
     let mut csv = String::from("Priority,Ref,Action,Leads,Due,Status\n");
     for i in 0..DM_LEADS {
         guild.members.push(MemberSpec {
@@ -185,7 +156,7 @@ async fn dm_delivery() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("dm.db");
     let store = Store::open(&db).await.unwrap();
-    import(&store, "Leads", &csv, monday() - Duration::days(200)).await;
+    import_csv(&store, "Leads", &csv, monday() - Duration::days(200)).await;
     for i in 0..DM_LEADS {
         store
             .link_person(&format!("Lead {i}"), FIRST_USER + i as u64)

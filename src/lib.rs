@@ -14,5 +14,4 @@ pub mod jobs;
 pub mod plan;
 pub mod runtime;
 pub mod store;
-pub mod testserver;
 pub mod text;

@@ -2,6 +2,7 @@
 //! what the reminders will say and the board's RAG summary. No token, no
 //! network, and the user's own database is never touched.
 
+pub mod example;
 mod session;
 
 use crate::app::plan_io::{ImportRequest, Source, import_plan};

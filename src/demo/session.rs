@@ -1,18 +1,18 @@
 //! The demo's second half: the bot itself, running against the local
 //! Discord-compatible test server, playing a short scripted session.
 
+use super::example::{self, OPHELIA};
 use crate::clock::Clock;
 use crate::config::{GuildSettings, Settings};
 use crate::store::Store;
-use crate::testserver::{GuildSpec, MemberSpec, Response, TestServer, example};
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, TimeZone, Utc};
+use discord_testserver::{Response, TestServer};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-const OPHELIA: u64 = 1_000_000_000_000_000_201;
 const WAIT: Duration = Duration::from_secs(10);
 
 pub async fn play(
@@ -21,12 +21,6 @@ pub async fn play(
     now: DateTime<Utc>,
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
-    let mut guild = GuildSpec::example();
-    guild.members.push(MemberSpec {
-        user_id: OPHELIA,
-        name: "ophelia".into(),
-        roles: vec![],
-    });
     let names = |id: u64| match id {
         OPHELIA => "ophelia (Ophelia Rix, a lead)",
         example::CAROL => "carol",
@@ -35,7 +29,7 @@ pub async fn play(
     };
     let admin = crate::app::Actor::trusted("");
     crate::app::people::link_person(store, &admin, "Ophelia Rix", OPHELIA, None, now).await?;
-    let server = TestServer::start(vec![guild])
+    let server = TestServer::start(vec![example::guild()])
         .await
         .context("cannot start the local test server")?;
     let settings = Settings::local(

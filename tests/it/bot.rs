@@ -1,9 +1,9 @@
 //! The bot end to end: slash commands sent through the Discord-compatible
 //! test server, answered by serenity + poise, checked in replies and database.
 
-use crate::app::*;
+use discord_testserver::ResponseKind;
 use planbot::plan::Status;
-use planbot::testserver::ResponseKind;
+use planbot_testkit::*;
 use serde_json::{Value, json};
 
 fn s(reference: &str) -> Value {
@@ -183,7 +183,7 @@ async fn a_note_with_mentions_pings_nobody() {
     let app = spawn_app().await;
     let note = format!(
         "@everyone see <@{STRANGER}> and <@&{}>",
-        planbot::testserver::example::PLAN_ADMIN
+        example::PLAN_ADMIN
     );
     let reply = app
         .reply(
@@ -547,7 +547,7 @@ async fn a_reply_too_long_for_one_message_comes_with_the_whole_list_attached() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_or_plan_not_set_up_is_told_so() {
-    let mut other = planbot::testserver::GuildSpec::example();
+    let mut other = example::guild();
     other.guild_id = 1_000_000_000_000_000_900;
     other.channels = vec![(1_000_000_000_000_000_910, "general".into())];
     let app = spawn_app_with(vec![guild(), other]).await;
@@ -628,7 +628,7 @@ async fn a_restarted_bot_keeps_its_state_and_a_dropped_gateway_is_resumed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bot_refuses_to_start_when_the_api_cannot_name_a_gateway() {
-    let server = planbot::testserver::TestServer::start(vec![guild()])
+    let server = discord_testserver::TestServer::start(vec![guild()])
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -690,11 +690,7 @@ async fn with_several_plans_autocomplete_follows_the_chosen_plan() {
     let mut app = spawn_app().await;
     app.stop_bot().await;
     let other = "Priority,Ref,Action,Leads,Due,Status\n1. Leeds work,L1,Share the Leeds practice model,Ophelia Rix,Q1 19/20,Green\n";
-    let content = crate::helpers::plan_from_csv(other);
-    app.store
-        .import_plan("Leeds", &content, &crate::helpers::import_opts(demo_now()))
-        .await
-        .unwrap();
+    import_csv(&app.store, "Leeds", other, demo_now()).await;
     let mut settings = settings(&app.server, &app.dir.path().join("bot.db"));
     settings.guilds[0].plans.push("Leeds".into());
     app.start_bot_with(settings).await;

@@ -3,9 +3,9 @@
 //! answer within Discord's 3 s, then say in a follow-up what was recorded,
 //! and the updates are in the history once the lock is released.
 
-use crate::app::*;
+use discord_testserver::ResponseKind;
 use planbot::plan::Status;
-use planbot::testserver::ResponseKind;
+use planbot_testkit::*;
 use sqlx::Connection;
 use std::time::{Duration, Instant};
 

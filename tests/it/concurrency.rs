@@ -2,12 +2,12 @@
 //! history chains (each row starts where the one before ended) and the
 //! action's status, its last history row and the point-in-time view agree.
 
-use crate::app::*;
+use discord_testserver::Response;
 use futures::future::join_all;
 use planbot::clock::Clock;
 use planbot::plan::{AsOf, Plan, Status};
 use planbot::store::{ActionFilter, Store};
-use planbot::testserver::Response;
+use planbot_testkit::*;
 use serde_json::{Value, json};
 
 /// Led by Steve Comb and Tom Brailsford together.

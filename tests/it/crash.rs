@@ -2,8 +2,8 @@
 //! killed while Discord has not answered, then started again. Every message
 //! must land exactly once.
 
-use crate::app::*;
 use crate::process::*;
+use planbot_testkit::*;
 
 /// Monday 20 May 2019, 09:00:30 London: just after the chase.
 const MONDAY_0900_30: &str = "2019-05-20T08:00:30Z";

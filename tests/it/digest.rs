@@ -1,12 +1,12 @@
 //! The board digest from the example plan: contents, reproducibility, formats
 //! (golden files), Discord limits and the /digest command.
 
-use crate::app::*;
 use crate::helpers::*;
 use chrono::{DateTime, Utc};
 use planbot::digest::{self, Digest, Format};
 use planbot::plan::{AsOf, Plan, Status, StatusRequest};
 use planbot::store::Store;
+use planbot_testkit::*;
 use serde_json::json;
 use std::path::PathBuf;
 

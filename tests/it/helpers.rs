@@ -1,9 +1,8 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use planbot::import::{Parsed, read_plan_file};
-use planbot::plan::{PlanContent, YearStart};
-use planbot::store::{ImportOptions, PlanSettings, Store};
+use planbot::store::Store;
+pub use planbot_testkit::{import_opts, plan_from_csv};
 use std::path::PathBuf;
 use std::process::Output;
 
@@ -33,31 +32,7 @@ impl TestDb {
         csv: &str,
         at: DateTime<Utc>,
     ) -> planbot::store::ImportOutcome {
-        let content = plan_from_csv(csv);
-        self.store
-            .import_plan(name, &content, &import_opts(at))
-            .await
-            .expect("import")
-    }
-}
-
-pub fn import_opts(at: DateTime<Utc>) -> ImportOptions {
-    ImportOptions {
-        actor: "test import".into(),
-        at,
-        prune: false,
-        dry_run: false,
-        settings: PlanSettings::default(),
-    }
-}
-
-pub fn plan_from_csv(csv: &str) -> PlanContent {
-    match read_plan_file("plan.csv", csv.as_bytes(), YearStart::APRIL)
-        .expect("valid csv")
-        .parsed
-    {
-        Parsed::Plan(c) => c,
-        Parsed::Recommendations(_) => panic!("expected a plan"),
+        planbot_testkit::import_csv(&self.store, name, csv, at).await
     }
 }
 

@@ -1,6 +1,5 @@
 //! planbot's integration tests: one binary, one module per area.
 
-mod app;
 mod helpers;
 
 mod bot;
@@ -27,4 +26,3 @@ mod start_up;
 mod status_rules;
 mod store;
 mod supervise;
-mod testserver;

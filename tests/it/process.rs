@@ -2,8 +2,7 @@
 //! rehearsal clock: shared by the crash tests and the start-up tests.
 #![allow(dead_code)]
 
-use crate::app::*;
-use planbot::testserver::example;
+use planbot_testkit::*;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 

@@ -1,10 +1,10 @@
 //! The scheduler end to end: jobs fire on the bot's clock, the outbox is
 //! delivered through serenity to the test server, leads press the buttons.
 
-use crate::app::*;
 use crate::helpers::utc;
+use discord_testserver::ResponseKind;
 use planbot::plan::Status;
-use planbot::testserver::{ResponseKind, example};
+use planbot_testkit::*;
 use serde_json::Value;
 
 /// Monday 20 May 2019, 09:00:30 in London: just after the weekday jobs fire.
@@ -686,7 +686,7 @@ async fn with_discord_down_for_an_hour_nothing_is_lost_and_all_goes_out_in_order
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn before_the_quarter_ends_leads_with_no_update_this_quarter_are_asked_for_one() {
-    let server = planbot::testserver::TestServer::start(vec![guild()])
+    let server = discord_testserver::TestServer::start(vec![guild()])
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -701,20 +701,8 @@ Priority,Ref,Action,Leads,Due,Status
 1. Children Looked After,1.4,Open the new assessment unit,Steve Comb,Q2 19/20,Amber
 1. Children Looked After,1.5,Agree the placement protocol,Tom Brailsford,15/06/2019,Red
 ";
-    let content = crate::helpers::plan_from_csv(csv);
-    store
-        .import_plan(
-            "Kirklees",
-            &content,
-            &crate::helpers::import_opts(utc(2019, 3, 1, 9, 0)),
-        )
-        .await
-        .unwrap();
-    for (name, id) in [
-        ("Ophelia Rix", OPHELIA),
-        ("Steve Comb", STEVE),
-        ("Tom Brailsford", TOM),
-    ] {
+    import_csv(&store, "Kirklees", csv, utc(2019, 3, 1, 9, 0)).await;
+    for (name, id) in LINKED {
         store.link_person(name, id).await.unwrap();
     }
     let plan = store.find_plan(Some("Kirklees")).await.unwrap();
@@ -798,7 +786,7 @@ async fn the_sender_keeps_within_discords_limits_without_being_refused() {
     app.stop_bot().await;
     // Nine posts go to #planning: past five, its bucket makes the sender wait.
     app.server
-        .enforce_rate_limits(planbot::testserver::RateLimitRules::default());
+        .enforce_rate_limits(discord_testserver::RateLimitRules::default());
     app.start_jobs_at(monday_morning()).await;
     let outbox = app
         .wait_outbox_for(11, std::time::Duration::from_secs(20))

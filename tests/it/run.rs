@@ -1,9 +1,9 @@
 //! `planbot run` as a process, against the local test server: it connects,
 //! answers, sends nothing anywhere else, and stops cleanly on SIGTERM.
 
-use crate::app::*;
+use discord_testserver::TestServer;
 use planbot::store::Store;
-use planbot::testserver::TestServer;
+use planbot_testkit::*;
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

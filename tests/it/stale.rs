@@ -2,10 +2,10 @@
 //! choices planbot does not have are answered privately as the user's to
 //! fix, and change nothing.
 
-use crate::app::*;
+use planbot_testkit::*;
 use serde_json::{Value, json};
 
-fn assert_reload(reply: &planbot::testserver::Response, command: &str) {
+fn assert_reload(reply: &discord_testserver::Response, command: &str) {
     let text = reply.content();
     assert!(reply.is_ephemeral(), "{text}");
     assert!(

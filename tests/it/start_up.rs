@@ -2,12 +2,12 @@
 //! messages those runs decide wait for working time like any others: the
 //! real binary, on a rehearsal clock set to the awkward moments.
 
-use crate::app::*;
 use crate::helpers::{planbot, stdout, utc};
 use crate::process::*;
 use chrono::{DateTime, Utc};
 use planbot::jobs::JobName;
 use planbot::store::{RunKind, RunRecord};
+use planbot_testkit::*;
 use serde_json::Value;
 use std::time::Duration;
 

@@ -2,10 +2,9 @@
 //! the reminders still go out; one that keeps failing stops the bot; the
 //! scheduler waits for the guilds; an idle bot writes nothing but its lease.
 
-use crate::app::*;
 use crate::helpers::utc;
 use planbot::clock::Clock;
-use planbot::testserver::example;
+use planbot_testkit::*;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 

@@ -136,7 +136,7 @@ impl ApiError {
             ..ApiError::new(
                 404,
                 0,
-                format!("404: Not Found (the planbot test server has no route {method} {path})"),
+                format!("404: Not Found (the test server has no route {method} {path})"),
             )
         }
     }
@@ -174,7 +174,7 @@ impl ApiError {
                         ("x-ratelimit-limit", "5".to_string()),
                         ("x-ratelimit-remaining", "0".to_string()),
                         ("x-ratelimit-reset-after", precise),
-                        ("x-ratelimit-bucket", "planbot-testserver".to_string()),
+                        ("x-ratelimit-bucket", "discord-testserver".to_string()),
                     ]),
                 }
             }

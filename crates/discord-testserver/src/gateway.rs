@@ -254,7 +254,7 @@ fn resume(st: &mut ServerState, conn: &Connection, d: &Value) -> bool {
     }
     gw.live = Some(conn.clone());
     gw.resumes += 1;
-    st.dispatch("RESUMED", json!({ "_trace": ["planbot-testserver"] }));
+    st.dispatch("RESUMED", json!({ "_trace": ["discord-testserver"] }));
     true
 }
 

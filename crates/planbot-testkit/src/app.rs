@@ -1,76 +1,24 @@
-//! `spawn_app`: the bot, a real database with the Kirklees example and the
+//! [`TestApp`]: the bot, a real database with the Kirklees example and the
 //! Discord-compatible test server, all on this machine.
-#![allow(dead_code)]
 
-use chrono::{DateTime, TimeZone, Utc};
+use crate::{
+    CHANNEL, GUILD, WAIT, choice, demo_now, example_store, guild, jobs_settings, settings,
+    start_bot,
+};
+use chrono::{DateTime, Utc};
+use discord_testserver::{GuildSpec, Response, TestServer};
 use planbot::clock::Clock;
-use planbot::config::{GuildSettings, Settings};
+use planbot::config::Settings;
 use planbot::discord::RunningBot;
 use planbot::store::Store;
-use planbot::testserver::{GuildSpec, MemberSpec, Response, TestServer, example};
 use serde_json::{Value, json};
 use std::time::Duration;
-
-pub const WAIT: Duration = Duration::from_secs(10);
-pub const GUILD: u64 = example::GUILD;
-pub const CHANNEL: u64 = example::PLANNING;
-/// Plan admin, leads nothing.
-pub const ADMIN: u64 = example::ALICE;
-/// Board secretary.
-pub const SECRETARY: u64 = example::BOB;
-/// No role, not linked to any lead.
-pub const STRANGER: u64 = example::CAROL;
-/// Linked to "Ophelia Rix", who leads 1.4, 2.4, 6.6, 7.1, 10.6 ...
-pub const OPHELIA: u64 = 1_000_000_000_000_000_201;
-/// Linked to "Steve Comb" and "Tom Brailsford", who lead 1.1 together.
-pub const STEVE: u64 = 1_000_000_000_000_000_202;
-pub const TOM: u64 = 1_000_000_000_000_000_203;
-
-/// Midday on 15 May 2019, London: inside the example plan.
-pub fn demo_now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2019, 5, 15, 11, 0, 0).unwrap()
-}
-
-pub fn guild() -> GuildSpec {
-    let mut g = GuildSpec::example();
-    for (user_id, name) in [(OPHELIA, "ophelia"), (STEVE, "steve"), (TOM, "tom")] {
-        g.members.push(MemberSpec {
-            user_id,
-            name: name.into(),
-            roles: vec![],
-        });
-    }
-    g
-}
 
 pub struct TestApp {
     pub server: TestServer,
     pub store: Store,
     pub dir: tempfile::TempDir,
     pub bot: Option<RunningBot>,
-}
-
-/// The bot alone: the scheduler stays off, so no reminder crosses a test.
-pub fn settings(server: &TestServer, db: &std::path::Path) -> Settings {
-    Settings::local(
-        server.base_url(),
-        db.to_path_buf(),
-        "test-token",
-        vec![GuildSettings::new(GUILD, vec!["Kirklees".into()])],
-    )
-}
-
-/// The bot with its scheduler: escalations in the planning channel, digests
-/// in the board channel, and a quick poll so tests need not wait.
-pub fn jobs_settings(server: &TestServer, db: &std::path::Path) -> Settings {
-    let mut s = settings(server, db);
-    s.jobs.enabled = true;
-    s.jobs.poll_seconds = 0.05;
-    s.jobs.lease_seconds = 3;
-    let g = &mut s.guilds[0];
-    g.plan_channel = Some(CHANNEL);
-    g.board_channel = Some(example::BOARD);
-    s
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -80,17 +28,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(guilds: Vec<GuildSpec>) -> TestApp {
     let server = TestServer::start(guilds).await.expect("test server");
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("bot.db")).await.unwrap();
-    planbot::demo::load_example(&store, planbot::demo::example_recorded_at())
-        .await
-        .unwrap();
-    for (name, id) in [
-        ("Ophelia Rix", OPHELIA),
-        ("Steve Comb", STEVE),
-        ("Tom Brailsford", TOM),
-    ] {
-        store.link_person(name, id).await.unwrap();
-    }
+    let store = example_store(&dir.path().join("bot.db")).await;
     let mut app = TestApp {
         server,
         store,
@@ -174,24 +112,7 @@ impl TestApp {
     }
 
     pub async fn start_bot_at(&mut self, settings: Settings, clock: Clock) {
-        let bot = planbot::discord::start(settings, self.store.clone(), clock)
-            .await
-            .expect("bot starts");
-        assert!(
-            self.server.wait_for_ready(WAIT).await,
-            "bot never got READY"
-        );
-        let before = self.server.commands(Some(GUILD)).len();
-        if before == 0 {
-            assert!(
-                !self
-                    .server
-                    .wait_for_commands(Some(GUILD), WAIT)
-                    .await
-                    .is_empty()
-            );
-        }
-        self.bot = Some(bot);
+        self.bot = Some(start_bot(&self.server, settings, &self.store, clock).await);
     }
 
     pub async fn stop_bot(&mut self) {
@@ -222,24 +143,7 @@ impl TestApp {
 
     /// The value Discord sends for the choice labelled `label` of `/command option`.
     pub fn choice(&self, command: &str, option: &str, label: &str) -> Value {
-        let commands = self.server.commands(Some(GUILD));
-        let cmd = commands
-            .iter()
-            .find(|c| c["name"] == command)
-            .expect("command registered");
-        let opt = cmd["options"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|o| o["name"] == option)
-            .expect("option");
-        opt["choices"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == label)
-            .expect("choice")["value"]
-            .clone()
+        choice(&self.server, command, option, label)
     }
 
     pub fn status_options(&self, reference: &str, status: &str, note: Option<&str>) -> Value {
@@ -256,8 +160,4 @@ impl TestApp {
     pub async fn plan(&self) -> planbot::plan::Plan {
         self.store.find_plan(Some("Kirklees")).await.unwrap()
     }
-}
-
-pub fn sub(name: &str, options: Value) -> Value {
-    json!([{"type": 1, "name": name, "options": options}])
 }

@@ -1,4 +1,4 @@
-//! A Discord-compatible server on 127.0.0.1 for tests and the demo.
+//! A Discord-compatible server on 127.0.0.1, for testing and demonstrating bots.
 //!
 //! It speaks enough of Discord's REST API (v10, under `/api/v10`) and gateway
 //! (v10, JSON text frames) for a serenity 0.12.5 / poise 0.7.1 bot to run
@@ -7,8 +7,15 @@
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
-//! use planbot::testserver::{GuildSpec, TestServer};
-//! let server = TestServer::start(vec![GuildSpec::example()]).await?;
+//! use discord_testserver::{GuildSpec, MemberSpec, TestServer};
+//! let guild = GuildSpec {
+//!     guild_id: 100,
+//!     name: "A guild".into(),
+//!     channels: vec![(110, "general".into())],
+//!     roles: vec![(120, "Admin".into())],
+//!     members: vec![MemberSpec { user_id: 130, name: "alice".into(), roles: vec![120] }],
+//! };
+//! let server = TestServer::start(vec![guild]).await?;
 //! let http = serenity::http::HttpBuilder::new("any-token")
 //!     .proxy(server.base_url())
 //!     .ratelimiter_disabled(true)
@@ -56,23 +63,6 @@ use state::{Injection, Outgoing, Shared, State};
 /// The application, and so the bot user, every server instance has.
 pub const APPLICATION_ID: u64 = 1_000_000_000_000_000_001;
 
-/// Ids of [`GuildSpec::example`], for tests to name things by.
-pub mod example {
-    pub const GUILD: u64 = 1_000_000_000_000_000_100;
-    pub const PLANNING: u64 = 1_000_000_000_000_000_110;
-    pub const BOARD: u64 = 1_000_000_000_000_000_111;
-    pub const PLAN_ADMIN: u64 = 1_000_000_000_000_000_120;
-    pub const BOARD_SECRETARY: u64 = 1_000_000_000_000_000_121;
-    /// Plan admin, and owner of the guild and the application.
-    pub const ALICE: u64 = 1_000_000_000_000_000_130;
-    /// Board secretary.
-    pub const BOB: u64 = 1_000_000_000_000_000_131;
-    /// No roles.
-    pub const CAROL: u64 = 1_000_000_000_000_000_132;
-    /// No roles.
-    pub const DAVE: u64 = 1_000_000_000_000_000_133;
-}
-
 /// A guild the server hosts: text channels, roles (beyond `@everyone`, whose
 /// id is the guild's), and members. The bot is added as a member by itself.
 #[derive(Clone, Debug)]
@@ -89,35 +79,6 @@ pub struct MemberSpec {
     pub user_id: u64,
     pub name: String,
     pub roles: Vec<u64>,
-}
-
-impl GuildSpec {
-    /// A council guild: `#planning` and `#board`; roles "Plan admin" and
-    /// "Board secretary"; members alice (Plan admin, owner), bob (Board
-    /// secretary), carol and dave. Ids are in [`example`].
-    pub fn example() -> GuildSpec {
-        use example::*;
-        let member = |user_id, name: &str, roles: Vec<u64>| MemberSpec {
-            user_id,
-            name: name.to_string(),
-            roles,
-        };
-        GuildSpec {
-            guild_id: GUILD,
-            name: "Council improvement plans".into(),
-            channels: vec![(PLANNING, "planning".into()), (BOARD, "board".into())],
-            roles: vec![
-                (PLAN_ADMIN, "Plan admin".into()),
-                (BOARD_SECRETARY, "Board secretary".into()),
-            ],
-            members: vec![
-                member(ALICE, "alice", vec![PLAN_ADMIN]),
-                member(BOB, "bob", vec![BOARD_SECRETARY]),
-                member(CAROL, "carol", vec![]),
-                member(DAVE, "dave", vec![]),
-            ],
-        }
-    }
 }
 
 /// What kind of answer the bot gave an interaction.
@@ -266,7 +227,7 @@ impl TestServer {
     /// proxied here, no client-side rate limiter (so injected 429s reach the
     /// caller), and the application id known up front.
     pub fn http(&self) -> serenity::http::Http {
-        serenity::http::HttpBuilder::new("planbot-test-token")
+        serenity::http::HttpBuilder::new("test-token")
             .proxy(self.base_url())
             .ratelimiter_disabled(true)
             .application_id(serenity::model::id::ApplicationId::new(

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use planbot::testserver::{APPLICATION_ID, GuildSpec, ResponseKind, TestServer, example};
+use discord_testserver::{APPLICATION_ID, ResponseKind, TestServer};
 use serde_json::json;
 use serenity::all::{
     ActionRowComponent, Attachment, ChannelId, ClientBuilder, Command, CommandInteraction,
@@ -15,6 +15,46 @@ use serenity::all::{
     Interaction, Nonce, Ready, ResumedEvent, ShardManager, UserId,
 };
 use tokio::sync::mpsc;
+
+/// The guild every test runs in.
+mod example {
+    use discord_testserver::{GuildSpec, MemberSpec};
+
+    pub const GUILD: u64 = 1_000_000_000_000_000_100;
+    pub const GENERAL: u64 = 1_000_000_000_000_000_110;
+    pub const NEWS: u64 = 1_000_000_000_000_000_111;
+    pub const ADMIN: u64 = 1_000_000_000_000_000_120;
+    pub const MODERATOR: u64 = 1_000_000_000_000_000_121;
+    /// Admin, and owner of the guild and the application.
+    pub const ALICE: u64 = 1_000_000_000_000_000_130;
+    /// Moderator.
+    pub const BOB: u64 = 1_000_000_000_000_000_131;
+    /// No roles.
+    pub const CAROL: u64 = 1_000_000_000_000_000_132;
+    /// No roles.
+    pub const DAVE: u64 = 1_000_000_000_000_000_133;
+
+    /// `#general` and `#news`; alice (Admin), bob (Moderator), carol, dave.
+    pub fn guild() -> GuildSpec {
+        let member = |user_id, name: &str, roles: Vec<u64>| MemberSpec {
+            user_id,
+            name: name.to_string(),
+            roles,
+        };
+        GuildSpec {
+            guild_id: GUILD,
+            name: "Test guild".into(),
+            channels: vec![(GENERAL, "general".into()), (NEWS, "news".into())],
+            roles: vec![(ADMIN, "Admin".into()), (MODERATOR, "Moderator".into())],
+            members: vec![
+                member(ALICE, "alice", vec![ADMIN]),
+                member(BOB, "bob", vec![MODERATOR]),
+                member(CAROL, "carol", vec![]),
+                member(DAVE, "dave", vec![]),
+            ],
+        }
+    }
+}
 
 /// Long enough for a slow CI machine, short enough that a broken server
 /// fails the test instead of hanging it.
@@ -38,7 +78,7 @@ fn http_status<T>(r: &serenity::Result<T>) -> Option<u16> {
 }
 
 /// A small bot: reports what it sees on a channel and answers a handful of
-/// commands the way planbot's handlers will (replies, follow-ups with files,
+/// commands the way a real bot's handlers do (replies, follow-ups with files,
 /// buttons, modals, autocomplete).
 struct Handler {
     seen: mpsc::UnboundedSender<String>,
@@ -228,8 +268,8 @@ impl EventHandler for Handler {
     }
 }
 
-/// A serenity client connected to a test server, built as planbot builds its
-/// own: its Http proxied to the server with the rate limiter off.
+/// A serenity client connected to a test server, built as a bot
+/// pointed at it must be: its Http proxied to the server with the rate limiter off.
 struct Bot {
     seen: mpsc::UnboundedReceiver<String>,
     manager: Arc<ShardManager>,
@@ -238,7 +278,7 @@ struct Bot {
 
 impl Bot {
     async fn start(server: &TestServer) -> Bot {
-        let http = HttpBuilder::new("planbot-test-token")
+        let http = HttpBuilder::new("test-token")
             .proxy(server.base_url())
             .ratelimiter_disabled(true)
             .build();
@@ -290,7 +330,7 @@ impl Bot {
 }
 
 async fn server() -> TestServer {
-    TestServer::start(vec![GuildSpec::example()])
+    TestServer::start(vec![example::guild()])
         .await
         .expect("server starts")
 }
@@ -346,10 +386,10 @@ async fn a_serenity_client_gets_ready_and_caches_the_whole_guild() {
     assert_eq!(
         cache,
         format!(
-            "cache Council improvement plans owner={} roles=@everyone,Board secretary,Plan admin,planbot \
-             channels=board,planning members=5 alice=alice:[RoleId({})]",
+            "cache Test guild owner={} roles=@everyone,Admin,Moderator,bot \
+             channels=general,news members=5 alice=alice:[RoleId({})]",
             example::ALICE,
-            example::PLAN_ADMIN
+            example::ADMIN
         )
     );
 
@@ -389,7 +429,7 @@ async fn command_replies_and_a_follow_up_with_a_file_arrive() {
     let ping = server
         .send_command(
             example::GUILD,
-            example::PLANNING,
+            example::GENERAL,
             example::ALICE,
             "ping",
             json!([]),
@@ -406,7 +446,7 @@ async fn command_replies_and_a_follow_up_with_a_file_arrive() {
     let upload = server
         .send_command(
             example::GUILD,
-            example::PLANNING,
+            example::GENERAL,
             example::BOB,
             "upload",
             options,
@@ -451,11 +491,11 @@ async fn autocomplete_buttons_and_modals_round_trip() {
     let server = server().await;
     let mut bot = Bot::start(&server).await;
     bot.expect("cache").await;
-    let (g, board, planning) = (example::GUILD, example::BOARD, example::PLANNING);
+    let (g, news, general) = (example::GUILD, example::NEWS, example::GENERAL);
 
     let typed = json!([{ "name": "name", "type": 3, "value": "al", "focused": true }]);
     let ac = server
-        .send_autocomplete(g, planning, example::BOB, "plan", typed)
+        .send_autocomplete(g, general, example::BOB, "plan", typed)
         .await;
     let rs = server.responses(ac, 1, T).await;
     assert_eq!(rs[0].kind, ResponseKind::Callback { type_: 8 });
@@ -465,12 +505,12 @@ async fn autocomplete_buttons_and_modals_round_trip() {
     );
 
     let menu = server
-        .send_command(g, board, example::BOB, "menu", json!([]))
+        .send_command(g, news, example::BOB, "menu", json!([]))
         .await;
     let rs = server.responses(menu, 1, T).await;
     let message_id = rs[0].message_id.expect("reply message");
     let press = server
-        .press_button(Some(g), board, example::CAROL, message_id, "go")
+        .press_button(Some(g), news, example::CAROL, message_id, "go")
         .await;
     let rs = server.responses(press, 1, T).await;
     assert_eq!(rs[0].kind, ResponseKind::Callback { type_: 7 });
@@ -479,7 +519,7 @@ async fn autocomplete_buttons_and_modals_round_trip() {
     assert_eq!(updated["components"], json!([]));
 
     let form = server
-        .send_command(g, planning, example::ALICE, "form", json!([]))
+        .send_command(g, general, example::ALICE, "form", json!([]))
         .await;
     let rs = server.responses(form, 1, T).await;
     assert_eq!(rs[0].kind, ResponseKind::Callback { type_: 9 });
@@ -487,7 +527,7 @@ async fn autocomplete_buttons_and_modals_round_trip() {
     let submit = server
         .submit_modal(
             Some(g),
-            planning,
+            general,
             example::ALICE,
             "form",
             &[("title", "Fix potholes")],
@@ -508,7 +548,7 @@ async fn discord_rules_on_acknowledging_reach_the_bot() {
     let twice = server
         .send_command(
             example::GUILD,
-            example::PLANNING,
+            example::GENERAL,
             example::ALICE,
             "twice",
             json!([]),
@@ -525,7 +565,7 @@ async fn discord_rules_on_acknowledging_reach_the_bot() {
     let early = server
         .send_command(
             example::GUILD,
-            example::PLANNING,
+            example::GENERAL,
             example::ALICE,
             "early",
             json!([]),
@@ -553,7 +593,7 @@ async fn after_the_gateway_drops_the_client_resumes_and_misses_nothing() {
     let before = server
         .send_command(
             example::GUILD,
-            example::PLANNING,
+            example::GENERAL,
             example::ALICE,
             "ping",
             json!([]),
@@ -566,7 +606,7 @@ async fn after_the_gateway_drops_the_client_resumes_and_misses_nothing() {
     let during = server
         .send_command(
             example::GUILD,
-            example::PLANNING,
+            example::GENERAL,
             example::BOB,
             "ping",
             json!([]),
@@ -588,7 +628,7 @@ async fn after_the_gateway_drops_the_client_resumes_and_misses_nothing() {
     let after = server
         .send_command(
             example::GUILD,
-            example::BOARD,
+            example::NEWS,
             example::CAROL,
             "ping",
             json!([]),
@@ -675,10 +715,10 @@ async fn a_dm_to_a_user_with_closed_dms_fails_with_50007() {
 async fn injected_429_and_500_surface_as_errors_without_retries() {
     let server = server().await;
     let http = server.http();
-    let board = ChannelId::new(example::BOARD);
+    let news = ChannelId::new(example::NEWS);
 
     server.inject_status("/channels/", 429, 1, 2.5);
-    let limited = board.say(&http, "x").await;
+    let limited = news.say(&http, "x").await;
     assert_eq!(http_status(&limited), Some(429));
     match &limited {
         Err(serenity::Error::Http(serenity::http::HttpError::UnsuccessfulRequest(e))) => {
@@ -688,15 +728,14 @@ async fn injected_429_and_500_surface_as_errors_without_retries() {
     }
 
     server.inject_status(
-        &format!("/api/v10/channels/{}/messages", example::BOARD),
+        &format!("/api/v10/channels/{}/messages", example::NEWS),
         500,
         2,
         0.0,
     );
-    assert_eq!(http_status(&board.say(&http, "x").await), Some(500));
-    assert_eq!(http_status(&board.say(&http, "x").await), Some(500));
-    board
-        .say(&http, "third time")
+    assert_eq!(http_status(&news.say(&http, "x").await), Some(500));
+    assert_eq!(http_status(&news.say(&http, "x").await), Some(500));
+    news.say(&http, "third time")
         .await
         .expect("faults are used up");
 
@@ -706,14 +745,14 @@ async fn injected_429_and_500_surface_as_errors_without_retries() {
         vec![429, 500, 500, 200],
         "one request each: serenity did not retry"
     );
-    assert_eq!(server.channel_messages(example::BOARD).len(), 1);
+    assert_eq!(server.channel_messages(example::NEWS).len(), 1);
 }
 
 #[tokio::test]
 async fn an_enforced_nonce_posts_a_message_once() {
     let server = server().await;
     let http = server.http();
-    let board = ChannelId::new(example::BOARD);
+    let news = ChannelId::new(example::NEWS);
     let reminder = || {
         CreateMessage::new()
             .content("Q3 update due Friday")
@@ -721,19 +760,18 @@ async fn an_enforced_nonce_posts_a_message_once() {
             .enforce_nonce(true)
     };
 
-    let first = board.send_message(&http, reminder()).await.expect("first");
-    let second = board.send_message(&http, reminder()).await.expect("second");
+    let first = news.send_message(&http, reminder()).await.expect("first");
+    let second = news.send_message(&http, reminder()).await.expect("second");
     assert_eq!(first.id, second.id);
-    assert_eq!(server.channel_messages(example::BOARD).len(), 1);
+    assert_eq!(server.channel_messages(example::NEWS).len(), 1);
 
     let unenforced = CreateMessage::new()
         .content("again")
         .nonce(Nonce::String("reminder-42".into()));
-    board
-        .send_message(&http, unenforced)
+    news.send_message(&http, unenforced)
         .await
         .expect("unenforced");
-    assert_eq!(server.channel_messages(example::BOARD).len(), 2);
+    assert_eq!(server.channel_messages(example::NEWS).len(), 2);
 }
 
 #[tokio::test]
@@ -809,7 +847,7 @@ async fn rest_answers_parse_as_serenity_models_and_unknown_routes_are_recorded()
     assert_eq!(app.owner.map(|o| o.id.get()), Some(example::ALICE));
     assert_eq!(
         guild.to_partial_guild(&http).await.expect("guild").name,
-        "Council improvement plans"
+        "Test guild"
     );
     assert_eq!(guild.roles(&http).await.expect("roles").len(), 4);
     let bob = guild
@@ -818,18 +856,15 @@ async fn rest_answers_parse_as_serenity_models_and_unknown_routes_are_recorded()
         .expect("member");
     assert_eq!(
         bob.roles.iter().map(|r| r.get()).collect::<Vec<_>>(),
-        vec![example::BOARD_SECRETARY]
+        vec![example::MODERATOR]
     );
     let missing = guild.member(&http, UserId::new(42)).await;
     assert_eq!(discord_code(&missing), Some(10007));
-    let channel = ChannelId::new(example::PLANNING)
+    let channel = ChannelId::new(example::GENERAL)
         .to_channel(&http)
         .await
         .expect("channel");
-    assert_eq!(
-        channel.guild().map(|c| c.name),
-        Some("planning".to_string())
-    );
+    assert_eq!(channel.guild().map(|c| c.name), Some("general".to_string()));
     assert!(
         http.get_gateway()
             .await
@@ -839,7 +874,7 @@ async fn rest_answers_parse_as_serenity_models_and_unknown_routes_are_recorded()
     );
     assert_eq!(http.get_bot_gateway().await.expect("bot gateway").shards, 1);
 
-    let empty = ChannelId::new(example::PLANNING)
+    let empty = ChannelId::new(example::GENERAL)
         .send_message(&http, CreateMessage::new())
         .await;
     assert_eq!(discord_code(&empty), Some(50006));
@@ -847,7 +882,7 @@ async fn rest_answers_parse_as_serenity_models_and_unknown_routes_are_recorded()
     // server refuses it too, for code that builds its own JSON.
     let long = http
         .send_message(
-            ChannelId::new(example::PLANNING),
+            ChannelId::new(example::GENERAL),
             vec![],
             &json!({ "content": "x".repeat(2001) }),
         )
@@ -870,7 +905,7 @@ async fn rest_answers_parse_as_serenity_models_and_unknown_routes_are_recorded()
     );
 }
 
-/// planbot's own shape: a poise framework that registers its commands in
+/// A typical poise bot: a framework that registers its commands in
 /// setup, with subcommands, autocomplete, resolved options and deferring.
 mod poise_bot {
     use serenity::all::{Attachment, CreateAutocompleteResponse, User};
@@ -937,7 +972,7 @@ async fn a_poise_framework_registers_its_commands_and_answers_them() {
             })
         })
         .build();
-    let http = HttpBuilder::new("planbot-test-token")
+    let http = HttpBuilder::new("test-token")
         .proxy(server.base_url())
         .ratelimiter_disabled(true)
         .build();
@@ -955,13 +990,13 @@ async fn a_poise_framework_registers_its_commands_and_answers_them() {
     let commands = server.wait_for_commands(Some(example::GUILD), T).await;
     assert_eq!(commands.len(), 1, "{commands:#?}");
     assert_eq!(commands[0]["options"][0]["name"], "show");
-    let (g, planning) = (example::GUILD, example::PLANNING);
+    let (g, general) = (example::GUILD, example::GENERAL);
 
     let typed = json!([{ "name": "show", "type": 1, "options": [
         { "name": "name", "type": 3, "value": "be", "focused": true }
     ]}]);
     let ac = server
-        .send_autocomplete(g, planning, example::BOB, "plan", typed)
+        .send_autocomplete(g, general, example::BOB, "plan", typed)
         .await;
     let rs = server.responses(ac, 1, T).await;
     assert_eq!(
@@ -971,7 +1006,7 @@ async fn a_poise_framework_registers_its_commands_and_answers_them() {
 
     let show = json!([{ "name": "show", "type": 1, "options": [{ "name": "name", "type": 3, "value": "beta" }] }]);
     let id = server
-        .send_command(g, planning, example::BOB, "plan", show)
+        .send_command(g, general, example::BOB, "plan", show)
         .await;
     let rs = server.responses(id, 3, T).await;
     let kinds: Vec<&ResponseKind> = rs.iter().map(|r| &r.kind).collect();
@@ -998,7 +1033,7 @@ async fn a_poise_framework_registers_its_commands_and_answers_them() {
         { "name": "file", "type": 11, "value": file["id"] }
     ]}]);
     let id = server
-        .send_command(g, planning, example::ALICE, "plan", assign)
+        .send_command(g, general, example::ALICE, "plan", assign)
         .await;
     assert_eq!(
         server.responses(id, 1, T).await[0].content(),
@@ -1024,7 +1059,7 @@ fn post_message(
             "{}/api/v10/channels/{channel}/messages",
             server.base_url()
         ))
-        .header("Authorization", "Bot planbot-test-token")
+        .header("Authorization", "Bot test-token")
         .header("Content-Type", "application/json")
         .body(json!({ "content": "hello" }).to_string())
         .send()
@@ -1041,11 +1076,11 @@ fn header(r: &reqwest::Response, name: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enforced_limits_refuse_the_sixth_message_to_a_channel_in_five_seconds() {
     let server = server().await;
-    server.enforce_rate_limits(planbot::testserver::RateLimitRules::default());
+    server.enforce_rate_limits(discord_testserver::RateLimitRules::default());
     let client = reqwest::Client::new();
     let mut bucket = String::new();
     for i in 0..5 {
-        let r = post_message(&client, &server, example::PLANNING)
+        let r = post_message(&client, &server, example::GENERAL)
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
@@ -1055,7 +1090,7 @@ async fn enforced_limits_refuse_the_sixth_message_to_a_channel_in_five_seconds()
         assert!(after > 0.0 && after <= 5.0, "{after}");
         bucket = header(&r, "x-ratelimit-bucket");
     }
-    let r = post_message(&client, &server, example::PLANNING)
+    let r = post_message(&client, &server, example::GENERAL)
         .await
         .unwrap();
     assert_eq!(r.status(), 429);
@@ -1070,14 +1105,12 @@ async fn enforced_limits_refuse_the_sixth_message_to_a_channel_in_five_seconds()
     assert_eq!(body["global"], false);
     assert!(body["retry_after"].as_f64().unwrap() > 4.0, "{body}");
     assert_eq!(
-        server.channel_messages(example::PLANNING).len(),
+        server.channel_messages(example::GENERAL).len(),
         5,
         "a refusal creates nothing"
     );
 
-    let other = post_message(&client, &server, example::BOARD)
-        .await
-        .unwrap();
+    let other = post_message(&client, &server, example::NEWS).await.unwrap();
     assert_eq!(other.status(), 200, "another channel is another bucket");
     assert_eq!(
         header(&other, "x-ratelimit-bucket"),
@@ -1092,7 +1125,7 @@ async fn enforced_limits_refuse_the_sixth_message_to_a_channel_in_five_seconds()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enforced_limits_refuse_the_51st_request_in_a_second_but_not_interaction_callbacks() {
     let server = server().await;
-    server.enforce_rate_limits(planbot::testserver::RateLimitRules::default());
+    server.enforce_rate_limits(discord_testserver::RateLimitRules::default());
     let client = reqwest::Client::new();
     let get = |i: u64| {
         client
@@ -1101,7 +1134,7 @@ async fn enforced_limits_refuse_the_51st_request_in_a_second_but_not_interaction
                 server.base_url(),
                 9000 + i
             ))
-            .header("Authorization", "Bot planbot-test-token")
+            .header("Authorization", "Bot test-token")
             .send()
     };
     let started = std::time::Instant::now();
@@ -1144,11 +1177,11 @@ async fn a_held_answer_leaves_the_message_created_and_the_client_waiting() {
     let client = reqwest::Client::new();
     let request = {
         let (client, server) = (client.clone(), server.clone());
-        tokio::spawn(async move { post_message(&client, &server, example::PLANNING).await })
+        tokio::spawn(async move { post_message(&client, &server, example::GENERAL).await })
     };
     assert!(server.wait_for_held(1, Duration::from_secs(5)).await);
     assert_eq!(
-        server.channel_messages(example::PLANNING).len(),
+        server.channel_messages(example::GENERAL).len(),
         1,
         "Discord acted"
     );

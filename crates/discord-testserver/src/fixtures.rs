@@ -287,7 +287,7 @@ pub(crate) fn ready(
         "geo_ordered_rtc_regions": [],
         "user_settings": {},
         "auth": {},
-        "_trace": ["planbot-testserver"],
+        "_trace": ["discord-testserver"],
     });
     if let (Some(shard), Some(map)) = (shard, d.as_object_mut()) {
         map.insert("shard".into(), shard);
@@ -300,7 +300,7 @@ pub(crate) fn application(id: u64, name: &str, bot: Value, owner: Value) -> Valu
         "id": id.to_string(),
         "name": name,
         "icon": null,
-        "description": "planbot under test",
+        "description": "a bot under test",
         "summary": "",
         "type": null,
         "bot": bot,
@@ -571,7 +571,7 @@ fn typed_parse_error(event: &str, d: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testserver::GuildSpec;
+    use crate::{GuildSpec, MemberSpec};
     use serenity::model::application::{Command, CurrentApplicationInfo};
     use serenity::model::channel::{Attachment, GuildChannel, Message, PrivateChannel};
     use serenity::model::guild::{Member, PartialGuild, Role};
@@ -601,8 +601,23 @@ mod tests {
         assert!(err.contains("premium_progress_bar_enabled"), "{err}");
     }
 
+    fn spec() -> GuildSpec {
+        let member = |user_id, name: &str, roles| MemberSpec {
+            user_id,
+            name: name.into(),
+            roles,
+        };
+        GuildSpec {
+            guild_id: 1,
+            name: "A guild".into(),
+            channels: vec![(2, "general".into())],
+            roles: vec![(3, "Admin".into())],
+            members: vec![member(4, "alice", vec![3]), member(5, "bob", vec![])],
+        }
+    }
+
     fn guild_fixture() -> Value {
-        let spec = GuildSpec::example();
+        let spec = spec();
         let roles = vec![role(
             spec.guild_id,
             "@everyone",
@@ -621,16 +636,16 @@ mod tests {
     #[test]
     fn users_roles_members_channels_parse() {
         parses::<User>(&user(5, "alice", false));
-        parses::<CurrentUser>(&current_user(6, "planbot"));
-        parses::<Role>(&role(7, "Plan admin", 1, Permissions::empty(), None));
-        parses::<Role>(&role(8, "planbot", 2, Permissions::ADMINISTRATOR, Some(6)));
+        parses::<CurrentUser>(&current_user(6, "bot"));
+        parses::<Role>(&role(7, "Admin", 1, Permissions::empty(), None));
+        parses::<Role>(&role(8, "bot", 2, Permissions::ADMINISTRATOR, Some(6)));
         parses::<Member>(&member(user(5, "alice", false), &[7]));
-        parses::<GuildChannel>(&text_channel(9, 1, "planning", 0));
+        parses::<GuildChannel>(&text_channel(9, 1, "general", 0));
         parses::<PrivateChannel>(&dm_channel(10, user(5, "alice", false), None));
         parses::<CurrentApplicationInfo>(&application(
             6,
-            "planbot",
-            user(6, "planbot", true),
+            "bot",
+            user(6, "bot", true),
             user(5, "alice", false),
         ));
     }
@@ -638,13 +653,13 @@ mod tests {
     #[test]
     fn guild_create_and_ready_parse_as_gateway_events() {
         delivered("GUILD_CREATE", guild_fixture());
-        let spec = GuildSpec::example();
+        let spec = spec();
         let mut partial = guild_base(&spec, 1, vec![]);
         partial.insert("roles".into(), json!([]));
         parses::<PartialGuild>(&Value::Object(partial));
 
         let ready = ready(
-            current_user(6, "planbot"),
+            current_user(6, "bot"),
             &[1],
             "s",
             "ws://x",
@@ -658,15 +673,15 @@ mod tests {
     fn messages_and_attachments_parse() {
         let a = attachment(
             11,
-            "plan.csv",
+            "notes.csv",
             3,
-            "http://127.0.0.1:1/files/11/plan.csv",
+            "http://127.0.0.1:1/files/11/notes.csv",
             "text/csv",
             None,
         );
         parses::<Attachment>(&a);
         let origin = MessageOrigin {
-            author: user(6, "planbot", true),
+            author: user(6, "bot", true),
             guild_id: Some(1),
             application_id: Some(6),
             kind: 20,
@@ -690,12 +705,12 @@ mod tests {
             application_id: 6,
             token: "tok".into(),
             guild_id: Some(1),
-            channel: json!({ "id": "9", "type": 0, "name": "planning", "guild_id": "1" }),
+            channel: json!({ "id": "9", "type": 0, "name": "general", "guild_id": "1" }),
             channel_id: 9,
             invoker: interaction_member(user(5, "alice", false), &[7], Permissions::all()),
             app_permissions: Permissions::all(),
         };
-        let command = json!({ "id": "30", "name": "plan", "type": 1, "guild_id": "1", "options": [
+        let command = json!({ "id": "30", "name": "notes", "type": 1, "guild_id": "1", "options": [
             { "name": "show", "type": 1, "options": [{ "name": "q", "type": 3, "value": "x" }] }
         ]});
         delivered(
@@ -704,7 +719,7 @@ mod tests {
         );
         delivered("INTERACTION_CREATE", interaction(&base, 4, command, None));
         let origin = MessageOrigin {
-            author: user(6, "planbot", true),
+            author: user(6, "bot", true),
             guild_id: Some(1),
             application_id: None,
             kind: 0,
@@ -737,7 +752,7 @@ mod tests {
 
     #[test]
     fn registered_commands_parse() {
-        let cmd = json!({ "name": "plan", "description": "Plans", "options": [
+        let cmd = json!({ "name": "notes", "description": "Notes", "options": [
             { "type": 1, "name": "show", "description": "Show", "options": [] }
         ]});
         parses::<Command>(&stored_command(cmd, 40, 6, Some(1), 41));

@@ -20,7 +20,7 @@ const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
 /// How long Discord remembers an enforced nonce ("a few minutes").
 pub(crate) const NONCE_WINDOW: Duration = Duration::from_secs(5 * 60);
 
-pub(crate) const BOT_NAME: &str = "planbot";
+pub(crate) const BOT_NAME: &str = "bot";
 
 pub(crate) struct Shared {
     pub addr: SocketAddr,
