@@ -29,10 +29,23 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
     }
     let (db, plan_name) = cli.command.target();
     let path = db.path();
+    let new_database = !path.exists();
     let opened = open(&cli.command, &path, wait).await?;
     let result = dispatch(&opened.store, plan_name.as_deref(), cli.command, out).await;
     opened.store.close().await;
+    if result.is_err() && new_database {
+        // A first import that fails leaves no empty database behind.
+        remove_database(&path);
+    }
     result.map_err(|e| explain(super::words::word(e), &path, wait))
+}
+
+fn remove_database(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(file);
+    }
 }
 
 const NEEDS_A_FOLDER: &str = "a chart or several files need a folder: add --out DIR";

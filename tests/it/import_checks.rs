@@ -152,6 +152,22 @@ fn the_cli_refuses_an_unterminated_quote_even_in_a_dry_run() {
     assert_eq!(export(&db), before);
 }
 
+#[test]
+fn a_first_import_that_fails_leaves_no_database_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new.db");
+    let bad = SMALL_PLAN.replacen("Increase foster", "\"Increase foster", 1);
+    let file = write(dir.path(), "bad.csv", &bad);
+    let out = planbot(&db, &["import", file.as_str(), "--plan", "K"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("new.db"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
 // Item 3: columns the file does not have.
 
 const FULL: &str = "\
