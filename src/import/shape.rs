@@ -46,7 +46,7 @@ impl Header {
                 continue;
             }
             if report.kind == Kind::Csv
-                && let Some(offset) = self.swallowed_row(text)
+                && let Some(offset) = self.swallowed_row(row, i, text)
             {
                 report.error(
                     row.line,
@@ -70,17 +70,35 @@ impl Header {
         }
     }
 
-    /// Lines after the first of a multi-line cell that have a cell
-    /// separator for every column are rows the cell swallowed after a quote
-    /// was left open. Evidence lists (one item per line) have far fewer.
-    fn swallowed_row(&self, text: &str) -> Option<usize> {
-        if self.width < 4 || !text.contains('\n') {
+    /// Lines after the first of a multi-line cell that look like rows of
+    /// the file are rows the cell swallowed after a quote was left open and
+    /// closed again later. Evidence lists (one item per line) look like none
+    /// of these: a line with a cell separator for every column; a line that
+    /// starts with this row's first cell and a separator, as the next row of
+    /// the same priority would; or a cell whose first line holds the rest of
+    /// its own row while a later line holds the cells before it.
+    fn swallowed_row(&self, row: &Row, column: usize, text: &str) -> Option<usize> {
+        if self.width < 3 || !text.contains('\n') {
             return None;
         }
+        let first_cell = row.cells.first().map(Cell::text).unwrap_or_default();
+        let separators = |l: &str| l.matches(',').count();
+        let holds_its_row = column > 0
+            && self.width - column > 2
+            && text
+                .lines()
+                .next()
+                .is_some_and(|l| separators(l) >= self.width - column - 1);
         text.lines()
             .enumerate()
             .skip(1)
-            .find(|(_, l)| l.matches(',').count() >= self.width - 1)
+            .find(|(_, l)| {
+                separators(l) >= self.width - 1
+                    || (column > 0
+                        && !first_cell.is_empty()
+                        && l.trim_start().starts_with(&format!("{first_cell},")))
+                    || (column >= 2 && holds_its_row && separators(l) >= column)
+            })
             .map(|(i, _)| i)
     }
 }

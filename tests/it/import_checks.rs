@@ -73,6 +73,42 @@ fn a_quote_closed_rows_later_is_an_error_where_it_opened() {
 }
 
 #[test]
+fn a_quote_closed_at_the_end_of_the_next_rows_cell_is_an_error_where_it_opened() {
+    // Nothing follows the stray closing quote, so the two rows would merge
+    // into one action with the second row's status.
+    for text in [
+        "Priority,Ref,Group,Action,Leads,Due,Status,Recommendations\n\
+         4. F,4.1,,\"Agree plan,Mel,Q3 18/19,Green,O12\n\
+         4. F,4.2,,Implement Signs of Safety\",Mel,Q3 18/19,Red,O14\n\
+         4. F,4.3,,Third,Mel,Q3 18/19,Green,O14\n",
+        "Priority,Ref,Action,Status\n4. F,4.1,\"Alpha,Green\n4. F,4.2,Beta\",Green\n",
+        "Priority,Ref,Group,Action,Leads,Due,Status\n\
+         4. F,4.1,,\"Agree plan,Mel,Q3 18/19,Green\n\
+         ,4.2,,Implement\",Mel,Q3 18/19,Red\n",
+    ] {
+        let errors = problems(text);
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.line == 2 && e.reason.contains("quote")),
+            "{text}: {errors:?}"
+        );
+    }
+}
+
+#[test]
+fn a_multi_line_action_with_commas_still_reads() {
+    let text = "Priority,Ref,Group,Action,Leads,Due,Status\n\
+        4. F,4.1,,\"Agree the plan, with partners,\nthen review it, and report\",Mel,Q3 18/19,Green\n\
+        4. F,4.2,,Next,Mel,Q3 18/19,Red\n";
+    let Parsed::Plan(content) = read_csv(text).unwrap().parsed else {
+        panic!()
+    };
+    assert_eq!(content.actions.len(), 2);
+    assert!(content.actions[0].text.contains("then review it"));
+}
+
+#[test]
 fn multi_line_evidence_cells_still_read() {
     let text = "Priority,Action,Evidence\n1. A,a,\"Board paper\nMinutes\nLetter, 12 May\"\n1. A,b,\"one\"\"quoted\"\" word\"\n";
     let Parsed::Plan(content) = read_csv(text).unwrap().parsed else {
