@@ -1,6 +1,7 @@
 //! Splitting a Leads cell into people. Plans write several leads as
 //! "Mel Meggs; Ophelia Rix", "Mel Meggs, Ophelia Rix", "Mel Meggs & Ophelia
-//! Rix", one per line, or "Mel Meggs and Ophelia Rix"; a lead left as one
+//! Rix", one per line, "Mel Meggs / Ophelia Rix" or "Mel Meggs and Ophelia
+//! Rix"; a lead left as one
 //! "person" can never be linked to a Discord account.
 
 use std::collections::HashSet;
@@ -13,17 +14,23 @@ pub fn split_leads(cell: &str) -> (Vec<String>, Vec<String>) {
     let mut names = Vec::new();
     let mut unsure = Vec::new();
     for piece in cell.split([';', ',', '&', '\n', '\r']) {
-        let words: Vec<&str> = piece.split_whitespace().collect();
-        if words.is_empty() {
+        let whole = piece.split_whitespace().collect::<Vec<_>>().join(" ");
+        if whole.is_empty() {
             continue;
         }
-        let sides: Vec<&[&str]> = words.split(|w| w.eq_ignore_ascii_case("and")).collect();
+        // "Mel Meggs / Ophelia Rix" is read like "Mel Meggs and Ophelia Rix".
+        let spaced = piece.replace('/', " / ");
+        let words: Vec<&str> = spaced.split_whitespace().collect();
+        // A serial comma leaves "and Ophelia Rix": an empty side is no one.
+        let sides: Vec<&[&str]> = words
+            .split(|w| w.eq_ignore_ascii_case("and") || *w == "/")
+            .filter(|side| !side.is_empty())
+            .collect();
         let parts: Vec<String> = if sides.len() == 1 {
-            vec![words.join(" ")]
+            vec![sides[0].join(" ")]
         } else if sides.iter().all(|s| looks_like_a_name(s)) {
             sides.iter().map(|s| s.join(" ")).collect()
         } else {
-            let whole = words.join(" ");
             unsure.push(whole.clone());
             vec![whole]
         };

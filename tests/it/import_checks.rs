@@ -263,18 +263,42 @@ fn leads_are_split_on_the_separators_people_use() {
         1. A,a,\"Mel Meggs, Ophelia Rix\",Elaine McShane & Tom Brailsford\n\
         1. A,b,Mel Meggs and Ophelia Rix,\n\
         1. A,c,Mel Meggs & Ophelia Rix,\n\
-        1. A,d,\"Mel Meggs\nOphelia Rix\",\n";
+        1. A,d,\"Mel Meggs\nOphelia Rix\",\n\
+        1. A,e,\"Mel Meggs, and Ophelia Rix\",\n\
+        1. A,f,Mel Meggs / Ophelia Rix,\n\
+        1. A,g,\"Mel Meggs,\",\n\
+        1. A,h,Mel Meggs/Ophelia Rix,\n";
     let file = read_csv(text).unwrap();
     assert!(file.warnings.is_empty(), "{:?}", file.warnings);
     let Parsed::Plan(content) = file.parsed else {
         panic!()
     };
     for a in &content.actions {
-        assert_eq!(a.leads, ["Mel Meggs", "Ophelia Rix"], "{}", a.text);
+        let want: &[&str] = if a.text == "g" {
+            &["Mel Meggs"]
+        } else {
+            &["Mel Meggs", "Ophelia Rix"]
+        };
+        assert_eq!(a.leads, want, "{}", a.text);
     }
     assert_eq!(
         content.priorities[0].strategic_leads,
         ["Elaine McShane", "Tom Brailsford"]
+    );
+}
+
+#[test]
+fn a_slash_inside_a_team_name_is_kept_whole_with_a_warning() {
+    let text = "Priority,Action,Leads\n1. A,a,Health/Social Care team\n";
+    let file = read_csv(text).unwrap();
+    let Parsed::Plan(content) = file.parsed else {
+        panic!()
+    };
+    assert_eq!(content.actions[0].leads, ["Health/Social Care team"]);
+    assert!(
+        file.warnings.iter().any(|w| w.contains("line 2")),
+        "{:?}",
+        file.warnings
     );
 }
 
