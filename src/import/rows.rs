@@ -137,8 +137,8 @@ pub(super) struct ActionReader<'a> {
     titles: HashMap<u32, String>,
     explicit_refs: HashMap<String, usize>,
     /// For each priority key, the first row naming strategic leads: the
-    /// action's index and the names.
-    strategic: HashMap<u32, (usize, Vec<String>)>,
+    /// action's index, the names and the file's line.
+    strategic: HashMap<u32, (usize, Vec<String>, usize)>,
     last_priority: Option<String>,
 }
 
@@ -228,9 +228,24 @@ impl<'a> ActionReader<'a> {
         let leads = self.names(row, Field::Leads, report);
         let strategic_leads = self.names(row, Field::StrategicLeads, report);
         if !strategic_leads.is_empty() {
-            self.strategic
-                .entry(index)
-                .or_insert((self.actions.len(), strategic_leads));
+            match self.strategic.get(&index) {
+                // Which list would the priority keep? Saying so beats a guess.
+                Some((_, first, line)) if !same_people(first, &strategic_leads) => {
+                    let field = Field::StrategicLeads;
+                    let reason = format!(
+                        "the priority's strategic leads are \"{}\" on line {line} and \"{}\" here; \
+                         give them once, or the same on every row",
+                        first.join("; "),
+                        strategic_leads.join("; ")
+                    );
+                    report.error(row.line, self.cols.get(field), Some(field), reason);
+                }
+                Some(_) => {}
+                None => {
+                    let first = (self.actions.len(), strategic_leads, row.line);
+                    self.strategic.insert(index, first);
+                }
+            }
         }
         let group = Some(text(row, col(Field::Group))).filter(|g| !g.is_empty());
         self.actions.push(Action {
@@ -282,7 +297,7 @@ impl<'a> ActionReader<'a> {
         let numbered = number_priorities(&keys, &mut titles);
         // A priority's strategic leads come from its first row that names any.
         let mut leads_of: HashMap<u32, (usize, &Vec<String>)> = HashMap::new();
-        for (key, (row, names)) in &strategic {
+        for (key, (row, names, _)) in &strategic {
             let number = numbered[*key as usize].0;
             let first = leads_of.entry(number).or_insert((*row, names));
             if *row < first.0 {
@@ -355,6 +370,13 @@ fn number_priorities(
             }
         })
         .collect()
+}
+
+fn same_people(a: &[String], b: &[String]) -> bool {
+    let set = |names: &[String]| -> std::collections::BTreeSet<String> {
+        names.iter().map(|n| n.to_lowercase()).collect()
+    };
+    set(a) == set(b)
 }
 
 /// Rows without a ref get `<priority>.<n>`, skipping refs the file already

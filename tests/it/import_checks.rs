@@ -288,6 +288,23 @@ fn leads_are_split_on_the_separators_people_use() {
 }
 
 #[test]
+fn two_lists_of_strategic_leads_for_one_priority_are_an_error() {
+    let errors = problems(
+        "Priority,Ref,Action,Strategic Leads\n4. F,4.1,a,Mel Meggs\n4. F,4.2,b,Ophelia Rix\n4. F,4.3,c,\n",
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].location.starts_with("line 3, column 4"),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[0].reason.contains("line 2"), "{}", errors[0]);
+    // The same people in another order or case are one list.
+    let same = "Priority,Action,Strategic Leads\n4. F,a,Mel Meggs; Ophelia Rix\n4. F,b,ophelia rix; Mel Meggs\n";
+    assert!(read_csv(same).is_ok());
+}
+
+#[test]
 fn a_slash_inside_a_team_name_is_kept_whole_with_a_warning() {
     let text = "Priority,Action,Leads\n1. A,a,Health/Social Care team\n";
     let file = read_csv(text).unwrap();
