@@ -68,8 +68,7 @@ impl SchedulerStatus {
         let mut out = Vec::new();
         for pj in PlanJobs::load(store, settings).await? {
             for job in JobName::ALL {
-                let schedule = pj.schedule(job)?;
-                let next = next_fire(&schedule, pj.plan.time_zone, now);
+                let next = next_fire(pj.schedule(job), pj.plan.time_zone, now);
                 let problem = match job {
                     JobName::Escalate if pj.guild.plan_channel.is_none() => {
                         Some("set plan_channel for this server".to_string())
@@ -82,7 +81,7 @@ impl SchedulerStatus {
                 out.push(SchedulerStatus {
                     plan: pj.plan.name.clone(),
                     job: job.as_str().to_string(),
-                    schedule: job.schedule(&pj.settings).to_string(),
+                    schedule: pj.settings.schedule(job).as_str().to_string(),
                     next_fire: next,
                     next_fire_local: next.map(|t| {
                         t.with_timezone(&pj.plan.time_zone)
@@ -172,7 +171,7 @@ impl Scheduler {
                 tracing::error!(plan = %pj.plan.name, "the plan's jobs failed: {e}");
             }
             for job in JobName::ALL {
-                let fire = next_fire(&pj.schedule(job)?, pj.plan.time_zone, now);
+                let fire = next_fire(pj.schedule(job), pj.plan.time_zone, now);
                 next = match (next, fire) {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
@@ -197,7 +196,7 @@ pub async fn catch_up_and_run(
     let mut since: Option<DateTime<Utc>> = None;
     for job in JobName::ALL {
         let last = store.last_fire(&pj.plan, job).await?;
-        let due = due_run(&pj.schedule(job)?, pj.plan.time_zone, last, now, catch_up);
+        let due = due_run(pj.schedule(job), pj.plan.time_zone, last, now, catch_up);
         runs.extend(due.run.map(|f| (job, f)));
         skipped.extend(due.skip.map(|f| (job, f)));
         if let (Some(first), Some(last_missed)) = (due.missed.first(), due.missed.last()) {
