@@ -10,8 +10,8 @@ mod decide;
 mod deliver;
 mod due;
 mod run;
-mod scheduler;
 mod sender;
+mod status;
 
 // The types the jobs share with the store and config live in the domain.
 pub use crate::config::{Gate, TestHooks};
@@ -22,5 +22,5 @@ pub use crate::schedule::{
 pub use deliver::{Courier, Delivered, DeliveryError, DeliveryReport, deliver_due};
 pub use due::{Due, due_run, previous_fire};
 pub use run::{JobError, PlanJobs, RunReport, decide_job, run_job};
-pub use scheduler::{Handoff, Scheduler, SchedulerStatus, catch_up_and_run};
-pub use sender::Sender;
+pub use sender::{Handoff, Sender};
+pub use status::SchedulerStatus;
