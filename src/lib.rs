@@ -13,5 +13,6 @@ pub mod import;
 pub mod jobs;
 pub mod plan;
 pub mod runtime;
+pub mod schedule;
 pub mod store;
 pub mod text;

@@ -4,12 +4,15 @@
 //! an [`AppError`]; the adapters only read input and word the answer.
 
 pub mod digest;
+pub mod jobs;
 pub mod people;
 pub mod plan_io;
 pub mod plans;
+pub mod scheduler;
 pub mod status;
 
 use crate::import::ImportError;
+use crate::jobs::JobError;
 use crate::plan::access;
 use crate::plan::{QuarterError, RequestError};
 use crate::store::{Store, StoreError};
@@ -109,6 +112,8 @@ pub enum AppError {
     BadQuarter(#[from] QuarterError),
     #[error(transparent)]
     BadFile(#[from] ImportError),
+    #[error(transparent)]
+    Job(#[from] JobError),
     /// The database, or something else on our side.
     #[error(transparent)]
     Store(StoreError),
@@ -141,7 +146,10 @@ impl From<StoreError> for AppError {
 impl AppError {
     /// Whether the user can do something about it (otherwise it is ours).
     pub fn is_users(&self) -> bool {
-        !matches!(self, AppError::Store(_) | AppError::Internal(_))
+        !matches!(
+            self,
+            AppError::Store(_) | AppError::Internal(_) | AppError::Job(JobError::Store(_))
+        )
     }
 }
 

@@ -2,9 +2,11 @@
 
 use super::output::table;
 use super::{JobsCommand, UsageError};
+use crate::app::Actor;
+use crate::app::jobs::{JobOutcome, RunMode, run_job};
 use crate::config::{GuildSettings, Settings};
-use crate::jobs::{PlanJobs, SchedulerStatus, decide_job, run_job};
-use crate::store::{RunKind, Store};
+use crate::jobs::{PlanJobs, SchedulerStatus};
+use crate::store::Store;
 use anyhow::{Result, bail};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -151,25 +153,33 @@ pub async fn jobs(
                 .collect::<Result<Vec<_>, _>>()?;
             for (pj, fire) in plans.iter().zip(fires) {
                 let when = local(fire, pj.plan.time_zone);
-                if dry_run {
-                    let decision = decide_job(store, pj, job, fire).await?;
-                    writeln!(
-                        out,
-                        "{job} for {} as of {when} would queue {} message(s):",
-                        pj.plan.name,
-                        decision.outgoing.len()
-                    )?;
-                    for o in &decision.outgoing {
+                let mode = if dry_run {
+                    RunMode::DryRun
+                } else {
+                    RunMode::Manual
+                };
+                // Whoever can run planbot on the database may run its jobs.
+                let actor = Actor::trusted("command line");
+                let r = match run_job(store, &actor, pj, job, fire, now, mode).await? {
+                    JobOutcome::Ran(report) => report,
+                    JobOutcome::WouldQueue(decision) => {
                         writeln!(
                             out,
-                            "  {} (not before {})",
-                            o.key,
-                            local(o.not_before, pj.plan.time_zone)
+                            "{job} for {} as of {when} would queue {} message(s):",
+                            pj.plan.name,
+                            decision.outgoing.len()
                         )?;
+                        for o in &decision.outgoing {
+                            writeln!(
+                                out,
+                                "  {} (not before {})",
+                                o.key,
+                                local(o.not_before, pj.plan.time_zone)
+                            )?;
+                        }
+                        continue;
                     }
-                    continue;
-                }
-                let r = run_job(store, pj, job, fire, now, RunKind::Manual).await?;
+                };
                 writeln!(
                     out,
                     "{job} for {} as of {when}: {} message(s) decided, {} new in the outbox{}",

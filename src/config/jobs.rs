@@ -1,33 +1,34 @@
-//! When the scheduled jobs run and how hard they chase: the `[jobs]` table.
+//! When the scheduled jobs run and how hard they chase: the `[jobs]` table,
+//! read as written and then parsed once into schedules and working hours.
 
-use crate::jobs::{ENGLAND_AND_WALES_BANK_HOLIDAYS, WorkingTime, parse_schedule};
-use chrono::{NaiveDate, NaiveTime};
+use super::TestHooks;
+use crate::schedule::{Cron, ENGLAND_AND_WALES_BANK_HOLIDAYS, JobName, WorkingHours, WorkingTime};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Clone)]
 pub struct JobSettings {
     /// Whether `planbot run` runs the jobs and sends reminders at all.
     pub enabled: bool,
     /// The overdue chaser's schedule (cron, in the plan's time zone).
-    pub chase: String,
+    pub chase: Cron,
     /// A lead is chased about one action at most this often.
     pub chase_interval_days: u32,
     /// How long "Snooze" keeps an action out of the chaser.
     pub snooze_days: u32,
     /// When the quarter-end reminder looks at the calendar.
-    pub quarter_end: String,
+    pub quarter_end: Cron,
     /// Remind this many days before each quarter ends.
     pub quarter_end_days: Vec<u32>,
-    pub escalate: String,
+    pub escalate: Cron,
     /// Escalate an action overdue by more than this many days.
     pub escalate_after_days: u32,
     /// When the digest job looks for a quarter to post; it posts once, on
     /// the first working day after the quarter ends.
-    pub digest: String,
+    pub digest: Cron,
     /// Reminders go out only inside these hours, on working days.
-    pub working_hours: String,
+    pub working_hours: WorkingHours,
     /// Days off besides weekends; the default is England and Wales bank
     /// holidays for the years planbot ships with.
     pub bank_holidays: Vec<NaiveDate>,
@@ -41,13 +42,32 @@ pub struct JobSettings {
     /// renewed every third of it.
     pub lease_seconds: u32,
     /// Faults injected by tests; never read from the file.
-    #[serde(skip)]
-    pub test_hooks: crate::jobs::TestHooks,
+    pub test_hooks: TestHooks,
 }
 
-impl Default for JobSettings {
+/// The `[jobs]` table as written in the file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct JobsFile {
+    enabled: bool,
+    chase: String,
+    chase_interval_days: u32,
+    snooze_days: u32,
+    quarter_end: String,
+    quarter_end_days: Vec<u32>,
+    escalate: String,
+    escalate_after_days: u32,
+    digest: String,
+    working_hours: String,
+    bank_holidays: Vec<NaiveDate>,
+    catch_up_days: u32,
+    poll_seconds: f64,
+    lease_seconds: u32,
+}
+
+impl Default for JobsFile {
     fn default() -> Self {
-        JobSettings {
+        JobsFile {
             enabled: true,
             chase: "0 9 * * Mon-Fri".into(),
             chase_interval_days: 7,
@@ -65,65 +85,76 @@ impl Default for JobSettings {
             catch_up_days: 7,
             poll_seconds: 5.0,
             lease_seconds: 60,
-            test_hooks: Default::default(),
         }
     }
 }
 
-impl JobSettings {
-    /// Every schedule and the working hours, checked; the first problem found.
-    pub fn check(&self) -> Result<(), (String, String)> {
-        for (key, expr) in [
-            ("jobs.chase", &self.chase),
-            ("jobs.quarter_end", &self.quarter_end),
-            ("jobs.escalate", &self.escalate),
-            ("jobs.digest", &self.digest),
-        ] {
-            parse_schedule(expr).map_err(|e| (key.to_string(), e.to_string()))?;
-        }
-        self.hours()
-            .map_err(|reason| ("jobs.working_hours".to_string(), reason))?;
-        if !(self.poll_seconds > 0.0 && self.poll_seconds <= 3600.0) {
+impl JobsFile {
+    /// Every schedule and the working hours parsed, every number checked;
+    /// the first problem found, as (key, reason).
+    pub(super) fn parse(self) -> Result<JobSettings, (String, String)> {
+        let cron = |key: &str, expr: &str| {
+            Cron::parse(expr).map_err(|e| (format!("jobs.{key}"), e.to_string()))
+        };
+        let settings = JobSettings {
+            enabled: self.enabled,
+            chase: cron("chase", &self.chase)?,
+            chase_interval_days: self.chase_interval_days,
+            snooze_days: self.snooze_days,
+            quarter_end: cron("quarter_end", &self.quarter_end)?,
+            quarter_end_days: self.quarter_end_days,
+            escalate: cron("escalate", &self.escalate)?,
+            escalate_after_days: self.escalate_after_days,
+            digest: cron("digest", &self.digest)?,
+            working_hours: WorkingHours::parse(&self.working_hours)
+                .map_err(|reason| ("jobs.working_hours".to_string(), reason))?,
+            bank_holidays: self.bank_holidays,
+            catch_up_days: self.catch_up_days,
+            poll_seconds: self.poll_seconds,
+            lease_seconds: self.lease_seconds,
+            test_hooks: TestHooks::default(),
+        };
+        if !(settings.poll_seconds > 0.0 && settings.poll_seconds <= 3600.0) {
             return Err((
                 "jobs.poll_seconds".into(),
                 "give a number of seconds between 0 and 3600".into(),
             ));
         }
-        if self.lease_seconds < 2 {
+        if settings.lease_seconds < 2 {
             return Err((
                 "jobs.lease_seconds".into(),
                 "give at least 2 seconds".into(),
             ));
         }
-        Ok(())
+        Ok(settings)
     }
+}
 
-    fn hours(&self) -> Result<(NaiveTime, NaiveTime), String> {
-        let bad = || {
-            format!(
-                "\"{}\" is not a span of hours; write it as \"09:00-17:00\"",
-                self.working_hours
-            )
-        };
-        let (from, to) = self.working_hours.split_once('-').ok_or_else(bad)?;
-        let read = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| bad());
-        let (from, to) = (read(from)?, read(to)?);
-        if from >= to {
-            return Err(bad());
+impl Default for JobSettings {
+    fn default() -> Self {
+        JobsFile::default()
+            .parse()
+            .expect("the default job settings are valid")
+    }
+}
+
+impl JobSettings {
+    /// A job's schedule.
+    pub fn schedule(&self, job: JobName) -> &Cron {
+        match job {
+            JobName::Chase => &self.chase,
+            JobName::QuarterEnd => &self.quarter_end,
+            JobName::Escalate => &self.escalate,
+            JobName::Digest => &self.digest,
         }
-        Ok((from, to))
     }
 
     /// Working time in a plan's time zone.
     pub fn working_time(&self, tz: Tz) -> WorkingTime {
-        let (start, end) = self.hours().unwrap_or_else(|_| {
-            let w = WorkingTime::england_and_wales();
-            (w.start, w.end)
-        });
         WorkingTime {
             tz,
-            start,
-            end,
+            start: self.working_hours.start,
+            end: self.working_hours.end,
             holidays: self.bank_holidays.iter().copied().collect(),
         }
     }

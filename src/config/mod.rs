@@ -1,8 +1,10 @@
 //! Settings for `planbot run`: a TOML file, then environment overrides. The
 //! Discord token comes only from the environment and is never printed.
 
+mod hooks;
 mod jobs;
 
+pub use hooks::{Gate, TestHooks};
 pub use jobs::JobSettings;
 
 use serde::Deserialize;
@@ -10,6 +12,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub const DISCORD_API_BASE: &str = "https://discord.com";
+
+/// Where planbot keeps its data when no `--db` or `PLANBOT_DB` is given: the
+/// same path as `store::DEFAULT_DB_PATH` (config is data and uses no store;
+/// tests/it/architecture.rs keeps the two equal).
+pub const DEFAULT_DB_PATH: &str = "data/planbot.db";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -46,17 +53,26 @@ impl fmt::Debug for Secret {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct Settings {
-    #[serde(default)]
     pub database: DatabaseSettings,
-    #[serde(default)]
     pub discord: DiscordSettings,
-    #[serde(default)]
     pub guilds: Vec<GuildSettings>,
-    #[serde(default)]
     pub jobs: JobSettings,
+}
+
+/// The file as written; its `[jobs]` table is parsed after the other checks.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsFile {
+    #[serde(default)]
+    database: DatabaseSettings,
+    #[serde(default)]
+    discord: DiscordSettings,
+    #[serde(default)]
+    guilds: Vec<GuildSettings>,
+    #[serde(default)]
+    jobs: jobs::JobsFile,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -75,7 +91,7 @@ impl Default for DatabaseSettings {
 }
 
 fn default_db_path() -> PathBuf {
-    PathBuf::from(crate::store::DEFAULT_DB_PATH)
+    PathBuf::from(DEFAULT_DB_PATH)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -201,7 +217,7 @@ impl Settings {
         file: Option<&Path>,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Settings, ConfigError> {
-        let mut settings: Settings = match file {
+        let mut file: SettingsFile = match file {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
                     path: path.to_path_buf(),
@@ -220,18 +236,29 @@ impl Settings {
             None => toml::from_str("").expect("an empty config is valid"),
         };
         if let Some(db) = env("PLANBOT_DB").filter(|v| !v.is_empty()) {
-            settings.database.path = PathBuf::from(db);
+            file.database.path = PathBuf::from(db);
         }
         if let Some(base) = env("DISCORD_API_BASE").filter(|v| !v.is_empty()) {
-            settings.discord.api_base = base;
+            file.discord.api_base = base;
         }
-        settings.discord.token = env("DISCORD_TOKEN")
+        file.discord.token = env("DISCORD_TOKEN")
             .filter(|t| !t.trim().is_empty())
             .map(Secret::new);
-        settings.check()?;
-        Ok(settings)
+        file.check()?;
+        let jobs = file
+            .jobs
+            .parse()
+            .map_err(|(key, reason)| ConfigError::Bad { key, reason })?;
+        Ok(Settings {
+            database: file.database,
+            discord: file.discord,
+            guilds: file.guilds,
+            jobs,
+        })
     }
+}
 
+impl SettingsFile {
     fn check(&self) -> Result<(), ConfigError> {
         let base = self.discord.api_base.trim_end_matches('/');
         if !(base.starts_with("https://") || base.starts_with("http://")) {
@@ -254,11 +281,11 @@ impl Settings {
                 });
             }
         }
-        self.jobs
-            .check()
-            .map_err(|(key, reason)| ConfigError::Bad { key, reason })
+        Ok(())
     }
+}
 
+impl Settings {
     /// The server a plan belongs to: the first that lists it.
     pub fn guild_of_plan(&self, plan: &str) -> Option<&GuildSettings> {
         self.guilds

@@ -45,7 +45,7 @@ pub(super) fn jobs(
     let guilds = Arc::new(GuildsKnown::new(client.cache.clone(), &settings));
     let lease = f64::from(settings.jobs.lease_seconds);
     let nap = Duration::from_secs_f64(settings.jobs.poll_seconds);
-    let scheduler = Arc::new(crate::jobs::Scheduler {
+    let scheduler = Arc::new(crate::app::scheduler::Scheduler {
         store: store.clone(),
         settings: settings.clone(),
         clock: clock.clone(),

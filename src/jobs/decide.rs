@@ -2,52 +2,11 @@
 //! gets which notice. Pure functions, so tests and `--as-of` runs can ask
 //! "what would happen at this moment" without a clock or a database.
 
-use super::WorkingTime;
-use super::notice::{ActionLine, Named, Notice};
 use crate::plan::{Plan, Priority};
+use crate::schedule::{ActionLine, Decision, Named, Notice, Outgoing, Recipient, WorkingTime};
 use crate::store::{EscalationCandidate, LeadAction};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use std::collections::{BTreeMap, HashMap};
-
-/// Where a message goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Recipient {
-    /// A direct message to a lead; the plan's reminder channel if that fails.
-    Lead(i64),
-    Channel(u64),
-}
-
-/// One message to queue, with the key that keeps it from being queued twice.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Outgoing {
-    pub key: String,
-    pub to: Recipient,
-    pub notice: Notice,
-    /// Not sent before this: the next working time after the decision.
-    pub not_before: DateTime<Utc>,
-}
-
-/// What a run decided: messages, and the bookkeeping recorded with them.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Decision {
-    pub outgoing: Vec<Outgoing>,
-    /// (action id, person id) pairs chased now.
-    pub chased: Vec<(i64, i64)>,
-    /// (action id, due date) pairs escalated now.
-    pub escalated: Vec<(i64, NaiveDate)>,
-}
-
-impl Decision {
-    /// Holds every message until working time at or after `now` too: a run
-    /// made late (caught up at start) must not send on a holiday or before
-    /// 09:00 because its fire time was a working moment.
-    pub fn held_until_working(mut self, now: DateTime<Utc>, work: &WorkingTime) -> Decision {
-        for o in &mut self.outgoing {
-            o.not_before = work.next_working(o.not_before.max(now));
-        }
-        self
-    }
-}
 
 /// A short digest of the refs a message is about. It goes in the key, so the
 /// same decision repeated (after a crash, or a manual run) is queued once,

@@ -1,6 +1,6 @@
 //! Running one job for one plan at one fire time: read, decide, record.
 
-use super::{Decision, JobName, ScheduleError, WorkingTime, decide, parse_schedule};
+use super::{Decision, JobName, WorkingTime, decide};
 use crate::config::{GuildSettings, JobSettings, Settings};
 use crate::plan::Plan;
 use crate::store::{RunKind, RunRecord, Store, StoreError};
@@ -17,8 +17,6 @@ pub enum JobError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error(transparent)]
-    Schedule(#[from] ScheduleError),
 }
 
 /// A plan with the server and the settings its jobs run under.
@@ -54,8 +52,8 @@ impl PlanJobs {
         self.settings.working_time(self.plan.time_zone)
     }
 
-    pub fn schedule(&self, job: JobName) -> Result<Schedule, ScheduleError> {
-        parse_schedule(job.schedule(&self.settings))
+    pub fn schedule(&self, job: JobName) -> &Schedule {
+        self.settings.schedule(job).schedule()
     }
 
     pub fn catch_up(&self) -> Duration {

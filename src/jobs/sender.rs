@@ -2,12 +2,12 @@
 //! is due and sleeps until the next message's time, a retry, a renewal of
 //! the lease, or news that something was queued.
 
-use super::{Courier, Handoff, deliver_due};
+use super::{Courier, deliver_due};
 use crate::clock::Clock;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
 pub struct Sender<C> {
@@ -84,4 +84,24 @@ enum Round {
     Again,
     /// Nothing more is due before then (or, with `None`, before news).
     WakeAt(Option<DateTime<Utc>>),
+}
+
+/// What the scheduler tells the sender; outlives restarts of either.
+#[derive(Debug)]
+pub struct Handoff {
+    /// Until when (in real time) this process holds the lease; `None`
+    /// while it does not. Each renewal changes it, and so wakes the sender
+    /// to look for what another process (`planbot jobs run`) queued.
+    pub(crate) lease: watch::Sender<Option<Instant>>,
+    /// Something was queued: the sender looks at the outbox now.
+    pub(crate) queued: Notify,
+}
+
+impl Default for Handoff {
+    fn default() -> Self {
+        Handoff {
+            lease: watch::channel(None).0,
+            queued: Notify::new(),
+        }
+    }
 }

@@ -3,8 +3,8 @@
 
 use super::actions::{ActionRow, parse_rows};
 use super::{Result, Store, StoreError, from_ms, to_ms};
-use crate::jobs::{Decision, JobName, Recipient};
 use crate::plan::{Action, Plan, Status};
+use crate::schedule::{Decision, JobName, Recipient};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// An open action and one of its leads, with when that lead was last chased

@@ -2,7 +2,7 @@
 //! delivered where, what failed.
 
 use super::{Result, Store, StoreError, from_ms, to_ms};
-use crate::jobs::{Notice, Outgoing, Recipient};
+use crate::schedule::{Notice, Outgoing, Recipient};
 use chrono::{DateTime, Utc};
 
 /// A queued message, with what the sender needs to deliver it.
@@ -206,7 +206,7 @@ impl Store {
         plan: &crate::plan::Plan,
         cutoff: DateTime<Utc>,
         ran_at: DateTime<Utc>,
-        skipped: &[(crate::jobs::JobName, DateTime<Utc>)],
+        skipped: &[(crate::schedule::JobName, DateTime<Utc>)],
         notice: impl FnOnce(Vec<String>) -> Option<Outgoing>,
     ) -> Result<usize> {
         let mut tx = self.begin_write().await?;

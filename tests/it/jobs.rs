@@ -7,8 +7,8 @@ use crate::helpers::*;
 use chrono::{DateTime, Duration, Utc};
 use planbot::config::{GuildSettings, Settings};
 use planbot::jobs::{
-    Decision, Due, JobError, JobName, Notice, Outgoing, PlanJobs, Recipient, RunReport,
-    catch_up_and_run, decide_job, due_run, next_fire, parse_schedule, previous_fire, run_job,
+    Decision, Due, JobError, JobName, Notice, Outgoing, PlanJobs, Recipient, RunReport, decide_job,
+    due_run, next_fire, parse_schedule, previous_fire, run_job,
 };
 use planbot::plan::{Plan, Status, StatusRequest};
 use planbot::store::{RunKind, Store};
@@ -824,7 +824,9 @@ async fn a_manual_run_at_a_fire_time_does_not_stop_the_scheduled_run_of_that_fir
     let now = fire + Duration::seconds(30);
     let expected = decide(&db, &pj, JobName::Chase, fire).await;
     assert_eq!(who_about_what(&expected), vec![("Mel Meggs", vec!["4.1"])]);
-    catch_up_and_run(&db.store, &pj, now).await.unwrap();
+    planbot::app::scheduler::catch_up_and_run(&db.store, &pj, now)
+        .await
+        .unwrap();
     let outbox = db.store.outbox_entries(&[], 100).await.unwrap();
     assert!(
         outbox.iter().any(|e| e.to == "Mel Meggs"),
@@ -1146,4 +1148,39 @@ async fn jobs_run_quarter_end_on_a_plan_imported_in_2019_queues_reminders_for_mo
         );
     }
     assert!(!table.contains("Steve Comb"), "{table}");
+}
+
+/// `app::jobs::run_job` is the one way to run a job now: a plan admin's run
+/// queues once however often it is repeated, a dry run records nothing,
+/// and somebody who is not an admin is refused.
+#[tokio::test]
+async fn running_a_job_through_the_application_queues_once_and_only_for_admins() {
+    use planbot::app::jobs::{JobOutcome, RunMode, run_job};
+    use planbot::app::{Actor, AppError};
+    let (db, _plan) = imported(SMALL_PLAN).await;
+    let pj = plan_jobs(&db, None, None).await;
+    let fire = london(2019, 5, 20, 9, 0);
+    let admin = Actor::trusted("Mel Meggs");
+    let run = |actor: Actor, mode| {
+        let (store, pj) = (db.store.clone(), pj.clone());
+        async move { run_job(&store, &actor, &pj, JobName::Chase, fire, fire, mode).await }
+    };
+    let Ok(JobOutcome::WouldQueue(dry)) = run(admin.clone(), RunMode::DryRun).await else {
+        panic!("a dry run says what it would queue");
+    };
+    assert!(db.store.outbox_entries(&[], 100).await.unwrap().is_empty());
+    let Ok(JobOutcome::Ran(first)) = run(admin.clone(), RunMode::Manual).await else {
+        panic!("an admin's run runs");
+    };
+    assert_eq!((first.decided, first.queued), (dry.outgoing.len(), 3));
+    let Ok(JobOutcome::Ran(again)) = run(admin, RunMode::Manual).await else {
+        panic!("an admin's run runs");
+    };
+    assert_eq!(again.queued, 0, "nothing is queued twice");
+    let lead = Actor::discord("ophelia", 42, false, false);
+    assert!(matches!(
+        run(lead, RunMode::Manual).await,
+        Err(AppError::NotAdmin)
+    ));
+    assert_eq!(db.store.outbox_entries(&[], 100).await.unwrap().len(), 3);
 }

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod architecture;
 mod bot;
 mod busy;
 mod calendar;

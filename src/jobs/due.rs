@@ -1,7 +1,7 @@
 //! Which fire time a job owes, given when it last ran: the latest one, once,
 //! however many ticks were missed; none older than the catch-up window.
 
-use super::calendar::fires_after;
+use crate::schedule::fires_after;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use cron::Schedule;

@@ -34,6 +34,65 @@ pub fn parse_schedule(expr: &str) -> Result<Schedule, ScheduleError> {
     })
 }
 
+/// A schedule as written in the config, parsed once.
+#[derive(Debug, Clone)]
+pub struct Cron {
+    expr: String,
+    schedule: Schedule,
+}
+
+impl Cron {
+    pub fn parse(expr: &str) -> Result<Cron, ScheduleError> {
+        Ok(Cron {
+            schedule: parse_schedule(expr)?,
+            expr: expr.to_string(),
+        })
+    }
+
+    /// As written, for listings.
+    pub fn as_str(&self) -> &str {
+        &self.expr
+    }
+
+    pub fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+}
+
+impl PartialEq<&str> for Cron {
+    fn eq(&self, other: &&str) -> bool {
+        self.expr == *other
+    }
+}
+
+/// The hours of a working day in which reminders go out, e.g. 09:00-17:00.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkingHours {
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+}
+
+impl WorkingHours {
+    /// Reads "HH:MM-HH:MM"; the reason says how to write it.
+    pub fn parse(text: &str) -> Result<WorkingHours, String> {
+        let bad = || format!("\"{text}\" is not a span of hours; write it as \"09:00-17:00\"");
+        let (from, to) = text.split_once('-').ok_or_else(bad)?;
+        let read = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| bad());
+        let (start, end) = (read(from)?, read(to)?);
+        if start >= end {
+            return Err(bad());
+        }
+        Ok(WorkingHours { start, end })
+    }
+
+    pub fn nine_to_five() -> WorkingHours {
+        WorkingHours {
+            start: NaiveTime::from_hms_opt(9, 0, 0).expect("a real time"),
+            end: NaiveTime::from_hms_opt(17, 0, 0).expect("a real time"),
+        }
+    }
+}
+
 /// The first time the schedule fires strictly after `after`, reading its
 /// hours as wall-clock time in `tz` (so "9:00" stays 9:00 across DST).
 pub fn next_fire(schedule: &Schedule, tz: Tz, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
@@ -161,8 +220,8 @@ impl WorkingTime {
     pub fn england_and_wales() -> WorkingTime {
         WorkingTime {
             tz: chrono_tz::Europe::London,
-            start: NaiveTime::from_hms_opt(9, 0, 0).expect("a real time"),
-            end: NaiveTime::from_hms_opt(17, 0, 0).expect("a real time"),
+            start: WorkingHours::nine_to_five().start,
+            end: WorkingHours::nine_to_five().end,
             holidays: ENGLAND_AND_WALES_BANK_HOLIDAYS
                 .iter()
                 .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("a listed date"))

@@ -1,17 +1,20 @@
 //! The scheduler: holds the lease, runs what each job owes at its fire
 //! time, and says what it skipped while it was away. The sender
-//! (`sender.rs`) delivers what it queues.
+//! (`jobs::Sender`) delivers what it queues.
 
-use super::{
-    JobError, JobName, Notice, Outgoing, PlanJobs, Recipient, due_run, next_fire, run_job,
-};
+use super::Actor;
+use super::jobs::{JobOutcome, RunMode, run_job};
+use crate::app::AppError;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::jobs::{
+    Handoff, JobError, JobName, Notice, Outgoing, PlanJobs, Recipient, due_run, next_fire,
+};
 use crate::store::{RunKind, RunRecord, Store};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 /// Holds the lease and runs what each job owes; the sender delivers.
@@ -21,82 +24,6 @@ pub struct Scheduler {
     pub clock: Clock,
     /// Who this process is, in the lease.
     pub holder: String,
-}
-
-/// What the scheduler tells the sender; outlives restarts of either.
-#[derive(Debug)]
-pub struct Handoff {
-    /// Until when (in real time) this process holds the lease; `None`
-    /// while it does not. Each renewal changes it, and so wakes the sender
-    /// to look for what another process (`planbot jobs run`) queued.
-    pub(super) lease: watch::Sender<Option<Instant>>,
-    /// Something was queued: the sender looks at the outbox now.
-    pub(super) queued: Notify,
-}
-
-impl Default for Handoff {
-    fn default() -> Self {
-        Handoff {
-            lease: watch::channel(None).0,
-            queued: Notify::new(),
-        }
-    }
-}
-
-/// When each job fires next, for `planbot jobs list` and `/jobs`.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct SchedulerStatus {
-    pub plan: String,
-    pub job: String,
-    pub schedule: String,
-    pub next_fire: Option<DateTime<Utc>>,
-    /// The next fire time on the plan's wall clock.
-    pub next_fire_local: Option<String>,
-    pub last_fire: Option<DateTime<Utc>>,
-    #[serde(skip)]
-    pub time_zone: chrono_tz::Tz,
-    /// Why the job cannot run, when a channel is missing.
-    pub problem: Option<String>,
-}
-
-impl SchedulerStatus {
-    pub async fn all(
-        store: &Store,
-        settings: &Settings,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<SchedulerStatus>, JobError> {
-        let mut out = Vec::new();
-        for pj in PlanJobs::load(store, settings).await? {
-            for job in JobName::ALL {
-                let schedule = pj.schedule(job)?;
-                let next = next_fire(&schedule, pj.plan.time_zone, now);
-                let problem = match job {
-                    JobName::Escalate if pj.guild.plan_channel.is_none() => {
-                        Some("set plan_channel for this server".to_string())
-                    }
-                    JobName::Digest if pj.guild.board_channel.is_none() => {
-                        Some("set board_channel for this server".to_string())
-                    }
-                    _ => None,
-                };
-                out.push(SchedulerStatus {
-                    plan: pj.plan.name.clone(),
-                    job: job.as_str().to_string(),
-                    schedule: job.schedule(&pj.settings).to_string(),
-                    next_fire: next,
-                    next_fire_local: next.map(|t| {
-                        t.with_timezone(&pj.plan.time_zone)
-                            .format("%a %d %b %Y %H:%M %Z")
-                            .to_string()
-                    }),
-                    last_fire: store.last_fire(&pj.plan, job).await?,
-                    time_zone: pj.plan.time_zone,
-                    problem,
-                });
-            }
-        }
-        Ok(out)
-    }
 }
 
 impl Scheduler {
@@ -165,14 +92,14 @@ impl Scheduler {
     /// Runs every job each plan owes at `now`, once, and says when the
     /// next one fires. One plan's failure does not hold up the others; it
     /// is tried again at the next renewal of the lease.
-    pub async fn tick(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, JobError> {
+    pub async fn tick(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
         let mut next: Option<DateTime<Utc>> = None;
         for pj in PlanJobs::load(&self.store, &self.settings).await? {
             if let Err(e) = catch_up_and_run(&self.store, &pj, now).await {
                 tracing::error!(plan = %pj.plan.name, "the plan's jobs failed: {e}");
             }
             for job in JobName::ALL {
-                let fire = next_fire(&pj.schedule(job)?, pj.plan.time_zone, now);
+                let fire = next_fire(pj.schedule(job), pj.plan.time_zone, now);
                 next = match (next, fire) {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
@@ -189,7 +116,7 @@ pub async fn catch_up_and_run(
     store: &Store,
     pj: &PlanJobs,
     now: DateTime<Utc>,
-) -> Result<(), JobError> {
+) -> Result<(), AppError> {
     let catch_up = pj.catch_up();
     let mut runs = Vec::new();
     let mut skipped = Vec::new();
@@ -197,7 +124,7 @@ pub async fn catch_up_and_run(
     let mut since: Option<DateTime<Utc>> = None;
     for job in JobName::ALL {
         let last = store.last_fire(&pj.plan, job).await?;
-        let due = due_run(&pj.schedule(job)?, pj.plan.time_zone, last, now, catch_up);
+        let due = due_run(pj.schedule(job), pj.plan.time_zone, last, now, catch_up);
         runs.extend(due.run.map(|f| (job, f)));
         skipped.extend(due.skip.map(|f| (job, f)));
         if let (Some(first), Some(last_missed)) = (due.missed.first(), due.missed.last()) {
@@ -252,12 +179,23 @@ pub async fn catch_up_and_run(
         tracing::warn!(plan = %pj.plan.name, expired, "reminders older than the catch-up window were not sent");
     }
     for (job, fire) in runs {
-        match run_job(store, pj, job, fire, now, RunKind::Scheduled).await {
-            Ok(report) => tracing::info!(
+        match run_job(
+            store,
+            &Actor::system(),
+            pj,
+            job,
+            fire,
+            now,
+            RunMode::Scheduled,
+        )
+        .await
+        {
+            Ok(JobOutcome::Ran(report)) => tracing::info!(
                 plan = %report.plan, job = %report.job, fire = %report.fire,
                 decided = report.decided, queued = report.queued, "job ran"
             ),
-            Err(e @ JobError::NotConfigured { .. }) => {
+            Ok(JobOutcome::WouldQueue(_)) => {}
+            Err(AppError::Job(e @ JobError::NotConfigured { .. })) => {
                 tracing::warn!("{e}");
                 store
                     .record_run(
