@@ -25,6 +25,10 @@ pub struct YearStart(u32);
 pub enum QuarterError {
     #[error("\"{0}\" is not a quarter or a date (write Q3 18/19, 2019-03-31 or 31/03/2019)")]
     Unrecognised(String),
+    #[error("\"{0}\" is not a date (write 2019-03-31 or 31/03/2019)")]
+    NotADate(String),
+    #[error("\"{0}\" is not a quarter (write Q3 18/19 or 2018/19 Q3)")]
+    NotAQuarter(String),
     #[error("\"{0}\" is not a real date")]
     ImpossibleDate(String),
     #[error("\"{0}\" names quarter {1}; a year has quarters Q1 to Q4")]
@@ -127,16 +131,24 @@ impl YearStart {
     /// Reads a due date written as a quarter or as a date; a quarter means its last day.
     pub fn parse_due(self, text: &str) -> Result<NaiveDate, QuarterError> {
         let t = text.trim();
-        if t.to_ascii_uppercase().contains('Q') {
-            return self.parse_quarter(t).map(|q| self.last_day(q));
-        }
-        parse_date(t)
+        let parsed = if t.to_ascii_uppercase().contains('Q') {
+            self.parse_quarter(t).map(|q| self.last_day(q))
+        } else {
+            parse_date(t)
+        };
+        // A due cell may hold either, so the advice names both.
+        parsed.map_err(|e| match e {
+            QuarterError::NotADate(_) | QuarterError::NotAQuarter(_) => {
+                QuarterError::Unrecognised(t.to_string())
+            }
+            other => other,
+        })
     }
 
     /// Reads "Q3 18/19", "Q3 2018/19", "2018/19 Q3", "Q3 FY18/19", "Q3 2018-2019";
     /// with a January start, also "Q3 2019".
     pub fn parse_quarter(self, text: &str) -> Result<Quarter, QuarterError> {
-        let unrecognised = || QuarterError::Unrecognised(text.trim().to_string());
+        let unrecognised = || QuarterError::NotAQuarter(text.trim().to_string());
         let upper = text.trim().to_ascii_uppercase().replace("FY", " ");
         let tokens: Vec<&str> = upper
             .split(|c: char| c.is_whitespace() || c == ',' || c == ':')
@@ -162,7 +174,7 @@ impl YearStart {
     }
 
     fn parse_year(self, whole: &str, years: &str) -> Result<i32, QuarterError> {
-        let unrecognised = || QuarterError::Unrecognised(whole.to_string());
+        let unrecognised = || QuarterError::NotAQuarter(whole.to_string());
         let parts: Vec<&str> = years.split(['/', '-']).collect();
         let num = |s: &str| -> Result<i32, QuarterError> {
             if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
@@ -195,7 +207,7 @@ impl YearStart {
 /// Reads an ISO date (2019-03-31) or a UK date (31/03/2019, 31/3/19).
 pub fn parse_date(text: &str) -> Result<NaiveDate, QuarterError> {
     let t = text.trim();
-    let unrecognised = || QuarterError::Unrecognised(t.to_string());
+    let unrecognised = || QuarterError::NotADate(t.to_string());
     let fields: Vec<&str>;
     let (y, m, d) = if t.contains('-') {
         fields = t.split('-').collect();

@@ -239,10 +239,17 @@ fn words_that_are_not_a_date_are_refused_with_the_text() {
         );
         assert!(err.to_string().contains(text.trim()), "{err}");
     }
-    let err = parse_date("next tuesday").unwrap_err();
-    assert_eq!(err, QuarterError::Unrecognised("next tuesday".into()));
     // The message also says what would work.
+    let err = APRIL.parse_due("next tuesday").unwrap_err();
     assert!(err.to_string().contains("Q3 18/19"), "{err}");
+    // Where only a date (or only a quarter) will do, the advice offers no other.
+    let err = parse_date("Q3 18/19").unwrap_err();
+    assert_eq!(err, QuarterError::NotADate("Q3 18/19".into()));
+    assert!(!err.to_string().contains("Q3 18/19 or"), "{err}");
+    assert!(err.to_string().contains("2019-03-31"), "{err}");
+    let err = APRIL.parse_quarter("2019-03-31").unwrap_err();
+    assert_eq!(err, QuarterError::NotAQuarter("2019-03-31".into()));
+    assert!(!err.to_string().contains("31/03/2019"), "{err}");
 }
 
 #[test]
