@@ -320,6 +320,7 @@ impl<'a> ActionReader<'a> {
                 recommendations: cols.has(Field::Recommendations),
                 evidence: cols.has(Field::Evidence),
             },
+            ..Default::default()
         })
     }
 }

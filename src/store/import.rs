@@ -11,7 +11,7 @@ use super::{Result, Store, join_list, to_ms};
 use crate::plan::{Action, FileColumns, PlanContent, Recommendation, Status};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 /// Actions written per statement.
 const CHUNK: usize = 4096;
@@ -141,6 +141,12 @@ async fn write_plan(
     // come to them: holding a big plan twice would double an import's memory.
     let recorded_refs = load_plan_refs(&mut *tx, plan_id).await?;
     let recorded_titles = priority_titles(&mut *tx, plan_id).await?;
+    let settled = settle_refs(&mut *tx, plan_id, content).await?;
+    let ref_at = |position: usize| -> &str {
+        settled
+            .get(&position)
+            .map_or(content.actions[position].reference.as_str(), String::as_str)
+    };
     let cols = content.columns;
     let mut outcome = ImportOutcome {
         plan: plan_name.to_string(),
@@ -158,14 +164,20 @@ async fn write_plan(
     for (position, a) in content.actions.iter().enumerate() {
         if position % CHUNK == 0 {
             let end = (position + CHUNK).min(content.actions.len());
-            before = recorded(
-                &mut *tx,
-                plan_id,
-                &content.actions[position..end],
-                &recorded_titles,
-            )
-            .await?;
+            let refs: Vec<&str> = (position..end).map(ref_at).collect();
+            before = recorded(&mut *tx, plan_id, &refs, &recorded_titles).await?;
         }
+        let with_settled_ref;
+        let a = match settled.get(&position) {
+            Some(reference) => {
+                with_settled_ref = Action {
+                    reference: reference.clone(),
+                    ..a.clone()
+                };
+                &with_settled_ref
+            }
+            None => a,
+        };
         let old = before.get(&a.reference);
         let merged;
         let action = match old {
@@ -201,11 +213,7 @@ async fn write_plan(
     outcome.cleared = cleared.into_list(cleared_leads);
     outcome.recommendations = count_recommendations(&mut *tx, plan_id).await?;
 
-    let in_file: BTreeSet<&str> = content
-        .actions
-        .iter()
-        .map(|a| a.reference.as_str())
-        .collect();
+    let in_file: BTreeSet<&str> = (0..content.actions.len()).map(ref_at).collect();
     outcome.missing = recorded_refs
         .into_iter()
         .filter(|r| !in_file.contains(r.as_str()))
@@ -231,11 +239,10 @@ async fn write_plan(
 async fn recorded(
     tx: &mut sqlx::SqliteConnection,
     plan_id: i64,
-    actions: &[Action],
+    refs: &[&str],
     titles: &HashMap<u32, String>,
 ) -> Result<HashMap<String, Action>> {
-    let refs: Vec<&str> = actions.iter().map(|a| a.reference.as_str()).collect();
-    let rows = load_actions_by_refs(tx, plan_id, &json(&refs)).await?;
+    let rows = load_actions_by_refs(tx, plan_id, &json(refs)).await?;
     Ok(rows
         .into_iter()
         .map(|mut a| {
@@ -245,6 +252,86 @@ async fn recorded(
             (a.reference.clone(), a)
         })
         .collect())
+}
+
+/// Refs for the rows that had none, where they differ from the ones the row
+/// order gave, by position. A row takes the ref of the recorded action with
+/// its priority and text, so reordering or inserting rows moves no history;
+/// a row that matches none gets a ref no action has, recorded or in the file.
+async fn settle_refs(
+    tx: &mut sqlx::SqliteConnection,
+    plan_id: i64,
+    content: &PlanContent,
+) -> Result<HashMap<usize, String>> {
+    if content.generated_refs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let generated: HashSet<usize> = content.generated_refs.iter().copied().collect();
+    let explicit: HashSet<&str> = content
+        .actions
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !generated.contains(i))
+        .map(|(_, a)| a.reference.as_str())
+        .collect();
+    // Removed actions count too: their refs are still taken, and a row
+    // that brings one back should bring back its history.
+    let rows = sqlx::query!(
+        r#"SELECT a.ref, p.number AS "number: u32", a.text
+             FROM actions a JOIN priorities p ON p.id = a.priority_id
+            WHERE a.plan_id = ? ORDER BY a.position"#,
+        plan_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut taken: HashSet<String> = explicit.iter().map(|r| r.to_string()).collect();
+    let mut by_text: HashMap<(u32, String), VecDeque<String>> = HashMap::new();
+    for r in rows {
+        if !explicit.contains(r.r#ref.as_str()) {
+            by_text
+                .entry((r.number, text_key(&r.text)))
+                .or_default()
+                .push_back(r.r#ref.clone());
+        }
+        taken.insert(r.r#ref);
+    }
+    let mut settled = HashMap::new();
+    let mut unmatched = Vec::new();
+    for &i in &content.generated_refs {
+        let a = &content.actions[i];
+        match by_text
+            .get_mut(&(a.priority, text_key(&a.text)))
+            .and_then(VecDeque::pop_front)
+        {
+            Some(reference) => {
+                settled.insert(i, reference);
+            }
+            None => unmatched.push(i),
+        }
+    }
+    let mut counters: HashMap<u32, u32> = HashMap::new();
+    for i in unmatched {
+        let priority = content.actions[i].priority;
+        let n = counters.entry(priority).or_insert(0);
+        loop {
+            *n += 1;
+            let candidate = format!("{priority}.{n}");
+            if taken.insert(candidate.clone()) {
+                settled.insert(i, candidate);
+                break;
+            }
+        }
+    }
+    settled.retain(|i, reference| content.actions[*i].reference != *reference);
+    Ok(settled)
+}
+
+/// Action text as people retype it: spacing and case do not matter.
+fn text_key(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 async fn priority_titles(
