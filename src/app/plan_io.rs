@@ -74,10 +74,7 @@ pub async fn import_plan(
         Source::Bytes { file_name, bytes } => read_plan_file(&file_name, &bytes, year_start),
     })
     .await??;
-    let by = match actor.name.as_str() {
-        "" => format!("import of {file_name}"),
-        name => format!("{name} (import of {file_name})"),
-    };
+    let by = crate::store::import_actor(&actor.name, &file_name);
     let opts = ImportOptions {
         actor: by,
         at: now,

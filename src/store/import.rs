@@ -47,6 +47,57 @@ pub struct ImportOutcome {
     pub cleared: Vec<Cleared>,
     /// Leads the plan did not know before, added as new people.
     pub new_people: Vec<String>,
+    /// Recorded actions whose status the file changes.
+    pub status_changed: Vec<StatusChanged>,
+    /// Of those, the ones whose last update came from a person rather than
+    /// an import: the file, likely older, would undo it.
+    pub overrides: Vec<Override>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StatusChanged {
+    pub reference: String,
+    pub from: Status,
+    pub to: Status,
+}
+
+/// An update a person recorded that the file's status replaces.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Override {
+    pub reference: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub set: Status,
+    /// What the file says.
+    pub file: Status,
+}
+
+impl Override {
+    /// "1.1 (Steve Comb set Not started on 28 Nov 2026; the file says Amber)".
+    pub fn describe(&self, time_zone: chrono_tz::Tz) -> String {
+        format!(
+            "{} ({} set {} on {}; the file says {})",
+            self.reference,
+            self.by,
+            self.set.label(),
+            self.at.with_timezone(&time_zone).format("%-d %b %Y"),
+            self.file.label()
+        )
+    }
+}
+
+/// The history's actor for an import of `file_name`, by `by` when a person
+/// ran it: the words "import of" are how an import's entries are told from
+/// people's updates.
+pub fn import_actor(by: &str, file_name: &str) -> String {
+    match by {
+        "" => format!("import of {file_name}"),
+        name => format!("{name} (import of {file_name})"),
+    }
+}
+
+fn is_import_actor(actor: &str) -> bool {
+    actor.starts_with("import of ") || actor.contains("(import of ")
 }
 
 /// A column the file has, whose empty cells clear what was recorded.
@@ -159,6 +210,7 @@ async fn write_plan(
 
     let mut cleared = ClearedColumns::default();
     let mut chunk = Chunk::default();
+    let mut changed = Vec::new();
     let mut before = HashMap::new();
     let at = to_ms(opts.at);
     for (position, a) in content.actions.iter().enumerate() {
@@ -195,20 +247,29 @@ async fn write_plan(
             Some(old) => {
                 if old.status != action.status {
                     chunk.change(action, Some(old.status));
+                    changed.push(StatusChanged {
+                        reference: a.reference.clone(),
+                        from: old.status,
+                        to: action.status,
+                    });
                 }
                 if same_content(old, action) {
                     outcome.unchanged += 1;
                 } else {
                     outcome.updated.push(a.reference.clone());
                 }
-                cleared.note(old, action, cols);
+                let status_empty = content.empty_status.binary_search(&position).is_ok();
+                cleared.note(old, action, cols, status_empty);
             }
         }
         chunk.add(position, action);
         if chunk.len >= CHUNK {
+            // Before the flush writes this import's own history entries.
+            note_overrides(&mut *tx, plan_id, &mut changed, &mut outcome).await?;
             outcome.status_changes += chunk.flush(&mut *tx, plan_id, at, &opts.actor).await?;
         }
     }
+    note_overrides(&mut *tx, plan_id, &mut changed, &mut outcome).await?;
     outcome.status_changes += chunk.flush(&mut *tx, plan_id, at, &opts.actor).await?;
     outcome.cleared = cleared.into_list(cleared_leads);
     outcome.recommendations = count_recommendations(&mut *tx, plan_id).await?;
@@ -232,6 +293,53 @@ async fn write_plan(
         outcome.removed = outcome.missing.clone();
     }
     Ok(outcome)
+}
+
+/// Moves `changed` into the outcome, noting those whose last history entry
+/// is a person's update rather than an import's.
+async fn note_overrides(
+    tx: &mut sqlx::SqliteConnection,
+    plan_id: i64,
+    changed: &mut Vec<StatusChanged>,
+    outcome: &mut ImportOutcome,
+) -> Result<()> {
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let refs = json(&changed.iter().map(|c| &c.reference).collect::<Vec<_>>());
+    let rows = sqlx::query!(
+        r#"SELECT a.ref, s.actor, s.at_ms, s.to_status
+             FROM json_each(?2) j
+             CROSS JOIN actions a ON a.plan_id = ?1 AND a.ref = j.value
+             JOIN status_changes s ON s.id =
+                  (SELECT s2.id FROM status_changes s2 WHERE s2.action_id = a.id
+                    ORDER BY s2.at_ms DESC, s2.id DESC LIMIT 1)"#,
+        plan_id,
+        refs
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let last: HashMap<String, (String, i64, String)> = rows
+        .into_iter()
+        .map(|r| (r.r#ref, (r.actor, r.at_ms, r.to_status)))
+        .collect();
+    for c in changed.iter() {
+        let Some((actor, at_ms, set)) = last.get(&c.reference) else {
+            continue;
+        };
+        if is_import_actor(actor) {
+            continue;
+        }
+        outcome.overrides.push(Override {
+            reference: c.reference.clone(),
+            by: actor.clone(),
+            at: super::from_ms(*at_ms),
+            set: set.parse().unwrap_or(c.from),
+            file: c.to,
+        });
+    }
+    outcome.status_changed.append(changed);
+    Ok(())
 }
 
 /// The recorded actions among `actions`, by reference, as they stood before
@@ -387,11 +495,13 @@ struct ClearedColumns {
     group: Vec<String>,
     leads: Vec<String>,
     due: Vec<String>,
+    status: Vec<String>,
     recommendations: Vec<String>,
 }
 
 impl ClearedColumns {
-    fn note(&mut self, old: &Action, new: &Action, cols: FileColumns) {
+    /// `status_empty`: the Status cell was empty (which reads as Not started).
+    fn note(&mut self, old: &Action, new: &Action, cols: FileColumns, status_empty: bool) {
         let r = || new.reference.clone();
         if cols.group && old.group.is_some() && new.group.is_none() {
             self.group.push(r());
@@ -401,6 +511,9 @@ impl ClearedColumns {
         }
         if cols.due && old.due.is_some() && new.due.is_none() {
             self.due.push(r());
+        }
+        if status_empty && old.status != Status::NotStarted {
+            self.status.push(r());
         }
         if cols.recommendations && !old.recommendations.is_empty() && new.recommendations.is_empty()
         {
@@ -414,6 +527,7 @@ impl ClearedColumns {
             ("Leads", self.leads),
             ("Strategic Leads", strategic_leads),
             ("Due", self.due),
+            ("Status", self.status),
             ("Recommendations", self.recommendations),
         ]
         .into_iter()

@@ -4,6 +4,22 @@
 
 use crate::helpers::*;
 use planbot::plan::Status;
+use std::path::Path;
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// Runs `planbot import` (with `extra` arguments) and returns its stdout.
+fn import(db: &Path, file: &str, extra: &[&str]) -> String {
+    let mut args = vec!["import", file, "--plan", "P"];
+    args.extend_from_slice(extra);
+    let out = planbot(db, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
 
 async fn statuses(db: &TestDb, reference: &str) -> Vec<Status> {
     let plan = db.store.find_plan(None).await.unwrap();
@@ -79,4 +95,68 @@ async fn a_new_row_without_a_ref_takes_a_ref_no_action_has() {
     assert_eq!(outcome.missing, ["4.2"]);
     let plan = db.store.find_plan(None).await.unwrap();
     assert_eq!(db.store.action(&plan, "4.2").await.unwrap().text, "Delta");
+}
+
+const AMBER_PLAN: &str = "\
+Priority,Ref,Action,Status
+1. Children Looked After,1.1,Increase foster placements,Amber
+1. Children Looked After,1.2,Review the SGO policy,Red
+";
+
+#[test]
+fn an_old_file_says_which_leads_updates_it_would_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plan.db");
+    let file = write(dir.path(), "plan.csv", AMBER_PLAN);
+    import(&db, &file, &[]);
+    let out = planbot(&db, &["status", "1.1", "Not started", "--by", "Steve Comb"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let dry = import(&db, &file, &["--dry-run"]);
+    let line = dry
+        .lines()
+        .find(|l| l.starts_with("would override updates made since the last import: "))
+        .unwrap_or_else(|| panic!("{dry}"));
+    assert!(
+        line.contains("1.1 (Steve Comb set Not started on ")
+            && line.ends_with("; the file says Amber)"),
+        "{line}"
+    );
+    assert!(!line.contains("1.2"), "{line}");
+    assert!(
+        dry.lines()
+            .any(|l| l == "would change statuses: 1.1: Not started -> Amber"),
+        "{dry}"
+    );
+
+    let real = import(&db, &file, &[]);
+    assert!(
+        real.lines()
+            .any(|l| l.starts_with("overrode updates made since the last import: 1.1 (Steve Comb")),
+        "{real}"
+    );
+    // The import is now the last word: importing again overrides nobody.
+    let again = import(&db, &file, &["--dry-run"]);
+    assert!(!again.contains("override"), "{again}");
+}
+
+#[test]
+fn an_empty_status_cell_is_listed_as_a_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plan.db");
+    import(&db, &write(dir.path(), "plan.csv", AMBER_PLAN), &[]);
+    // 1.2 says Not started in words: a change, not a clear.
+    let emptied = "Priority,Ref,Action,Status\n\
+        1. Children Looked After,1.1,Increase foster placements,\n\
+        1. Children Looked After,1.2,Review the SGO policy,Not started\n";
+    let out = import(
+        &db,
+        &write(dir.path(), "emptied.csv", emptied),
+        &["--dry-run"],
+    );
+    assert!(
+        out.lines()
+            .any(|l| l == "would clear Status (empty in the file): 1.1"),
+        "{out}"
+    );
 }
