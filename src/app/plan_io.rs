@@ -47,8 +47,14 @@ pub struct Imported {
 
 #[derive(Debug, Clone)]
 pub enum ImportedKind {
-    Plan { read: usize, outcome: ImportOutcome },
-    Recommendations { read: usize, total: usize },
+    Plan {
+        read: usize,
+        outcome: Box<ImportOutcome>,
+    },
+    Recommendations {
+        read: usize,
+        total: usize,
+    },
 }
 
 /// Reads the sheet (off the runtime) and writes it in one transaction; a bad
@@ -92,7 +98,7 @@ pub async fn import_plan(
         },
         Parsed::Plan(content) => ImportedKind::Plan {
             read: content.actions.len(),
-            outcome: store.import_plan(plan_name, content, &opts).await?,
+            outcome: Box::new(store.import_plan(plan_name, content, &opts).await?),
         },
     };
     Ok(Imported {
