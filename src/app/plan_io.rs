@@ -47,8 +47,14 @@ pub struct Imported {
 
 #[derive(Debug, Clone)]
 pub enum ImportedKind {
-    Plan { read: usize, outcome: ImportOutcome },
-    Recommendations { read: usize, total: usize },
+    Plan {
+        read: usize,
+        outcome: Box<ImportOutcome>,
+    },
+    Recommendations {
+        read: usize,
+        total: usize,
+    },
 }
 
 /// Reads the sheet (off the runtime) and writes it in one transaction; a bad
@@ -74,10 +80,7 @@ pub async fn import_plan(
         Source::Bytes { file_name, bytes } => read_plan_file(&file_name, &bytes, year_start),
     })
     .await??;
-    let by = match actor.name.as_str() {
-        "" => format!("import of {file_name}"),
-        name => format!("{name} (import of {file_name})"),
-    };
+    let by = crate::store::import_actor(&actor.name, &file_name);
     let opts = ImportOptions {
         actor: by,
         at: now,
@@ -95,7 +98,7 @@ pub async fn import_plan(
         },
         Parsed::Plan(content) => ImportedKind::Plan {
             read: content.actions.len(),
-            outcome: store.import_plan(plan_name, content, &opts).await?,
+            outcome: Box::new(store.import_plan(plan_name, content, &opts).await?),
         },
     };
     Ok(Imported {

@@ -257,6 +257,28 @@ async fn import(
                 let names = capped_list(&o.new_people, 50);
                 writeln!(out, "new people ({what}): {names}")?;
             }
+            if args.dry_run && !o.status_changed.is_empty() {
+                let changes: Vec<String> = o
+                    .status_changed
+                    .iter()
+                    .map(|c| format!("{}: {} -> {}", c.reference, c.from.label(), c.to.label()))
+                    .collect();
+                writeln!(out, "would change statuses: {}", capped_list(&changes, 20))?;
+            }
+            if !o.overrides.is_empty() {
+                let tz = store.find_plan(Some(&name)).await?.time_zone;
+                let what = if args.dry_run {
+                    "would override"
+                } else {
+                    "overrode"
+                };
+                let overrides: Vec<String> = o.overrides.iter().map(|x| x.describe(tz)).collect();
+                writeln!(
+                    out,
+                    "{what} updates made since the last import: {}",
+                    capped_list(&overrides, 20)
+                )?;
+            }
         }
     }
     if args.dry_run {

@@ -164,14 +164,21 @@ fn read_plan<R: BufRead>(
         Parsed::Recommendations(reader.finish())
     } else {
         let mut reader = rows::ActionReader::new(&columns, year_start);
+        let mut blanks = Blanks::new(&columns);
         while let Some(r) = row {
             shape.check(&r, &mut report);
+            blanks.note(&r);
             reader.push(&r, &mut report);
             row = body.next()?;
         }
         body.quote_problems(&mut report);
         // Without content the report holds problems, and they are returned below.
-        Parsed::Plan(reader.finish(&report).unwrap_or_default())
+        Parsed::Plan(
+            reader
+                .finish(&report)
+                .map(|c| blanks.into_content(c))
+                .unwrap_or_default(),
+        )
     };
     let (warnings, more_warnings) = report.finish()?;
     Ok(ImportFile {
@@ -179,6 +186,47 @@ fn read_plan<R: BufRead>(
         warnings,
         more_warnings,
     })
+}
+
+/// Rows whose Ref or Status cell is empty: the reader turns an empty Ref
+/// into a ref and an empty Status into Not started, and an import needs to
+/// tell those from what the file says.
+struct Blanks {
+    ref_column: Option<usize>,
+    status_column: Option<usize>,
+    row: usize,
+    refs: Vec<usize>,
+    status: Vec<usize>,
+}
+
+impl Blanks {
+    fn new(columns: &Columns) -> Self {
+        Blanks {
+            ref_column: columns.get(Field::Ref),
+            status_column: columns.get(Field::Status),
+            row: 0,
+            refs: Vec::new(),
+            status: Vec::new(),
+        }
+    }
+
+    /// Called once per row the action reader reads, in the same order.
+    fn note(&mut self, row: &Row) {
+        let empty = |c: usize| row.cell(c).is_none_or(table::Cell::is_empty);
+        if self.ref_column.is_none_or(empty) {
+            self.refs.push(self.row);
+        }
+        if self.status_column.is_some_and(empty) {
+            self.status.push(self.row);
+        }
+        self.row += 1;
+    }
+
+    fn into_content(self, mut content: PlanContent) -> PlanContent {
+        content.generated_refs = self.refs;
+        content.empty_status = self.status;
+        content
+    }
 }
 
 /// The rows under the header: those read while looking for it, then the rest.

@@ -335,6 +335,7 @@ impl<'a> ActionReader<'a> {
                 recommendations: cols.has(Field::Recommendations),
                 evidence: cols.has(Field::Evidence),
             },
+            ..Default::default()
         })
     }
 }

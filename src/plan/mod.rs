@@ -155,6 +155,12 @@ pub struct PlanContent {
     pub actions: Vec<Action>,
     pub recommendations: Vec<Recommendation>,
     pub columns: FileColumns,
+    /// Rows (positions in `actions`) whose Ref cell was missing or empty:
+    /// their refs come from the row order, so an import settles them
+    /// against the recorded plan by priority and text instead.
+    pub generated_refs: Vec<usize>,
+    /// Rows whose Status column is there but empty.
+    pub empty_status: Vec<usize>,
 }
 
 /// Which of the optional columns the file had. A sheet without a column says

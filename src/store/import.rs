@@ -11,7 +11,7 @@ use super::{Result, Store, join_list, to_ms};
 use crate::plan::{Action, FileColumns, PlanContent, Recommendation, Status};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 /// Actions written per statement.
 const CHUNK: usize = 4096;
@@ -47,6 +47,57 @@ pub struct ImportOutcome {
     pub cleared: Vec<Cleared>,
     /// Leads the plan did not know before, added as new people.
     pub new_people: Vec<String>,
+    /// Recorded actions whose status the file changes.
+    pub status_changed: Vec<StatusChanged>,
+    /// Of those, the ones whose last update came from a person rather than
+    /// an import: the file, likely older, would undo it.
+    pub overrides: Vec<Override>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StatusChanged {
+    pub reference: String,
+    pub from: Status,
+    pub to: Status,
+}
+
+/// An update a person recorded that the file's status replaces.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Override {
+    pub reference: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub set: Status,
+    /// What the file says.
+    pub file: Status,
+}
+
+impl Override {
+    /// "1.1 (Steve Comb set Not started on 28 Nov 2026; the file says Amber)".
+    pub fn describe(&self, time_zone: chrono_tz::Tz) -> String {
+        format!(
+            "{} ({} set {} on {}; the file says {})",
+            self.reference,
+            self.by,
+            self.set.label(),
+            self.at.with_timezone(&time_zone).format("%-d %b %Y"),
+            self.file.label()
+        )
+    }
+}
+
+/// The history's actor for an import of `file_name`, by `by` when a person
+/// ran it: the words "import of" are how an import's entries are told from
+/// people's updates.
+pub fn import_actor(by: &str, file_name: &str) -> String {
+    match by {
+        "" => format!("import of {file_name}"),
+        name => format!("{name} (import of {file_name})"),
+    }
+}
+
+fn is_import_actor(actor: &str) -> bool {
+    actor.starts_with("import of ") || actor.contains("(import of ")
 }
 
 /// A column the file has, whose empty cells clear what was recorded.
@@ -141,6 +192,12 @@ async fn write_plan(
     // come to them: holding a big plan twice would double an import's memory.
     let recorded_refs = load_plan_refs(&mut *tx, plan_id).await?;
     let recorded_titles = priority_titles(&mut *tx, plan_id).await?;
+    let settled = settle_refs(&mut *tx, plan_id, content).await?;
+    let ref_at = |position: usize| -> &str {
+        settled
+            .get(&position)
+            .map_or(content.actions[position].reference.as_str(), String::as_str)
+    };
     let cols = content.columns;
     let mut outcome = ImportOutcome {
         plan: plan_name.to_string(),
@@ -153,19 +210,26 @@ async fn write_plan(
 
     let mut cleared = ClearedColumns::default();
     let mut chunk = Chunk::default();
+    let mut changed = Vec::new();
     let mut before = HashMap::new();
     let at = to_ms(opts.at);
     for (position, a) in content.actions.iter().enumerate() {
         if position % CHUNK == 0 {
             let end = (position + CHUNK).min(content.actions.len());
-            before = recorded(
-                &mut *tx,
-                plan_id,
-                &content.actions[position..end],
-                &recorded_titles,
-            )
-            .await?;
+            let refs: Vec<&str> = (position..end).map(ref_at).collect();
+            before = recorded(&mut *tx, plan_id, &refs, &recorded_titles).await?;
         }
+        let with_settled_ref;
+        let a = match settled.get(&position) {
+            Some(reference) => {
+                with_settled_ref = Action {
+                    reference: reference.clone(),
+                    ..a.clone()
+                };
+                &with_settled_ref
+            }
+            None => a,
+        };
         let old = before.get(&a.reference);
         let merged;
         let action = match old {
@@ -183,29 +247,34 @@ async fn write_plan(
             Some(old) => {
                 if old.status != action.status {
                     chunk.change(action, Some(old.status));
+                    changed.push(StatusChanged {
+                        reference: a.reference.clone(),
+                        from: old.status,
+                        to: action.status,
+                    });
                 }
                 if same_content(old, action) {
                     outcome.unchanged += 1;
                 } else {
                     outcome.updated.push(a.reference.clone());
                 }
-                cleared.note(old, action, cols);
+                let status_empty = content.empty_status.binary_search(&position).is_ok();
+                cleared.note(old, action, cols, status_empty);
             }
         }
         chunk.add(position, action);
         if chunk.len >= CHUNK {
+            // Before the flush writes this import's own history entries.
+            note_overrides(&mut *tx, plan_id, &mut changed, &mut outcome).await?;
             outcome.status_changes += chunk.flush(&mut *tx, plan_id, at, &opts.actor).await?;
         }
     }
+    note_overrides(&mut *tx, plan_id, &mut changed, &mut outcome).await?;
     outcome.status_changes += chunk.flush(&mut *tx, plan_id, at, &opts.actor).await?;
     outcome.cleared = cleared.into_list(cleared_leads);
     outcome.recommendations = count_recommendations(&mut *tx, plan_id).await?;
 
-    let in_file: BTreeSet<&str> = content
-        .actions
-        .iter()
-        .map(|a| a.reference.as_str())
-        .collect();
+    let in_file: BTreeSet<&str> = (0..content.actions.len()).map(ref_at).collect();
     outcome.missing = recorded_refs
         .into_iter()
         .filter(|r| !in_file.contains(r.as_str()))
@@ -226,16 +295,62 @@ async fn write_plan(
     Ok(outcome)
 }
 
+/// Moves `changed` into the outcome, noting those whose last history entry
+/// is a person's update rather than an import's.
+async fn note_overrides(
+    tx: &mut sqlx::SqliteConnection,
+    plan_id: i64,
+    changed: &mut Vec<StatusChanged>,
+    outcome: &mut ImportOutcome,
+) -> Result<()> {
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let refs = json(&changed.iter().map(|c| &c.reference).collect::<Vec<_>>());
+    let rows = sqlx::query!(
+        r#"SELECT a.ref, s.actor, s.at_ms, s.to_status
+             FROM json_each(?2) j
+             CROSS JOIN actions a ON a.plan_id = ?1 AND a.ref = j.value
+             JOIN status_changes s ON s.id =
+                  (SELECT s2.id FROM status_changes s2 WHERE s2.action_id = a.id
+                    ORDER BY s2.at_ms DESC, s2.id DESC LIMIT 1)"#,
+        plan_id,
+        refs
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let last: HashMap<String, (String, i64, String)> = rows
+        .into_iter()
+        .map(|r| (r.r#ref, (r.actor, r.at_ms, r.to_status)))
+        .collect();
+    for c in changed.iter() {
+        let Some((actor, at_ms, set)) = last.get(&c.reference) else {
+            continue;
+        };
+        if is_import_actor(actor) {
+            continue;
+        }
+        outcome.overrides.push(Override {
+            reference: c.reference.clone(),
+            by: actor.clone(),
+            at: super::from_ms(*at_ms),
+            set: set.parse().unwrap_or(c.from),
+            file: c.to,
+        });
+    }
+    outcome.status_changed.append(changed);
+    Ok(())
+}
+
 /// The recorded actions among `actions`, by reference, as they stood before
 /// this import: with the priority titles read before the file renamed any.
 async fn recorded(
     tx: &mut sqlx::SqliteConnection,
     plan_id: i64,
-    actions: &[Action],
+    refs: &[&str],
     titles: &HashMap<u32, String>,
 ) -> Result<HashMap<String, Action>> {
-    let refs: Vec<&str> = actions.iter().map(|a| a.reference.as_str()).collect();
-    let rows = load_actions_by_refs(tx, plan_id, &json(&refs)).await?;
+    let rows = load_actions_by_refs(tx, plan_id, &json(refs)).await?;
     Ok(rows
         .into_iter()
         .map(|mut a| {
@@ -245,6 +360,86 @@ async fn recorded(
             (a.reference.clone(), a)
         })
         .collect())
+}
+
+/// Refs for the rows that had none, where they differ from the ones the row
+/// order gave, by position. A row takes the ref of the recorded action with
+/// its priority and text, so reordering or inserting rows moves no history;
+/// a row that matches none gets a ref no action has, recorded or in the file.
+async fn settle_refs(
+    tx: &mut sqlx::SqliteConnection,
+    plan_id: i64,
+    content: &PlanContent,
+) -> Result<HashMap<usize, String>> {
+    if content.generated_refs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let generated: HashSet<usize> = content.generated_refs.iter().copied().collect();
+    let explicit: HashSet<&str> = content
+        .actions
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !generated.contains(i))
+        .map(|(_, a)| a.reference.as_str())
+        .collect();
+    // Removed actions count too: their refs are still taken, and a row
+    // that brings one back should bring back its history.
+    let rows = sqlx::query!(
+        r#"SELECT a.ref, p.number AS "number: u32", a.text
+             FROM actions a JOIN priorities p ON p.id = a.priority_id
+            WHERE a.plan_id = ? ORDER BY a.position"#,
+        plan_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut taken: HashSet<String> = explicit.iter().map(|r| r.to_string()).collect();
+    let mut by_text: HashMap<(u32, String), VecDeque<String>> = HashMap::new();
+    for r in rows {
+        if !explicit.contains(r.r#ref.as_str()) {
+            by_text
+                .entry((r.number, text_key(&r.text)))
+                .or_default()
+                .push_back(r.r#ref.clone());
+        }
+        taken.insert(r.r#ref);
+    }
+    let mut settled = HashMap::new();
+    let mut unmatched = Vec::new();
+    for &i in &content.generated_refs {
+        let a = &content.actions[i];
+        match by_text
+            .get_mut(&(a.priority, text_key(&a.text)))
+            .and_then(VecDeque::pop_front)
+        {
+            Some(reference) => {
+                settled.insert(i, reference);
+            }
+            None => unmatched.push(i),
+        }
+    }
+    let mut counters: HashMap<u32, u32> = HashMap::new();
+    for i in unmatched {
+        let priority = content.actions[i].priority;
+        let n = counters.entry(priority).or_insert(0);
+        loop {
+            *n += 1;
+            let candidate = format!("{priority}.{n}");
+            if taken.insert(candidate.clone()) {
+                settled.insert(i, candidate);
+                break;
+            }
+        }
+    }
+    settled.retain(|i, reference| content.actions[*i].reference != *reference);
+    Ok(settled)
+}
+
+/// Action text as people retype it: spacing and case do not matter.
+fn text_key(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 async fn priority_titles(
@@ -300,11 +495,13 @@ struct ClearedColumns {
     group: Vec<String>,
     leads: Vec<String>,
     due: Vec<String>,
+    status: Vec<String>,
     recommendations: Vec<String>,
 }
 
 impl ClearedColumns {
-    fn note(&mut self, old: &Action, new: &Action, cols: FileColumns) {
+    /// `status_empty`: the Status cell was empty (which reads as Not started).
+    fn note(&mut self, old: &Action, new: &Action, cols: FileColumns, status_empty: bool) {
         let r = || new.reference.clone();
         if cols.group && old.group.is_some() && new.group.is_none() {
             self.group.push(r());
@@ -314,6 +511,9 @@ impl ClearedColumns {
         }
         if cols.due && old.due.is_some() && new.due.is_none() {
             self.due.push(r());
+        }
+        if status_empty && old.status != Status::NotStarted {
+            self.status.push(r());
         }
         if cols.recommendations && !old.recommendations.is_empty() && new.recommendations.is_empty()
         {
@@ -327,6 +527,7 @@ impl ClearedColumns {
             ("Leads", self.leads),
             ("Strategic Leads", strategic_leads),
             ("Due", self.due),
+            ("Status", self.status),
             ("Recommendations", self.recommendations),
         ]
         .into_iter()

@@ -13,7 +13,7 @@ mod plans;
 
 pub use actions::ActionFilter;
 pub use history::Updated;
-pub use import::{ImportOptions, ImportOutcome};
+pub use import::{ImportOptions, ImportOutcome, Override, StatusChanged, import_actor};
 pub use jobs::{EscalationCandidate, JobRun, LeadAction, RunKind, RunRecord};
 pub use open::{DEFAULT_WAIT, OpenOptions, about_the_file};
 pub use outbox::{Head, Lead, OutboxEntry, OutboxItem};

@@ -810,6 +810,7 @@ fn awkward_plan() -> PlanContent {
         actions,
         recommendations: Vec::new(),
         columns: FileColumns::ALL,
+        ..Default::default()
     }
 }
 

@@ -17,6 +17,7 @@ mod digest;
 mod digest_render;
 mod import_checks;
 mod import_files;
+mod import_reconcile;
 mod jobs;
 mod process;
 mod quarter;

@@ -158,6 +158,14 @@ async fn import(
                     o.missing.join(", ")
                 ));
             }
+            if !o.overrides.is_empty() {
+                let tz = store.find_plan(Some(&name)).await?.time_zone;
+                let overrides: Vec<String> = o.overrides.iter().map(|x| x.describe(tz)).collect();
+                t.push_str(&format!(
+                    "\nOverrode updates made since the last import: {}",
+                    overrides.join(", ")
+                ));
+            }
             t
         }
     };
