@@ -81,16 +81,17 @@ impl Store {
         }
     }
 
+    /// The plan's id, and whether this call created it.
     pub(super) async fn ensure_plan(
         tx: &mut sqlx::SqliteConnection,
         name: &str,
         settings: &PlanSettings,
         now: DateTime<Utc>,
-    ) -> Result<i64> {
+    ) -> Result<(i64, bool)> {
         let tz = settings.time_zone.name();
         let month = settings.year_start.month();
         let now_ms = to_ms(now);
-        sqlx::query!(
+        let created = sqlx::query!(
             "INSERT INTO plans (name, time_zone, year_start_month, stale_days, created_at_ms)
              VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
             name,
@@ -100,11 +101,13 @@ impl Store {
             now_ms
         )
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected()
+            == 1;
         let id = sqlx::query_scalar!("SELECT id FROM plans WHERE name = ?", name)
             .fetch_one(&mut *tx)
             .await?;
-        Ok(id)
+        Ok((id, created))
     }
 }
 

@@ -1,0 +1,320 @@
+//! Writing a whole imported plan in one transaction. Rows go in batches: each
+//! table gets one statement per chunk of actions that reads a JSON array
+//! through `json_each`, since a statement costs about 100 µs and a plan can
+//! have hundreds of thousands of rows; chunks keep those arrays small.
+//! `CROSS JOIN` keeps the JSON rows as the outer loop: left to itself the
+//! planner scans the plan's actions and re-reads the whole array for each one.
+
+mod chunk;
+mod reconcile;
+mod write;
+
+use super::actions::load_plan_refs;
+use super::plans::PlanSettings;
+use super::{Result, Store, to_ms};
+use crate::plan::{Action, PlanContent, Recommendation, Status};
+use chrono::{DateTime, Utc};
+use chunk::Chunk;
+use reconcile::{
+    ClearedColumns, keep_absent, note_overrides, priority_titles, recorded, same_content,
+    settle_refs,
+};
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+use write::{count_recommendations, write_codes, write_people, write_priorities};
+
+/// Actions written per statement.
+const CHUNK: usize = 4096;
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Who the history says made the status changes the file brings.
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    /// Mark actions missing from the file as removed (their history is kept).
+    pub prune: bool,
+    /// Check and report, then roll back.
+    pub dry_run: bool,
+    /// Used only when the plan is new.
+    pub settings: PlanSettings,
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportOutcome {
+    pub plan: String,
+    pub plan_created: bool,
+    pub created: Vec<String>,
+    pub updated: Vec<String>,
+    pub unchanged: usize,
+    pub status_changes: usize,
+    /// In the database but not in the file.
+    pub missing: Vec<String>,
+    /// Of the missing, those marked removed (with `prune`).
+    pub removed: Vec<String>,
+    pub recommendations: usize,
+    /// Recorded values the file's empty cells clear, column by column.
+    pub cleared: Vec<Cleared>,
+    /// Leads the plan did not know before, added as new people.
+    pub new_people: Vec<String>,
+    /// Recorded actions whose status the file changes.
+    pub status_changed: Vec<StatusChanged>,
+    /// Of those, the ones whose last update came from a person rather than
+    /// an import: the file, likely older, would undo it.
+    pub overrides: Vec<Override>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StatusChanged {
+    pub reference: String,
+    pub from: Status,
+    pub to: Status,
+}
+
+/// An update a person recorded that the file's status replaces.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Override {
+    pub reference: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub set: Status,
+    /// What the file says.
+    pub file: Status,
+}
+
+impl Override {
+    /// "1.1 (Steve Comb set Not started on 28 Nov 2026; the file says Amber)".
+    pub fn describe(&self, time_zone: chrono_tz::Tz) -> String {
+        format!(
+            "{} ({} set {} on {}; the file says {})",
+            self.reference,
+            self.by,
+            self.set.label(),
+            self.at.with_timezone(&time_zone).format("%-d %b %Y"),
+            self.file.label()
+        )
+    }
+}
+
+/// The history's actor for an import of `file_name`, by `by` when a person
+/// ran it: the words "import of" are how an import's entries are told from
+/// people's updates.
+pub fn import_actor(by: &str, file_name: &str) -> String {
+    match by {
+        "" => format!("import of {file_name}"),
+        name => format!("{name} (import of {file_name})"),
+    }
+}
+
+fn is_import_actor(actor: &str) -> bool {
+    actor.starts_with("import of ") || actor.contains("(import of ")
+}
+
+/// A column the file has, whose empty cells clear what was recorded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Cleared {
+    pub column: &'static str,
+    /// Action refs, or "priority 4" for strategic leads.
+    pub refs: Vec<String>,
+}
+
+impl Store {
+    pub async fn import_plan(
+        &self,
+        plan_name: &str,
+        content: &PlanContent,
+        opts: &ImportOptions,
+    ) -> Result<ImportOutcome> {
+        let mut tx = self.begin_write().await?;
+        let cache = small_cache(&mut tx).await?;
+        let outcome = write_plan(&mut tx, plan_name, content, opts).await;
+        restore_cache(&mut tx, cache).await?;
+        // On an error the transaction is dropped, which rolls it back.
+        let outcome = outcome?;
+        finish(tx, opts.dry_run).await?;
+        Ok(outcome)
+    }
+
+    /// Adds or updates a plan's list of recommendations (code and wording).
+    pub async fn import_recommendations(
+        &self,
+        plan_name: &str,
+        recommendations: &[Recommendation],
+        opts: &ImportOptions,
+    ) -> Result<usize> {
+        let mut tx = self.begin_write().await?;
+        let (plan_id, _) = Store::ensure_plan(&mut tx, plan_name, &opts.settings, opts.at).await?;
+        let content = PlanContent {
+            recommendations: recommendations.to_vec(),
+            ..Default::default()
+        };
+        write_codes(&mut tx, plan_id, &content).await?;
+        let count = count_recommendations(&mut tx, plan_id).await?;
+        finish(tx, opts.dry_run).await?;
+        Ok(count)
+    }
+}
+
+/// Dirty pages of a big import stay in SQLite's page cache until commit;
+/// a smaller cache spills them to the WAL instead of holding 64 MB. The
+/// memory map is turned off too: a re-import reads every page of the plan,
+/// and mapped pages count in the process's memory.
+const IMPORT_CACHE_KIB: i64 = 8192;
+
+async fn small_cache(tx: &mut sqlx::SqliteConnection) -> Result<i64> {
+    let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA cache_size = -{IMPORT_CACHE_KIB}"
+    )))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("PRAGMA mmap_size = 0")
+        .execute(&mut *tx)
+        .await?;
+    Ok(cache)
+}
+
+async fn restore_cache(tx: &mut sqlx::SqliteConnection, cache: i64) -> Result<()> {
+    // An integer read from SQLite itself.
+    sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = {cache}")))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA mmap_size = {}",
+        super::MMAP_BYTES
+    )))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+async fn write_plan(
+    tx: &mut sqlx::SqliteConnection,
+    plan_name: &str,
+    content: &PlanContent,
+    opts: &ImportOptions,
+) -> Result<ImportOutcome> {
+    let (plan_id, plan_created) =
+        Store::ensure_plan(&mut *tx, plan_name, &opts.settings, opts.at).await?;
+    // The recorded actions are read a chunk at a time, as the file's rows
+    // come to them: holding a big plan twice would double an import's memory.
+    let recorded_refs = load_plan_refs(&mut *tx, plan_id).await?;
+    let recorded_titles = priority_titles(&mut *tx, plan_id).await?;
+    let settled = settle_refs(&mut *tx, plan_id, content).await?;
+    let ref_at = |position: usize| -> &str {
+        settled
+            .get(&position)
+            .map_or(content.actions[position].reference.as_str(), String::as_str)
+    };
+    let cols = content.columns;
+    let mut outcome = ImportOutcome {
+        plan: plan_name.to_string(),
+        plan_created,
+        ..Default::default()
+    };
+    outcome.new_people = write_people(&mut *tx, content).await?;
+    let cleared_leads = write_priorities(&mut *tx, plan_id, content).await?;
+    write_codes(&mut *tx, plan_id, content).await?;
+
+    let mut cleared = ClearedColumns::default();
+    let mut chunk = Chunk::default();
+    let mut changed = Vec::new();
+    let mut before = HashMap::new();
+    let at = to_ms(opts.at);
+    for (position, a) in content.actions.iter().enumerate() {
+        if position % CHUNK == 0 {
+            let end = (position + CHUNK).min(content.actions.len());
+            let refs: Vec<&str> = (position..end).map(ref_at).collect();
+            before = recorded(&mut *tx, plan_id, &refs, &recorded_titles).await?;
+        }
+        let with_settled_ref;
+        let a = match settled.get(&position) {
+            Some(reference) => {
+                with_settled_ref = Action {
+                    reference: reference.clone(),
+                    ..a.clone()
+                };
+                &with_settled_ref
+            }
+            None => a,
+        };
+        let old = before.get(&a.reference);
+        let merged;
+        let action = match old {
+            None => a,
+            Some(old) => {
+                merged = keep_absent(a, old, cols);
+                &merged
+            }
+        };
+        match old {
+            None => {
+                outcome.created.push(a.reference.clone());
+                chunk.change(action, None);
+            }
+            Some(old) => {
+                if old.status != action.status {
+                    chunk.change(action, Some(old.status));
+                    changed.push(StatusChanged {
+                        reference: a.reference.clone(),
+                        from: old.status,
+                        to: action.status,
+                    });
+                }
+                if same_content(old, action) {
+                    outcome.unchanged += 1;
+                } else {
+                    outcome.updated.push(a.reference.clone());
+                }
+                let status_empty = content.empty_status.binary_search(&position).is_ok();
+                cleared.note(old, action, cols, status_empty);
+            }
+        }
+        chunk.add(position, action);
+        if chunk.len >= CHUNK {
+            // Before the flush writes this import's own history entries.
+            note_overrides(&mut *tx, plan_id, &mut changed, &mut outcome).await?;
+            outcome.status_changes += chunk.flush(&mut *tx, plan_id, at, &opts.actor).await?;
+        }
+    }
+    note_overrides(&mut *tx, plan_id, &mut changed, &mut outcome).await?;
+    outcome.status_changes += chunk.flush(&mut *tx, plan_id, at, &opts.actor).await?;
+    outcome.cleared = cleared.into_list(cleared_leads);
+    outcome.recommendations = count_recommendations(&mut *tx, plan_id).await?;
+
+    let in_file: BTreeSet<&str> = (0..content.actions.len()).map(ref_at).collect();
+    outcome.missing = recorded_refs
+        .into_iter()
+        .filter(|r| !in_file.contains(r.as_str()))
+        .collect();
+    outcome.missing.sort();
+    if opts.prune && !outcome.missing.is_empty() {
+        let refs = json(&outcome.missing);
+        sqlx::query!(
+            "UPDATE actions SET removed_at_ms = ? WHERE plan_id = ? AND ref IN (SELECT value FROM json_each(?))",
+            at,
+            plan_id,
+            refs
+        )
+        .execute(&mut *tx)
+        .await?;
+        outcome.removed = outcome.missing.clone();
+    }
+    Ok(outcome)
+}
+
+fn json<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).expect("plain data serialises")
+}
+
+/// Commits, or in a dry run rolls back what was only being tried.
+async fn finish(tx: sqlx::Transaction<'static, sqlx::Sqlite>, dry_run: bool) -> Result<()> {
+    if dry_run {
+        tx.rollback().await?;
+    } else {
+        tx.commit().await?;
+    }
+    Ok(())
+}

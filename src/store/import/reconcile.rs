@@ -1,0 +1,263 @@
+//! Matching the file's rows to the recorded actions, and what that match
+//! reports: columns the file lacks keep their values, empty cells clear them,
+//! and a status the file changes may undo a person's update.
+
+use super::{Cleared, ImportOutcome, Override, StatusChanged, is_import_actor, json};
+use crate::plan::{Action, FileColumns, PlanContent, Status};
+use crate::store::actions::load_actions_by_refs;
+use crate::store::{Result, from_ms};
+use std::collections::{HashMap, HashSet, VecDeque};
+
+/// Moves `changed` into the outcome, noting those whose last history entry
+/// is a person's update rather than an import's.
+pub(super) async fn note_overrides(
+    tx: &mut sqlx::SqliteConnection,
+    plan_id: i64,
+    changed: &mut Vec<StatusChanged>,
+    outcome: &mut ImportOutcome,
+) -> Result<()> {
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let refs = json(&changed.iter().map(|c| &c.reference).collect::<Vec<_>>());
+    let rows = sqlx::query!(
+        r#"SELECT a.ref, s.actor, s.at_ms, s.to_status
+             FROM json_each(?2) j
+             CROSS JOIN actions a ON a.plan_id = ?1 AND a.ref = j.value
+             JOIN status_changes s ON s.id =
+                  (SELECT s2.id FROM status_changes s2 WHERE s2.action_id = a.id
+                    ORDER BY s2.at_ms DESC, s2.id DESC LIMIT 1)"#,
+        plan_id,
+        refs
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let last: HashMap<String, (String, i64, String)> = rows
+        .into_iter()
+        .map(|r| (r.r#ref, (r.actor, r.at_ms, r.to_status)))
+        .collect();
+    for c in changed.iter() {
+        let Some((actor, at_ms, set)) = last.get(&c.reference) else {
+            continue;
+        };
+        if is_import_actor(actor) {
+            continue;
+        }
+        outcome.overrides.push(Override {
+            reference: c.reference.clone(),
+            by: actor.clone(),
+            at: from_ms(*at_ms),
+            set: set.parse().unwrap_or(c.from),
+            file: c.to,
+        });
+    }
+    outcome.status_changed.append(changed);
+    Ok(())
+}
+
+/// The recorded actions among `actions`, by reference, as they stood before
+/// this import: with the priority titles read before the file renamed any.
+pub(super) async fn recorded(
+    tx: &mut sqlx::SqliteConnection,
+    plan_id: i64,
+    refs: &[&str],
+    titles: &HashMap<u32, String>,
+) -> Result<HashMap<String, Action>> {
+    let rows = load_actions_by_refs(tx, plan_id, &json(refs)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|mut a| {
+            if let Some(title) = titles.get(&a.priority) {
+                a.priority_title.clone_from(title);
+            }
+            (a.reference.clone(), a)
+        })
+        .collect())
+}
+
+/// Refs for the rows that had none, where they differ from the ones the row
+/// order gave, by position. A row takes the ref of the recorded action with
+/// its priority and text, so reordering or inserting rows moves no history;
+/// a row that matches none gets a ref no action has, recorded or in the file.
+pub(super) async fn settle_refs(
+    tx: &mut sqlx::SqliteConnection,
+    plan_id: i64,
+    content: &PlanContent,
+) -> Result<HashMap<usize, String>> {
+    if content.generated_refs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let generated: HashSet<usize> = content.generated_refs.iter().copied().collect();
+    let explicit: HashSet<&str> = content
+        .actions
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !generated.contains(i))
+        .map(|(_, a)| a.reference.as_str())
+        .collect();
+    // Removed actions count too: their refs are still taken, and a row
+    // that brings one back should bring back its history.
+    let rows = sqlx::query!(
+        r#"SELECT a.ref, p.number AS "number: u32", a.text
+             FROM actions a JOIN priorities p ON p.id = a.priority_id
+            WHERE a.plan_id = ? ORDER BY a.position"#,
+        plan_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut taken: HashSet<String> = explicit.iter().map(|r| r.to_string()).collect();
+    let mut by_text: HashMap<(u32, String), VecDeque<String>> = HashMap::new();
+    for r in rows {
+        if !explicit.contains(r.r#ref.as_str()) {
+            by_text
+                .entry((r.number, text_key(&r.text)))
+                .or_default()
+                .push_back(r.r#ref.clone());
+        }
+        taken.insert(r.r#ref);
+    }
+    let mut settled = HashMap::new();
+    let mut unmatched = Vec::new();
+    for &i in &content.generated_refs {
+        let a = &content.actions[i];
+        match by_text
+            .get_mut(&(a.priority, text_key(&a.text)))
+            .and_then(VecDeque::pop_front)
+        {
+            Some(reference) => {
+                settled.insert(i, reference);
+            }
+            None => unmatched.push(i),
+        }
+    }
+    let mut counters: HashMap<u32, u32> = HashMap::new();
+    for i in unmatched {
+        let priority = content.actions[i].priority;
+        let n = counters.entry(priority).or_insert(0);
+        loop {
+            *n += 1;
+            let candidate = format!("{priority}.{n}");
+            if taken.insert(candidate.clone()) {
+                settled.insert(i, candidate);
+                break;
+            }
+        }
+    }
+    settled.retain(|i, reference| content.actions[*i].reference != *reference);
+    Ok(settled)
+}
+
+/// Action text as people retype it: spacing and case do not matter.
+fn text_key(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+pub(super) async fn priority_titles(
+    tx: &mut sqlx::SqliteConnection,
+    plan_id: i64,
+) -> Result<HashMap<u32, String>> {
+    let rows = sqlx::query!(
+        "SELECT number, title FROM priorities WHERE plan_id = ?",
+        plan_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.number as u32, r.title))
+        .collect())
+}
+
+/// What the file leaves out keeps its recorded value: a column it does not
+/// have says nothing about that column. Evidence only grows, so an older
+/// export does not erase evidence added since.
+pub(super) fn keep_absent(new: &Action, old: &Action, cols: FileColumns) -> Action {
+    let mut a = new.clone();
+    if !cols.group {
+        a.group.clone_from(&old.group);
+    }
+    if !cols.leads {
+        a.leads.clone_from(&old.leads);
+    }
+    if !cols.due {
+        a.due = old.due;
+    }
+    if !cols.status {
+        a.status = old.status;
+    }
+    if !cols.recommendations {
+        a.recommendations.clone_from(&old.recommendations);
+    }
+    let mut evidence = old.evidence.clone();
+    evidence.extend(
+        new.evidence
+            .iter()
+            .filter(|e| !old.evidence.contains(e))
+            .cloned(),
+    );
+    a.evidence = evidence;
+    a
+}
+
+/// Actions whose recorded values the file's empty cells clear.
+#[derive(Default)]
+pub(super) struct ClearedColumns {
+    group: Vec<String>,
+    leads: Vec<String>,
+    due: Vec<String>,
+    status: Vec<String>,
+    recommendations: Vec<String>,
+}
+
+impl ClearedColumns {
+    /// `status_empty`: the Status cell was empty (which reads as Not started).
+    pub(super) fn note(
+        &mut self,
+        old: &Action,
+        new: &Action,
+        cols: FileColumns,
+        status_empty: bool,
+    ) {
+        let r = || new.reference.clone();
+        if cols.group && old.group.is_some() && new.group.is_none() {
+            self.group.push(r());
+        }
+        if cols.leads && !old.leads.is_empty() && new.leads.is_empty() {
+            self.leads.push(r());
+        }
+        if cols.due && old.due.is_some() && new.due.is_none() {
+            self.due.push(r());
+        }
+        if status_empty && old.status != Status::NotStarted {
+            self.status.push(r());
+        }
+        if cols.recommendations && !old.recommendations.is_empty() && new.recommendations.is_empty()
+        {
+            self.recommendations.push(r());
+        }
+    }
+
+    pub(super) fn into_list(self, strategic_leads: Vec<String>) -> Vec<Cleared> {
+        [
+            ("Group", self.group),
+            ("Leads", self.leads),
+            ("Strategic Leads", strategic_leads),
+            ("Due", self.due),
+            ("Status", self.status),
+            ("Recommendations", self.recommendations),
+        ]
+        .into_iter()
+        .filter(|(_, refs)| !refs.is_empty())
+        .map(|(column, refs)| Cleared { column, refs })
+        .collect()
+    }
+}
+
+pub(super) fn same_content(old: &Action, new: &Action) -> bool {
+    let mut a = old.clone();
+    a.last_update = None;
+    a == *new
+}
