@@ -16,6 +16,16 @@ const HELD_FOR: Duration = Duration::from_secs(12);
 /// Takes the write lock on another connection, as another process would,
 /// and gives it up after `HELD_FOR`.
 async fn hold_write_lock(db: &std::path::Path) -> tokio::task::JoinHandle<()> {
+    let mut conn = begin_immediate(db).await;
+    tokio::spawn(async move {
+        tokio::time::sleep(HELD_FOR).await;
+        sqlx::query("COMMIT").execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+    })
+}
+
+/// Another connection to `db` that holds its write lock until it commits.
+async fn begin_immediate(db: &std::path::Path) -> sqlx::SqliteConnection {
     let options = sqlx::sqlite::SqliteConnectOptions::new().filename(db);
     let mut conn = sqlx::SqliteConnection::connect_with(&options)
         .await
@@ -24,11 +34,7 @@ async fn hold_write_lock(db: &std::path::Path) -> tokio::task::JoinHandle<()> {
         .execute(&mut conn)
         .await
         .unwrap();
-    tokio::spawn(async move {
-        tokio::time::sleep(HELD_FOR).await;
-        sqlx::query("COMMIT").execute(&mut conn).await.unwrap();
-        conn.close().await.unwrap();
-    })
+    conn
 }
 
 /// Asserts the interaction's first answer came within the deadline, and
@@ -152,14 +158,7 @@ async fn a_lead_removed_while_her_update_waits_is_refused() {
     let plan = app.plan().await;
     let db = app.dir.path().join("bot.db");
     let rows = app.store.history(&plan, "7.1").await.unwrap().len();
-    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&db);
-    let mut import = sqlx::SqliteConnection::connect_with(&options)
-        .await
-        .unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut import)
-        .await
-        .unwrap();
+    let mut import = begin_immediate(&db).await;
 
     let id = app
         .server

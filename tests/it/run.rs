@@ -28,40 +28,14 @@ async fn planbot_run_sends_nothing_off_the_test_server_and_stops_on_sigterm() {
         }
     });
 
-    let server = TestServer::start(vec![guild()]).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("run.db");
-    let store = Store::open(&db).await.unwrap();
-    planbot::demo::load_example(&store, planbot::demo::example_recorded_at())
-        .await
-        .unwrap();
-    store.link_person("Ophelia Rix", OPHELIA).await.unwrap();
-    store.close().await;
-    let config = dir.path().join("planbot.toml");
-    std::fs::write(
-        &config,
-        format!("[[guilds]]\nid = {GUILD}\nplans = [\"Kirklees\"]\n"),
-    )
-    .unwrap();
-
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
-        .args(["run", "--config", config.to_str().unwrap()])
-        .env("DISCORD_TOKEN", "test-token-never-logged")
-        .env("DISCORD_API_BASE", server.base_url())
-        .env("PLANBOT_DB", &db)
-        .env("HTTPS_PROXY", &trap_url)
-        .env("HTTP_PROXY", &trap_url)
-        .env("ALL_PROXY", &trap_url)
-        .env("NO_PROXY", "127.0.0.1")
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    assert!(
-        server.wait_for_ready(WAIT).await,
-        "planbot run never connected"
-    );
-    assert!(!server.wait_for_commands(Some(GUILD), WAIT).await.is_empty());
+    let proxy = [
+        ("HTTPS_PROXY", trap_url.as_str()),
+        ("HTTP_PROXY", &trap_url),
+        ("ALL_PROXY", &trap_url),
+        ("NO_PROXY", "127.0.0.1"),
+    ];
+    let (server, child) = spawn_run(dir.path(), &proxy).await;
 
     let id = server
         .send_command(GUILD, CHANNEL, OPHELIA, "overdue", serde_json::json!([]))
@@ -106,8 +80,13 @@ async fn planbot_run_sends_nothing_off_the_test_server_and_stops_on_sigterm() {
     assert_eq!(server.identifies(), 1, "the gateway connection came here");
 }
 
-/// `planbot run` against a fresh test server, logging at debug level.
-async fn spawn_run(dir: &std::path::Path) -> (TestServer, tokio::process::Child) {
+const DEBUG_LOG: &[(&str, &str)] = &[("PLANBOT_LOG", "planbot=debug,info")];
+
+/// `planbot run` against a fresh test server, with `env` set as well.
+async fn spawn_run(
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (TestServer, tokio::process::Child) {
     let server = TestServer::start(vec![guild()]).await.unwrap();
     let db = dir.join("run.db");
     let store = Store::open(&db).await.unwrap();
@@ -127,7 +106,7 @@ async fn spawn_run(dir: &std::path::Path) -> (TestServer, tokio::process::Child)
         .env("DISCORD_TOKEN", "test-token-never-logged")
         .env("DISCORD_API_BASE", server.base_url())
         .env("PLANBOT_DB", &db)
-        .env("PLANBOT_LOG", "planbot=debug,info")
+        .envs(env.iter().copied())
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
@@ -143,7 +122,7 @@ async fn spawn_run(dir: &std::path::Path) -> (TestServer, tokio::process::Child)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stale_command_list_is_the_users_to_fix_and_logged_at_debug_not_as_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, child) = spawn_run(dir.path()).await;
+    let (server, child) = spawn_run(dir.path(), DEBUG_LOG).await;
     let unknown = server
         .send_command(GUILD, CHANNEL, OPHELIA, "frobnicate", json!([]))
         .await;
@@ -191,7 +170,7 @@ async fn a_stale_command_list_is_the_users_to_fix_and_logged_at_debug_not_as_an_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_discord_refuses_ends_planbot_run_with_one_line_saying_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, child) = spawn_run(dir.path()).await;
+    let (server, child) = spawn_run(dir.path(), DEBUG_LOG).await;
     // As Discord does when the token was reset in the Developer Portal.
     server.close_gateway_with(4004, "Authentication failed.");
     let out = tokio::time::timeout(std::time::Duration::from_secs(5), child.wait_with_output())
