@@ -13,6 +13,12 @@ use tokio::sync::watch;
 use tokio::task::{Id, JoinError, JoinSet};
 use tokio::time::Instant;
 
+/// How long a stop waits for the tasks to finish what they are doing. A
+/// message Discord has not answered in 5 s is as good as timed out, and a
+/// service manager's stop must not hang on an unreachable network: within
+/// this, the whole stop fits the 10 s the unit file allows.
+pub const STOP_GRACE: Duration = Duration::from_secs(5);
+
 /// Why the supervisor stopped, when it was not asked to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuntimeError {
@@ -116,7 +122,8 @@ impl Supervisor {
     }
 
     /// Supervises until asked to stop (`Ok`) or until a task cannot go on.
-    /// Either way every task is asked to stop and given 10 s to do so.
+    /// Either way every task is asked to stop and given [`STOP_GRACE`] to
+    /// finish what it is doing (the message in flight) before it is cut off.
     pub async fn run(mut self) -> Result<(), RuntimeError> {
         let mut stopping = self.stopping();
         let outcome = loop {
@@ -133,11 +140,19 @@ impl Supervisor {
             }
         };
         self.stop.send_replace(true);
-        let drained = tokio::time::timeout(Duration::from_secs(10), async {
-            while self.set.join_next().await.is_some() {}
+        let (set, names) = (&mut self.set, &mut self.names);
+        let drained = tokio::time::timeout(STOP_GRACE, async {
+            while let Some(ended) = set.join_next_with_id().await {
+                names.remove(&ended.map_or_else(|e| e.id(), |(id, _)| id));
+            }
         });
         if drained.await.is_err() {
-            tracing::warn!("a task did not stop within 10 s");
+            let waiting: Vec<_> = self.names.values().collect();
+            tracing::warn!(
+                ?waiting,
+                "still busy {STOP_GRACE:?} after the stop was asked for (Discord not answering?); \
+                 cutting it off: a message in flight is sent again, with the same nonce, at the next start"
+            );
             self.set.abort_all();
         }
         outcome

@@ -31,6 +31,8 @@ pub enum ConfigError {
     },
     #[error("{key}: {reason}")]
     Bad { key: String, reason: String },
+    #[error("cannot read the token file {path}: {reason}")]
+    TokenFile { path: PathBuf, reason: String },
 }
 
 /// The bot's token. Its `Debug` and `Display` never show it.
@@ -206,7 +208,8 @@ impl Settings {
         if settings.discord.token.is_none() {
             return Err(ConfigError::Missing {
                 key: "DISCORD_TOKEN",
-                hint: "set it in the environment (it is never read from a file)",
+                hint: "set it in the environment, or name a file holding it in \
+                       DISCORD_TOKEN_FILE (never in the config file)",
             });
         }
         Ok(settings)
@@ -241,9 +244,7 @@ impl Settings {
         if let Some(base) = env("DISCORD_API_BASE").filter(|v| !v.is_empty()) {
             file.discord.api_base = base;
         }
-        file.discord.token = env("DISCORD_TOKEN")
-            .filter(|t| !t.trim().is_empty())
-            .map(Secret::new);
+        file.discord.token = token(&env)?;
         file.check()?;
         let jobs = file
             .jobs
@@ -257,6 +258,38 @@ impl Settings {
         })
     }
 }
+
+/// The token from DISCORD_TOKEN, or from the file DISCORD_TOKEN_FILE names,
+/// or from the systemd credential `discord-token` (LoadCredential=), in that
+/// order. A file is how systemd credentials and container secrets hand it
+/// over, and keeps it out of `ps` and the unit file.
+fn token(env: &impl Fn(&str) -> Option<String>) -> Result<Option<Secret>, ConfigError> {
+    let set = |key| env(key).filter(|v| !v.trim().is_empty());
+    if let Some(token) = set("DISCORD_TOKEN") {
+        return Ok(Some(Secret::new(token.trim())));
+    }
+    let file = match (set("DISCORD_TOKEN_FILE"), set("CREDENTIALS_DIRECTORY")) {
+        (Some(file), _) => PathBuf::from(file),
+        (None, Some(dir)) if Path::new(&dir).join(CREDENTIAL).is_file() => {
+            Path::new(&dir).join(CREDENTIAL)
+        }
+        _ => return Ok(None),
+    };
+    // The error names the file, never what is in it.
+    let bad = |reason: String| ConfigError::TokenFile {
+        path: file.clone(),
+        reason,
+    };
+    let text = std::fs::read_to_string(&file).map_err(|e| bad(e.kind().to_string()))?;
+    let token = text.trim();
+    if token.is_empty() || token.contains(char::is_whitespace) {
+        return Err(bad("it should hold the bot token alone, on one line".into()));
+    }
+    Ok(Some(Secret::new(token)))
+}
+
+/// The name of the systemd credential that holds the token.
+pub const CREDENTIAL: &str = "discord-token";
 
 impl SettingsFile {
     fn check(&self) -> Result<(), ConfigError> {

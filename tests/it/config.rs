@@ -117,3 +117,54 @@ fn working_hours_that_start_in_a_clock_change_gap_start_when_the_clocks_have_jum
         "2023-05-02 00:30:00 EEST"
     );
 }
+
+#[test]
+fn the_token_can_come_from_a_file_and_its_contents_never_show_in_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(&dir, "[[guilds]]\nid = 1\nplans = [\"Kirklees\"]\n");
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "file-token-abc\n").unwrap();
+    let path = token_file.to_str().unwrap();
+
+    let s = Settings::load(Some(&config), env(&[("DISCORD_TOKEN_FILE", path)])).unwrap();
+    let token = s.discord.token.expect("a token");
+    assert_eq!(
+        token.expose(),
+        "file-token-abc",
+        "the newline is not part of it"
+    );
+
+    // The environment variable wins over the file, as a one-off override.
+    let s = Settings::load(
+        Some(&config),
+        env(&[("DISCORD_TOKEN", "env-token"), ("DISCORD_TOKEN_FILE", path)]),
+    )
+    .unwrap();
+    assert_eq!(s.discord.token.unwrap().expose(), "env-token");
+
+    // systemd's LoadCredential=discord-token:... puts it in CREDENTIALS_DIRECTORY.
+    std::fs::write(dir.path().join("discord-token"), "credential-token").unwrap();
+    let creds = dir.path().to_str().unwrap();
+    let s = Settings::load(Some(&config), env(&[("CREDENTIALS_DIRECTORY", creds)])).unwrap();
+    assert_eq!(s.discord.token.unwrap().expose(), "credential-token");
+
+    // A file holding two lines is refused without quoting either.
+    std::fs::write(&token_file, "first-secret\nsecond-secret\n").unwrap();
+    let e = Settings::load(Some(&config), env(&[("DISCORD_TOKEN_FILE", path)]))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains(path) && e.contains("one line"), "{e}");
+    assert!(!e.contains("secret"), "the contents never show: {e}");
+
+    let missing = dir.path().join("no-such-token");
+    let e = Settings::load(
+        Some(&config),
+        env(&[("DISCORD_TOKEN_FILE", missing.to_str().unwrap())]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("cannot read the token file") && e.contains("not found"),
+        "{e}"
+    );
+}

@@ -26,5 +26,6 @@ mod run;
 mod stale;
 mod start_up;
 mod status_rules;
+mod stop;
 mod store;
 mod supervise;

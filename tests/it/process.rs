@@ -48,6 +48,29 @@ impl Planbot {
         self.0.id()
     }
 
+    /// Sends SIGTERM, as a service manager's stop does, and waits up to
+    /// `limit` for the process to end: its exit status and how long it took.
+    pub fn terminate(
+        &mut self,
+        limit: std::time::Duration,
+    ) -> (std::process::ExitStatus, std::time::Duration) {
+        unsafe extern "C" {
+            fn kill(pid: i32, sig: i32) -> i32;
+        }
+        let asked = std::time::Instant::now();
+        assert_eq!(unsafe { kill(self.0.id() as i32, 15) }, 0, "SIGTERM sent");
+        loop {
+            if let Some(status) = self.0.try_wait().expect("wait") {
+                return (status, asked.elapsed());
+            }
+            assert!(
+                asked.elapsed() < limit,
+                "still running {limit:?} after SIGTERM"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     pub fn kill(&mut self) {
         self.0.kill().expect("kill -9");
         self.0.wait().expect("reap");

@@ -49,6 +49,9 @@ pub(crate) async fn upgrade(
         .split('&')
         .filter_map(|kv| kv.split_once('='))
         .all(|(k, v)| k != "v" || v == "10");
+    if shared.lock().dark {
+        return std::future::pending().await;
+    }
     {
         let mut st = shared.lock();
         st.requests.push(RecordedRequest {

@@ -605,6 +605,30 @@ impl TestServer {
         self.shared.notify();
     }
 
+    /// As if the network to Discord were cut: the live gateway connection
+    /// drops, and from now on no request and no new gateway connection is
+    /// ever answered (nor acted on). A client must not hang on this forever.
+    pub fn go_dark(&self) {
+        let live = {
+            let mut st = self.shared.lock();
+            st.dark = true;
+            st.gateway.live.take()
+        };
+        if let Some(conn) = live {
+            let _ = conn
+                .tx
+                .send(Outgoing::Close(gateway::CLOSE_RECONNECT, "Reconnect"));
+        }
+        self.shared.notify();
+    }
+
+    /// Answers again after [`Self::go_dark`]; requests that arrived in the
+    /// dark stay unanswered, as they would have timed out.
+    pub fn come_back(&self) {
+        self.shared.lock().dark = false;
+        self.shared.notify();
+    }
+
     /// Closes the live gateway connection with `code`: 4004 (authentication
     /// failed), 4013/4014 (intents), 4011 (sharding required) end a session
     /// for good.

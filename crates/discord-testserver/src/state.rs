@@ -273,6 +273,8 @@ pub(crate) struct State {
     /// Path prefixes whose answers are withheld, and how many are waiting.
     pub holds: Vec<String>,
     pub held: usize,
+    /// Unreachable: requests and gateway connections are never answered.
+    pub dark: bool,
 }
 
 impl State {
@@ -320,6 +322,7 @@ impl State {
             rate_limited: Vec::new(),
             holds: Vec::new(),
             held: 0,
+            dark: false,
         }
     }
 

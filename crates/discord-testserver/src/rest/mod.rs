@@ -209,6 +209,9 @@ fn snowflake(seg: &str) -> Result<u64, ApiError> {
 }
 
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> AxumResponse {
+    if shared.lock().dark {
+        return std::future::pending().await;
+    }
     let (parts, body) = req.into_parts();
     let method = parts.method.as_str().to_string();
     let path = parts.uri.path().to_string();
