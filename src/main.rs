@@ -11,15 +11,23 @@ async fn main() -> ExitCode {
         planbot::cli::Command::Run { .. } => "warn,planbot=info",
         _ => "warn",
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PLANBOT_LOG")
-                .unwrap_or_else(|_| default_filter.into()),
-        )
-        .with_writer(std::io::stderr)
-        // Colour codes are noise in a log file or a pipe.
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PLANBOT_LOG")
+        .unwrap_or_else(|_| default_filter.into());
+    let log = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // One JSON object per line, for a log collector (journald's, Loki, ...).
+    match std::env::var("PLANBOT_LOG_FORMAT").as_deref() {
+        Ok("json") => log.json().flatten_event(true).init(),
+        Ok("text") | Ok("") | Err(_) => log
+            // Colour codes are noise in a log file or a pipe.
+            .with_ansi(std::io::stderr().is_terminal())
+            .init(),
+        Ok(other) => {
+            eprintln!("error: PLANBOT_LOG_FORMAT=\"{other}\" is not a log format: use json or text");
+            return ExitCode::from(2);
+        }
+    }
     let mut stdout = std::io::stdout();
     match planbot::cli::run(cli, &mut stdout).await {
         Ok(()) => ExitCode::SUCCESS,

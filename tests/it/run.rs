@@ -4,7 +4,7 @@
 use discord_testserver::TestServer;
 use planbot::store::Store;
 use planbot_testkit::*;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -189,4 +189,34 @@ async fn a_token_discord_refuses_ends_planbot_run_with_one_line_saying_what_to_d
         "{line}"
     );
     assert!(!log.contains("test-token-never-logged"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_planbot_log_format_json_every_log_line_is_one_json_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, child) = spawn_run(dir.path(), &[("PLANBOT_LOG_FORMAT", "json")]).await;
+    let pid = child.id().unwrap() as i32;
+    assert_eq!(unsafe { kill(pid, SIGTERM) }, 0);
+    let out = tokio::time::timeout(WAIT, child.wait_with_output())
+        .await
+        .expect("stops")
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let messages: Vec<&str> = lines.iter().filter_map(|l| l["message"].as_str()).collect();
+    assert!(messages.contains(&"starting planbot"), "{messages:?}");
+    assert!(messages.contains(&"shutting down"), "{messages:?}");
+    assert!(lines.iter().all(|l| l["level"].is_string() && l["timestamp"].is_string()));
+    assert!(!log.contains("test-token-never-logged"));
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
+        .args(["plans", "--db", dir.path().join("run.db").to_str().unwrap()])
+        .env("PLANBOT_LOG_FORMAT", "xml")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use json or text"));
 }
