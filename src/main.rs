@@ -24,7 +24,9 @@ async fn main() -> ExitCode {
             .with_ansi(std::io::stderr().is_terminal())
             .init(),
         Ok(other) => {
-            eprintln!("error: PLANBOT_LOG_FORMAT=\"{other}\" is not a log format: use json or text");
+            eprintln!(
+                "error: PLANBOT_LOG_FORMAT=\"{other}\" is not a log format: use json or text"
+            );
             return ExitCode::from(2);
         }
     }

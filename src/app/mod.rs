@@ -4,6 +4,7 @@
 //! an [`AppError`]; the adapters only read input and word the answer.
 
 pub mod digest;
+pub mod health;
 pub mod jobs;
 pub mod people;
 pub mod plan_io;

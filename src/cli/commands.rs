@@ -107,6 +107,17 @@ async fn dispatch(
             command, config, ..
         } => super::jobs::jobs(store, plan_name, config.as_deref(), command, out).await,
         Command::Outbox { all, json, .. } => super::jobs::outbox(store, all, json, out).await,
+        Command::Health {
+            backlog_minutes,
+            failed_days,
+            ..
+        } => {
+            let limits = app::health::Thresholds {
+                backlog_after: chrono::Duration::minutes(backlog_minutes.into()),
+                failed_within: chrono::Duration::days(failed_days.into()),
+            };
+            super::health::report(store, limits, out).await
+        }
         Command::Show {
             reference, json, ..
         } => {

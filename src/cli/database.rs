@@ -59,9 +59,10 @@ impl Command {
             Command::Actions(a) => target(&a.target),
             Command::Status(a) => target(&a.target),
             Command::Digest(a) => target(&a.target),
-            Command::Plans(db) | Command::People { db, .. } | Command::Outbox { db, .. } => {
-                (db.clone(), None)
-            }
+            Command::Plans(db)
+            | Command::People { db, .. }
+            | Command::Outbox { db, .. }
+            | Command::Health { db, .. } => (db.clone(), None),
             Command::Run { db, .. } => (Db { db: db.clone() }, None),
             Command::Demo => (Db::default(), None),
         }

@@ -2,6 +2,7 @@
 
 mod commands;
 mod database;
+mod health;
 mod jobs;
 mod output;
 mod words;
@@ -153,6 +154,22 @@ pub enum Command {
         /// One JSON object per message instead of a table
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// For monitoring: is a bot running the jobs and getting messages out?
+    ///
+    /// Exits 0 with one line when all is well; otherwise 1, with one line per
+    /// problem: no `planbot run` holds the scheduler lease (stopped, crashed or
+    /// hung), messages due for a while and not sent, messages Discord refused
+    /// for good. Reads the database only.
+    Health {
+        /// Report messages still unsent this many minutes after they were due
+        #[arg(long, default_value_t = 15, value_name = "MINUTES")]
+        backlog_minutes: u32,
+        /// Report messages that failed for good within this many days
+        #[arg(long, default_value_t = 7, value_name = "DAYS")]
+        failed_days: u32,
         #[command(flatten)]
         db: Db,
     },

@@ -16,7 +16,7 @@ pub use history::Updated;
 pub use import::{ImportOptions, ImportOutcome, Override, StatusChanged, import_actor};
 pub use jobs::{EscalationCandidate, JobRun, LeadAction, RunKind, RunRecord};
 pub use open::{DEFAULT_WAIT, OpenOptions, about_the_file};
-pub use outbox::{Head, Lead, OutboxEntry, OutboxItem};
+pub use outbox::{Head, Lead, OutboxEntry, OutboxHealth, OutboxItem};
 pub use plans::PlanSettings;
 
 use chrono::{DateTime, TimeZone, Utc};

@@ -317,3 +317,46 @@ impl Store {
         Ok(rows.into_iter().map(|r| (r.name, r.why)).collect())
     }
 }
+
+/// What monitoring needs to know about the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxHealth {
+    /// Pending messages whose time came before `due_before`, and the oldest.
+    pub overdue: i64,
+    pub oldest_due: Option<DateTime<Utc>>,
+    /// Messages given up on, queued since `failed_since`, and the last error.
+    pub failed: i64,
+    pub last_error: Option<String>,
+}
+
+impl Store {
+    pub async fn outbox_health(
+        &self,
+        due_before: DateTime<Utc>,
+        failed_since: DateTime<Utc>,
+    ) -> Result<OutboxHealth> {
+        let (due_ms, since_ms) = (to_ms(due_before), to_ms(failed_since));
+        let due = sqlx::query!(
+            r#"SELECT COUNT(*) AS "n!: i64", MIN(not_before_ms) AS "oldest: i64"
+                 FROM outbox WHERE state = 'pending' AND not_before_ms < ?"#,
+            due_ms
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let failed = sqlx::query!(
+            r#"SELECT COUNT(*) AS "n!: i64",
+                      (SELECT last_error FROM outbox WHERE state = 'failed' AND created_at_ms >= ?1
+                        ORDER BY id DESC LIMIT 1) AS "last_error?: String"
+                 FROM outbox WHERE state = 'failed' AND created_at_ms >= ?1"#,
+            since_ms
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(OutboxHealth {
+            overdue: due.n,
+            oldest_due: due.oldest.map(from_ms),
+            failed: failed.n,
+            last_error: failed.last_error,
+        })
+    }
+}

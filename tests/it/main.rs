@@ -15,6 +15,7 @@ mod crash;
 mod demo_story;
 mod digest;
 mod digest_render;
+mod health;
 mod import_checks;
 mod import_files;
 mod import_reconcile;

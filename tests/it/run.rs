@@ -83,9 +83,18 @@ async fn planbot_run_sends_nothing_off_the_test_server_and_stops_on_sigterm() {
 const DEBUG_LOG: &[(&str, &str)] = &[("PLANBOT_LOG", "planbot=debug,info")];
 
 /// `planbot run` against a fresh test server, with `env` set as well.
-async fn spawn_run(
+pub(crate) async fn spawn_run(
     dir: &std::path::Path,
     env: &[(&str, &str)],
+) -> (TestServer, tokio::process::Child) {
+    spawn_run_with(dir, env, "").await
+}
+
+/// As [`spawn_run`], with `config` added to the config file.
+pub(crate) async fn spawn_run_with(
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+    config_text: &str,
 ) -> (TestServer, tokio::process::Child) {
     let server = TestServer::start(vec![guild()]).await.unwrap();
     let db = dir.join("run.db");
@@ -98,7 +107,7 @@ async fn spawn_run(
     let config = dir.join("planbot.toml");
     std::fs::write(
         &config,
-        format!("[[guilds]]\nid = {GUILD}\nplans = [\"Kirklees\"]\n"),
+        format!("[[guilds]]\nid = {GUILD}\nplans = [\"Kirklees\"]\n{config_text}"),
     )
     .unwrap();
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
@@ -209,7 +218,11 @@ async fn with_planbot_log_format_json_every_log_line_is_one_json_object() {
     let messages: Vec<&str> = lines.iter().filter_map(|l| l["message"].as_str()).collect();
     assert!(messages.contains(&"starting planbot"), "{messages:?}");
     assert!(messages.contains(&"shutting down"), "{messages:?}");
-    assert!(lines.iter().all(|l| l["level"].is_string() && l["timestamp"].is_string()));
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["level"].is_string() && l["timestamp"].is_string())
+    );
     assert!(!log.contains("test-token-never-logged"));
 
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
