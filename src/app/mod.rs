@@ -5,6 +5,7 @@
 
 pub mod digest;
 pub mod health;
+pub mod holidays;
 pub mod jobs;
 pub mod people;
 pub mod plan_io;
@@ -113,6 +114,8 @@ pub enum AppError {
     BadQuarter(#[from] QuarterError),
     #[error(transparent)]
     BadFile(#[from] ImportError),
+    #[error(transparent)]
+    BadHolidays(#[from] crate::import::HolidaysError),
     #[error(transparent)]
     Job(#[from] JobError),
     /// The database, or something else on our side.

@@ -107,6 +107,9 @@ async fn dispatch(
             command, config, ..
         } => super::jobs::jobs(store, plan_name, config.as_deref(), command, out).await,
         Command::Outbox { all, json, .. } => super::jobs::outbox(store, all, json, out).await,
+        Command::Holidays {
+            command, config, ..
+        } => super::holidays::holidays(store, plan_name, config.as_deref(), command, out).await,
         Command::Health {
             backlog_minutes,
             failed_days,
@@ -395,6 +398,7 @@ async fn run_bot(config: Option<&Path>, db: Option<PathBuf>, wait: Duration) -> 
     let options = OpenOptions { create: true, wait };
     let store = Store::open_with(&settings.database.path, options).await?;
     tracing::info!(db = %settings.database.path.display(), api = %settings.discord.api_base, "starting planbot");
+    warn_of_short_holidays(&store, &settings).await?;
     // For rehearsals and tests: the bot believes it started at this moment.
     let clock = match std::env::var("PLANBOT_FAKE_NOW") {
         Ok(t) if !t.is_empty() => {
@@ -427,6 +431,18 @@ async fn run_bot(config: Option<&Path>, db: Option<PathBuf>, wait: Duration) -> 
             ))
         }
     }
+}
+
+/// Reminders must not go out on a bank holiday: say so at start while
+/// there is time to import the next years'.
+async fn warn_of_short_holidays(store: &Store, settings: &crate::config::Settings) -> Result<()> {
+    for pj in crate::jobs::PlanJobs::load(store, settings).await? {
+        let c = app::holidays::coverage(store, &pj.plan, &settings.jobs, Utc::now()).await?;
+        if c.short {
+            tracing::warn!("{}", super::holidays::shortfall(&c));
+        }
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -55,7 +55,8 @@ impl Command {
             Command::Export { target: t, .. }
             | Command::Show { target: t, .. }
             | Command::History { target: t, .. }
-            | Command::Jobs { target: t, .. } => target(t),
+            | Command::Jobs { target: t, .. }
+            | Command::Holidays { target: t, .. } => target(t),
             Command::Actions(a) => target(&a.target),
             Command::Status(a) => target(&a.target),
             Command::Digest(a) => target(&a.target),

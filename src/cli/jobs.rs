@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// The config file's settings, or every plan in the database on defaults.
-async fn settings(store: &Store, config: Option<&Path>) -> Result<Settings> {
+pub(super) async fn settings(store: &Store, config: Option<&Path>) -> Result<Settings> {
     if config.is_some() {
         return Ok(Settings::load_offline(config, |k| std::env::var(k).ok())?);
     }

@@ -3,6 +3,7 @@
 mod commands;
 mod database;
 mod health;
+mod holidays;
 mod jobs;
 mod output;
 mod words;
@@ -157,6 +158,21 @@ pub enum Command {
         #[command(flatten)]
         db: Db,
     },
+    /// The bank holidays reminders keep: list how far ahead they are known,
+    /// import gov.uk's file, or choose a plan's division
+    ///
+    /// Reminders wait for working time, which skips bank holidays. planbot
+    /// ships England and Wales's for 2018-2027; import later years from
+    /// https://www.gov.uk/bank-holidays.json (saved to a file) once a year.
+    Holidays {
+        #[command(subcommand)]
+        command: Option<HolidaysCommand>,
+        /// The TOML settings file, as for `run` (for dates it lists)
+        #[arg(long, env = "PLANBOT_CONFIG", value_name = "FILE", global = true)]
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        target: Target,
+    },
     /// For monitoring: is a bot running the jobs and getting messages out?
     ///
     /// Exits 0 with one line when all is well; otherwise 1, with one line per
@@ -185,6 +201,21 @@ pub enum Command {
         /// The database file, instead of the config file's database.path
         #[arg(long, env = "PLANBOT_DB", value_name = "PATH")]
         db: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HolidaysCommand {
+    /// Read gov.uk's bank-holidays.json (all three divisions) into the database
+    Import {
+        /// The file, as downloaded from https://www.gov.uk/bank-holidays.json
+        file: PathBuf,
+    },
+    /// Keep this division's bank holidays in the plan's reminders
+    Use {
+        /// england-and-wales, scotland or northern-ireland
+        #[arg(value_enum)]
+        division: crate::schedule::Division,
     },
 }
 

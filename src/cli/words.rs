@@ -23,6 +23,9 @@ fn say(e: AppError) -> anyhow::Error {
         AppError::Store(e) => return e.into(),
         AppError::BadFile(e) => return e.into(),
         AppError::BadQuarter(e) => return UsageError(e.to_string()).into(),
+        AppError::BadHolidays(e) => {
+            format!("the holidays file is not as gov.uk publishes it: {e}; nothing was imported")
+        }
         AppError::NoSuchAction { plan, reference } => {
             format!("plan \"{plan}\" has no action {reference}; `planbot actions` lists them")
         }

@@ -6,6 +6,7 @@ use crate::schedule::{Cron, ENGLAND_AND_WALES_BANK_HOLIDAYS, JobName, WorkingHou
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Deserialize;
+use std::collections::BTreeSet;
 
 #[derive(Debug, Clone)]
 pub struct JobSettings {
@@ -32,6 +33,9 @@ pub struct JobSettings {
     /// Days off besides weekends; the default is England and Wales bank
     /// holidays for the years planbot ships with.
     pub bank_holidays: Vec<NaiveDate>,
+    /// Whether the config lists `bank_holidays` itself (added to imported
+    /// holidays) rather than leaving the built-in list (replaced by them).
+    pub bank_holidays_listed: bool,
     /// A run missed by more than this many days is skipped (admins are told),
     /// and reminders queued longer ago than this are not sent.
     pub catch_up_days: u32,
@@ -59,7 +63,7 @@ pub(super) struct JobsFile {
     escalate_after_days: u32,
     digest: String,
     working_hours: String,
-    bank_holidays: Vec<NaiveDate>,
+    bank_holidays: Option<Vec<NaiveDate>>,
     catch_up_days: u32,
     poll_seconds: f64,
     lease_seconds: u32,
@@ -78,10 +82,7 @@ impl Default for JobsFile {
             escalate_after_days: 28,
             digest: "0 9 * * *".into(),
             working_hours: "09:00-17:00".into(),
-            bank_holidays: ENGLAND_AND_WALES_BANK_HOLIDAYS
-                .iter()
-                .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("a listed date"))
-                .collect(),
+            bank_holidays: None,
             catch_up_days: 7,
             poll_seconds: 5.0,
             lease_seconds: 60,
@@ -108,7 +109,13 @@ impl JobsFile {
             digest: cron("digest", &self.digest)?,
             working_hours: WorkingHours::parse(&self.working_hours)
                 .map_err(|reason| ("jobs.working_hours".to_string(), reason))?,
-            bank_holidays: self.bank_holidays,
+            bank_holidays_listed: self.bank_holidays.is_some(),
+            bank_holidays: self.bank_holidays.unwrap_or_else(|| {
+                ENGLAND_AND_WALES_BANK_HOLIDAYS
+                    .iter()
+                    .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("a listed date"))
+                    .collect()
+            }),
             catch_up_days: self.catch_up_days,
             poll_seconds: self.poll_seconds,
             lease_seconds: self.lease_seconds,
@@ -149,13 +156,26 @@ impl JobSettings {
         }
     }
 
-    /// Working time in a plan's time zone.
-    pub fn working_time(&self, tz: Tz) -> WorkingTime {
+    /// The days off a plan's reminders keep, given its division's imported
+    /// holidays: those when there are any, with any dates the config lists;
+    /// otherwise the config's list (the built-in England and Wales one
+    /// unless it names dates).
+    pub fn days_off(&self, imported: BTreeSet<NaiveDate>) -> BTreeSet<NaiveDate> {
+        let configured = self.bank_holidays.iter().copied();
+        match (imported.is_empty(), self.bank_holidays_listed) {
+            (true, _) => configured.collect(),
+            (false, true) => imported.into_iter().chain(configured).collect(),
+            (false, false) => imported,
+        }
+    }
+
+    /// Working time in a plan's time zone, with these days off.
+    pub fn working_time(&self, tz: Tz, holidays: BTreeSet<NaiveDate>) -> WorkingTime {
         WorkingTime {
             tz,
             start: self.working_hours.start,
             end: self.working_hours.end,
-            holidays: self.bank_holidays.iter().copied().collect(),
+            holidays,
         }
     }
 }

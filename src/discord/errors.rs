@@ -121,6 +121,7 @@ fn app_words(e: &AppError) -> String {
         }
         AppError::BadQuarter(e) => format!("{e}."),
         AppError::BadFile(e) => format!("Nothing was imported. {e}"),
+        AppError::BadHolidays(e) => format!("Nothing was imported: {e}."),
         AppError::Job(e) => format!("{e}."),
         AppError::Store(e) => e.to_string(),
         AppError::Internal(e) => e.clone(),

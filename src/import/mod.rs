@@ -5,6 +5,7 @@
 
 mod columns;
 mod export;
+mod holidays;
 mod leads;
 mod quotes;
 mod report;
@@ -14,6 +15,7 @@ mod table;
 
 pub use columns::Field;
 pub use export::{EXPORT_HEADER, export_csv, neutralise_formula};
+pub use holidays::{HolidaysError, parse_holidays};
 pub use report::SHOWN;
 pub use table::{Cell, excel_serial_date};
 

@@ -4,8 +4,9 @@ use super::{Decision, JobName, WorkingTime, decide};
 use crate::config::{GuildSettings, JobSettings, Settings};
 use crate::plan::Plan;
 use crate::store::{RunKind, RunRecord, Store, StoreError};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use cron::Schedule;
+use std::collections::BTreeSet;
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -25,6 +26,8 @@ pub struct PlanJobs {
     pub plan: Plan,
     pub guild: GuildSettings,
     pub settings: JobSettings,
+    /// Bank holidays and other days off in the plan's division.
+    pub days_off: BTreeSet<NaiveDate>,
 }
 
 impl PlanJobs {
@@ -37,10 +40,13 @@ impl PlanJobs {
                 if let Some(plan) = plans.iter().find(|p| p.name.eq_ignore_ascii_case(name))
                     && !out.iter().any(|o: &PlanJobs| o.plan.id == plan.id)
                 {
+                    let division = store.holiday_division(plan).await?;
+                    let imported = store.holidays(division).await?;
                     out.push(PlanJobs {
                         plan: plan.clone(),
                         guild: guild.clone(),
                         settings: settings.jobs.clone(),
+                        days_off: settings.jobs.days_off(imported),
                     });
                 }
             }
@@ -49,7 +55,8 @@ impl PlanJobs {
     }
 
     pub fn working(&self) -> WorkingTime {
-        self.settings.working_time(self.plan.time_zone)
+        self.settings
+            .working_time(self.plan.time_zone, self.days_off.clone())
     }
 
     pub fn schedule(&self, job: JobName) -> &Schedule {

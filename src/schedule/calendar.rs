@@ -117,6 +117,52 @@ pub fn fires_after(
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// The parts of the UK with their own bank holidays, as gov.uk names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Division {
+    EnglandAndWales,
+    Scotland,
+    NorthernIreland,
+}
+
+impl Division {
+    pub const ALL: [Division; 3] = [
+        Division::EnglandAndWales,
+        Division::Scotland,
+        Division::NorthernIreland,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Division::EnglandAndWales => "england-and-wales",
+            Division::Scotland => "scotland",
+            Division::NorthernIreland => "northern-ireland",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Division> {
+        Division::ALL.into_iter().find(|d| d.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Division {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One bank holiday in one division, as gov.uk lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holiday {
+    pub division: Division,
+    pub day: NaiveDate,
+    pub title: String,
+}
+
+/// Reminders need the bank holidays ahead: fewer than this many days of
+/// them known, and `run` and `check` say so.
+pub const HOLIDAYS_AHEAD_DAYS: i64 = 183;
+
 /// When a person may be sent a reminder.
 #[derive(Debug, Clone)]
 pub struct WorkingTime {

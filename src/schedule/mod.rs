@@ -8,8 +8,8 @@ mod decision;
 mod notice;
 
 pub use calendar::{
-    Cron, ENGLAND_AND_WALES_BANK_HOLIDAYS, ScheduleError, WorkingHours, WorkingTime, fires_after,
-    next_fire, parse_schedule,
+    Cron, Division, ENGLAND_AND_WALES_BANK_HOLIDAYS, HOLIDAYS_AHEAD_DAYS, Holiday, ScheduleError,
+    WorkingHours, WorkingTime, fires_after, next_fire, parse_schedule,
 };
 pub use decision::{Decision, Outgoing, Recipient};
 pub use notice::{ActionLine, Named, Notice};

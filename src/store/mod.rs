@@ -4,6 +4,7 @@
 mod actions;
 mod digests;
 mod history;
+mod holidays;
 mod import;
 mod jobs;
 mod open;
@@ -13,6 +14,7 @@ mod plans;
 
 pub use actions::ActionFilter;
 pub use history::Updated;
+pub use holidays::{HolidaySpan, HolidaysStored};
 pub use import::{ImportOptions, ImportOutcome, Override, StatusChanged, import_actor};
 pub use jobs::{EscalationCandidate, JobRun, LeadAction, RunKind, RunRecord};
 pub use open::{DEFAULT_WAIT, OpenOptions, about_the_file};

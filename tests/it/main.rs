@@ -16,6 +16,7 @@ mod demo_story;
 mod digest;
 mod digest_render;
 mod health;
+mod holidays;
 mod import_checks;
 mod import_files;
 mod import_reconcile;

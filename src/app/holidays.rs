@@ -1,0 +1,56 @@
+//! Bank holidays: importing gov.uk's file, choosing a plan's division, and
+//! knowing whether enough of them are known for the reminders ahead.
+
+use super::AppError;
+use crate::config::JobSettings;
+use crate::plan::Plan;
+use crate::schedule::{Division, HOLIDAYS_AHEAD_DAYS};
+use crate::store::{HolidaySpan, HolidaysStored, Store};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+/// Reads gov.uk's bank-holidays.json and stores every division in it.
+pub async fn import(
+    store: &Store,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<(HolidaysStored, Vec<HolidaySpan>), AppError> {
+    let holidays = crate::import::parse_holidays(text)?;
+    let stored = store.import_holidays(&holidays, now).await?;
+    Ok((stored, store.holiday_spans().await?))
+}
+
+pub async fn use_division(store: &Store, plan: &Plan, division: Division) -> Result<(), AppError> {
+    Ok(store.set_holiday_division(plan, division).await?)
+}
+
+/// How far ahead a plan's bank holidays are known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coverage {
+    pub plan: String,
+    pub division: Division,
+    /// False when none of the division's are imported and the config's list is used.
+    pub imported: bool,
+    pub known_until: Option<NaiveDate>,
+    /// Fewer than six months ahead are known.
+    pub short: bool,
+}
+
+pub async fn coverage(
+    store: &Store,
+    plan: &Plan,
+    jobs: &JobSettings,
+    now: DateTime<Utc>,
+) -> Result<Coverage, AppError> {
+    let division = store.holiday_division(plan).await?;
+    let imported = !store.holidays(division).await?.is_empty();
+    let days_off = jobs.days_off(store.holidays(division).await?);
+    let known_until = days_off.last().copied();
+    let horizon = plan.today(now) + Duration::days(HOLIDAYS_AHEAD_DAYS);
+    Ok(Coverage {
+        plan: plan.name.clone(),
+        division,
+        imported,
+        known_until,
+        short: known_until.is_none_or(|last| last < horizon),
+    })
+}

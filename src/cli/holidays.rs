@@ -1,0 +1,88 @@
+//! `planbot holidays`: how far ahead bank holidays are known, importing
+//! gov.uk's file, and choosing a plan's division.
+
+use super::HolidaysCommand;
+use super::output::table;
+use crate::app::holidays::{self, Coverage};
+use crate::app::plans::{Among, find_plan};
+use crate::store::Store;
+use anyhow::{Context, Result};
+use chrono::Utc;
+use std::io::Write;
+use std::path::Path;
+
+pub(super) async fn holidays(
+    store: &Store,
+    plan_name: Option<&str>,
+    config: Option<&Path>,
+    command: Option<HolidaysCommand>,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
+    match command {
+        Some(HolidaysCommand::Import { file }) => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let (stored, spans) = holidays::import(store, &text, Utc::now()).await?;
+            writeln!(
+                out,
+                "{} bank holidays added, {} already known.",
+                stored.added, stored.kept
+            )?;
+            for s in spans {
+                writeln!(
+                    out,
+                    "  {}: {} days, {} to {}",
+                    s.division, s.count, s.first, s.last
+                )?;
+            }
+        }
+        Some(HolidaysCommand::Use { division }) => {
+            let plan = find_plan(store, plan_name, Among::Database).await?;
+            holidays::use_division(store, &plan, division).await?;
+            writeln!(out, "{} keeps {division}'s bank holidays.", plan.name)?;
+        }
+        None => {}
+    }
+    let settings = super::jobs::settings(store, config).await?;
+    let mut rows = Vec::new();
+    let mut short = Vec::new();
+    for plan in store.plans().await? {
+        let c = holidays::coverage(store, &plan, &settings.jobs, Utc::now()).await?;
+        if c.short {
+            short.push(shortfall(&c));
+        }
+        rows.push(vec![
+            c.plan,
+            c.division.to_string(),
+            if c.imported {
+                "imported"
+            } else {
+                "built-in list"
+            }
+            .to_string(),
+            c.known_until.map_or("none".into(), |d| d.to_string()),
+        ]);
+    }
+    writeln!(
+        out,
+        "{}",
+        table(&["Plan", "Division", "Holidays", "Known until"], &rows)
+    )?;
+    for line in short {
+        writeln!(out, "warning: {line}")?;
+    }
+    Ok(())
+}
+
+/// The warning `holidays`, `run` and `check` give when fewer than six
+/// months of bank holidays are known.
+pub fn shortfall(c: &Coverage) -> String {
+    let known = c.known_until.map_or("none are known".to_string(), |d| {
+        format!("they are known only until {d}")
+    });
+    format!(
+        "plan {}: {known}, so reminders may go out on a bank holiday; \
+         download https://www.gov.uk/bank-holidays.json and run `planbot holidays import FILE`",
+        c.plan
+    )
+}
