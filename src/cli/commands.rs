@@ -15,6 +15,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+const LICENCES: &str = "planbot is licensed under the MIT licence or the Apache License 2.0, \
+at your option (LICENSE-MIT and LICENSE-APACHE in its source).\n\
+It carries the DejaVu Sans font, to draw the digest chart, under this licence:";
+
 /// Runs one command, writing what it shows to `out`.
 pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
     let wait = db_wait(std::env::var("PLANBOT_DB_WAIT").ok())?;
@@ -24,6 +28,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
     }
     match cli.command {
         Command::Demo => return crate::demo::run(out).await,
+        Command::Licences => {
+            writeln!(out, "{LICENCES}\n\n{}", crate::digest::FONT_LICENCE)?;
+            return Ok(());
+        }
         Command::Run { config, db } => return run_bot(config.as_deref(), db, wait).await,
         _ => {}
     }
@@ -172,7 +180,9 @@ async fn dispatch(
             }
             None => list_people(store, list.json, out).await,
         },
-        Command::Demo | Command::Run { .. } => unreachable!("handled before the store opens"),
+        Command::Demo | Command::Licences | Command::Run { .. } => {
+            unreachable!("handled before the store opens")
+        }
     }
 }
 

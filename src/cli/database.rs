@@ -24,6 +24,8 @@ pub(super) fn db_wait(setting: Option<String>) -> Result<Duration> {
 pub(super) fn unused_options(cli: &Cli) -> Result<(), UsageError> {
     let name = match &cli.command {
         Command::Demo => "demo",
+        Command::Licences => "licences",
+        Command::Health { .. } => "health",
         Command::Run { .. } => "run",
         Command::Plans(_) => "plans",
         Command::People { .. } => "people",
@@ -32,12 +34,13 @@ pub(super) fn unused_options(cli: &Cli) -> Result<(), UsageError> {
     };
     let why = match name {
         "demo" => "it works in a scratch database of its own",
+        "licences" => "it reads no database",
         "run" => "it works on the plans its config file names",
         _ => "it covers every plan in the database",
     };
     match (&cli.global.db, &cli.global.plan) {
-        (Some(_), _) if name == "demo" => {
-            Err(UsageError(format!("`planbot demo` takes no --db: {why}")))
+        (Some(_), _) if name == "demo" || name == "licences" => {
+            Err(UsageError(format!("`planbot {name}` takes no --db: {why}")))
         }
         (_, Some(_)) => Err(UsageError(format!(
             "`planbot {name}` takes no --plan: {why}"
@@ -65,7 +68,7 @@ impl Command {
             | Command::Outbox { db, .. }
             | Command::Health { db, .. } => (db.clone(), None),
             Command::Run { db, .. } => (Db { db: db.clone() }, None),
-            Command::Demo => (Db::default(), None),
+            Command::Demo | Command::Licences => (Db::default(), None),
         }
     }
 }

@@ -133,6 +133,8 @@ pub enum Command {
     Digest(DigestArgs),
     /// Show what planbot does, on the example Kirklees plan, in a scratch database
     Demo,
+    /// planbot's licence, and that of the font it carries for the digest chart
+    Licences,
     /// List the scheduled jobs, or run one now as if it were another time
     ///
     /// Jobs decide what to send and queue it in the outbox; the running bot

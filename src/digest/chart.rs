@@ -19,6 +19,9 @@ pub const CHART_SIZE: (u32, u32) = (1200, 1400);
 /// fonts registered at run time, so the binary carries its own.
 static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const FONT: &str = "sans-serif";
+/// The font's licence travels with the font, so with the binary:
+/// `planbot licences` prints it.
+pub static FONT_LICENCE: &str = include_str!("../../assets/fonts/LICENSE-DejaVu.txt");
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {

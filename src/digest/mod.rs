@@ -12,7 +12,7 @@ pub mod message;
 mod model;
 
 pub use build::{DigestInput, build, last_quarter, quarter_as_of};
-pub use chart::{CHART_SIZE, ChartError, render_png};
+pub use chart::{CHART_SIZE, ChartError, FONT_LICENCE, render_png};
 pub use csv_file::{DIGEST_CSV_HEADER, render_csv};
 pub use files::{Format, file_stem, render};
 pub use gather::{make, record};

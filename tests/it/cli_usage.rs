@@ -118,3 +118,34 @@ fn people_list_takes_json() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("\"name\":\"Julie Bragg\""));
 }
+
+#[test]
+fn planbot_licences_prints_its_own_licence_and_the_bundled_fonts() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
+        .arg("licences")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("MIT licence or the Apache License 2.0"),
+        "{text}"
+    );
+    let font_licence = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/fonts/LICENSE-DejaVu.txt"
+    ))
+    .unwrap();
+    assert!(
+        text.contains(font_licence.trim()),
+        "the DejaVu licence in full"
+    );
+    // The licence files the crate's metadata names are in the repository.
+    let manifest =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
+    assert!(manifest.contains("license = \"MIT OR Apache-2.0\""));
+    for file in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        assert!(path.is_file(), "{file} is missing");
+    }
+}
