@@ -269,19 +269,20 @@ fn memory_kb() -> (u64, u64) {
 }
 
 /// The child: starts what `mode` names, lets it settle for a second, and
-/// prints its own resident memory.
-async fn rss_child(mode: &str) {
+/// prints its own resident memory. `db` holds the Kirklees plan, imported
+/// by the parent: a production bot opens a database someone imported into
+/// before, and the import's own memory is not the bot's.
+async fn rss_child(mode: &str, db: Option<&Path>) {
     let server = TestServer::start(vec![guild()]).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
     let mut bot = None;
     match mode {
         // The test server alone: what the other figures include besides the bot.
         "server" => {}
         // The bot with the Kirklees plan, as in production but for the server.
         "bot" => {
-            let db = dir.path().join("bot.db");
-            let store = example_store(&db).await;
-            let (running, _) = start_timed(&server, &store, &db).await;
+            let db = db.expect("--rss-child bot DB");
+            let store = Store::open(db).await.unwrap();
+            let (running, _) = start_timed(&server, &store, db).await;
             bot = Some(running);
         }
         // A bare serenity + poise client: no commands, no database.
@@ -320,10 +321,11 @@ async fn bare_client(server: &TestServer) {
 }
 
 /// Runs this binary as `--rss-child mode` and returns (VmRSS, VmHWM) in kB.
-fn run_child(mode: &str) -> (u64, u64) {
+fn run_child(mode: &str, db: &Path) -> (u64, u64) {
     let exe = std::env::current_exe().expect("current_exe");
     let out = Command::new(exe)
         .args(["--rss-child", mode])
+        .arg(db)
         .output()
         .expect("child runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -346,9 +348,12 @@ fn run_child(mode: &str) -> (u64, u64) {
 
 fn memory() {
     let mb = |kb: u64| kb as f64 / 1024.0;
-    let (bot, bot_hwm) = run_child("bot");
-    let (server, server_hwm) = run_child("server");
-    let (bare, bare_hwm) = run_child("bare");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bot.db");
+    runtime().block_on(async { example_store(&db).await.close().await });
+    let (bot, bot_hwm) = run_child("bot", &db);
+    let (server, server_hwm) = run_child("server", &db);
+    let (bare, bare_hwm) = run_child("bare", &db);
     println!(
         "{:<52} {:>8.1} MB  (peak {:.1} MB, target < 25 MB)",
         "RSS after READY: bot + test server, one process",
@@ -386,7 +391,8 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--rss-child") {
         let mode = args.get(i + 1).map(String::as_str).unwrap_or("bot");
-        runtime().block_on(rss_child(mode));
+        let db = args.get(i + 2).map(Path::new);
+        runtime().block_on(rss_child(mode, db));
         return;
     }
     let started = Instant::now();
