@@ -28,6 +28,9 @@ pub(super) fn unused_options(cli: &Cli) -> Result<(), UsageError> {
         Command::Plans(_) => "plans",
         Command::People { .. } => "people",
         Command::Outbox { .. } => "outbox",
+        Command::Backup { .. } => "backup",
+        Command::Restore { .. } => "restore",
+        Command::Verify(_) => "verify",
         _ => return Ok(()),
     };
     let why = match name {
@@ -59,9 +62,12 @@ impl Command {
             Command::Actions(a) => target(&a.target),
             Command::Status(a) => target(&a.target),
             Command::Digest(a) => target(&a.target),
-            Command::Plans(db) | Command::People { db, .. } | Command::Outbox { db, .. } => {
-                (db.clone(), None)
-            }
+            Command::Plans(db)
+            | Command::People { db, .. }
+            | Command::Outbox { db, .. }
+            | Command::Backup { db, .. }
+            | Command::Restore { db, .. }
+            | Command::Verify(db) => (db.clone(), None),
             Command::Run { db, .. } => (Db { db: db.clone() }, None),
             Command::Demo => (Db::default(), None),
         }
