@@ -28,3 +28,4 @@ mod start_up;
 mod status_rules;
 mod store;
 mod supervise;
+mod upgrade;
