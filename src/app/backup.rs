@@ -24,7 +24,10 @@ pub enum BackupError {
     NoFile(PathBuf),
     /// The checks found these problems (one line each).
     #[error("{path} fails its checks: {}", .problems.join("; "))]
-    Unsound { path: PathBuf, problems: Vec<String> },
+    Unsound {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
     #[error("a running planbot ({holder}) holds the scheduler lease on {path} until {until}")]
     BotRunning {
         path: PathBuf,
@@ -216,9 +219,10 @@ fn write_error(path: &Path, e: std::io::Error) -> BackupError {
 fn naming(e: StoreError, temp: &Path, named: &Path) -> BackupError {
     let named = named.to_path_buf();
     match e {
-        StoreError::CannotWrite { path, reason } if path == temp => {
-            BackupError::Write { path: named, reason }
-        }
+        StoreError::CannotWrite { path, reason } if path == temp => BackupError::Write {
+            path: named,
+            reason,
+        },
         StoreError::Damaged { path } if path == temp => StoreError::Damaged { path: named }.into(),
         StoreError::NotADatabase { path } if path == temp => {
             StoreError::NotADatabase { path: named }.into()

@@ -9,7 +9,11 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-pub(super) async fn run(command: Command, wait: Duration, out: &mut (dyn Write + Send)) -> Result<()> {
+pub(super) async fn run(
+    command: Command,
+    wait: Duration,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
     let db = command.target().0.path();
     match command {
         Command::Backup {
@@ -46,7 +50,12 @@ async fn backup(
     Ok(())
 }
 
-async fn restore(file: &Path, db: &Path, wait: Duration, out: &mut (dyn Write + Send)) -> Result<()> {
+async fn restore(
+    file: &Path,
+    db: &Path,
+    wait: Duration,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
     let done = backup::restore(file, db, wait, Utc::now())
         .await
         .map_err(|e| word_restore(e, file))?;
@@ -153,7 +162,9 @@ fn word_restore(e: BackupError, file: &Path) -> anyhow::Error {
             not_a_backup("it is not an SQLite database")
         }
         BackupError::Store(StoreError::NotPlanbot { path, tables }) if path == file => {
-            not_a_backup(&format!("it is another program's SQLite database (it holds {tables})"))
+            not_a_backup(&format!(
+                "it is another program's SQLite database (it holds {tables})"
+            ))
         }
         BackupError::Store(StoreError::NoDatabase { path }) if path == file => {
             not_a_backup("it is empty")

@@ -2,7 +2,7 @@
 //! write, and what putting a copy back in its place needs to know first.
 
 use super::check::has_table;
-use super::open::{BUSY, CANTOPEN, Found, FULL, IOERR, LOCKED, classify, inspect};
+use super::open::{BUSY, CANTOPEN, FULL, Found, IOERR, LOCKED, classify, inspect};
 use super::{Result, Store, StoreError, from_ms};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
@@ -65,7 +65,10 @@ pub async fn lease_in_file(path: &Path, wait: Duration) -> Result<Option<(String
         .busy_timeout(wait);
     let fail = |e: sqlx::Error| classify(path, wait, e);
     let mut conn = SqliteConnection::connect_with(&look).await.map_err(fail)?;
-    let lease = if has_table(&mut conn, "scheduler_lease").await.map_err(fail)? {
+    let lease = if has_table(&mut conn, "scheduler_lease")
+        .await
+        .map_err(fail)?
+    {
         sqlx::query("SELECT holder, expires_ms FROM scheduler_lease WHERE id = 1")
             .fetch_optional(&mut conn)
             .await

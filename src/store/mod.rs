@@ -14,11 +14,11 @@ mod people;
 mod plans;
 
 pub use actions::ActionFilter;
+pub use backup::{existing_database, lease_in_file, settle_file};
+pub use check::{Checked, Counts, check_file};
 pub use history::Updated;
 pub use import::{ImportOptions, ImportOutcome, Override, StatusChanged, import_actor};
 pub use jobs::{EscalationCandidate, JobRun, LeadAction, RunKind, RunRecord};
-pub use backup::{existing_database, lease_in_file, settle_file};
-pub use check::{Checked, Counts, check_file};
 pub use open::{DEFAULT_WAIT, OpenOptions, about_the_file, latest_schema_version};
 pub use outbox::{Head, Lead, OutboxEntry, OutboxItem};
 pub use plans::PlanSettings;
@@ -60,7 +60,11 @@ pub enum StoreError {
     #[error(
         "the database at {path} was written by a newer planbot (schema {found}; this binary knows up to {known}): upgrade planbot, or restore a backup"
     )]
-    NewerSchema { path: PathBuf, found: i64, known: i64 },
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error(
         "{path} is damaged (SQLite finds it malformed or cut short); restore a backup with `planbot restore FILE`"
     )]

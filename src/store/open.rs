@@ -194,7 +194,9 @@ async fn ours(conn: &mut SqliteConnection) -> bool {
 
 /// The highest version the file records that this binary has no migration
 /// for: a newer planbot's schema, which this one must not touch.
-async fn unknown_version(conn: &mut SqliteConnection) -> std::result::Result<Option<i64>, sqlx::Error> {
+async fn unknown_version(
+    conn: &mut SqliteConnection,
+) -> std::result::Result<Option<i64>, sqlx::Error> {
     let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations")
         .fetch_all(conn)
         .await?;

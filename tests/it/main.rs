@@ -3,6 +3,7 @@
 mod helpers;
 
 mod architecture;
+mod backup;
 mod bot;
 mod busy;
 mod calendar;

@@ -100,7 +100,10 @@ async fn a_database_from_every_schema_opens_with_its_data_intact() {
         }
 
         let store = Store::open_existing(&path).await.unwrap();
-        assert_eq!(store.schema_version().await.unwrap(), latest_schema_version());
+        assert_eq!(
+            store.schema_version().await.unwrap(),
+            latest_schema_version()
+        );
         let plan = store.find_plan(Some("Fixture")).await.unwrap();
         let action = store.action(&plan, "1.1").await.unwrap();
         assert_eq!(action.status, Status::Red, "schema {version}");
@@ -127,7 +130,11 @@ async fn a_database_from_every_schema_opens_with_its_data_intact() {
 
         let after = row_counts(&path).await;
         for (table, n) in &before {
-            assert_eq!(after.get(table), Some(n), "schema {version}: rows of {table}");
+            assert_eq!(
+                after.get(table),
+                Some(n),
+                "schema {version}: rows of {table}"
+            );
         }
         let checked = check_file(&path, planbot::store::DEFAULT_WAIT)
             .await
@@ -160,7 +167,11 @@ async fn a_database_from_a_newer_planbot_is_refused_without_a_byte_changed() {
         Err(e @ StoreError::NewerSchema { .. }) => assert_eq!(e.to_string(), said),
         other => panic!("opened a newer database: {other:?}"),
     }
-    for args in [&["plans"][..], &["status", "1.1", "green", "--by", "X"], &["verify"]] {
+    for args in [
+        &["plans"][..],
+        &["status", "1.1", "green", "--by", "X"],
+        &["verify"],
+    ] {
         let out = planbot(&path, args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert_eq!(stderr(&out).trim(), format!("error: {said}"), "{args:?}");
