@@ -22,6 +22,8 @@ pub enum BackupError {
     Write { path: PathBuf, reason: String },
     #[error("there is no file {0}")]
     NoFile(PathBuf),
+    #[error("{0} is the database itself")]
+    SameFile(PathBuf),
     /// The checks found these problems (one line each).
     #[error("{path} fails its checks: {}", .problems.join("; "))]
     Unsound {
@@ -48,6 +50,11 @@ pub struct BackedUp {
 /// Copies the database into a new file at `out` (replacing one there only
 /// if `replace`), and checks the copy before giving it that name.
 pub async fn backup(store: &Store, out: &Path, replace: bool) -> Result<BackedUp, BackupError> {
+    // With --force, a rename over the live database would leave the bot
+    // writing to a file no longer there.
+    if same_file(store.path(), out) {
+        return Err(BackupError::SameFile(out.to_path_buf()));
+    }
     if out.exists() && !replace {
         return Err(BackupError::Exists(out.to_path_buf()));
     }
@@ -95,6 +102,9 @@ pub async fn restore(
 ) -> Result<Restored, BackupError> {
     if !file.is_file() {
         return Err(BackupError::NoFile(file.to_path_buf()));
+    }
+    if same_file(file, target) {
+        return Err(BackupError::SameFile(file.to_path_buf()));
     }
     sound(file, file, wait).await?;
     let existed = store::existing_database(target, wait).await?;
@@ -180,6 +190,13 @@ fn temp_beside(path: &Path, prefix: &str) -> Result<NamedTempFile, BackupError> 
         .suffix(".partial")
         .tempfile_in(dir)
         .map_err(|e| write_error(path, e))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 fn folder(path: &Path) -> &Path {

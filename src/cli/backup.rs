@@ -131,6 +131,10 @@ fn word(e: BackupError) -> anyhow::Error {
             path.display()
         ),
         BackupError::NoFile(path) => format!("there is no file {}", path.display()),
+        BackupError::SameFile(path) => format!(
+            "{} is the database itself; name a file elsewhere",
+            path.display()
+        ),
         BackupError::Unsound { path, problems } => format!(
             "{} fails its checks ({} problems; the first: {}); `planbot verify --db {}` lists them all",
             path.display(),

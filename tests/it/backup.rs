@@ -68,6 +68,11 @@ fn a_backup_is_checked_says_what_it_holds_and_replaces_nothing_unasked() {
     assert_eq!(std::fs::read(&copy).unwrap(), bytes);
     let out = planbot(&db, &["backup", "--out", copy.to_str().unwrap(), "--force"]);
     assert!(out.status.success(), "{}", stderr(&out));
+    let onto_itself = planbot(&db, &["backup", "--out", db.to_str().unwrap(), "--force"]);
+    let err = failed_in_one_line(&onto_itself);
+    assert!(err.contains("is the database itself"), "{err}");
+    let err = failed_in_one_line(&restore(&db, &db));
+    assert!(err.contains("is the database itself"), "{err}");
 
     let out = planbot(&copy, &["verify"]);
     assert!(out.status.success(), "{}", stderr(&out));
