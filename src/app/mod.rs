@@ -3,6 +3,7 @@
 //! demo). Each takes who is acting and `now`, and returns a typed outcome or
 //! an [`AppError`]; the adapters only read input and word the answer.
 
+pub mod backup;
 pub mod digest;
 pub mod health;
 pub mod holidays;

@@ -33,6 +33,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
             return Ok(());
         }
         Command::Run { config, db } => return run_bot(config.as_deref(), db, wait).await,
+        // They work on the database file as a whole, not through one plan.
+        command @ (Command::Backup { .. } | Command::Restore { .. } | Command::Verify(_)) => {
+            return super::backup::run(command, wait, out).await;
+        }
         _ => {}
     }
     let (db, plan_name) = cli.command.target();
@@ -180,9 +184,12 @@ async fn dispatch(
             }
             None => list_people(store, list.json, out).await,
         },
-        Command::Demo | Command::Licences | Command::Run { .. } => {
-            unreachable!("handled before the store opens")
-        }
+        Command::Demo
+        | Command::Licences
+        | Command::Run { .. }
+        | Command::Backup { .. }
+        | Command::Restore { .. }
+        | Command::Verify(_) => unreachable!("handled before the store opens"),
     }
 }
 

@@ -30,6 +30,9 @@ pub(super) fn unused_options(cli: &Cli) -> Result<(), UsageError> {
         Command::Plans(_) => "plans",
         Command::People { .. } => "people",
         Command::Outbox { .. } => "outbox",
+        Command::Backup { .. } => "backup",
+        Command::Restore { .. } => "restore",
+        Command::Verify(_) => "verify",
         _ => return Ok(()),
     };
     let why = match name {
@@ -66,7 +69,10 @@ impl Command {
             Command::Plans(db)
             | Command::People { db, .. }
             | Command::Outbox { db, .. }
-            | Command::Health { db, .. } => (db.clone(), None),
+            | Command::Health { db, .. }
+            | Command::Backup { db, .. }
+            | Command::Restore { db, .. }
+            | Command::Verify(db) => (db.clone(), None),
             Command::Run { db, .. } => (Db { db: db.clone() }, None),
             Command::Demo | Command::Licences => (Db::default(), None),
         }

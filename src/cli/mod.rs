@@ -1,5 +1,6 @@
 //! The command line: every admin task, no Discord needed.
 
+mod backup;
 mod commands;
 mod database;
 mod health;
@@ -14,10 +15,20 @@ use std::path::PathBuf;
 
 pub use commands::run;
 
+/// `planbot --version`: the schema too, since a database written by a newer
+/// planbot is refused.
+static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{} (database schema {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::store::latest_schema_version()
+    )
+});
+
 /// planbot keeps an improvement plan's actions, leads, quarters and RAG
 /// statuses, reminds leads of what is overdue and builds the board's digest.
 #[derive(Debug, Parser)]
-#[command(name = "planbot", version, about, max_term_width = 100)]
+#[command(name = "planbot", version = VERSION.as_str(), about, max_term_width = 100)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -191,6 +202,35 @@ pub enum Command {
         #[command(flatten)]
         db: Db,
     },
+    /// Copy the database into a new file, checked, while the bot runs on
+    ///
+    /// The copy is the database as it stood at one moment (SQLite's VACUUM
+    /// INTO), checked as `verify` checks, and given its name only once it is
+    /// complete: a full disk leaves no partial file.
+    Backup {
+        /// The file to write; it must not exist yet
+        #[arg(long, short, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Replace the database with a backup (stop the bot first)
+    ///
+    /// The backup is checked first; the database it replaces is kept beside
+    /// it as PATH.before-restore-TIME.
+    Restore {
+        /// The backup file
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Check the database: SQLite's integrity and foreign keys, every
+    /// action's history, the outbox
+    Verify(Db),
     /// Run the Discord bot (the token comes from DISCORD_TOKEN)
     ///
     /// Settings come from the config file (see config/planbot.example.toml),

@@ -2,6 +2,8 @@
 //! speaks in domain types.
 
 mod actions;
+mod backup;
+mod check;
 mod digests;
 mod history;
 mod holidays;
@@ -13,11 +15,13 @@ mod people;
 mod plans;
 
 pub use actions::ActionFilter;
+pub use backup::{existing_database, lease_in_file, settle_file};
+pub use check::{Checked, Counts, check_file};
 pub use history::Updated;
 pub use holidays::{HolidaySpan, HolidaysStored};
 pub use import::{ImportOptions, ImportOutcome, Override, StatusChanged, import_actor};
 pub use jobs::{EscalationCandidate, JobRun, LeadAction, RunKind, RunRecord};
-pub use open::{DEFAULT_WAIT, OpenOptions, about_the_file};
+pub use open::{DEFAULT_WAIT, OpenOptions, about_the_file, latest_schema_version};
 pub use outbox::{Head, Lead, OutboxEntry, OutboxHealth, OutboxItem};
 pub use plans::PlanSettings;
 
@@ -55,6 +59,20 @@ pub enum StoreError {
     ReadOnly { path: PathBuf },
     #[error("cannot open {path}: {reason}")]
     CannotOpen { path: PathBuf, reason: String },
+    #[error(
+        "the database at {path} was written by a newer planbot (schema {found}; this binary knows up to {known}): upgrade planbot, or restore a backup"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error(
+        "{path} is damaged (SQLite finds it malformed or cut short); restore a backup with `planbot restore FILE`"
+    )]
+    Damaged { path: PathBuf },
+    #[error("cannot write {path}: {reason}")]
+    CannotWrite { path: PathBuf, reason: String },
     // What to do about the errors below is each adapter's to say (see `app`).
     #[error("there is no plan yet")]
     NoPlans,

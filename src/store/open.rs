@@ -10,7 +10,20 @@ use sqlx::sqlite::{
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+// sqlx applies each migration in a transaction of its own, with its row in
+// `_sqlx_migrations` (sqlx-sqlite's `apply`; a file would have to opt out
+// with `-- no-transaction`, and none does). So a migration that fails
+// halfway leaves nothing of itself behind: the database stays at the last
+// migration that succeeded, a schema some planbot knows, and the next start
+// tries again. Several pending migrations are not one transaction, though:
+// a failure in the third leaves the first two applied.
+// (tests/it/upgrade.rs checks this against sqlx itself.)
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// The schema this binary writes: the version of its latest migration.
+pub fn latest_schema_version() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+}
 
 /// Long enough for an import of a large plan to finish.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(60);
@@ -34,7 +47,7 @@ impl Default for OpenOptions {
 }
 
 /// What is at the path before planbot touches it.
-enum Found {
+pub(super) enum Found {
     Nothing,
     EmptyFile,
     Planbot,
@@ -95,10 +108,23 @@ impl Store {
     pub(super) fn classify(&self, e: sqlx::Error) -> StoreError {
         classify(&self.path, self.wait, e)
     }
+
+    /// The schema version of the database: its latest applied migration.
+    pub async fn schema_version(&self) -> Result<i64> {
+        let version: i64 = sqlx::query_scalar(
+            "SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| self.classify(e))?;
+        Ok(version)
+    }
 }
 
-/// Looks at the file without changing a byte of it.
-async fn inspect(path: &Path, wait: Duration) -> Result<Found> {
+/// Looks at the file without changing a byte of it. A database that a
+/// newer planbot wrote is refused here, before anything (sqlx's migrator,
+/// the journal mode) could write to it.
+pub(super) async fn inspect(path: &Path, wait: Duration) -> Result<Found> {
     let cannot = |reason: String| StoreError::CannotOpen {
         path: path.to_path_buf(),
         reason,
@@ -129,6 +155,13 @@ async fn inspect(path: &Path, wait: Duration) -> Result<Found> {
     let found = if tables.is_empty() {
         Found::EmptyFile
     } else if tables.iter().any(|t| t == "_sqlx_migrations") && ours(&mut conn).await {
+        if let Some(found) = unknown_version(&mut conn).await.map_err(fail)? {
+            return Err(StoreError::NewerSchema {
+                path: path.to_path_buf(),
+                found,
+                known: latest_schema_version(),
+            });
+        }
         Found::Planbot
     } else {
         let mut some: Vec<&str> = tables.iter().map(String::as_str).take(3).collect();
@@ -159,6 +192,18 @@ async fn ours(conn: &mut SqliteConnection) -> bool {
     checksum.is_some_and(|c| c == *first.checksum)
 }
 
+/// The highest version the file records that this binary has no migration
+/// for: a newer planbot's schema, which this one must not touch.
+async fn unknown_version(
+    conn: &mut SqliteConnection,
+) -> std::result::Result<Option<i64>, sqlx::Error> {
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations")
+        .fetch_all(conn)
+        .await?;
+    let known = |v: &i64| MIGRATOR.iter().any(|m| m.version == *v);
+    Ok(applied.into_iter().filter(|v| !known(v)).max())
+}
+
 /// Only the default `data/` folder is made: a missing folder in a path
 /// someone typed is more likely a typo than a wish for a new folder.
 fn make_folder(path: &Path) -> Result<()> {
@@ -181,10 +226,13 @@ fn make_folder(path: &Path) -> Result<()> {
 }
 
 /// SQLite's primary result codes that are about the file, not the query.
-const BUSY: i32 = 5;
-const LOCKED: i32 = 6;
+pub(super) const BUSY: i32 = 5;
+pub(super) const LOCKED: i32 = 6;
 const READONLY: i32 = 8;
-const CANTOPEN: i32 = 14;
+pub(super) const IOERR: i32 = 10;
+const CORRUPT: i32 = 11;
+pub(super) const FULL: i32 = 13;
+pub(super) const CANTOPEN: i32 = 14;
 const NOTADB: i32 = 26;
 
 /// Turns an error about the file itself into advice; others are kept as they are.
@@ -205,6 +253,7 @@ pub fn about_the_file(path: &Path, wait: Duration, e: &sqlx::Error) -> Option<St
         },
         READONLY => StoreError::ReadOnly { path },
         NOTADB => StoreError::NotADatabase { path },
+        CORRUPT => StoreError::Damaged { path },
         CANTOPEN => StoreError::CannotOpen {
             path,
             reason: "check that the folder exists and that planbot may write to it".into(),

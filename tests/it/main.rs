@@ -3,6 +3,7 @@
 mod helpers;
 
 mod architecture;
+mod backup;
 mod bot;
 mod busy;
 mod calendar;
@@ -31,3 +32,4 @@ mod status_rules;
 mod stop;
 mod store;
 mod supervise;
+mod upgrade;

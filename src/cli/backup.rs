@@ -1,0 +1,186 @@
+//! `planbot backup`, `restore` and `verify`: the database file as a whole.
+
+use super::Command;
+use crate::app::backup::{self, BackupError};
+use crate::store::{Checked, OpenOptions, Store, StoreError, latest_schema_version};
+use anyhow::Result;
+use chrono::Utc;
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+pub(super) async fn run(
+    command: Command,
+    wait: Duration,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
+    let db = command.target().0.path();
+    match command {
+        Command::Backup {
+            out: file, force, ..
+        } => backup(&db, &file, force, wait, out).await,
+        Command::Restore { file, .. } => restore(&file, &db, wait, out).await,
+        Command::Verify(_) => verify(&db, wait, out).await,
+        _ => unreachable!("only backup, restore and verify come here"),
+    }
+}
+
+async fn backup(
+    db: &Path,
+    file: &Path,
+    force: bool,
+    wait: Duration,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
+    let options = OpenOptions {
+        create: false,
+        wait,
+    };
+    let store = Store::open_with(db, options).await?;
+    let done = backup::backup(&store, file, force).await;
+    store.close().await;
+    let done = done.map_err(word)?;
+    writeln!(
+        out,
+        "backed up {} to {}: {}; checked",
+        db.display(),
+        done.path.display(),
+        summary(&done.checked)
+    )?;
+    Ok(())
+}
+
+async fn restore(
+    file: &Path,
+    db: &Path,
+    wait: Duration,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
+    let done = backup::restore(file, db, wait, Utc::now())
+        .await
+        .map_err(|e| word_restore(e, file))?;
+    let before = match &done.kept {
+        Some(kept) => format!("the database it replaced is kept as {}", kept.display()),
+        None => "there was no database there before".into(),
+    };
+    writeln!(
+        out,
+        "restored {} from {} ({}); {before}",
+        db.display(),
+        file.display(),
+        summary(&done.checked)
+    )?;
+    let latest = latest_schema_version();
+    if done.checked.schema < latest {
+        writeln!(
+            out,
+            "planbot brings it from schema {} to {latest} when it next opens it",
+            done.checked.schema
+        )?;
+    }
+    Ok(())
+}
+
+async fn verify(db: &Path, wait: Duration, out: &mut (dyn Write + Send)) -> Result<()> {
+    let checked = backup::verify(db, wait).await.map_err(word)?;
+    for problem in &checked.problems {
+        writeln!(out, "{problem}")?;
+    }
+    match checked.problems.len() {
+        0 => {
+            writeln!(
+                out,
+                "{}: no problems ({}); checked SQLite's integrity and foreign keys, every action's history and the outbox",
+                db.display(),
+                summary(&checked)
+            )?;
+            Ok(())
+        }
+        n => Err(anyhow::anyhow!(
+            "{}: {n} problem{} (listed above)",
+            db.display(),
+            if n == 1 { "" } else { "s" }
+        )),
+    }
+}
+
+/// "1.2 MB, schema 3, 1 plans, 5 actions, 12 history rows".
+fn summary(c: &Checked) -> String {
+    format!(
+        "{}, schema {}, {} plans, {} actions, {} history rows",
+        size(c.bytes),
+        c.schema,
+        c.counts.plans,
+        c.counts.actions,
+        c.counts.history
+    )
+}
+
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+        b if b >= 1_000 => format!("{} KB", b / 1_000),
+        b => format!("{b} bytes"),
+    }
+}
+
+fn word(e: BackupError) -> anyhow::Error {
+    let text = match e {
+        BackupError::Exists(path) => format!(
+            "{} already exists; name another file, or add --force to replace it",
+            path.display()
+        ),
+        BackupError::NoFile(path) => format!("there is no file {}", path.display()),
+        BackupError::SameFile(path) => format!(
+            "{} is the database itself; name a file elsewhere",
+            path.display()
+        ),
+        BackupError::Unsound { path, problems } => format!(
+            "{} fails its checks ({} problems; the first: {}); `planbot verify --db {}` lists them all",
+            path.display(),
+            problems.len(),
+            problems[0],
+            path.display()
+        ),
+        BackupError::BotRunning {
+            path,
+            holder,
+            until,
+        } => format!(
+            "a running planbot ({holder}) holds the scheduler lease on {} until {}: stop the bot first, restore, then start it again",
+            path.display(),
+            until.format("%Y-%m-%d %H:%M:%S UTC")
+        ),
+        BackupError::Store(e) => return e.into(),
+        other => other.to_string(),
+    };
+    anyhow::Error::msg(text)
+}
+
+/// As [`word`], saying of the backup file what it is not.
+fn word_restore(e: BackupError, file: &Path) -> anyhow::Error {
+    let name = file.display();
+    let not_a_backup = |what: &str| anyhow::anyhow!("{name} is not a planbot backup: {what}");
+    match e {
+        BackupError::Store(StoreError::NotADatabase { path }) if path == file => {
+            not_a_backup("it is not an SQLite database")
+        }
+        BackupError::Store(StoreError::NotPlanbot { path, tables }) if path == file => {
+            not_a_backup(&format!(
+                "it is another program's SQLite database (it holds {tables})"
+            ))
+        }
+        BackupError::Store(StoreError::NoDatabase { path }) if path == file => {
+            not_a_backup("it is empty")
+        }
+        BackupError::Store(StoreError::Damaged { path }) if path == file => {
+            not_a_backup("it is damaged (SQLite finds it malformed or cut short)")
+        }
+        BackupError::Store(StoreError::NewerSchema { path, found, known }) if path == file => {
+            anyhow::anyhow!(
+                "{name} was written by a newer planbot (schema {found}; this binary knows up to {known}): restore it with that planbot, or choose an older backup"
+            )
+        }
+        other => word(other),
+    }
+}
