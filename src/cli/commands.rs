@@ -25,6 +25,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
     match cli.command {
         Command::Demo => return crate::demo::run(out).await,
         Command::Run { config, db } => return run_bot(config.as_deref(), db, wait).await,
+        Command::Check { config, db } => {
+            return super::check::check(config.as_deref(), db, wait, out).await;
+        }
+        Command::Invite { config } => return super::check::invite(config.as_deref(), out),
         _ => {}
     }
     let (db, plan_name) = cli.command.target();
@@ -158,7 +162,9 @@ async fn dispatch(
             }
             None => list_people(store, list.json, out).await,
         },
-        Command::Demo | Command::Run { .. } => unreachable!("handled before the store opens"),
+        Command::Demo | Command::Run { .. } | Command::Check { .. } | Command::Invite { .. } => {
+            unreachable!("handled before the store opens")
+        }
     }
 }
 

@@ -25,6 +25,8 @@ pub(super) fn unused_options(cli: &Cli) -> Result<(), UsageError> {
     let name = match &cli.command {
         Command::Demo => "demo",
         Command::Run { .. } => "run",
+        Command::Check { .. } => "check",
+        Command::Invite { .. } => "invite",
         Command::Plans(_) => "plans",
         Command::People { .. } => "people",
         Command::Outbox { .. } => "outbox",
@@ -32,12 +34,13 @@ pub(super) fn unused_options(cli: &Cli) -> Result<(), UsageError> {
     };
     let why = match name {
         "demo" => "it works in a scratch database of its own",
-        "run" => "it works on the plans its config file names",
+        "run" | "check" => "it works on the plans its config file names",
+        "invite" => "it needs only the token",
         _ => "it covers every plan in the database",
     };
     match (&cli.global.db, &cli.global.plan) {
-        (Some(_), _) if name == "demo" => {
-            Err(UsageError(format!("`planbot demo` takes no --db: {why}")))
+        (Some(_), _) if name == "demo" || name == "invite" => {
+            Err(UsageError(format!("`planbot {name}` takes no --db: {why}")))
         }
         (_, Some(_)) => Err(UsageError(format!(
             "`planbot {name}` takes no --plan: {why}"
@@ -62,7 +65,8 @@ impl Command {
             Command::Plans(db) | Command::People { db, .. } | Command::Outbox { db, .. } => {
                 (db.clone(), None)
             }
-            Command::Run { db, .. } => (Db { db: db.clone() }, None),
+            Command::Run { db, .. } | Command::Check { db, .. } => (Db { db: db.clone() }, None),
+            Command::Invite { .. } => (Db::default(), None),
             Command::Demo => (Db::default(), None),
         }
     }

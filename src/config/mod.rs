@@ -172,6 +172,21 @@ impl GuildSettings {
     }
 }
 
+/// DISCORD_TOKEN, the only place the token is read from.
+pub fn token_from_env(env: impl Fn(&str) -> Option<String>) -> Option<Secret> {
+    env("DISCORD_TOKEN")
+        .filter(|t| !t.trim().is_empty())
+        .map(Secret::new)
+}
+
+/// The error for a missing token, as `planbot run` gives it.
+pub fn missing_token() -> ConfigError {
+    ConfigError::Missing {
+        key: "DISCORD_TOKEN",
+        hint: "set it in the environment (it is never read from a file)",
+    }
+}
+
 impl Settings {
     /// Settings for a Discord-compatible server on this machine: the demo,
     /// the tests and the benchmarks. The scheduler is off until asked for.
@@ -204,10 +219,7 @@ impl Settings {
     ) -> Result<Settings, ConfigError> {
         let settings = Settings::load_offline(file, env)?;
         if settings.discord.token.is_none() {
-            return Err(ConfigError::Missing {
-                key: "DISCORD_TOKEN",
-                hint: "set it in the environment (it is never read from a file)",
-            });
+            return Err(missing_token());
         }
         Ok(settings)
     }
@@ -241,9 +253,7 @@ impl Settings {
         if let Some(base) = env("DISCORD_API_BASE").filter(|v| !v.is_empty()) {
             file.discord.api_base = base;
         }
-        file.discord.token = env("DISCORD_TOKEN")
-            .filter(|t| !t.trim().is_empty())
-            .map(Secret::new);
+        file.discord.token = token_from_env(&env);
         file.check()?;
         let jobs = file
             .jobs
