@@ -6,6 +6,7 @@ mod architecture;
 mod bot;
 mod busy;
 mod calendar;
+mod check;
 mod cli;
 mod cli_db;
 mod cli_usage;
