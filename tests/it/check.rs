@@ -57,7 +57,10 @@ async fn planbot(args: &[&str], config: Option<&Path>, token: &str) -> Output {
 async fn check(app: &TestApp, extra: &str) -> (Output, String) {
     let config = write_config(app.dir.path(), &app.server, extra);
     let before = app.server.requests().len();
+    let db = app.dir.path().join("bot.db");
+    let db_before = std::fs::read(&db).unwrap();
     let out = planbot(&["check"], Some(&config), TOKEN).await;
+    assert!(std::fs::read(&db).unwrap() == db_before, "the check changed the database");
     let asked = &app.server.requests()[before..];
     assert!(!asked.is_empty(), "the check asked the server nothing");
     let writes: Vec<_> = asked.iter().filter(|r| r.method != "GET").collect();
