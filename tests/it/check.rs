@@ -60,7 +60,10 @@ async fn check(app: &TestApp, extra: &str) -> (Output, String) {
     let db = app.dir.path().join("bot.db");
     let db_before = std::fs::read(&db).unwrap();
     let out = planbot(&["check"], Some(&config), TOKEN).await;
-    assert!(std::fs::read(&db).unwrap() == db_before, "the check changed the database");
+    assert!(
+        std::fs::read(&db).unwrap() == db_before,
+        "the check changed the database"
+    );
     let asked = &app.server.requests()[before..];
     assert!(!asked.is_empty(), "the check asked the server nothing");
     let writes: Vec<_> = asked.iter().filter(|r| r.method != "GET").collect();
@@ -100,7 +103,10 @@ async fn check_says_all_is_well_when_it_is() {
     }
     assert!(line_with(&text, "slash commands are registered in").starts_with("ok "));
     assert!(line_with(&text, "schema version").starts_with("ok "));
-    assert!(!text.contains("problem") && !text.contains("warning"), "{text}");
+    assert!(
+        !text.contains("problem") && !text.contains("warning"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -111,7 +117,9 @@ async fn a_missing_channel_and_a_missing_role_are_named_with_what_to_do() {
     let channel = line_with(&text, "reminder_channel 999");
     assert!(channel.starts_with("problem "), "{channel}");
     assert!(
-        channel.contains("is not a channel of this server: set reminder_channel to one of its channels"),
+        channel.contains(
+            "is not a channel of this server: set reminder_channel to one of its channels"
+        ),
         "{channel}"
     );
     let role = line_with(&text, "\"Clerk\"");
@@ -123,7 +131,11 @@ async fn a_missing_channel_and_a_missing_role_are_named_with_what_to_do() {
     // The role that exists is still reported found.
     assert!(line_with(&text, "\"Plan admin\"").starts_with("ok "));
     assert!(!text.contains("all is well"), "{text}");
-    assert!(stderr(&out).contains("2 problems found"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2 problems found"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -146,7 +158,8 @@ async fn a_channel_where_an_overwrite_denies_the_bot_is_named_with_the_permissio
     let board = line_with(&text, "#board");
     assert!(
         board.starts_with("problem ")
-            && board.contains("the bot lacks Send Messages, Attach Files in #board (board_channel)")
+            && board
+                .contains("the bot lacks Send Messages, Attach Files in #board (board_channel)")
             && board.contains("Edit Channel > Permissions"),
         "{board}"
     );
@@ -182,9 +195,8 @@ async fn a_server_the_bot_is_not_in_says_to_invite_it() {
     app.server.remove_bot(GUILD);
     let (out, text) = check(&app, "").await;
     assert_eq!(out.status.code(), Some(1), "{text}");
-    let expected = format!(
-        "problem  the bot is not in server {GUILD}: invite it with `planbot invite`"
-    );
+    let expected =
+        format!("problem  the bot is not in server {GUILD}: invite it with `planbot invite`");
     assert!(text.lines().any(|l| l == expected), "{text}");
     // Nothing more is said of a server it cannot see.
     assert!(!text.contains("#planning"), "{text}");
@@ -213,15 +225,17 @@ async fn leads_who_are_not_members_are_listed() {
 async fn no_registered_commands_is_a_warning_only() {
     let server = TestServer::start(vec![guild()]).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    example_store(&dir.path().join("bot.db")).await.close().await;
+    example_store(&dir.path().join("bot.db"))
+        .await
+        .close()
+        .await;
     let config = write_config(dir.path(), &server, "");
     let out = planbot(&["check"], Some(&config), TOKEN).await;
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}\n{}", stderr(&out));
     let line = line_with(&text, "slash commands");
     assert!(
-        line.starts_with("warning ")
-            && line.ends_with("run `planbot run` once to register them"),
+        line.starts_with("warning ") && line.ends_with("run `planbot run` once to register them"),
         "{line}"
     );
     assert!(text.ends_with("all is well, with 1 warning\n"), "{text}");
@@ -262,7 +276,10 @@ async fn invite_prints_the_link_for_the_token_with_the_required_permissions() {
             .unwrap_or_else(|| panic!("no {key} in {url}"))
             .to_string()
     };
-    assert_eq!(param("client_id"), discord_testserver::APPLICATION_ID.to_string());
+    assert_eq!(
+        param("client_id"),
+        discord_testserver::APPLICATION_ID.to_string()
+    );
     assert_eq!(param("scope"), "bot+applications.commands");
     let permissions: u64 = param("permissions").parse().unwrap();
     assert_eq!(permissions, planbot::discord::REQUIRED_PERMISSIONS.bits());
