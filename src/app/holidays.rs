@@ -54,3 +54,16 @@ pub async fn coverage(
         short: known_until.is_none_or(|last| last < horizon),
     })
 }
+
+/// The warning `holidays`, `run` and `check` give when fewer than six
+/// months of bank holidays are known.
+pub fn shortfall(c: &Coverage) -> String {
+    let known = c.known_until.map_or("none are known".to_string(), |d| {
+        format!("they are known only until {d}")
+    });
+    format!(
+        "plan {}: {known}, so reminders may go out on a bank holiday; \
+         download https://www.gov.uk/bank-holidays.json and run `planbot holidays import FILE`",
+        c.plan
+    )
+}

@@ -12,6 +12,7 @@ pub mod people;
 pub mod plan_io;
 pub mod plans;
 pub mod scheduler;
+pub mod setup;
 pub mod status;
 
 use crate::import::ImportError;

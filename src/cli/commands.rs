@@ -37,6 +37,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
         command @ (Command::Backup { .. } | Command::Restore { .. } | Command::Verify(_)) => {
             return super::backup::run(command, wait, out).await;
         }
+        Command::Check { config, db } => {
+            return super::check::check(config.as_deref(), db, wait, out).await;
+        }
+        Command::Invite { config } => return super::check::invite(config.as_deref(), out),
         _ => {}
     }
     let (db, plan_name) = cli.command.target();
@@ -187,6 +191,8 @@ async fn dispatch(
         Command::Demo
         | Command::Licences
         | Command::Run { .. }
+        | Command::Check { .. }
+        | Command::Invite { .. }
         | Command::Backup { .. }
         | Command::Restore { .. }
         | Command::Verify(_) => unreachable!("handled before the store opens"),
@@ -456,7 +462,7 @@ async fn warn_of_short_holidays(store: &Store, settings: &crate::config::Setting
     for pj in crate::jobs::PlanJobs::load(store, settings).await? {
         let c = app::holidays::coverage(store, &pj.plan, &settings.jobs, Utc::now()).await?;
         if c.short {
-            tracing::warn!("{}", super::holidays::shortfall(&c));
+            tracing::warn!("{}", app::holidays::shortfall(&c));
         }
     }
     Ok(())

@@ -27,6 +27,8 @@ pub(super) fn unused_options(cli: &Cli) -> Result<(), UsageError> {
         Command::Licences => "licences",
         Command::Health { .. } => "health",
         Command::Run { .. } => "run",
+        Command::Check { .. } => "check",
+        Command::Invite { .. } => "invite",
         Command::Plans(_) => "plans",
         Command::People { .. } => "people",
         Command::Outbox { .. } => "outbox",
@@ -38,11 +40,12 @@ pub(super) fn unused_options(cli: &Cli) -> Result<(), UsageError> {
     let why = match name {
         "demo" => "it works in a scratch database of its own",
         "licences" => "it reads no database",
-        "run" => "it works on the plans its config file names",
+        "run" | "check" => "it works on the plans its config file names",
+        "invite" => "it needs only the token",
         _ => "it covers every plan in the database",
     };
     match (&cli.global.db, &cli.global.plan) {
-        (Some(_), _) if name == "demo" || name == "licences" => {
+        (Some(_), _) if name == "demo" || name == "licences" || name == "invite" => {
             Err(UsageError(format!("`planbot {name}` takes no --db: {why}")))
         }
         (_, Some(_)) => Err(UsageError(format!(
@@ -73,8 +76,8 @@ impl Command {
             | Command::Backup { db, .. }
             | Command::Restore { db, .. }
             | Command::Verify(db) => (db.clone(), None),
-            Command::Run { db, .. } => (Db { db: db.clone() }, None),
-            Command::Demo | Command::Licences => (Db::default(), None),
+            Command::Run { db, .. } | Command::Check { db, .. } => (Db { db: db.clone() }, None),
+            Command::Demo | Command::Licences | Command::Invite { .. } => (Db::default(), None),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::HolidaysCommand;
 use super::output::table;
-use crate::app::holidays::{self, Coverage};
+use crate::app::holidays::{self, shortfall};
 use crate::app::plans::{Among, find_plan};
 use crate::store::Store;
 use anyhow::{Context, Result};
@@ -72,17 +72,4 @@ pub(super) async fn holidays(
         writeln!(out, "warning: {line}")?;
     }
     Ok(())
-}
-
-/// The warning `holidays`, `run` and `check` give when fewer than six
-/// months of bank holidays are known.
-pub fn shortfall(c: &Coverage) -> String {
-    let known = c.known_until.map_or("none are known".to_string(), |d| {
-        format!("they are known only until {d}")
-    });
-    format!(
-        "plan {}: {known}, so reminders may go out on a bank holiday; \
-         download https://www.gov.uk/bank-holidays.json and run `planbot holidays import FILE`",
-        c.plan
-    )
 }

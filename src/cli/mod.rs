@@ -1,6 +1,7 @@
 //! The command line: every admin task, no Discord needed.
 
 mod backup;
+mod check;
 mod commands;
 mod database;
 mod health;
@@ -243,6 +244,29 @@ pub enum Command {
         /// The database file, instead of the config file's database.path
         #[arg(long, env = "PLANBOT_DB", value_name = "PATH")]
         db: Option<PathBuf>,
+    },
+    /// Check the setup `run` would use, changing nothing
+    ///
+    /// Asks Discord (with DISCORD_TOKEN) who the bot is, then for each
+    /// configured server: is the bot in it, do the configured channels exist
+    /// and may the bot post there, do the admin and secretary roles exist,
+    /// are the slash commands registered, and are the plans' linked leads
+    /// members. One line per check; exit code 1 when any is a problem.
+    Check {
+        /// The TOML settings file, as for `run`
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// The database file, instead of the config file's database.path
+        #[arg(long, env = "PLANBOT_DB", value_name = "PATH")]
+        db: Option<PathBuf>,
+    },
+    /// Print the link that adds the bot to a server, with the permissions it needs
+    ///
+    /// The application id is read from DISCORD_TOKEN; nothing is sent anywhere.
+    Invite {
+        /// The TOML settings file, as for `run` (checked, if given)
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
 }
 

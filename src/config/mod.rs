@@ -174,6 +174,15 @@ impl GuildSettings {
     }
 }
 
+/// The error for a missing token, as `planbot run` gives it.
+pub fn missing_token() -> ConfigError {
+    ConfigError::Missing {
+        key: "DISCORD_TOKEN",
+        hint: "set it in the environment, or name a file holding it in \
+               DISCORD_TOKEN_FILE (never in the config file)",
+    }
+}
+
 impl Settings {
     /// Settings for a Discord-compatible server on this machine: the demo,
     /// the tests and the benchmarks. The scheduler is off until asked for.
@@ -206,11 +215,7 @@ impl Settings {
     ) -> Result<Settings, ConfigError> {
         let settings = Settings::load_offline(file, env)?;
         if settings.discord.token.is_none() {
-            return Err(ConfigError::Missing {
-                key: "DISCORD_TOKEN",
-                hint: "set it in the environment, or name a file holding it in \
-                       DISCORD_TOKEN_FILE (never in the config file)",
-            });
+            return Err(missing_token());
         }
         Ok(settings)
     }
@@ -244,7 +249,7 @@ impl Settings {
         if let Some(base) = env("DISCORD_API_BASE").filter(|v| !v.is_empty()) {
             file.discord.api_base = base;
         }
-        file.discord.token = token(&env)?;
+        file.discord.token = token_from_env(&env)?;
         file.check()?;
         let jobs = file
             .jobs
@@ -263,7 +268,9 @@ impl Settings {
 /// or from the systemd credential `discord-token` (LoadCredential=), in that
 /// order. A file is how systemd credentials and container secrets hand it
 /// over, and keeps it out of `ps` and the unit file.
-fn token(env: &impl Fn(&str) -> Option<String>) -> Result<Option<Secret>, ConfigError> {
+pub fn token_from_env(
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<Secret>, ConfigError> {
     let set = |key| env(key).filter(|v| !v.trim().is_empty());
     if let Some(token) = set("DISCORD_TOKEN") {
         return Ok(Some(Secret::new(token.trim())));

@@ -7,7 +7,9 @@ mod buttons;
 mod commands;
 mod courier;
 mod digest_post;
+pub mod doctor;
 mod errors;
+mod invite;
 mod ratelimit;
 mod reminders;
 mod render;
@@ -16,6 +18,7 @@ mod supervise;
 
 pub use courier::DiscordCourier;
 pub use errors::BotError;
+pub use invite::{InviteError, REQUIRED_PERMISSIONS, application_id_from_token, invite_url};
 pub use ratelimit::RateLimiter;
 
 use crate::clock::Clock;
@@ -71,21 +74,7 @@ impl RunningBot {
 
 /// Connects to Discord (or the configured compatible server) and serves commands.
 pub async fn start(settings: Settings, store: Store, clock: Clock) -> Result<RunningBot, BotError> {
-    let token = settings
-        .discord
-        .token
-        .clone()
-        .ok_or_else(|| BotError::Internal("DISCORD_TOKEN is not set".into()))?;
-    let mut http = serenity::HttpBuilder::new(token.expose())
-        .default_allowed_mentions(serenity::CreateAllowedMentions::new());
-    if !settings.is_discord() {
-        // serenity's ratelimiter builds its requests without the proxy: left
-        // on, it would send them to discord.com.
-        http = http
-            .proxy(settings.discord.api_base.trim_end_matches('/'))
-            .ratelimiter_disabled(true);
-    }
-    let http = http.build();
+    let http = http_for(&settings)?;
     check_gateway(&http, &settings).await?;
 
     let settings = Arc::new(settings);
@@ -146,6 +135,25 @@ pub async fn start(settings: Settings, store: Store, clock: Clock) -> Result<Run
         stop,
         supervisor: Some(tokio::spawn(supervisor.run())),
     })
+}
+
+/// A REST client for Discord, or for the compatible server the settings name.
+fn http_for(settings: &Settings) -> Result<serenity::Http, BotError> {
+    let token = settings
+        .discord
+        .token
+        .clone()
+        .ok_or_else(|| BotError::Internal("DISCORD_TOKEN is not set".into()))?;
+    let mut http = serenity::HttpBuilder::new(token.expose())
+        .default_allowed_mentions(serenity::CreateAllowedMentions::new());
+    if !settings.is_discord() {
+        // serenity's ratelimiter builds its requests without the proxy: left
+        // on, it would send them to discord.com.
+        http = http
+            .proxy(settings.discord.api_base.trim_end_matches('/'))
+            .ratelimiter_disabled(true);
+    }
+    Ok(http.build())
 }
 
 /// serenity quietly falls back to Discord's own gateway when it cannot ask

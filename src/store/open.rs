@@ -105,19 +105,38 @@ impl Store {
         Ok(Store { pool, path, wait })
     }
 
-    pub(super) fn classify(&self, e: sqlx::Error) -> StoreError {
-        classify(&self.path, self.wait, e)
+    /// Opens an existing database to read it and nothing more, for commands
+    /// that promise to change nothing (`planbot check`): no database is
+    /// started and the schema is left as it is, migrations not run.
+    pub async fn open_unchanged(path: impl AsRef<Path>, wait: Duration) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        match inspect(&path, wait).await? {
+            Found::Planbot => {}
+            Found::Nothing | Found::EmptyFile => return Err(StoreError::NoDatabase { path }),
+        }
+        let connect = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(false)
+            .foreign_keys(true)
+            .busy_timeout(wait);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(connect)
+            .await
+            .map_err(|e| classify(&path, wait, e))?;
+        Ok(Store { pool, path, wait })
     }
 
-    /// The schema version of the database: its latest applied migration.
+    /// The version of the last migration applied to the database.
     pub async fn schema_version(&self) -> Result<i64> {
-        let version: i64 = sqlx::query_scalar(
-            "SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(|e| self.classify(e))?;
-        Ok(version)
+        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.classify(e))
+    }
+
+    pub(super) fn classify(&self, e: sqlx::Error) -> StoreError {
+        classify(&self.path, self.wait, e)
     }
 }
 

@@ -7,6 +7,7 @@ mod backup;
 mod bot;
 mod busy;
 mod calendar;
+mod check;
 mod cli;
 mod cli_db;
 mod cli_usage;

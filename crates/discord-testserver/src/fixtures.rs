@@ -10,7 +10,7 @@ use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 use serde_json::{Map, Value, json};
 use serenity::model::Permissions;
 
-use super::GuildSpec;
+use super::{GuildSpec, Overwrite, OverwriteTarget};
 
 /// Discord's documented per-upload limit for an unboosted guild (10 MiB).
 pub(crate) const ATTACHMENT_SIZE_LIMIT: u64 = 10 * 1024 * 1024;
@@ -151,14 +151,20 @@ pub(crate) fn resolved_member(roles: &[u64], permissions: Permissions) -> Value 
     })
 }
 
-pub(crate) fn text_channel(id: u64, guild_id: u64, name: &str, position: usize) -> Value {
+pub(crate) fn text_channel(
+    id: u64,
+    guild_id: u64,
+    name: &str,
+    position: usize,
+    overwrites: Vec<Value>,
+) -> Value {
     json!({
         "id": id.to_string(),
         "type": 0,
         "guild_id": guild_id.to_string(),
         "name": name,
         "position": position,
-        "permission_overwrites": [],
+        "permission_overwrites": overwrites,
         "parent_id": null,
         "topic": null,
         "nsfw": false,
@@ -166,6 +172,20 @@ pub(crate) fn text_channel(id: u64, guild_id: u64, name: &str, position: usize) 
         "last_pin_timestamp": null,
         "rate_limit_per_user": 0,
         "flags": 0,
+    })
+}
+
+/// A channel's permission overwrite: type 0 for a role, 1 for a member.
+pub(crate) fn overwrite(o: &Overwrite) -> Value {
+    let (id, kind) = match o.target {
+        OverwriteTarget::Role(id) => (id, 0),
+        OverwriteTarget::Member(id) => (id, 1),
+    };
+    json!({
+        "id": id.to_string(),
+        "type": kind,
+        "allow": o.allow.bits().to_string(),
+        "deny": o.deny.bits().to_string(),
     })
 }
 
@@ -236,14 +256,9 @@ pub(crate) fn guild_create(
     owner_id: u64,
     roles: Vec<Value>,
     members: Vec<Value>,
+    channels: Vec<Value>,
 ) -> Value {
     let mut g = guild_base(spec, owner_id, roles);
-    let channels: Vec<Value> = spec
-        .channels
-        .iter()
-        .enumerate()
-        .map(|(i, (id, name))| text_channel(*id, spec.guild_id, name, i))
-        .collect();
     g.insert("joined_at".into(), json!(joined_at()));
     g.insert("large".into(), json!(false));
     g.insert("unavailable".into(), json!(false));
@@ -630,7 +645,14 @@ mod tests {
             .iter()
             .map(|m| member(user(m.user_id, &m.name, false), &m.roles))
             .collect();
-        guild_create(&spec, spec.members[0].user_id, roles, members)
+        let channels = vec![text_channel(
+            spec.channels[0].0,
+            spec.guild_id,
+            &spec.channels[0].1,
+            0,
+            vec![],
+        )];
+        guild_create(&spec, spec.members[0].user_id, roles, members, channels)
     }
 
     #[test]
@@ -640,7 +662,13 @@ mod tests {
         parses::<Role>(&role(7, "Admin", 1, Permissions::empty(), None));
         parses::<Role>(&role(8, "bot", 2, Permissions::ADMINISTRATOR, Some(6)));
         parses::<Member>(&member(user(5, "alice", false), &[7]));
-        parses::<GuildChannel>(&text_channel(9, 1, "general", 0));
+        parses::<GuildChannel>(&text_channel(9, 1, "general", 0, vec![]));
+        let denied = Overwrite {
+            target: OverwriteTarget::Member(5),
+            allow: Permissions::VIEW_CHANNEL,
+            deny: Permissions::SEND_MESSAGES,
+        };
+        parses::<GuildChannel>(&text_channel(9, 1, "general", 0, vec![overwrite(&denied)]));
         parses::<PrivateChannel>(&dm_channel(10, user(5, "alice", false), None));
         parses::<CurrentApplicationInfo>(&application(
             6,

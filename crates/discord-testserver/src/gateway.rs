@@ -209,7 +209,7 @@ fn identify(shared: &Shared, st: &mut ServerState, conn: &Connection, d: Value) 
     gw.seq = 0;
     gw.history.clear();
     gw.live = Some(conn.clone());
-    let guild_ids: Vec<u64> = st.guilds.iter().map(|g| g.spec.guild_id).collect();
+    let guild_ids: Vec<u64> = st.bot_guilds().map(|g| g.spec.guild_id).collect();
     let ready = fixtures::ready(
         fixtures::current_user(shared.bot_user_id, super::state::BOT_NAME),
         &guild_ids,
@@ -220,8 +220,7 @@ fn identify(shared: &Shared, st: &mut ServerState, conn: &Connection, d: Value) 
     );
     st.dispatch("READY", ready);
     let creates: Vec<Value> = st
-        .guilds
-        .iter()
+        .bot_guilds()
         .map(|g| st.guild_create_json(g, shared.bot_user_id))
         .collect();
     match &mut st.gateway.held_guild_creates {

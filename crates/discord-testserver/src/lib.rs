@@ -37,8 +37,13 @@
 //! bot is its own application (`application_id() == bot_user_id()`, as for
 //! any bot made since 2016) and holds an administrator role in every guild;
 //! the first member of a guild owns it and the application; there is no
-//! 3-second or 15-minute interaction deadline.
+//! 3-second or 15-minute interaction deadline; any token is accepted.
+//! Tests take that away to try a bot's own checks: role permissions, channel
+//! permission overwrites, a guild the bot is not in, one accepted token
+//! (see [`TestServer::set_bot_permissions`] and its neighbours). Permissions
+//! are served, not enforced: a message the bot may not send still arrives.
 
+mod access;
 mod fixtures;
 mod gateway;
 mod interactions;
@@ -46,6 +51,7 @@ mod ratelimit;
 mod rest;
 mod state;
 
+pub use access::{Overwrite, OverwriteTarget};
 pub use ratelimit::{RateLimitHit, RateLimitRules};
 
 use std::sync::Arc;

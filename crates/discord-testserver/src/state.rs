@@ -12,7 +12,7 @@ use serenity::model::Permissions;
 use tokio::sync::{mpsc, watch};
 
 use super::fixtures;
-use super::{GuildSpec, RecordedRequest, Response};
+use super::{GuildSpec, Overwrite, RecordedRequest, Response};
 
 /// Discord's epoch (2015-01-01) in Unix milliseconds; snowflakes count from it.
 const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
@@ -107,17 +107,43 @@ pub(crate) struct GuildData {
     pub spec: GuildSpec,
     pub owner_id: u64,
     pub bot_role_id: u64,
+    /// Roles whose permissions a test set (`@everyone` and the bot's own
+    /// role included); the others keep the defaults of `role_permissions`.
+    pub role_perms: HashMap<u64, Permissions>,
+    /// Channel id -> its permission overwrites.
+    pub overwrites: HashMap<u64, Vec<Overwrite>>,
+    /// False once a test has taken the bot out of the guild.
+    pub bot_is_member: bool,
 }
 
 impl GuildData {
     pub(crate) fn role_permissions(&self, role_id: u64) -> Permissions {
-        if role_id == self.spec.guild_id {
+        if let Some(p) = self.role_perms.get(&role_id) {
+            *p
+        } else if role_id == self.spec.guild_id {
             fixtures::everyone_permissions()
         } else if role_id == self.bot_role_id {
             Permissions::ADMINISTRATOR
         } else {
             Permissions::empty()
         }
+    }
+
+    /// A text channel of this guild, its permission overwrites included.
+    pub(crate) fn channel_json(&self, channel_id: u64) -> Option<Value> {
+        let (position, name) = self.channel(channel_id)?;
+        let overwrites = self
+            .overwrites
+            .get(&channel_id)
+            .map(|list| list.iter().map(fixtures::overwrite).collect())
+            .unwrap_or_default();
+        Some(fixtures::text_channel(
+            channel_id,
+            self.spec.guild_id,
+            name,
+            position,
+            overwrites,
+        ))
     }
 
     pub(crate) fn roles_json(&self, bot_user_id: u64) -> Vec<Value> {
@@ -144,7 +170,7 @@ impl GuildData {
             self.bot_role_id,
             BOT_NAME,
             top,
-            Permissions::ADMINISTRATOR,
+            self.role_permissions(self.bot_role_id),
             Some(bot_user_id),
         ));
         roles
@@ -152,7 +178,7 @@ impl GuildData {
 
     pub(crate) fn member_roles(&self, user_id: u64, bot_user_id: u64) -> Option<Vec<u64>> {
         if user_id == bot_user_id {
-            return Some(vec![self.bot_role_id]);
+            return self.bot_is_member.then(|| vec![self.bot_role_id]);
         }
         self.spec
             .members
@@ -275,6 +301,8 @@ pub(crate) struct State {
     pub held: usize,
     /// Unreachable: requests and gateway connections are never answered.
     pub dark: bool,
+    /// When set, the only bot token accepted; otherwise any will do.
+    pub required_token: Option<String>,
 }
 
 impl State {
@@ -293,6 +321,9 @@ impl State {
                     spec,
                     owner_id,
                     bot_role_id: ids.next(),
+                    role_perms: HashMap::new(),
+                    overwrites: HashMap::new(),
+                    bot_is_member: true,
                 }
             })
             .collect();
@@ -323,11 +354,21 @@ impl State {
             holds: Vec::new(),
             held: 0,
             dark: false,
+            required_token: None,
         }
     }
 
     pub(crate) fn guild(&self, guild_id: u64) -> Option<&GuildData> {
         self.guilds.iter().find(|g| g.spec.guild_id == guild_id)
+    }
+
+    pub(crate) fn guild_mut(&mut self, guild_id: u64) -> Option<&mut GuildData> {
+        self.guilds.iter_mut().find(|g| g.spec.guild_id == guild_id)
+    }
+
+    /// The guilds the bot is in: the only ones the gateway tells it about.
+    pub(crate) fn bot_guilds(&self) -> impl Iterator<Item = &GuildData> {
+        self.guilds.iter().filter(|g| g.bot_is_member)
     }
 
     pub(crate) fn guild_of_channel(&self, channel_id: u64) -> Option<&GuildData> {
@@ -372,11 +413,18 @@ impl State {
             fixtures::user(bot_user_id, BOT_NAME, true),
             &[guild.bot_role_id],
         ));
+        let channels = guild
+            .spec
+            .channels
+            .iter()
+            .filter_map(|(id, _)| guild.channel_json(*id))
+            .collect();
         fixtures::guild_create(
             &guild.spec,
             guild.owner_id,
             guild.roles_json(bot_user_id),
             members,
+            channels,
         )
     }
 
@@ -384,13 +432,7 @@ impl State {
     /// with.
     pub(crate) fn channel_json(&self, channel_id: u64, bot_user_id: u64) -> Option<Value> {
         if let Some(g) = self.guild_of_channel(channel_id) {
-            let (pos, name) = g.channel(channel_id)?;
-            return Some(fixtures::text_channel(
-                channel_id,
-                g.spec.guild_id,
-                name,
-                pos,
-            ));
+            return g.channel_json(channel_id);
         }
         let user = *self.dm_recipient.get(&channel_id)?;
         let last = self

@@ -1192,3 +1192,115 @@ async fn a_held_answer_leaves_the_message_created_and_the_client_waiting() {
     assert_eq!(answer.status(), 200);
     assert_eq!(server.held(), 0);
 }
+
+/// A bot that is no administrator: what its roles and the channel's
+/// overwrites allow is what serenity computes from the server's answers.
+#[tokio::test]
+async fn role_permissions_and_overwrites_decide_what_the_bot_may_do() {
+    use discord_testserver::{Overwrite, OverwriteTarget};
+    use serenity::all::Permissions;
+    let server = server().await;
+    let bot_role = server.bot_role_id(example::GUILD).expect("the bot's role");
+    server.set_bot_permissions(example::GUILD, Permissions::empty());
+    server.set_role_permissions(
+        example::GUILD,
+        example::GUILD,
+        Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES,
+    );
+    server.set_role_permissions(
+        example::GUILD,
+        example::MODERATOR,
+        Permissions::KICK_MEMBERS,
+    );
+    server.set_overwrites(
+        example::NEWS,
+        vec![
+            Overwrite {
+                target: OverwriteTarget::Role(bot_role),
+                allow: Permissions::ATTACH_FILES,
+                deny: Permissions::empty(),
+            },
+            Overwrite {
+                target: OverwriteTarget::Member(server.bot_user_id()),
+                allow: Permissions::empty(),
+                deny: Permissions::SEND_MESSAGES,
+            },
+        ],
+    );
+    let http = server.http();
+    let guild = http.get_guild(GuildId::new(example::GUILD)).await.unwrap();
+    let moderator = &guild.roles[&serenity::all::RoleId::new(example::MODERATOR)];
+    assert_eq!(moderator.permissions, Permissions::KICK_MEMBERS);
+    let bot = http
+        .get_member(
+            GuildId::new(example::GUILD),
+            UserId::new(server.bot_user_id()),
+        )
+        .await
+        .unwrap();
+    let channels = http
+        .get_channels(GuildId::new(example::GUILD))
+        .await
+        .unwrap();
+    let in_channel = |id: u64| {
+        let channel = channels.iter().find(|c| c.id.get() == id).unwrap();
+        guild.user_permissions_in(channel, &bot)
+    };
+    assert_eq!(
+        in_channel(example::GENERAL),
+        Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES
+    );
+    assert_eq!(
+        in_channel(example::NEWS),
+        Permissions::VIEW_CHANNEL | Permissions::ATTACH_FILES
+    );
+    let one = http
+        .get_channel(ChannelId::new(example::NEWS))
+        .await
+        .unwrap();
+    let one = one.guild().expect("a guild channel");
+    assert_eq!(one.permission_overwrites.len(), 2);
+    assert!(
+        server.parse_errors().is_empty(),
+        "{:#?}",
+        server.parse_errors()
+    );
+}
+
+#[tokio::test]
+async fn a_bot_taken_out_of_a_guild_gets_missing_access_there() {
+    let server = server().await;
+    server.remove_bot(example::GUILD);
+    let http = server.http();
+    let guild = GuildId::new(example::GUILD);
+    let fetched = http.get_guild(guild).await;
+    assert_eq!(http_status(&fetched), Some(403));
+    assert_eq!(discord_code(&fetched), Some(50001));
+    let channel = http.get_channel(ChannelId::new(example::GENERAL)).await;
+    assert_eq!(discord_code(&channel), Some(50001));
+    let member = http.get_member(guild, UserId::new(example::ALICE)).await;
+    assert_eq!(discord_code(&member), Some(50001));
+    let commands = http.get_guild_commands(guild).await;
+    assert_eq!(discord_code(&commands), Some(50001));
+    // A guild that does not exist stays "Unknown Guild".
+    let unknown = http.get_guild(GuildId::new(42)).await;
+    assert_eq!(discord_code(&unknown), Some(10004));
+}
+
+#[tokio::test]
+async fn a_required_token_turns_any_other_away_with_401() {
+    let server = server().await;
+    server.require_token("the-right-token");
+    let with = |token: &str| {
+        HttpBuilder::new(token)
+            .proxy(server.base_url())
+            .ratelimiter_disabled(true)
+            .build()
+    };
+    let wrong = with("a-wrong-token").get_current_user().await;
+    assert_eq!(http_status(&wrong), Some(401));
+    let right = with("the-right-token").get_current_user().await.unwrap();
+    assert_eq!(right.id.get(), server.bot_user_id());
+    // The gateway URL needs no token, as on Discord.
+    assert!(with("a-wrong-token").get_gateway().await.is_ok());
+}

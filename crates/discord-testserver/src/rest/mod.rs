@@ -48,7 +48,8 @@ struct Incoming {
     query: Option<String>,
     json: Option<Value>,
     uploads: Vec<Upload>,
-    authorized: bool,
+    /// The `Authorization` header, if any.
+    authorization: Option<String>,
 }
 
 impl Incoming {
@@ -222,7 +223,11 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> A
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let authorized = parts.headers.contains_key(AUTHORIZATION);
+    let authorization = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
 
     let (json, uploads, body_error) = match to_bytes(body, MAX_BODY).await {
         Ok(bytes) => read_body(&content_type, bytes).await,
@@ -244,7 +249,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> A
         query: query.clone(),
         json,
         uploads,
-        authorized,
+        authorization,
     };
 
     let (outcome, limits, hold) = {
@@ -486,7 +491,7 @@ fn route(
     let ["api", "v10", rest @ ..] = segs.as_slice() else {
         return Err(ApiError::unknown_route(m, path));
     };
-    if needs_auth(rest) && !inc.authorized {
+    if needs_auth(rest) && !token_accepted(st, inc.authorization.as_deref()) {
         return Err(ApiError::new(401, 0, "401: Unauthorized"));
     }
     let app = shared.application_id;
@@ -541,6 +546,7 @@ fn route(
             if st.guild(g).is_none() {
                 return Err(ApiError::new(403, 50001, "Missing Access"));
             }
+            member_of(st, g)?;
             commands(st, inc, app, Some(g), more)
         }
         ("POST", ["interactions", id, token, "callback"]) => {
@@ -557,6 +563,9 @@ fn route(
         }
         ("GET", ["channels", c]) => {
             let c = snowflake(c)?;
+            if let Some(g) = st.guild_of_channel(c) {
+                member_of(st, g.spec.guild_id)?;
+            }
             let v = st
                 .channel_json(c, bot)
                 .ok_or_else(|| ApiError::unknown(10003, "Channel"))?;
@@ -578,6 +587,24 @@ fn route(
         }
         ("GET", ["guilds", g, more @ ..]) => guild_route(st, snowflake(g)?, more, inc, bot),
         _ => Err(ApiError::unknown_route(m, path)),
+    }
+}
+
+/// Any token will do unless a test asked for one; bots send `Bot TOKEN`.
+fn token_accepted(st: &ServerState, authorization: Option<&str>) -> bool {
+    match (authorization, &st.required_token) {
+        (None, _) => false,
+        (Some(_), None) => true,
+        (Some(given), Some(required)) => given.strip_prefix("Bot ").unwrap_or(given) == required,
+    }
+}
+
+/// Discord answers a bot that is not in a guild with 403 "Missing Access"
+/// for the guild and everything in it.
+fn member_of(st: &ServerState, guild_id: u64) -> Result<(), ApiError> {
+    match st.guild(guild_id) {
+        Some(g) if !g.bot_is_member => Err(ApiError::new(403, 50001, "Missing Access")),
+        _ => Ok(()),
     }
 }
 
@@ -632,6 +659,7 @@ fn guild_route(
     let guild = st
         .guild(g)
         .ok_or_else(|| ApiError::unknown(10004, "Guild"))?;
+    member_of(st, g)?;
     match more {
         [] => {
             let mut base = fixtures::guild_base(&guild.spec, guild.owner_id, guild.roles_json(bot));
@@ -652,9 +680,13 @@ fn guild_route(
                 .spec
                 .channels
                 .iter()
-                .enumerate()
-                .map(|(i, (id, name))| fixtures::text_channel(*id, g, name, i))
+                .filter_map(|(id, _)| guild.channel_json(*id))
                 .collect();
+            check::<Vec<serenity::model::channel::GuildChannel>>(
+                st,
+                "GET /guilds/{id}/channels",
+                &Value::Array(v.clone()),
+            );
             Ok(Reply::Json(200, Value::Array(v)))
         }
         ["members"] => {
