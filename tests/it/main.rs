@@ -15,6 +15,7 @@ mod concurrency;
 mod config;
 mod crash;
 mod demo_story;
+mod deploy;
 mod digest;
 mod digest_render;
 mod health;
