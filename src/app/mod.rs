@@ -8,9 +8,11 @@ pub mod digest;
 pub mod health;
 pub mod holidays;
 pub mod jobs;
+pub mod measures;
 pub mod people;
 pub mod plan_io;
 pub mod plans;
+pub mod risks;
 pub mod scheduler;
 pub mod setup;
 pub mod status;
@@ -91,6 +93,26 @@ pub enum AppError {
     },
     #[error("only plan admins can do this")]
     NotAdmin,
+    #[error("only the owners of {code} and plan admins can record it")]
+    NotOwner { code: String, owners: Vec<String> },
+    #[error("plan \"{plan}\" has no measure {code}")]
+    NoSuchMeasure { plan: String, code: String },
+    #[error("plan \"{plan}\" has no risk {code}")]
+    NoSuchRisk { plan: String, code: String },
+    /// A value is already recorded for the period: say whether to correct it.
+    #[error("{measure} already has {value} for {period}, recorded by {by}")]
+    AlreadyRecorded {
+        measure: String,
+        period: String,
+        value: String,
+        by: String,
+    },
+    #[error("{0}")]
+    BadValue(#[from] crate::plan::measure::ValueError),
+    #[error("{0}")]
+    BadPeriod(#[from] crate::plan::measure::PeriodError),
+    #[error("{0}")]
+    BadRating(#[from] crate::plan::risk::RatingError),
     #[error("only board secretaries and plan admins can pull digests")]
     NotSecretary,
     #[error("{0}")]
@@ -141,6 +163,8 @@ impl From<StoreError> for AppError {
             StoreError::AmbiguousPlan(names) => AppError::SeveralPlans(names),
             StoreError::NoSuchPerson(name) => AppError::NoSuchPerson(name),
             StoreError::NotADiscordId => AppError::NotADiscordId,
+            StoreError::NoSuchMeasure { plan, code } => AppError::NoSuchMeasure { plan, code },
+            StoreError::NoSuchRisk { plan, code } => AppError::NoSuchRisk { plan, code },
             StoreError::DiscordIdTaken { discord_id, name } => {
                 AppError::DiscordIdTaken { discord_id, name }
             }

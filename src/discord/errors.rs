@@ -87,6 +87,40 @@ fn app_words(e: &AppError) -> String {
             )
         }
         AppError::NotAdmin => "Only plan admins can do this.".into(),
+        AppError::NotOwner { code, owners } => format!(
+            "Only the owners of {} ({}) and plan admins can record it; nothing was changed.",
+            quote(code),
+            quote(&if owners.is_empty() {
+                "none named".to_string()
+            } else {
+                owners.join(", ")
+            })
+        ),
+        AppError::NoSuchMeasure { plan, code } => format!(
+            "Plan \"{}\" has no measure {}; /measures lists them.",
+            quote(plan),
+            quote(code)
+        ),
+        AppError::NoSuchRisk { plan, code } => format!(
+            "Plan \"{}\" has no risk {}; /risks lists them.",
+            quote(plan),
+            quote(code)
+        ),
+        AppError::AlreadyRecorded {
+            measure,
+            period,
+            value,
+            by,
+        } => format!(
+            "{} already has {} for {}, recorded by {}. To correct it, run the command again with correct: True. Nothing was changed.",
+            quote(measure),
+            quote(value),
+            quote(period),
+            quote(by)
+        ),
+        AppError::BadValue(e) => format!("{e}. Nothing was changed."),
+        AppError::BadPeriod(e) => format!("{e}. Nothing was changed."),
+        AppError::BadRating(e) => format!("{e}. Nothing was changed."),
         AppError::NotSecretary => "Only board secretaries and plan admins can pull digests.".into(),
         AppError::BadRequest(e) => format!("{e}. Nothing was changed."),
         AppError::NoSuchAction { plan, reference } => format!(

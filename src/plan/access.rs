@@ -23,6 +23,16 @@ impl Actor {
         self.is_admin || self.leads(action)
     }
 
+    /// Owners of a measure or risk, and plan admins, may record its values
+    /// and reviews.
+    pub fn may_record(&self, owners: &[String]) -> bool {
+        self.is_admin
+            || self
+                .person
+                .as_deref()
+                .is_some_and(|me| owners.iter().any(|o| o.eq_ignore_ascii_case(me)))
+    }
+
     pub fn may_read_digests(&self) -> bool {
         self.is_admin || self.is_secretary
     }

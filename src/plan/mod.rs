@@ -2,7 +2,10 @@
 //! apply to them. Nothing here knows about SQL or Discord.
 
 pub mod access;
+pub mod measure;
+pub mod outcome;
 mod quarter;
+pub mod risk;
 mod rules;
 mod status;
 pub mod summary;

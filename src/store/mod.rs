@@ -9,10 +9,13 @@ mod history;
 mod holidays;
 mod import;
 mod jobs;
+mod measures;
 mod open;
 mod outbox;
 mod people;
 mod plans;
+mod register;
+mod risks;
 
 pub use actions::ActionFilter;
 pub use backup::{existing_database, lease_in_file, settle_file};
@@ -21,9 +24,12 @@ pub use history::Updated;
 pub use holidays::{HolidaySpan, HolidaysStored};
 pub use import::{ImportOptions, ImportOutcome, Override, StatusChanged, import_actor};
 pub use jobs::{EscalationCandidate, JobRun, LeadAction, RunKind, RunRecord};
+pub use measures::{MeasureValue, ValueRecorded, ValueRequest};
 pub use open::{DEFAULT_WAIT, OpenOptions, about_the_file, latest_schema_version};
 pub use outbox::{Head, Lead, OutboxEntry, OutboxHealth, OutboxItem};
 pub use plans::PlanSettings;
+pub use register::{Register, RegisterSource};
+pub use risks::{ReviewRequest, RiskReview, RiskStanding};
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::sqlite::SqlitePool;
@@ -84,6 +90,18 @@ pub enum StoreError {
     NoSuchAction { plan: String, reference: String },
     #[error("nobody called \"{0}\" leads anything")]
     NoSuchPerson(String),
+    #[error("plan \"{plan}\" has no measure {code}")]
+    NoSuchMeasure { plan: String, code: String },
+    #[error("plan \"{plan}\" has no risk {code}")]
+    NoSuchRisk { plan: String, code: String },
+    #[error("{measure} already has a value for the period starting {}: {value}, recorded by {by}", .period.start)]
+    AlreadyRecorded {
+        measure: String,
+        period: crate::plan::measure::Period,
+        value: f64,
+        unit: crate::plan::measure::Unit,
+        by: String,
+    },
     #[error("0 is not a Discord user id")]
     NotADiscordId,
     #[error("Discord user {discord_id} is already linked to {name}")]

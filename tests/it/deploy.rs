@@ -45,7 +45,10 @@ fn the_service_runs_planbot_run_hardened_with_the_token_as_a_credential() {
         "planbot reads the credential {:?}: {credential:?}",
         planbot::config::CREDENTIAL
     );
-    assert!(!unit.contains("DISCORD_TOKEN="), "never the token in the unit");
+    assert!(
+        !unit.contains("DISCORD_TOKEN="),
+        "never the token in the unit"
+    );
 
     let state = values(&unit, "StateDirectory");
     assert_eq!(state, ["planbot"]);
@@ -83,7 +86,11 @@ fn the_backup_service_runs_planbot_backup_on_the_same_database() {
     assert_eq!(&words[..3], ["/usr/local/bin/planbot", "backup", "--out"]);
     parses(&words);
     let service = read("deploy/planbot.service");
-    assert_eq!(values(&unit, "User"), values(&service, "User"), "the same user");
+    assert_eq!(
+        values(&unit, "User"),
+        values(&service, "User"),
+        "the same user"
+    );
     assert!(values(&unit, "Environment").contains(&"PLANBOT_DB=/var/lib/planbot/planbot.db"));
     assert!(values(&read("deploy/planbot-backup.timer"), "OnCalendar").len() == 1);
 }
@@ -106,7 +113,11 @@ fn systemd_accepts_the_units() {
     // point them at this build instead.
     let dir = tempfile::tempdir().unwrap();
     let mut units = Vec::new();
-    for name in ["planbot.service", "planbot-backup.service", "planbot-backup.timer"] {
+    for name in [
+        "planbot.service",
+        "planbot-backup.service",
+        "planbot-backup.timer",
+    ] {
         let text = read(&format!("deploy/{name}"))
             .replace("/usr/local/bin/planbot", env!("CARGO_BIN_EXE_planbot"));
         let path = dir.path().join(name);
@@ -149,8 +160,14 @@ fn the_container_runs_planbot_as_a_user_with_its_licences_and_a_token_file() {
             words[..words.len() - 1].to_vec()
         })
         .collect();
-    assert!(copied.contains(&"assets/fonts/LICENSE-DejaVu.txt"), "{copied:?}");
+    assert!(
+        copied.contains(&"assets/fonts/LICENSE-DejaVu.txt"),
+        "{copied:?}"
+    );
     for path in copied {
-        assert!(repo(path).exists(), "the Containerfile copies {path}, which is missing");
+        assert!(
+            repo(path).exists(),
+            "the Containerfile copies {path}, which is missing"
+        );
     }
 }

@@ -24,6 +24,7 @@ mod import_checks;
 mod import_files;
 mod import_reconcile;
 mod jobs;
+mod measures;
 mod process;
 mod quarter;
 mod reminders;

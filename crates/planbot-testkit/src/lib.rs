@@ -6,11 +6,13 @@
 mod app;
 mod figures;
 mod plans;
+mod register;
 
 pub use app::{TestApp, spawn_app, spawn_app_with};
 pub use figures::{percentile, report};
 pub use planbot::demo::example;
 pub use plans::{import_csv, import_opts, plan_from_csv};
+pub use register::{save_small_register, small_register};
 
 use chrono::{DateTime, TimeZone, Utc};
 use discord_testserver::{GuildSpec, MemberSpec, TestServer};

@@ -1,0 +1,164 @@
+//! Recording a measure's value, and reading measures as the board does:
+//! each judged against its trajectory, with its direction of travel.
+
+use super::{Actor, AppError};
+use crate::plan::Plan;
+use crate::plan::measure::{Judged, Measure, Period};
+use crate::store::{MeasureValue, Store, StoreError, ValueRecorded, ValueRequest};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// What someone asks to record: a value as typed, for the period that
+/// contains `for_date` (default: the last period due).
+#[derive(Debug, Clone)]
+pub struct Reading {
+    pub value: String,
+    pub for_date: Option<NaiveDate>,
+    pub note: Option<String>,
+    /// The caller has been told a value exists for the period and confirms
+    /// the correction.
+    pub correction: bool,
+}
+
+/// Records a value through one write path: the owners are checked, the
+/// value read for the measure's unit and the period settled inside the
+/// transaction; a period already recorded needs `correction`.
+pub async fn record_value(
+    store: &Store,
+    plan: &Plan,
+    actor: &Actor,
+    code: &str,
+    reading: Reading,
+    now: DateTime<Utc>,
+) -> Result<ValueRecorded, AppError> {
+    let rights = actor.rights(store).await?;
+    let by = rights.person.clone().unwrap_or_else(|| actor.name.clone());
+    let today = plan.today(now);
+    let note = reading
+        .note
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    let recorded = store
+        .record_value(plan, code, |measure| {
+            if !rights.may_record(&measure.owners) {
+                return Err(AppError::NotOwner {
+                    code: measure.code.clone(),
+                    owners: measure.owners.clone(),
+                });
+            }
+            let value = measure.unit.read(&reading.value)?;
+            let date = match reading.for_date {
+                Some(d) => d,
+                None => due_period(measure, today, plan)?.start,
+            };
+            let period = measure.period_for(date, today, plan.year_start)?;
+            Ok(ValueRequest {
+                period,
+                value,
+                note,
+                by,
+                by_discord_id: actor.discord_id,
+                at: now,
+                correction: reading.correction,
+            })
+        })
+        .await;
+    recorded.map_err(|e| match e {
+        AppError::Store(StoreError::AlreadyRecorded {
+            measure,
+            period,
+            value,
+            unit,
+            by,
+        }) => AppError::AlreadyRecorded {
+            period: period.label(plan.year_start),
+            value: unit.show(value),
+            measure,
+            by,
+        },
+        other => other,
+    })
+}
+
+/// The last period due, or the current one for a measure whose first
+/// period has not ended yet.
+fn due_period(measure: &Measure, today: NaiveDate, plan: &Plan) -> Result<Period, AppError> {
+    Ok(measure
+        .last_due(today, plan.year_start)
+        .unwrap_or_else(|| Period::containing(today, measure.frequency, plan.year_start)))
+}
+
+/// A measure with its latest value as known at `as_of`, judged.
+#[derive(Debug, Clone)]
+pub struct MeasureStanding {
+    pub measure: Measure,
+    /// The latest period with a value, and the value judged.
+    pub latest: Option<(Period, Judged)>,
+    /// Every period's value, oldest first: the trend.
+    pub series: Vec<(Period, f64)>,
+}
+
+impl MeasureStanding {
+    pub fn off_target(&self) -> bool {
+        self.latest
+            .is_some_and(|(_, j)| j.rag != crate::plan::measure::Rag::Green)
+    }
+}
+
+/// The plan's measures as they stood at `as_of`, off target first (red,
+/// then amber), then in the plan's order.
+pub async fn standings(
+    store: &Store,
+    plan: &Plan,
+    as_of: DateTime<Utc>,
+) -> Result<Vec<MeasureStanding>, AppError> {
+    let values = store.values_as_of(plan, as_of).await?;
+    let mut out: Vec<MeasureStanding> = store
+        .measures(plan)
+        .await?
+        .into_iter()
+        .map(|measure| {
+            let series: Vec<(Period, f64)> = values
+                .get(&measure.code)
+                .map(|periods| {
+                    periods
+                        .iter()
+                        .map(|(start, v)| {
+                            (
+                                Period {
+                                    start: *start,
+                                    frequency: measure.frequency,
+                                },
+                                *v,
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let latest = series.last().map(|&(period, value)| {
+                let previous = series.iter().rev().nth(1).map(|&(_, v)| v);
+                (period, measure.judge(period, value, previous))
+            });
+            MeasureStanding {
+                measure,
+                latest,
+                series,
+            }
+        })
+        .collect();
+    out.sort_by_key(|s| {
+        s.latest
+            .map_or(crate::plan::measure::Rag::Green, |(_, j)| j.rag)
+    });
+    Ok(out)
+}
+
+/// Every value recorded for a measure, corrections included.
+pub async fn history(
+    store: &Store,
+    plan: &Plan,
+    code: &str,
+) -> Result<(Measure, Vec<MeasureValue>), AppError> {
+    let measure = store.measure(plan, code).await?;
+    let values = store.measure_values(plan, code).await?;
+    Ok((measure, values))
+}

@@ -1,0 +1,99 @@
+//! Reviewing a risk, and reading the register as it stood at a moment.
+
+use super::{Actor, AppError};
+use crate::plan::Plan;
+use crate::plan::risk::{Rating, Risk};
+use crate::store::{ReviewRequest, RiskReview, RiskStanding, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// A review as asked for: likelihood and impact as given (checked here).
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub likelihood: i64,
+    pub impact: i64,
+    pub note: Option<String>,
+    pub next_review: Option<NaiveDate>,
+}
+
+/// Records a review through one write path: the owners checked and the
+/// rating validated inside the transaction.
+pub async fn review_risk(
+    store: &Store,
+    plan: &Plan,
+    actor: &Actor,
+    code: &str,
+    review: Review,
+    now: DateTime<Utc>,
+) -> Result<(Risk, RiskReview), AppError> {
+    let rights = actor.rights(store).await?;
+    let by = rights.person.clone().unwrap_or_else(|| actor.name.clone());
+    let rating = Rating::new(review.likelihood, review.impact)?;
+    let note = review
+        .note
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    store
+        .review_risk(plan, code, |risk| {
+            if !rights.may_record(&risk.owners) {
+                return Err(AppError::NotOwner {
+                    code: risk.code.clone(),
+                    owners: risk.owners.clone(),
+                });
+            }
+            Ok(ReviewRequest {
+                rating,
+                note,
+                by,
+                by_discord_id: actor.discord_id,
+                at: now,
+                next_review: review.next_review,
+            })
+        })
+        .await
+}
+
+/// A risk now and a quarter before, for the register's trend.
+#[derive(Debug, Clone)]
+pub struct RiskTrend {
+    pub now: RiskStanding,
+    pub before: Option<Rating>,
+}
+
+impl RiskTrend {
+    pub fn score(&self) -> u8 {
+        self.now.review.as_ref().map_or(0, |r| r.rating.score())
+    }
+
+    /// The score's change since `before` (positive: worse).
+    pub fn change(&self) -> Option<i16> {
+        let now = self.now.review.as_ref()?.rating.score();
+        Some(i16::from(now) - i16::from(self.before?.score()))
+    }
+}
+
+/// The register at `as_of`, highest score first, each with its rating at
+/// `before` (the end of the quarter before, for the digest).
+pub async fn register(
+    store: &Store,
+    plan: &Plan,
+    as_of: DateTime<Utc>,
+    before: DateTime<Utc>,
+) -> Result<Vec<RiskTrend>, AppError> {
+    let now = store.risks(plan, as_of).await?;
+    let then = store.risks(plan, before).await?;
+    let mut out: Vec<RiskTrend> = now
+        .into_iter()
+        .map(|standing| {
+            let before = then
+                .iter()
+                .find(|t| t.risk.code == standing.risk.code)
+                .and_then(|t| t.review.as_ref().map(|r| r.rating));
+            RiskTrend {
+                now: standing,
+                before,
+            }
+        })
+        .collect();
+    out.sort_by_key(|t| std::cmp::Reverse(t.score()));
+    Ok(out)
+}

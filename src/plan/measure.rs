@@ -1,0 +1,489 @@
+//! Measures (KPIs): what they count, how often a value is due, where they
+//! start and where they should get to, and how a value is judged: its RAG
+//! against the straight-line trajectory from baseline to target, and its
+//! direction of travel. Values are kept over time; nothing here stores them.
+
+use super::YearStart;
+use chrono::{Datelike, Months, NaiveDate};
+use serde::Serialize;
+use std::fmt;
+
+/// What a measure's values count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A count or a rate: any number.
+    Number,
+    /// 0 to 100.
+    Percent,
+    /// A duration in days: not negative.
+    Days,
+    /// Money, in pounds.
+    Pounds,
+}
+
+impl Unit {
+    pub fn parse(text: &str) -> Option<Unit> {
+        match text.trim().to_lowercase().as_str() {
+            "number" | "count" | "no." | "#" | "rate" => Some(Unit::Number),
+            "%" | "percent" | "percentage" => Some(Unit::Percent),
+            "days" | "day" => Some(Unit::Days),
+            "£" | "gbp" | "pounds" | "money" => Some(Unit::Pounds),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Number => "number",
+            Unit::Percent => "%",
+            Unit::Days => "days",
+            Unit::Pounds => "£",
+        }
+    }
+
+    /// Reads a value written for this unit ("72", "72%", "£1,200", "3.5").
+    pub fn read(self, text: &str) -> Result<f64, ValueError> {
+        let bad = || ValueError::NotANumber(text.to_string());
+        let mut t = text.trim().replace(',', "");
+        if self == Unit::Percent {
+            t = t.trim_end_matches('%').trim().to_string();
+        }
+        if self == Unit::Pounds {
+            t = t.trim_start_matches('£').trim().to_string();
+        }
+        if self == Unit::Days {
+            t = t
+                .trim_end_matches("days")
+                .trim_end_matches("day")
+                .trim()
+                .to_string();
+        }
+        let value: f64 = t.parse().map_err(|_| bad())?;
+        if !value.is_finite() {
+            return Err(bad());
+        }
+        self.check(value)?;
+        Ok(value)
+    }
+
+    pub fn check(self, value: f64) -> Result<(), ValueError> {
+        match self {
+            Unit::Percent if !(0.0..=100.0).contains(&value) => {
+                Err(ValueError::OutOfRange(value, "a percentage is 0 to 100"))
+            }
+            Unit::Days if value < 0.0 => {
+                Err(ValueError::OutOfRange(value, "days are not negative"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A value as the board reads it: "72.5%", "£1,200", "14 days", "31".
+    pub fn show(self, value: f64) -> String {
+        let number = if value.fract() == 0.0 {
+            format!("{value:.0}")
+        } else {
+            format!("{value:.1}")
+        };
+        match self {
+            Unit::Number => number,
+            Unit::Percent => format!("{number}%"),
+            Unit::Days => format!("{number} days"),
+            Unit::Pounds => format!("£{number}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ValueError {
+    #[error("\"{0}\" is not a number")]
+    NotANumber(String),
+    #[error("{0} is out of range: {1}")]
+    OutOfRange(f64, &'static str),
+}
+
+/// Which way is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Better {
+    Higher,
+    Lower,
+}
+
+impl Better {
+    pub fn parse(text: &str) -> Option<Better> {
+        match text.trim().to_lowercase().as_str() {
+            "higher" | "up" | "higher is better" | "increase" | "high" => Some(Better::Higher),
+            "lower" | "down" | "lower is better" | "decrease" | "reduce" | "low" => {
+                Some(Better::Lower)
+            }
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Better::Higher => "higher",
+            Better::Lower => "lower",
+        }
+    }
+
+    /// How much better `a` is than `b` (negative when worse).
+    fn gain(self, a: f64, b: f64) -> f64 {
+        match self {
+            Better::Higher => a - b,
+            Better::Lower => b - a,
+        }
+    }
+}
+
+/// How often a value is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    Monthly,
+    Quarterly,
+}
+
+impl Frequency {
+    pub fn parse(text: &str) -> Option<Frequency> {
+        match text.trim().to_lowercase().as_str() {
+            "monthly" | "month" | "m" => Some(Frequency::Monthly),
+            "quarterly" | "quarter" | "q" => Some(Frequency::Quarterly),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Monthly => "monthly",
+            Frequency::Quarterly => "quarterly",
+        }
+    }
+}
+
+/// One period a value is for: a month, or a quarter of the plan's year,
+/// named by its first day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Period {
+    pub start: NaiveDate,
+    pub frequency: Frequency,
+}
+
+impl Period {
+    /// The period a date falls in.
+    pub fn containing(date: NaiveDate, frequency: Frequency, year: YearStart) -> Period {
+        let start = match frequency {
+            Frequency::Monthly => date.with_day(1).expect("day 1 exists"),
+            Frequency::Quarterly => year.first_day(year.quarter_of(date)),
+        };
+        Period { start, frequency }
+    }
+
+    fn months(self) -> u32 {
+        match self.frequency {
+            Frequency::Monthly => 1,
+            Frequency::Quarterly => 3,
+        }
+    }
+
+    pub fn end(self) -> NaiveDate {
+        self.start + Months::new(self.months()) - chrono::Duration::days(1)
+    }
+
+    pub fn next(self) -> Period {
+        Period {
+            start: self.start + Months::new(self.months()),
+            ..self
+        }
+    }
+
+    pub fn previous(self) -> Period {
+        Period {
+            start: self.start - Months::new(self.months()),
+            ..self
+        }
+    }
+
+    /// "May 2019", or "Q1 19/20".
+    pub fn label(self, year: YearStart) -> String {
+        match self.frequency {
+            Frequency::Monthly => self.start.format("%b %Y").to_string(),
+            Frequency::Quarterly => year.label(year.quarter_of(self.start)),
+        }
+    }
+}
+
+/// A measure as the plan defines it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measure {
+    /// Its code in the plan, such as M3.
+    pub code: String,
+    pub name: String,
+    pub unit: Unit,
+    /// The outcome it evidences, by code, and the priority.
+    pub outcome: Option<String>,
+    pub priority: Option<u32>,
+    pub recommendations: Vec<String>,
+    pub owners: Vec<String>,
+    pub frequency: Frequency,
+    pub baseline: f64,
+    pub baseline_date: NaiveDate,
+    pub target: f64,
+    pub target_date: NaiveDate,
+    pub better: Better,
+    /// How far short of the trajectory a value may fall and be amber, not red.
+    pub tolerance: f64,
+}
+
+/// What a value means for the board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rag {
+    Red,
+    Amber,
+    Green,
+}
+
+impl Rag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rag::Red => "Red",
+            Rag::Amber => "Amber",
+            Rag::Green => "Green",
+        }
+    }
+}
+
+impl fmt::Display for Rag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Direction of travel: better, worse or no different from before, by the
+/// measure's own idea of better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Travel {
+    Improving,
+    Steady,
+    Worsening,
+}
+
+impl Travel {
+    pub fn word(self) -> &'static str {
+        match self {
+            Travel::Improving => "improving",
+            Travel::Steady => "steady",
+            Travel::Worsening => "worsening",
+        }
+    }
+
+    /// An arrow for the direction of travel, not of the number: ↑ is better
+    /// even for a measure where lower is better.
+    pub fn arrow(self) -> &'static str {
+        match self {
+            Travel::Improving => "↑",
+            Travel::Steady => "→",
+            Travel::Worsening => "↓",
+        }
+    }
+}
+
+/// A value judged: against target and trajectory, and against the previous
+/// period's value and the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Judged {
+    pub value: f64,
+    /// Where the straight line from baseline to target says it should be.
+    pub expected: f64,
+    pub rag: Rag,
+    /// The target is reached (or beaten).
+    pub on_target: bool,
+    pub since_previous: Option<Travel>,
+    pub since_baseline: Travel,
+}
+
+impl Measure {
+    /// Where the value should be by the end of `period`: the straight line
+    /// from baseline to target, held at the target after its date.
+    pub fn expected(&self, period: Period) -> f64 {
+        let end = period.end();
+        if end <= self.baseline_date {
+            return self.baseline;
+        }
+        if end >= self.target_date || self.target_date <= self.baseline_date {
+            return self.target;
+        }
+        let whole = (self.target_date - self.baseline_date).num_days() as f64;
+        let gone = (end - self.baseline_date).num_days() as f64;
+        self.baseline + (self.target - self.baseline) * gone / whole
+    }
+
+    /// Green on or better than the trajectory; amber short of it by no more
+    /// than the tolerance; red beyond.
+    pub fn judge(&self, period: Period, value: f64, previous: Option<f64>) -> Judged {
+        let expected = self.expected(period);
+        let short = -self.better.gain(value, expected);
+        let rag = if short <= 1e-9 {
+            Rag::Green
+        } else if short <= self.tolerance + 1e-9 {
+            Rag::Amber
+        } else {
+            Rag::Red
+        };
+        Judged {
+            value,
+            expected,
+            rag,
+            on_target: self.better.gain(value, self.target) >= -1e-9,
+            since_previous: previous.map(|p| self.travel(value, p)),
+            since_baseline: self.travel(value, self.baseline),
+        }
+    }
+
+    /// Steady when the change is within a tenth of the amber tolerance (or
+    /// none at all, with no tolerance): a measure that wobbles is not moving.
+    fn travel(&self, now: f64, before: f64) -> Travel {
+        let gain = self.better.gain(now, before);
+        let band = (self.tolerance / 10.0).max(1e-9);
+        if gain > band {
+            Travel::Improving
+        } else if gain < -band {
+            Travel::Worsening
+        } else {
+            Travel::Steady
+        }
+    }
+
+    /// Why the definition cannot stand, if it cannot.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.target_date <= self.baseline_date {
+            out.push(format!(
+                "the target date {} is not after the baseline date {}",
+                self.target_date, self.baseline_date
+            ));
+        }
+        for (what, v) in [("baseline", self.baseline), ("target", self.target)] {
+            if let Err(e) = self.unit.check(v) {
+                out.push(format!("the {what}: {e}"));
+            }
+        }
+        if self.tolerance < 0.0 || !self.tolerance.is_finite() {
+            out.push("the tolerance is not a number of 0 or more".into());
+        }
+        out
+    }
+
+    /// The period a value for `date` is for, and whether it may be recorded
+    /// on `today`: not before the baseline's period, not after today's.
+    pub fn period_for(
+        &self,
+        date: NaiveDate,
+        today: NaiveDate,
+        year: YearStart,
+    ) -> Result<Period, PeriodError> {
+        let period = Period::containing(date, self.frequency, year);
+        let first = Period::containing(self.baseline_date, self.frequency, year);
+        if period < first {
+            return Err(PeriodError::BeforeBaseline {
+                period: period.label(year),
+                baseline: self.baseline_date,
+            });
+        }
+        if period.start > today {
+            return Err(PeriodError::Future(period.label(year)));
+        }
+        Ok(period)
+    }
+
+    /// The latest period whose value is due by `today`: the last one that
+    /// has ended, from the first after the baseline.
+    pub fn last_due(&self, today: NaiveDate, year: YearStart) -> Option<Period> {
+        let current = Period::containing(today, self.frequency, year);
+        let last = current.previous();
+        let first = Period::containing(self.baseline_date, self.frequency, year).next();
+        (last >= first).then_some(last)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    #[error("{0} has not begun yet")]
+    Future(String),
+    #[error("{period} is before the measure's baseline ({baseline})")]
+    BeforeBaseline { period: String, baseline: NaiveDate },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// Children waiting over 3 weeks for an assessment, as a % (lower is better).
+    fn waiting() -> Measure {
+        Measure {
+            code: "M1".into(),
+            name: "Assessments late".into(),
+            unit: Unit::Percent,
+            outcome: None,
+            priority: None,
+            recommendations: vec![],
+            owners: vec![],
+            frequency: Frequency::Monthly,
+            baseline: 40.0,
+            baseline_date: d(2019, 3, 31),
+            target: 10.0,
+            target_date: d(2020, 3, 31),
+            better: Better::Lower,
+            tolerance: 5.0,
+        }
+    }
+
+    #[test]
+    fn a_value_is_judged_against_the_line_from_baseline_to_target() {
+        let m = waiting();
+        let sept = Period::containing(d(2019, 9, 15), Frequency::Monthly, YearStart::APRIL);
+        let expected = m.expected(sept);
+        assert!((expected - 25.0).abs() < 0.5, "half way: {expected}");
+        assert_eq!(m.judge(sept, 24.0, None).rag, Rag::Green);
+        assert_eq!(m.judge(sept, 29.0, None).rag, Rag::Amber);
+        assert_eq!(m.judge(sept, 31.0, None).rag, Rag::Red);
+        let j = m.judge(sept, 24.0, Some(26.0));
+        assert_eq!(j.since_previous, Some(Travel::Improving), "lower is better");
+        assert_eq!(j.since_baseline, Travel::Improving);
+        assert!(!j.on_target);
+        assert_eq!(
+            m.judge(sept, 26.2, Some(26.0)).since_previous,
+            Some(Travel::Steady)
+        );
+    }
+
+    #[test]
+    fn values_are_read_and_checked_for_their_unit() {
+        assert_eq!(Unit::Percent.read("72.5%"), Ok(72.5));
+        assert!(Unit::Percent.read("120").is_err());
+        assert!(Unit::Number.read("lots").is_err());
+        assert_eq!(Unit::Pounds.read("£1,200"), Ok(1200.0));
+        assert!(Unit::Days.read("-3").is_err());
+    }
+
+    #[test]
+    fn a_period_in_the_future_or_before_the_baseline_is_refused() {
+        let m = waiting();
+        let y = YearStart::APRIL;
+        assert!(m.period_for(d(2019, 2, 1), d(2019, 6, 1), y).is_err());
+        assert!(m.period_for(d(2019, 7, 1), d(2019, 6, 1), y).is_err());
+        assert!(m.period_for(d(2019, 5, 20), d(2019, 6, 1), y).is_ok());
+        assert_eq!(
+            m.last_due(d(2019, 6, 10), y).map(|p| p.start),
+            Some(d(2019, 5, 1))
+        );
+    }
+}

@@ -1,0 +1,263 @@
+//! Writing a plan's outcomes, measures and risks as a spreadsheet gives
+//! them: each is matched by its code, added or updated; values and reviews
+//! given with them are appended. All in one transaction, or nothing.
+
+use super::{Result, Store, join_list, to_ms};
+use crate::plan::Plan;
+use crate::plan::measure::Measure;
+use crate::plan::outcome::Outcome;
+use crate::plan::risk::{Rating, Risk};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::SqliteConnection;
+
+/// What a workbook says besides the actions.
+#[derive(Debug, Clone, Default)]
+pub struct Register {
+    pub outcomes: Vec<Outcome>,
+    pub measures: Vec<Measure>,
+    /// Each risk with its rating as reported, if the sheet gives one.
+    pub risks: Vec<(Risk, Option<Rating>)>,
+    /// Values as reported: measure code, the period's first day, the value.
+    pub values: Vec<(String, NaiveDate, f64)>,
+}
+
+/// Who the values and ratings are recorded as, and when.
+#[derive(Debug, Clone)]
+pub struct RegisterSource {
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Store {
+    pub async fn save_register(
+        &self,
+        plan: &Plan,
+        register: &Register,
+        source: &RegisterSource,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        write_register(&mut tx, plan, register, source).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The register's rows, inside the caller's transaction (an import writes
+/// them with the actions, all or nothing).
+pub(crate) async fn write_register(
+    tx: &mut SqliteConnection,
+    plan: &Plan,
+    register: &Register,
+    source: &RegisterSource,
+) -> Result<()> {
+    let at = to_ms(source.at);
+    for (position, o) in register.outcomes.iter().enumerate() {
+        let (position, priority, actions) = (
+            position as i64,
+            o.priority.map(i64::from),
+            join_list(&o.actions),
+        );
+        sqlx::query!(
+            "INSERT INTO outcomes (plan_id, code, statement, priority_number, actions, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (plan_id, code) DO UPDATE SET statement = ?3, priority_number = ?4,
+                 actions = ?5, position = ?6, removed_at_ms = NULL",
+            plan.id,
+            o.code,
+            o.statement,
+            priority,
+            actions,
+            position
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (position, m) in register.measures.iter().enumerate() {
+        let id = upsert_measure(tx, plan, m, position as i64, at).await?;
+        link_owners(tx, "measure", id, &m.owners).await?;
+    }
+    for (position, (risk, rating)) in register.risks.iter().enumerate() {
+        let id = upsert_risk(tx, plan, risk, position as i64, at).await?;
+        link_owners(tx, "risk", id, &risk.owners).await?;
+        if let Some(rating) = rating {
+            let (l, i) = (i64::from(rating.likelihood), i64::from(rating.impact));
+            sqlx::query!(
+                "INSERT INTO risk_reviews (risk_id, likelihood, impact, note, actor, at_ms)
+                 SELECT ?1, ?2, ?3, NULL, ?4, ?5
+                  WHERE NOT EXISTS (SELECT 1 FROM risk_reviews WHERE risk_id = ?1 AND id =
+                        (SELECT MAX(id) FROM risk_reviews WHERE risk_id = ?1)
+                        AND likelihood = ?2 AND impact = ?3)",
+                id,
+                l,
+                i,
+                source.by,
+                at
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    for (code, period, value) in &register.values {
+        let period = period.to_string();
+        // A value the database already holds for the period is not written again.
+        sqlx::query!(
+            "INSERT INTO measure_values (measure_id, period, value, note, actor, at_ms)
+             SELECT m.id, ?3, ?4, NULL, ?5, ?6 FROM measures m
+              WHERE m.plan_id = ?1 AND m.code = ?2
+                AND NOT EXISTS (SELECT 1 FROM measure_values v WHERE v.measure_id = m.id
+                    AND v.period = ?3 AND v.id = (SELECT MAX(id) FROM measure_values
+                        WHERE measure_id = m.id AND period = ?3) AND v.value = ?4)",
+            plan.id,
+            code,
+            period,
+            value,
+            source.by,
+            at
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn upsert_measure(
+    tx: &mut SqliteConnection,
+    plan: &Plan,
+    m: &Measure,
+    position: i64,
+    at: i64,
+) -> Result<i64> {
+    let (owners, recs) = (join_list(&m.owners), join_list(&m.recommendations));
+    let (unit, frequency, better) = (m.unit.as_str(), m.frequency.as_str(), m.better.as_str());
+    let (bdate, tdate) = (m.baseline_date.to_string(), m.target_date.to_string());
+    let priority = m.priority.map(i64::from);
+    let id = sqlx::query_scalar!(
+        "INSERT INTO measures (plan_id, code, name, unit, outcome_code, priority_number, owners,
+             recommendations, frequency, baseline, baseline_date, target, target_date, better,
+             tolerance, position, created_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+         ON CONFLICT (plan_id, code) DO UPDATE SET name = ?3, unit = ?4, outcome_code = ?5,
+             priority_number = ?6, owners = ?7, recommendations = ?8, frequency = ?9,
+             baseline = ?10, baseline_date = ?11, target = ?12, target_date = ?13, better = ?14,
+             tolerance = ?15, position = ?16, removed_at_ms = NULL
+         RETURNING id",
+        plan.id,
+        m.code,
+        m.name,
+        unit,
+        m.outcome,
+        priority,
+        owners,
+        recs,
+        frequency,
+        m.baseline,
+        bdate,
+        m.target,
+        tdate,
+        better,
+        m.tolerance,
+        position,
+        at
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(id)
+}
+
+async fn upsert_risk(
+    tx: &mut SqliteConnection,
+    plan: &Plan,
+    r: &Risk,
+    position: i64,
+    at: i64,
+) -> Result<i64> {
+    let (owners, mitigations) = (join_list(&r.owners), join_list(&r.mitigations));
+    let review = r.next_review.map(|d| d.to_string());
+    let id = sqlx::query_scalar!(
+        "INSERT INTO risks (plan_id, code, title, cause, consequence, owners, mitigations,
+             next_review, position, created_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (plan_id, code) DO UPDATE SET title = ?3, cause = ?4, consequence = ?5,
+             owners = ?6, mitigations = ?7, next_review = ?8, position = ?9, removed_at_ms = NULL
+         RETURNING id",
+        plan.id,
+        r.code,
+        r.title,
+        r.cause,
+        r.consequence,
+        owners,
+        mitigations,
+        review,
+        position,
+        at
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(id)
+}
+
+/// The owners as people (added if new), in the order given.
+async fn link_owners(
+    tx: &mut SqliteConnection,
+    kind: &str,
+    id: i64,
+    owners: &[String],
+) -> Result<()> {
+    for name in owners {
+        sqlx::query!(
+            "INSERT INTO people (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
+            name
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    let names = serde_json::to_string(owners).expect("names serialise");
+    if kind == "measure" {
+        sqlx::query!("DELETE FROM measure_owners WHERE measure_id = ?", id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query!(
+            "INSERT INTO measure_owners (measure_id, person_id, position)
+             SELECT ?1, p.id, j.key FROM json_each(?2) j JOIN people p ON p.name = j.value",
+            id,
+            names
+        )
+        .execute(&mut *tx)
+        .await?;
+    } else {
+        sqlx::query!("DELETE FROM risk_owners WHERE risk_id = ?", id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query!(
+            "INSERT INTO risk_owners (risk_id, person_id, position)
+             SELECT ?1, p.id, j.key FROM json_each(?2) j JOIN people p ON p.name = j.value",
+            id,
+            names
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The plan's outcomes, in the plan's order.
+    pub async fn outcomes(&self, plan: &Plan) -> Result<Vec<Outcome>> {
+        let rows = sqlx::query!(
+            "SELECT code, statement, priority_number, actions FROM outcomes
+              WHERE plan_id = ? AND removed_at_ms IS NULL ORDER BY position",
+            plan.id
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Outcome {
+                code: r.code,
+                statement: r.statement,
+                priority: r.priority_number.map(|n| n as u32),
+                actions: super::split_list(&r.actions),
+            })
+            .collect())
+    }
+}
