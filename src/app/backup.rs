@@ -24,6 +24,12 @@ pub enum BackupError {
     NoFile(PathBuf),
     #[error("{0} is the database itself")]
     SameFile(PathBuf),
+    /// The database's write-ahead log, shared memory or journal: SQLite's
+    /// own, which a copy written there would destroy.
+    #[error("{0} belongs to the database")]
+    DatabaseFile(PathBuf),
+    #[error("{0} is a folder")]
+    Folder(PathBuf),
     /// The checks found these problems (one line each).
     #[error("{path} fails its checks: {}", .problems.join("; "))]
     Unsound {
@@ -54,6 +60,12 @@ pub async fn backup(store: &Store, out: &Path, replace: bool) -> Result<BackedUp
     // writing to a file no longer there.
     if same_file(store.path(), out) {
         return Err(BackupError::SameFile(out.to_path_buf()));
+    }
+    if sqlite_companion(store.path(), out) {
+        return Err(BackupError::DatabaseFile(out.to_path_buf()));
+    }
+    if out.is_dir() {
+        return Err(BackupError::Folder(out.to_path_buf()));
     }
     if out.exists() && !replace {
         return Err(BackupError::Exists(out.to_path_buf()));
@@ -197,6 +209,24 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     }
+}
+
+/// Whether `other` is one of the files SQLite keeps beside `db` (they may
+/// not exist yet, so the names are compared, in the same folder).
+fn sqlite_companion(db: &Path, other: &Path) -> bool {
+    let (Some(name), Some(other_name)) = (db.file_name(), other.file_name()) else {
+        return false;
+    };
+    let same_folder = match (folder(db).canonicalize(), folder(other).canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    same_folder
+        && ["-wal", "-shm", "-journal"].iter().any(|suffix| {
+            let mut companion = name.to_owned();
+            companion.push(suffix);
+            companion == other_name
+        })
 }
 
 fn folder(path: &Path) -> &Path {

@@ -135,6 +135,13 @@ fn word(e: BackupError) -> anyhow::Error {
             "{} is the database itself; name a file elsewhere",
             path.display()
         ),
+        BackupError::DatabaseFile(path) => format!(
+            "{} belongs to the database (SQLite keeps its log there); name a file elsewhere",
+            path.display()
+        ),
+        BackupError::Folder(path) => {
+            format!("{} is a folder: name a file in it", path.display())
+        }
         BackupError::Unsound { path, problems } => format!(
             "{} fails its checks ({} problems; the first: {}); `planbot verify --db {}` lists them all",
             path.display(),

@@ -355,3 +355,34 @@ async fn drill_a_backup_taken_mid_stream_holds_every_acknowledged_update() {
         "acknowledged before the backup but not in it: {lost:?}"
     );
 }
+
+#[test]
+fn a_backup_onto_the_databases_own_log_files_or_a_folder_is_refused_and_loses_nothing() {
+    let (dir, db) = imported();
+    let before = export(&db);
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut target = db.as_os_str().to_owned();
+        target.push(suffix);
+        let out = planbot(
+            &db,
+            &["backup", "--out", target.to_str().unwrap(), "--force"],
+        );
+        let err = failed_in_one_line(&out);
+        assert!(
+            err.contains("belongs to the database") && err.contains("name a file elsewhere"),
+            "{suffix}: {err}"
+        );
+        assert_eq!(export(&db), before, "{suffix}");
+    }
+    let folder = dir.path().join("backups");
+    std::fs::create_dir(&folder).unwrap();
+    for force in [false, true] {
+        let mut args = vec!["backup", "--out", folder.to_str().unwrap()];
+        if force {
+            args.push("--force");
+        }
+        let err = failed_in_one_line(&planbot(&db, &args));
+        assert!(err.contains("is a folder: name a file in it"), "{err}");
+    }
+    assert_eq!(files(&folder), Vec::<String>::new());
+}
