@@ -15,9 +15,14 @@ async fn main() -> ExitCode {
         .unwrap_or_else(|_| default_filter.into());
     let log = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // A log line that cannot be written (a reader that went away, as
+        // `2>&1 | head` does) is dropped: reporting it would print to the
+        // same closed stderr, panic, and could leave a database thread hung.
+        .log_internal_errors(false);
     // One JSON object per line, for a log collector (journald's, Loki, ...).
-    match std::env::var("PLANBOT_LOG_FORMAT").as_deref() {
+    let format = std::env::var("PLANBOT_LOG_FORMAT").map(|f| f.trim().to_lowercase());
+    match format.as_deref() {
         Ok("json") => log.json().flatten_event(true).init(),
         Ok("text") | Ok("") | Err(_) => log
             // Colour codes are noise in a log file or a pipe.

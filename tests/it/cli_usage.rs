@@ -149,3 +149,39 @@ fn planbot_licences_prints_its_own_licence_and_the_bundled_fonts() {
         assert!(path.is_file(), "{file} is missing");
     }
 }
+
+#[test]
+fn a_log_reader_that_went_away_neither_crashes_nor_hangs_a_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plan.db");
+    let csv = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/kirklees-plan.csv");
+    let import = std::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
+        .args(["import", csv, "--plan", "Kirklees", "--db", db.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(import.status.success());
+    for _ in 0..5 {
+        // As `planbot plans 2>&1 | head -1` leaves it once head has exited.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
+            .args(["plans", "--db", db.to_str().unwrap()])
+            .env("PLANBOT_LOG", "debug")
+            .stdout(std::process::Stdio::null())
+            .stderr(writer)
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(20) {
+                let _ = child.kill();
+                panic!("still running 20 s later: hung on its log");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert!(status.success(), "{status:?}");
+    }
+}
