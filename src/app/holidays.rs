@@ -9,14 +9,31 @@ use crate::store::{HolidaySpan, HolidaysStored, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// Reads gov.uk's bank-holidays.json and stores every division in it.
+/// What an import did: rows added and kept, the divisions the file had
+/// nothing for (gov.uk's always has all three), and what is known now.
+#[derive(Debug, Clone)]
+pub struct HolidaysImported {
+    pub stored: HolidaysStored,
+    pub missing: Vec<Division>,
+    pub known: Vec<HolidaySpan>,
+}
+
 pub async fn import(
     store: &Store,
     text: &str,
     now: DateTime<Utc>,
-) -> Result<(HolidaysStored, Vec<HolidaySpan>), AppError> {
+) -> Result<HolidaysImported, AppError> {
     let holidays = crate::import::parse_holidays(text)?;
     let stored = store.import_holidays(&holidays, now).await?;
-    Ok((stored, store.holiday_spans().await?))
+    let missing = Division::ALL
+        .into_iter()
+        .filter(|d| !holidays.iter().any(|h| h.division == *d))
+        .collect();
+    Ok(HolidaysImported {
+        stored,
+        missing,
+        known: store.holiday_spans().await?,
+    })
 }
 
 pub async fn use_division(store: &Store, plan: &Plan, division: Division) -> Result<(), AppError> {
@@ -43,7 +60,7 @@ pub async fn coverage(
 ) -> Result<Coverage, AppError> {
     let division = store.holiday_division(plan).await?;
     let imported = !store.holidays(division).await?.is_empty();
-    let days_off = jobs.days_off(store.holidays(division).await?);
+    let days_off = jobs.days_off(division, store.holidays(division).await?);
     let known_until = days_off.last().copied();
     let horizon = plan.today(now) + Duration::days(HOLIDAYS_AHEAD_DAYS);
     Ok(Coverage {
@@ -51,16 +68,24 @@ pub async fn coverage(
         division,
         imported,
         known_until,
-        short: known_until.is_none_or(|last| last < horizon),
+        // Another division's plan on England and Wales's list is as good as
+        // knowing none of its own.
+        short: known_until.is_none_or(|last| last < horizon)
+            || (!imported && division != Division::EnglandAndWales),
     })
 }
 
 /// The warning `holidays`, `run` and `check` give when fewer than six
 /// months of bank holidays are known.
 pub fn shortfall(c: &Coverage) -> String {
-    let known = c.known_until.map_or("none are known".to_string(), |d| {
-        format!("they are known only until {d}")
-    });
+    let known = match c.known_until {
+        _ if !c.imported && c.division != Division::EnglandAndWales => format!(
+            "it keeps {}'s bank holidays but none are imported (England and Wales's are used)",
+            c.division
+        ),
+        Some(d) => format!("they are known only until {d}"),
+        None => "none are known".to_string(),
+    };
     format!(
         "plan {}: {known}, so reminders may go out on a bank holiday; \
          download https://www.gov.uk/bank-holidays.json and run `planbot holidays import FILE`",

@@ -22,13 +22,19 @@ pub(super) async fn holidays(
         Some(HolidaysCommand::Import { file }) => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            let (stored, spans) = holidays::import(store, &text, Utc::now()).await?;
+            let done = holidays::import(store, &text, Utc::now()).await?;
             writeln!(
                 out,
                 "{} bank holidays added, {} already known.",
-                stored.added, stored.kept
+                done.stored.added, done.stored.kept
             )?;
-            for s in spans {
+            for division in done.missing {
+                writeln!(
+                    out,
+                    "warning: the file has no bank holidays for {division} (gov.uk's lists all three divisions)"
+                )?;
+            }
+            for s in done.known {
                 writeln!(
                     out,
                     "  {}: {} days, {} to {}",

@@ -195,10 +195,12 @@ pub enum Command {
     /// for good. Reads the database only.
     Health {
         /// Report messages still unsent this many minutes after they were due
-        #[arg(long, default_value_t = 15, value_name = "MINUTES")]
+        #[arg(long, default_value_t = 15, value_name = "MINUTES",
+              value_parser = clap::value_parser!(u32).range(1..=10_080))]
         backlog_minutes: u32,
         /// Report messages that failed for good within this many days
-        #[arg(long, default_value_t = 7, value_name = "DAYS")]
+        #[arg(long, default_value_t = 7, value_name = "DAYS",
+              value_parser = clap::value_parser!(u32).range(1..=3_660))]
         failed_days: u32,
         #[command(flatten)]
         db: Db,

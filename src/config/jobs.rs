@@ -2,7 +2,9 @@
 //! read as written and then parsed once into schedules and working hours.
 
 use super::TestHooks;
-use crate::schedule::{Cron, ENGLAND_AND_WALES_BANK_HOLIDAYS, JobName, WorkingHours, WorkingTime};
+use crate::schedule::{
+    Cron, Division, ENGLAND_AND_WALES_BANK_HOLIDAYS, JobName, WorkingHours, WorkingTime,
+};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -157,15 +159,22 @@ impl JobSettings {
     }
 
     /// The days off a plan's reminders keep, given its division's imported
-    /// holidays: those when there are any, with any dates the config lists;
-    /// otherwise the config's list (the built-in England and Wales one
-    /// unless it names dates).
-    pub fn days_off(&self, imported: BTreeSet<NaiveDate>) -> BTreeSet<NaiveDate> {
+    /// holidays. England and Wales's add to the built-in list (the same
+    /// official dates, so nothing is lost when a file covers fewer years);
+    /// another division's replace it, since the built-in list is not theirs,
+    /// and only while none are imported is it used for them. Dates the
+    /// config lists are always kept.
+    pub fn days_off(
+        &self,
+        division: Division,
+        imported: BTreeSet<NaiveDate>,
+    ) -> BTreeSet<NaiveDate> {
         let configured = self.bank_holidays.iter().copied();
-        match (imported.is_empty(), self.bank_holidays_listed) {
-            (true, _) => configured.collect(),
-            (false, true) => imported.into_iter().chain(configured).collect(),
-            (false, false) => imported,
+        if imported.is_empty() || division == Division::EnglandAndWales || self.bank_holidays_listed
+        {
+            imported.into_iter().chain(configured).collect()
+        } else {
+            imported
         }
     }
 

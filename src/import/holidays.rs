@@ -25,6 +25,8 @@ pub enum HolidaysError {
     Mismatch(String, String),
     #[error("the file lists no bank holidays")]
     Empty,
+    #[error("{0} lists {1} twice")]
+    Twice(String, chrono::NaiveDate),
 }
 
 #[derive(Deserialize)]
@@ -46,6 +48,11 @@ struct Event {
 }
 
 pub fn parse_holidays(text: &str) -> Result<Vec<Holiday>, HolidaysError> {
+    // Windows tools often save JSON with a byte-order mark; it is not data.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(HolidaysError::Empty);
+    }
     let file: BTreeMap<String, DivisionFile> =
         serde_json::from_str(text).map_err(|e| HolidaysError::Shape {
             line: e.line(),
@@ -59,11 +66,17 @@ pub fn parse_holidays(text: &str) -> Result<Vec<Holiday>, HolidaysError> {
         if entry.division != key {
             return Err(HolidaysError::Mismatch(key, entry.division));
         }
-        out.extend(entry.events.into_iter().map(|e| Holiday {
-            division,
-            day: e.date,
-            title: e.title.trim().to_string(),
-        }));
+        let mut seen = std::collections::BTreeSet::new();
+        for e in entry.events {
+            if !seen.insert(e.date) {
+                return Err(HolidaysError::Twice(key, e.date));
+            }
+            out.push(Holiday {
+                division,
+                day: e.date,
+                title: e.title.trim().to_string(),
+            });
+        }
     }
     if out.is_empty() {
         return Err(HolidaysError::Empty);

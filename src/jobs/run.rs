@@ -46,7 +46,7 @@ impl PlanJobs {
                         plan: plan.clone(),
                         guild: guild.clone(),
                         settings: settings.jobs.clone(),
-                        days_off: settings.jobs.days_off(imported),
+                        days_off: settings.jobs.days_off(division, imported),
                     });
                 }
             }

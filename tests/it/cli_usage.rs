@@ -156,7 +156,14 @@ fn a_log_reader_that_went_away_neither_crashes_nor_hangs_a_command() {
     let db = dir.path().join("plan.db");
     let csv = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/kirklees-plan.csv");
     let import = std::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
-        .args(["import", csv, "--plan", "Kirklees", "--db", db.to_str().unwrap()])
+        .args([
+            "import",
+            csv,
+            "--plan",
+            "Kirklees",
+            "--db",
+            db.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(import.status.success());

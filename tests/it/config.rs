@@ -101,9 +101,13 @@ fn working_hours_that_start_in_a_clock_change_gap_start_when_the_clocks_have_jum
     );
     let s = Settings::load_offline(Some(&path), env(&[])).unwrap();
     let cairo = chrono_tz::Africa::Cairo;
-    let work = s
-        .jobs
-        .working_time(cairo, s.jobs.days_off(Default::default()));
+    let work = s.jobs.working_time(
+        cairo,
+        s.jobs.days_off(
+            planbot::schedule::Division::EnglandAndWales,
+            Default::default(),
+        ),
+    );
     let thursday_noon = cairo.with_ymd_and_hms(2023, 4, 27, 12, 0, 0).unwrap();
     let start = work.next_working(thursday_noon.with_timezone(&chrono::Utc));
     assert_eq!(

@@ -104,3 +104,23 @@ async fn health_names_each_problem_on_its_own_line() {
     );
     assert!(lines.iter().all(|l| l.starts_with("error: ")), "{lines:?}");
 }
+
+#[test]
+fn health_refuses_windows_it_cannot_look_back_over() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        ["--failed-days", "4294967295"],
+        ["--failed-days", "0"],
+        ["--backlog-minutes", "200000000"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_planbot"))
+            .arg("health")
+            .args(args)
+            .arg("--db")
+            .arg(dir.path().join("none.db"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("is not in"), "{}", stderr(&out));
+    }
+}

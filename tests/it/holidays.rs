@@ -19,7 +19,7 @@ fn planbot(db: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn text(out: &Output) -> String {
+fn text_of(out: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -27,10 +27,14 @@ fn text(out: &Output) -> String {
     )
 }
 
-/// The next Monday at least `days` from today, on the plan's calendar.
+/// The next Monday at least `days` from today that is, with the Tuesday
+/// after it, a working day in England and Wales.
 fn monday_after(days: i64) -> NaiveDate {
+    let built_in = |d: NaiveDate| {
+        planbot::schedule::ENGLAND_AND_WALES_BANK_HOLIDAYS.contains(&d.to_string().as_str())
+    };
     let mut d = Utc::now().date_naive() + Duration::days(days);
-    while d.weekday() != Weekday::Mon {
+    while d.weekday() != Weekday::Mon || built_in(d) || built_in(d + Duration::days(1)) {
         d += Duration::days(1);
     }
     d
@@ -71,11 +75,11 @@ async fn a_scottish_plan_keeps_scottish_bank_holidays_once_imported_and_chosen()
     };
 
     let out = planbot(&db, &["holidays", "import", file.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", text_of(&out));
     assert!(
-        text(&out).contains("4 bank holidays added"),
+        text_of(&out).contains("4 bank holidays added"),
         "{}",
-        text(&out)
+        text_of(&out)
     );
     // Still England and Wales: the Scottish holiday is a working day.
     assert_eq!(
@@ -84,15 +88,15 @@ async fn a_scottish_plan_keeps_scottish_bank_holidays_once_imported_and_chosen()
     );
 
     let out = planbot(&db, &["holidays", "use", "scotland"]);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("Kirklees keeps scotland's bank holidays"));
+    assert!(out.status.success(), "{}", text_of(&out));
+    assert!(text_of(&out).contains("Kirklees keeps scotland's bank holidays"));
     let tuesday = holiday + Duration::days(1);
     assert_eq!(
         working(&app).await.next_working(nine(holiday)),
         nine(tuesday),
         "reminders wait for the day after St Andrew's Day"
     );
-    let list = text(&planbot(&db, &["holidays"]));
+    let list = text_of(&planbot(&db, &["holidays"]));
     assert!(
         list.contains("scotland") && list.contains("imported"),
         "{list}"
@@ -102,9 +106,9 @@ async fn a_scottish_plan_keeps_scottish_bank_holidays_once_imported_and_chosen()
     // Importing the same file again adds nothing and changes nothing.
     let out = planbot(&db, &["holidays", "import", file.to_str().unwrap()]);
     assert!(
-        text(&out).contains("0 bank holidays added, 4 already known"),
+        text_of(&out).contains("0 bank holidays added, 4 already known"),
         "{}",
-        text(&out)
+        text_of(&out)
     );
 }
 
@@ -112,7 +116,7 @@ async fn a_scottish_plan_keeps_scottish_bank_holidays_once_imported_and_chosen()
 async fn a_file_of_another_shape_is_refused_with_where_and_nothing_changes() {
     let app = spawn_app().await;
     let db = app.dir.path().join("bot.db");
-    let before = text(&planbot(&db, &["holidays"]));
+    let before = text_of(&planbot(&db, &["holidays"]));
     let bad = [
         // A CSV saved under the wrong name.
         (
@@ -139,8 +143,8 @@ async fn a_file_of_another_shape_is_refused_with_where_and_nothing_changes() {
         let path = app.dir.path().join("bad.json");
         std::fs::write(&path, content).unwrap();
         let out = planbot(&db, &["holidays", "import", path.to_str().unwrap()]);
-        assert_eq!(out.status.code(), Some(1), "{content}: {}", text(&out));
-        let said = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{content}: {}", text_of(&out));
+        let said = text_of(&out);
         assert!(
             said.contains(expected) && said.contains("nothing was imported"),
             "{said}"
@@ -148,7 +152,7 @@ async fn a_file_of_another_shape_is_refused_with_where_and_nothing_changes() {
         assert_eq!(said.lines().count(), 1, "{said}");
     }
     assert_eq!(
-        text(&planbot(&db, &["holidays"])),
+        text_of(&planbot(&db, &["holidays"])),
         before,
         "nothing changed"
     );
@@ -166,8 +170,15 @@ async fn run_and_holidays_warn_while_fewer_than_six_months_of_holidays_are_known
             .status
             .success()
     );
+    // Scotland's imported list replaces the built-in one (England and
+    // Wales's imports add to it, so they never run short of it).
+    assert!(
+        planbot(&db, &["holidays", "use", "scotland"])
+            .status
+            .success()
+    );
 
-    let list = text(&planbot(&db, &["holidays"]));
+    let list = text_of(&planbot(&db, &["holidays"]));
     assert!(
         list.contains(&format!(
             "warning: plan Kirklees: they are known only until {last}"
@@ -184,5 +195,86 @@ async fn run_and_holidays_warn_while_fewer_than_six_months_of_holidays_are_known
     assert!(
         log.contains("WARN") && log.contains(&format!("known only until {last}")),
         "{log}"
+    );
+}
+
+#[tokio::test]
+async fn importing_fewer_years_keeps_england_and_wales_built_in_holidays_and_says_what_is_missing()
+{
+    let app = spawn_app().await;
+    let db = app.dir.path().join("bot.db");
+    // Only Scotland, only a holiday next year; with a byte-order mark, as
+    // a Windows editor saves it.
+    let next_year = monday_after(400);
+    let file = app.dir.path().join("scotland.json");
+    let text = json!({"scotland": {"division": "scotland", "events": [
+        {"title": "A holiday", "date": next_year.to_string(), "notes": "", "bunting": true}
+    ]}});
+    std::fs::write(&file, format!("\u{feff}{text}")).unwrap();
+    let out = planbot(&db, &["holidays", "import", file.to_str().unwrap()]);
+    let said = text_of(&out);
+    assert!(out.status.success(), "{said}");
+    for division in ["england-and-wales", "northern-ireland"] {
+        assert!(
+            said.contains(&format!(
+                "warning: the file has no bank holidays for {division}"
+            )),
+            "{said}"
+        );
+    }
+
+    // Christmas Day 2026 is still a day off in England and Wales.
+    let christmas = chrono_tz::Europe::London
+        .with_ymd_and_hms(2026, 12, 25, 9, 0, 0)
+        .unwrap()
+        .with_timezone(&Utc);
+    assert_ne!(working(&app).await.next_working(christmas), christmas);
+
+    // A Scottish plan before Scotland's are imported is warned about.
+    let other = tempfile::tempdir().unwrap();
+    let db2 = other.path().join("plan.db");
+    let csv = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/kirklees-plan.csv");
+    assert!(
+        planbot(&db2, &["import", csv, "--plan", "Kirklees"])
+            .status
+            .success()
+    );
+    assert!(
+        planbot(&db2, &["holidays", "use", "scotland"])
+            .status
+            .success()
+    );
+    let list = text_of(&planbot(&db2, &["holidays"]));
+    assert!(
+        list.contains(
+            "keeps scotland's bank holidays but none are imported (England and Wales's are used)"
+        ),
+        "{list}"
+    );
+}
+
+#[tokio::test]
+async fn a_file_listing_a_day_twice_is_refused() {
+    let app = spawn_app().await;
+    let db = app.dir.path().join("bot.db");
+    let file = app.dir.path().join("twice.json");
+    let event = json!({"title": "Christmas Day", "date": "2027-12-27"});
+    let text =
+        json!({"england-and-wales": {"division": "england-and-wales", "events": [event, event]}});
+    std::fs::write(&file, text.to_string()).unwrap();
+    let out = planbot(&db, &["holidays", "import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text_of(&out).contains("england-and-wales lists 2027-12-27 twice"),
+        "{}",
+        text_of(&out)
+    );
+    let empty = app.dir.path().join("empty.json");
+    std::fs::write(&empty, "").unwrap();
+    let out = planbot(&db, &["holidays", "import", empty.to_str().unwrap()]);
+    assert!(
+        text_of(&out).contains("the file lists no bank holidays"),
+        "{}",
+        text_of(&out)
     );
 }
