@@ -138,13 +138,27 @@ pub async fn start(settings: Settings, store: Store, clock: Clock) -> Result<Run
 }
 
 /// A REST client for Discord, or for the compatible server the settings name.
+/// How long a request may take to connect, and in all: Discord answers in
+/// well under a second, and uploads are a few hundred kilobytes.
+const HTTP_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+const HTTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 fn http_for(settings: &Settings) -> Result<serenity::Http, BotError> {
     let token = settings
         .discord
         .token
         .clone()
         .ok_or_else(|| BotError::Internal("DISCORD_TOKEN is not set".into()))?;
+    // serenity's own client waits for ever: a firewall that drops packets
+    // would hang `check`, and a message in flight would hold the outbox.
+    let client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .connect_timeout(HTTP_CONNECT_TIMEOUT)
+        .timeout(HTTP_TIMEOUT)
+        .build()
+        .map_err(|e| BotError::Internal(format!("cannot make the HTTP client: {e}")))?;
     let mut http = serenity::HttpBuilder::new(token.expose())
+        .client(client)
         .default_allowed_mentions(serenity::CreateAllowedMentions::new());
     if !settings.is_discord() {
         // serenity's ratelimiter builds its requests without the proxy: left

@@ -317,3 +317,45 @@ async fn invite_refuses_a_token_that_is_not_a_bot_token() {
     assert!(!err.contains("not-a-bot-token"), "{err}");
     assert!(out.stdout.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_that_never_answers_or_is_not_there_is_named_with_why_not_waited_on_for_ever() {
+    let app = set_up().await;
+    // Accepts connections and never answers, as behind a firewall that
+    // drops packets; and a port where nothing listens.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_url = format!("http://{}", silent.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((conn, _)) = silent.accept().await {
+            open.push(conn);
+        }
+    });
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    for (base, why) in [(closed, "Connection refused"), (silent_url, "timed out")] {
+        let config = write_config(app.dir.path(), &app.server, "");
+        let text = std::fs::read_to_string(&config)
+            .unwrap()
+            .replace(&app.server.base_url(), &base);
+        std::fs::write(&config, text).unwrap();
+        let started = std::time::Instant::now();
+        let out = planbot(&["check"], Some(&config), TOKEN).await;
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(45),
+            "{base}"
+        );
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("cannot ask {base} who the bot is"))
+                && err.contains(why)
+                && err.contains("check discord.api_base"),
+            "{err}"
+        );
+        assert!(!err.contains(TOKEN));
+    }
+    held.abort();
+}

@@ -15,10 +15,28 @@ pub enum DoctorError {
         "Discord refused the token ({0}): reset it in the Developer Portal (Bot > Reset Token) and set DISCORD_TOKEN"
     )]
     TokenRefused(String),
-    #[error("cannot ask {base} who the bot is: {reason}")]
+    #[error(
+        "cannot ask {base} who the bot is: {reason}; check discord.api_base and that this machine may reach it (proxy, firewall)"
+    )]
     Unreachable { base: String, reason: String },
     #[error("{0}")]
     Setup(#[from] super::BotError),
+}
+
+/// An error with what caused it: serenity's own words ("Error while sending
+/// HTTP request.") say nothing of why.
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string().trim_end_matches('.').to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(said.trim_end_matches('.'));
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// Every check of every configured server. Fails only when nothing can be
@@ -29,7 +47,7 @@ pub async fn check(settings: &Settings, plans: &[PlanLeads]) -> Result<Vec<Findi
         Some(401) => DoctorError::TokenRefused(e.to_string()),
         _ => DoctorError::Unreachable {
             base: settings.discord.api_base.clone(),
-            reason: e.to_string(),
+            reason: causes(&e),
         },
     };
     let me = http.get_current_user().await.map_err(unreachable)?;
