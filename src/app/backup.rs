@@ -141,10 +141,8 @@ pub async fn restore(
     let checked = sound(incoming.path(), file, wait).await?;
     let kept = if existed {
         store::settle_file(target, wait).await?;
-        let keep = kept_name(target, now);
         // A second name for the old file: the rename below leaves it there.
-        std::fs::hard_link(target, &keep).map_err(|e| write_error(&keep, e))?;
-        Some(keep)
+        Some(keep_old(target, now)?)
     } else {
         None
     };
@@ -166,11 +164,27 @@ pub async fn verify(path: &Path, wait: Duration) -> Result<Checked, BackupError>
     Ok(store::check_file(path, wait).await?)
 }
 
-/// `FILE.before-restore-20190520T090000Z`: a name no earlier restore took.
-fn kept_name(target: &Path, now: DateTime<Utc>) -> PathBuf {
-    let mut name = target.as_os_str().to_owned();
-    name.push(now.format(".before-restore-%Y%m%dT%H%M%SZ").to_string());
-    PathBuf::from(name)
+/// Links the old database as `FILE.before-restore-20190520T090000Z`, or
+/// with `-2`, `-3`... when restores come faster than one a second.
+fn keep_old(target: &Path, now: DateTime<Utc>) -> Result<PathBuf, BackupError> {
+    let stamp = now.format(".before-restore-%Y%m%dT%H%M%SZ").to_string();
+    for n in 1..100 {
+        let mut name = target.as_os_str().to_owned();
+        name.push(&stamp);
+        if n > 1 {
+            name.push(format!("-{n}"));
+        }
+        let keep = PathBuf::from(name);
+        match std::fs::hard_link(target, &keep) {
+            Ok(()) => return Ok(keep),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(write_error(&keep, e)),
+        }
+    }
+    Err(write_error(
+        target,
+        std::io::Error::other("99 earlier copies were kept this second"),
+    ))
 }
 
 /// The check of a file about to become `named`; a problem refuses it.

@@ -287,7 +287,7 @@ pub fn token_from_env(
         path: file.clone(),
         reason,
     };
-    let text = std::fs::read_to_string(&file).map_err(|e| bad(e.kind().to_string()))?;
+    let text = std::fs::read_to_string(&file).map_err(|e| bad(e.to_string()))?;
     let token = text.trim();
     if token.is_empty() || token.contains(char::is_whitespace) {
         return Err(bad("it should hold the bot token alone, on one line".into()));

@@ -145,6 +145,23 @@ async fn restore_replaces_the_database_and_keeps_the_one_it_replaced() {
     );
     let history = stdout(&planbot(&db, &["history", "1.1"]));
     assert!(!history.contains("After Backup"), "{history}");
+
+    // A drill that restores again at once keeps each replaced file too.
+    let mut kept_names = Vec::new();
+    for _ in 0..3 {
+        let out = restore(&copy, &db);
+        assert!(out.status.success(), "{}", stderr(&out));
+        kept_names.push(
+            stdout(&out)
+                .split("kept as ")
+                .nth(1)
+                .unwrap()
+                .trim()
+                .to_string(),
+        );
+    }
+    kept_names.dedup();
+    assert_eq!(kept_names.len(), 3, "{kept_names:?}");
 }
 
 /// Someone else's SQLite database.

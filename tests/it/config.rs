@@ -170,7 +170,7 @@ fn the_token_can_come_from_a_file_and_its_contents_never_show_in_errors() {
     .unwrap_err()
     .to_string();
     assert!(
-        e.contains("cannot read the token file") && e.contains("not found"),
+        e.contains("cannot read the token file") && e.contains("No such file or directory"),
         "{e}"
     );
 }
