@@ -159,7 +159,9 @@ async fn dispatch(
             super::measures::measure(store, plan_name, command, out).await
         }
         Command::Risks(args) => super::measures::register(store, plan_name, args, out).await,
-        Command::Risk { command, .. } => super::measures::risk(store, plan_name, command, out).await,
+        Command::Risk { command, .. } => {
+            super::measures::risk(store, plan_name, command, out).await
+        }
         Command::Digest(args) => digest(store, plan_name, args, out).await,
         Command::History {
             reference, json, ..

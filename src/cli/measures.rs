@@ -4,10 +4,10 @@
 
 use super::output::{shorten, table};
 use super::{MeasureCommand, MeasuresArgs, RiskCommand, RisksArgs};
+use crate::app::Actor;
 use crate::app::measures::{self, MeasureStanding, Reading};
 use crate::app::plans::{Among, find_plan};
 use crate::app::risks::{self, Review, RiskTrend};
-use crate::app::Actor;
 use crate::plan::{AsOf, Plan};
 use crate::store::Store;
 use anyhow::Result;
@@ -42,7 +42,9 @@ pub(super) async fn list(
         return Ok(());
     }
     let rows: Vec<Vec<String>> = shown.iter().map(|s| standing_row(&plan, s)).collect();
-    let head = ["Code", "Measure", "Latest", "Period", "RAG", "Travel", "Target"];
+    let head = [
+        "Code", "Measure", "Latest", "Period", "RAG", "Travel", "Target",
+    ];
     writeln!(out, "{}", table(&head, &rows))?;
     Ok(())
 }
@@ -58,7 +60,12 @@ fn standing_row(plan: &Plan, s: &MeasureStanding) -> Vec<String> {
                 .map(|t| format!("{} {}", t.arrow(), t.word()))
                 .unwrap_or_default(),
         ),
-        None => ("none yet".into(), String::new(), String::new(), String::new()),
+        None => (
+            "none yet".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ),
     };
     let target = format!("{} by {}", m.unit.show(m.target), m.target_date);
     vec![
@@ -125,11 +132,8 @@ pub(super) async fn measure(
             let done =
                 measures::record_value(store, &plan, &actor, &code, reading, Utc::now()).await?;
             let (m, v) = (&done.measure, &done.recorded);
-            let period = crate::plan::measure::Period::containing(
-                v.period,
-                m.frequency,
-                plan.year_start,
-            );
+            let period =
+                crate::plan::measure::Period::containing(v.period, m.frequency, plan.year_start);
             let replaced = done
                 .replaced
                 .map(|old| format!(", replacing {}", m.unit.show(old.value)))
@@ -220,7 +224,9 @@ fn risk_row(t: &RiskTrend) -> Vec<String> {
         r.code.clone(),
         shorten(&r.title, 50),
         rating.map(|x| x.score().to_string()).unwrap_or_default(),
-        rating.map(|x| x.band().word().to_string()).unwrap_or_default(),
+        rating
+            .map(|x| x.band().word().to_string())
+            .unwrap_or_default(),
         rating
             .map(|x| format!("{} x {}", x.likelihood, x.impact))
             .unwrap_or_default(),

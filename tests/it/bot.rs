@@ -16,8 +16,8 @@ async fn commands_are_registered_in_the_guild_with_readable_descriptions() {
     let commands = app.server.commands(Some(GUILD));
     let names: Vec<&str> = commands.iter().filter_map(|c| c["name"].as_str()).collect();
     for want in [
-        "status", "action", "actions", "overdue", "plan", "people", "measure", "measures",
-        "risk", "risks", "help",
+        "status", "action", "actions", "overdue", "plan", "people", "measure", "measures", "risk",
+        "risks", "help",
     ] {
         assert!(names.contains(&want), "{want} missing from {names:?}");
     }

@@ -36,7 +36,9 @@ async fn values(app: &TestApp, code: &str) -> Vec<f64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_owner_records_a_value_and_the_channel_sees_it_judged() {
     let app = app_with_register().await;
-    let reply = app.reply(OPHELIA, "measure", record("M1", "72%", &[])).await;
+    let reply = app
+        .reply(OPHELIA, "measure", record("M1", "72%", &[]))
+        .await;
     assert!(!reply.is_ephemeral(), "{}", reply.content());
     let text = reply.content();
     assert!(text.contains("**72%** for Apr 2019"), "{text}");
@@ -49,10 +51,22 @@ async fn an_owner_records_a_value_and_the_channel_sees_it_judged() {
 async fn refusals_are_private_and_change_nothing() {
     let app = app_with_register().await;
     let cases = [
-        (STEVE, record("M1", "70", &[]), "Only the owners of M1 (Ophelia Rix)"),
+        (
+            STEVE,
+            record("M1", "70", &[]),
+            "Only the owners of M1 (Ophelia Rix)",
+        ),
         (STRANGER, record("M1", "70", &[]), "Only the owners of M1"),
-        (OPHELIA, record("M1", "lots", &[]), "\"lots\" is not a number"),
-        (OPHELIA, record("M1", "120%", &[]), "a percentage is 0 to 100"),
+        (
+            OPHELIA,
+            record("M1", "lots", &[]),
+            "\"lots\" is not a number",
+        ),
+        (
+            OPHELIA,
+            record("M1", "120%", &[]),
+            "a percentage is 0 to 100",
+        ),
         (
             OPHELIA,
             record("M1", "70", &[("period", json!("July 2019"))]),
@@ -68,7 +82,11 @@ async fn refusals_are_private_and_change_nothing() {
     for (user, options, says) in cases {
         let reply = app.reply(user, "measure", options).await;
         assert!(reply.is_ephemeral(), "{}", reply.content());
-        assert!(reply.content().contains(says), "{says}: {}", reply.content());
+        assert!(
+            reply.content().contains(says),
+            "{says}: {}",
+            reply.content()
+        );
     }
     assert_eq!(values(&app, "M1").await, [64.0, 66.0], "nothing changed");
 }
@@ -77,7 +95,9 @@ async fn refusals_are_private_and_change_nothing() {
 async fn a_period_already_recorded_is_corrected_only_when_confirmed() {
     let app = app_with_register().await;
     let nov = [("period", json!("Nov 2018"))];
-    let reply = app.reply(OPHELIA, "measure", record("M1", "67", &nov)).await;
+    let reply = app
+        .reply(OPHELIA, "measure", record("M1", "67", &nov))
+        .await;
     assert!(reply.is_ephemeral());
     assert!(
         reply.content().contains("already has **66%** for Nov 2018"),
@@ -110,8 +130,14 @@ async fn a_period_already_recorded_is_corrected_only_when_confirmed() {
 
     // The option does the same in one go.
     let again = [("period", json!("Nov 2018")), ("correct", json!(true))];
-    let reply = app.reply(OPHELIA, "measure", record("M1", "68", &again)).await;
-    assert!(reply.content().contains("Corrected: it was 67%"), "{}", reply.content());
+    let reply = app
+        .reply(OPHELIA, "measure", record("M1", "68", &again))
+        .await;
+    assert!(
+        reply.content().contains("Corrected: it was 67%"),
+        "{}",
+        reply.content()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -147,16 +173,28 @@ async fn show_gives_the_latest_value_in_words_and_a_trend_chart() {
     let reply = app.reply(STRANGER, "measure", sub("show", code)).await;
     let text = reply.content();
     assert!(text.contains("**M1** Assessments within 45 days"), "{text}");
-    assert!(text.contains("Latest: **66%** for Nov 2018: **Green**"), "{text}");
-    assert!(text.contains("↑ improving since the period before"), "{text}");
+    assert!(
+        text.contains("Latest: **66%** for Nov 2018: **Green**"),
+        "{text}"
+    );
+    assert!(
+        text.contains("↑ improving since the period before"),
+        "{text}"
+    );
     let (name, png) = &reply.files[0];
     assert_eq!(name, "trend-m1.png");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
 
     let list = app.reply(STRANGER, "measures", json!([])).await;
     let lines: Vec<&str> = list.content().lines().skip(1).collect();
-    assert!(lines[0].starts_with("`M2`") && lines[0].contains("**Amber**"), "{lines:?}");
-    assert!(lines[1].starts_with("`M1`") && lines[1].contains("↑ improving"), "{lines:?}");
+    assert!(
+        lines[0].starts_with("`M2`") && lines[0].contains("**Amber**"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("`M1`") && lines[1].contains("↑ improving"),
+        "{lines:?}"
+    );
     assert!(lines[2].contains("no value yet"), "{lines:?}");
 }
 
@@ -179,17 +217,23 @@ async fn risks_are_listed_by_score_and_reviewed_by_their_owners() {
     let refused = app.reply(OPHELIA, "risk", review(6)).await;
     assert!(refused.is_ephemeral());
     assert!(
-        refused.content().contains("likelihood must be 1 to 5, not 6. Nothing was changed."),
+        refused
+            .content()
+            .contains("likelihood must be 1 to 5, not 6. Nothing was changed."),
         "{}",
         refused.content()
     );
     let stranger = app.reply(STEVE, "risk", review(2)).await;
     assert!(stranger.is_ephemeral() && stranger.content().contains("Only the owners of R2"));
-    assert_eq!(app.store.risk_reviews(&plan, "R2").await.unwrap().len(), before);
+    assert_eq!(
+        app.store.risk_reviews(&plan, "R2").await.unwrap().len(),
+        before
+    );
 
     let done = app.reply(OPHELIA, "risk", review(2)).await;
     assert!(
-        done.content().contains("likelihood 2 × impact 3 = **6 Moderate**"),
+        done.content()
+            .contains("likelihood 2 × impact 3 = **6 Moderate**"),
         "{}",
         done.content()
     );
@@ -197,7 +241,16 @@ async fn risks_are_listed_by_score_and_reviewed_by_their_owners() {
     let text = list.content();
     assert!(text.contains("since the end of Q4 18/19"), "{text}");
     let lines: Vec<&str> = text.lines().skip(1).collect();
-    assert!(lines[0].starts_with("`R1`") && lines[0].contains("**16 Extreme**"), "{text}");
-    assert!(lines[1].starts_with("`R3`") && lines[1].contains("**12 High**"), "{text}");
-    assert!(lines[2].starts_with("`R2`") && lines[2].contains("↓ down 3 (better)"), "{text}");
+    assert!(
+        lines[0].starts_with("`R1`") && lines[0].contains("**16 Extreme**"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with("`R3`") && lines[1].contains("**12 High**"),
+        "{text}"
+    );
+    assert!(
+        lines[2].starts_with("`R2`") && lines[2].contains("↓ down 3 (better)"),
+        "{text}"
+    );
 }

@@ -19,7 +19,9 @@ async fn register_db() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn json_lines(text: &str) -> Vec<Value> {
-    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 #[tokio::test]
@@ -33,7 +35,10 @@ async fn measures_list_off_target_first_and_filter() {
     assert_eq!(rows[0]["latest"]["rag"], "amber");
     let out = planbot(&db, &["measures", "--off-target", "--as-of", "2019-01-10"]);
     let text = stdout(&out);
-    assert!(text.contains("Agency social workers") && text.contains("Amber"), "{text}");
+    assert!(
+        text.contains("Agency social workers") && text.contains("Amber"),
+        "{text}"
+    );
     assert!(!text.contains("Assessments"), "{text}");
 }
 
@@ -54,7 +59,10 @@ async fn a_value_is_recorded_once_then_corrected_only_with_correct() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("already has 70% for May 2019, recorded by Ophelia Rix"), "{err}");
+    assert!(
+        err.contains("already has 70% for May 2019, recorded by Ophelia Rix"),
+        "{err}"
+    );
     assert!(err.contains("add --correct to replace it"), "{err}");
 
     let out = rec("71", &["--correct"]);
@@ -67,7 +75,9 @@ async fn a_value_is_recorded_once_then_corrected_only_with_correct() {
     ] {
         let out = planbot(
             &db,
-            &["measure", "record", "M1", value, "--period", period, "--by", "X"],
+            &[
+                "measure", "record", "M1", value, "--period", period, "--by", "X",
+            ],
         );
         assert_eq!(out.status.code(), Some(code), "{value} {period}");
         assert!(stderr(&out).contains(says), "{}", stderr(&out));
@@ -79,7 +89,10 @@ async fn a_value_is_recorded_once_then_corrected_only_with_correct() {
     assert_eq!(values, [64.0, 66.0, 70.0, 71.0], "nothing else was written");
     assert_eq!(rows[3]["correction"], true);
     let text = stdout(&planbot(&db, &["measure", "history", "M1"]));
-    assert!(text.contains("Ophelia Rix: 71% for May 2019 (correction)"), "{text}");
+    assert!(
+        text.contains("Ophelia Rix: 71% for May 2019 (correction)"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -95,20 +108,48 @@ async fn risks_by_score_and_a_review_out_of_range_is_refused() {
         planbot(
             &db,
             &[
-                "risk", "review", "R2", "--likelihood", l, "--impact", "3", "--by",
+                "risk",
+                "review",
+                "R2",
+                "--likelihood",
+                l,
+                "--impact",
+                "3",
+                "--by",
                 "Ophelia Rix",
             ],
         )
     };
     let out = review("6");
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("likelihood must be 1 to 5, not 6"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("likelihood must be 1 to 5, not 6"),
+        "{}",
+        stderr(&out)
+    );
     let out = review("2");
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("2 x 3 = 6 Moderate"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("2 x 3 = 6 Moderate"),
+        "{}",
+        stdout(&out)
+    );
     let text = stdout(&planbot(&db, &["risks"]));
     let r2 = text.lines().find(|l| l.starts_with("R2")).unwrap();
     assert!(r2.contains("Moderate"), "{text}");
-    let out = planbot(&db, &["risk", "review", "R2", "--likelihood", "x", "--impact", "3", "--by", "A"]);
+    let out = planbot(
+        &db,
+        &[
+            "risk",
+            "review",
+            "R2",
+            "--likelihood",
+            "x",
+            "--impact",
+            "3",
+            "--by",
+            "A",
+        ],
+    );
     assert_eq!(out.status.code(), Some(2), "usage");
 }
