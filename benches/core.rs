@@ -1,10 +1,13 @@
-//! Speed of the plan core: import, overdue listing, durable status updates.
+//! Speed of the plan core: import, overdue listing, durable status updates,
+//! and recording a measure's value through the application layer.
 //! Run with `cargo bench --bench core`; figures go in the README.
 
 use chrono::{Duration, NaiveDate, Utc};
+use planbot::app::Actor;
+use planbot::app::measures::{Reading, record_value};
 use planbot::plan::{Status, StatusRequest};
 use planbot::store::{ActionFilter, Store};
-use planbot_testkit::{import_csv, report};
+use planbot_testkit::{import_csv, report, save_small_register};
 use std::time::Instant;
 
 /// A plan of `actions` actions over eight quarters (Q3 18/19 to Q2 20/21).
@@ -138,5 +141,34 @@ async fn main() {
         "{:<52} {rate:>8.0} updates/s  (n={}, target >= 1000/s)",
         "status updates, 8 concurrent",
         refs.len()
+    );
+
+    // 4. Recording a measure's value: as fast as a status update? Through
+    // app::measures::record_value (rights, unit, period, one transaction),
+    // cycling over the small register's 3 measures and every month since
+    // its baseline; repeats go in as corrections, so every call writes.
+    save_small_register(&store, &plan, Utc::now()).await;
+    let actor = Actor::trusted("Bench");
+    let months: Vec<NaiveDate> = (0..60)
+        .map(|m| NaiveDate::from_ymd_opt(2018 + (9 + m) / 12, (9 + m) as u32 % 12 + 1, 1).unwrap())
+        .collect();
+    let start = Instant::now();
+    let n = 2000;
+    for i in 0..n {
+        let reading = Reading {
+            value: format!("{}", 20 + i % 50),
+            for_date: Some(months[i % months.len()]),
+            note: Some(format!("value {i}")),
+            correction: true,
+        };
+        let code = ["M1", "M2", "M3"][i % 3];
+        record_value(&store, &plan, &actor, code, reading, Utc::now())
+            .await
+            .unwrap();
+    }
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    println!(
+        "{:<52} {rate:>8.0} values/s   (n={n}, target: as fast as a status update)",
+        "measure values (app::measures::record_value), sequential",
     );
 }

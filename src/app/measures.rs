@@ -33,10 +33,7 @@ pub async fn record_value(
     let rights = actor.rights(store).await?;
     let by = rights.person.clone().unwrap_or_else(|| actor.name.clone());
     let today = plan.today(now);
-    let note = reading
-        .note
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty());
+    let note = super::clean_note(reading.note)?;
     let recorded = store
         .record_value(plan, code, |measure| {
             if !rights.may_record(&measure.owners) {
@@ -71,6 +68,7 @@ pub async fn record_value(
             by,
         }) => AppError::AlreadyRecorded {
             period: period.label(plan.year_start),
+            start: period.start,
             value: unit.show(value),
             measure,
             by,
@@ -161,4 +159,59 @@ pub async fn history(
     let measure = store.measure(plan, code).await?;
     let values = store.measure_values(plan, code).await?;
     Ok((measure, values))
+}
+
+/// The day a value is for, as typed: a date, a month ("May 2019") or a
+/// quarter; the measure's frequency then settles the period.
+pub fn period_date(plan: &Plan, text: &str) -> Result<NaiveDate, AppError> {
+    Ok(crate::plan::measure::read_period(text, plan.year_start)?)
+}
+
+/// The plan's measures for a picker: those the actor owns first, then the
+/// rest, each group in the plan's order; `true` marks their own.
+pub async fn measure_choices(
+    store: &Store,
+    plan: &Plan,
+    actor: &Actor,
+) -> Result<Vec<(Measure, bool)>, AppError> {
+    let person = actor.rights(store).await?.person;
+    let mut all: Vec<(Measure, bool)> = store
+        .measures(plan)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let own = person
+                .as_deref()
+                .is_some_and(|p| m.owners.iter().any(|o| o.eq_ignore_ascii_case(p)));
+            (m, own)
+        })
+        .collect();
+    // Stable: plan order is kept within each group.
+    all.sort_by_key(|(_, own)| !own);
+    Ok(all)
+}
+
+/// One measure as it stood at `as_of`, and its trend chart as a PNG.
+pub async fn show(
+    store: &Store,
+    plan: &Plan,
+    code: &str,
+    as_of: DateTime<Utc>,
+) -> Result<(MeasureStanding, Vec<u8>), AppError> {
+    // Refuses an unknown code in the plan's own words.
+    let measure = store.measure(plan, code).await?;
+    let standing = standings(store, plan, as_of)
+        .await?
+        .into_iter()
+        .find(|s| s.measure.code == measure.code)
+        .ok_or_else(|| AppError::Internal(format!("{} has no standing", measure.code)))?;
+    let (m, series, year) = (
+        standing.measure.clone(),
+        standing.series.clone(),
+        plan.year_start,
+    );
+    let png = super::off_runtime(move || crate::digest::render_trend_png(&m, &series, year))
+        .await?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((standing, png))
 }

@@ -104,6 +104,8 @@ pub enum AppError {
     AlreadyRecorded {
         measure: String,
         period: String,
+        /// The period's first day, for a button that corrects it.
+        start: chrono::NaiveDate,
         value: String,
         by: String,
     },
@@ -180,6 +182,18 @@ impl AppError {
             self,
             AppError::Store(_) | AppError::Internal(_) | AppError::Job(JobError::Store(_))
         )
+    }
+}
+
+/// A note trimmed, empty as none, and refused when too long for a board
+/// paper line.
+fn clean_note(note: Option<String>) -> Result<Option<String>, AppError> {
+    let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    match note {
+        Some(n) if n.chars().count() > crate::plan::MAX_NOTE_CHARS => {
+            Err(RequestError::NoteTooLong(n.chars().count()).into())
+        }
+        other => Ok(other),
     }
 }
 

@@ -28,10 +28,7 @@ pub async fn review_risk(
     let rights = actor.rights(store).await?;
     let by = rights.person.clone().unwrap_or_else(|| actor.name.clone());
     let rating = Rating::new(review.likelihood, review.impact)?;
-    let note = review
-        .note
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty());
+    let note = super::clean_note(review.note)?;
     store
         .review_risk(plan, code, |risk| {
             if !rights.may_record(&risk.owners) {
@@ -96,4 +93,39 @@ pub async fn register(
         .collect();
     out.sort_by_key(|t| std::cmp::Reverse(t.score()));
     Ok(out)
+}
+
+/// The register now, with each risk's change since the end of the last
+/// quarter (as the board saw it then).
+pub async fn register_now(
+    store: &Store,
+    plan: &Plan,
+    now: DateTime<Utc>,
+) -> Result<Vec<RiskTrend>, AppError> {
+    let (_, before) = crate::digest::last_quarter(plan, now);
+    register(store, plan, now, before.moment).await
+}
+
+/// The register's risks for a picker: the actor's own first, then the
+/// rest, in the register's order; `true` marks their own.
+pub async fn risk_choices(
+    store: &Store,
+    plan: &Plan,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<(Risk, bool)>, AppError> {
+    let person = actor.rights(store).await?.person;
+    let mut all: Vec<(Risk, bool)> = store
+        .risks(plan, now)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let own = person
+                .as_deref()
+                .is_some_and(|p| s.risk.owners.iter().any(|o| o.eq_ignore_ascii_case(p)));
+            (s.risk, own)
+        })
+        .collect();
+    all.sort_by_key(|(_, own)| !own);
+    Ok(all)
 }

@@ -154,6 +154,14 @@ async fn dispatch(
             Ok(())
         }
         Command::Status(args) => status(store, plan_name, args, out).await,
+        Command::Measures(args) => super::measures::list(store, plan_name, args, out).await,
+        Command::Measure { command, .. } => {
+            super::measures::measure(store, plan_name, command, out).await
+        }
+        Command::Risks(args) => super::measures::register(store, plan_name, args, out).await,
+        Command::Risk { command, .. } => {
+            super::measures::risk(store, plan_name, command, out).await
+        }
         Command::Digest(args) => digest(store, plan_name, args, out).await,
         Command::History {
             reference, json, ..

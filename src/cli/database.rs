@@ -65,7 +65,11 @@ impl Command {
             | Command::Show { target: t, .. }
             | Command::History { target: t, .. }
             | Command::Jobs { target: t, .. }
-            | Command::Holidays { target: t, .. } => target(t),
+            | Command::Holidays { target: t, .. }
+            | Command::Measure { target: t, .. }
+            | Command::Risk { target: t, .. } => target(t),
+            Command::Measures(a) => target(&a.target),
+            Command::Risks(a) => target(&a.target),
             Command::Actions(a) => target(&a.target),
             Command::Status(a) => target(&a.target),
             Command::Digest(a) => target(&a.target),

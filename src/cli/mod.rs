@@ -7,6 +7,7 @@ mod database;
 mod health;
 mod holidays;
 mod jobs;
+mod measures;
 mod output;
 mod words;
 
@@ -125,6 +126,24 @@ pub enum Command {
         /// One JSON object per update instead of a line of text
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// List the plan's measures with their latest value, off target first
+    Measures(MeasuresArgs),
+    /// Record a measure's value, or show every value recorded for it
+    Measure {
+        #[command(subcommand)]
+        command: MeasureCommand,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// List the risk register, highest score first, with the change since last quarter
+    Risks(RisksArgs),
+    /// Review a risk: its likelihood and impact now
+    Risk {
+        #[command(subcommand)]
+        command: RiskCommand,
         #[command(flatten)]
         target: Target,
     },
@@ -390,6 +409,88 @@ pub struct StatusArgs {
     pub by: String,
     #[command(flatten)]
     pub target: Target,
+}
+
+#[derive(Debug, Args)]
+pub struct MeasuresArgs {
+    /// Only measures off target (amber or red)
+    #[arg(long)]
+    pub off_target: bool,
+    /// As the values stood at the end of this day (2019-03-31 or 31/03/2019)
+    #[arg(long, value_parser = parse_day, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// One JSON object per line instead of a table
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub target: Target,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MeasureCommand {
+    /// Record a value for a period (by default the last one due)
+    Record {
+        /// The measure's code, such as M1
+        code: String,
+        /// The value in the measure's unit: 72%, 14, £1,200, 3 days
+        value: String,
+        /// Which period: a date, a month ("May 2019") or a quarter ("Q1 19/20")
+        #[arg(long, value_name = "P")]
+        period: Option<String>,
+        /// What lies behind the figure (up to 1,000 characters)
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        /// Replace the value already recorded for the period
+        #[arg(long)]
+        correct: bool,
+        /// Who is recording it (kept with the value)
+        #[arg(long, value_name = "NAME")]
+        by: String,
+    },
+    /// Every value recorded for a measure, corrections included
+    History {
+        /// The measure's code, such as M1
+        code: String,
+        /// One JSON object per value instead of a line of text
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RisksArgs {
+    /// The register as it stood at the end of this day (2019-03-31 or 31/03/2019)
+    #[arg(long, value_parser = parse_day, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// One JSON object per line instead of a table
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub target: Target,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RiskCommand {
+    /// Record a review: likelihood and impact, each 1 to 5
+    Review {
+        /// The risk's code, such as R1
+        code: String,
+        /// How likely, 1 (rare) to 5 (almost certain)
+        #[arg(long, value_name = "L")]
+        likelihood: i64,
+        /// How bad if it happens, 1 (negligible) to 5 (catastrophic)
+        #[arg(long, value_name = "I")]
+        impact: i64,
+        /// What has changed (up to 1,000 characters)
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        /// When to review it next (2019-09-30 or 30/09/2019)
+        #[arg(long, value_parser = parse_day, value_name = "DATE")]
+        next_review: Option<chrono::NaiveDate>,
+        /// Who is reviewing it (kept with the review)
+        #[arg(long, value_name = "NAME")]
+        by: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

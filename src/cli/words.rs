@@ -46,6 +46,24 @@ fn say(e: AppError) -> anyhow::Error {
             "0 is not a Discord user id (Developer Mode > Copy User ID gives the right number)"
                 .into()
         }
+        AppError::AlreadyRecorded {
+            measure,
+            period,
+            value,
+            by,
+            ..
+        } => format!(
+            "{measure} already has {value} for {period}, recorded by {by}; add --correct to replace it"
+        ),
+        AppError::BadPeriod(e @ crate::plan::measure::PeriodError::Unreadable(_)) => {
+            return UsageError(e.to_string()).into();
+        }
+        AppError::NoSuchMeasure { plan, code } => {
+            format!("plan \"{plan}\" has no measure {code}; `planbot measures` lists them")
+        }
+        AppError::NoSuchRisk { plan, code } => {
+            format!("plan \"{plan}\" has no risk {code}; `planbot risks` lists them")
+        }
         other => other.to_string(),
     };
     anyhow::Error::msg(text)

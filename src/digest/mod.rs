@@ -10,6 +10,7 @@ mod html;
 mod markdown;
 pub mod message;
 mod model;
+mod trend;
 
 pub use build::{DigestInput, build, last_quarter, quarter_as_of};
 pub use chart::{CHART_SIZE, ChartError, FONT_LICENCE, render_png};
@@ -20,6 +21,7 @@ pub use html::render_html;
 pub use markdown::render_markdown;
 pub use message::{EmbedText, embed};
 pub use model::*;
+pub use trend::{TREND_SIZE, render_trend_png};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {

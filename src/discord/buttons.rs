@@ -24,7 +24,10 @@ pub async fn on_event(ctx: &serenity::Context, event: &serenity::FullEvent, data
         serenity::Interaction::Modal(m) => (Target::Modal(m), &m.data.custom_id),
         _ => return,
     };
+    let ours = super::corrections::is_ours(custom_id);
     let result = match target {
+        Target::Component(c) if ours => super::corrections::on_press(ctx, c, data).await,
+        Target::Modal(m) if ours => super::corrections::on_submit(ctx, m, data).await,
         Target::Component(c) => on_component(ctx, c, data).await,
         Target::Modal(m) => on_modal(ctx, m, data).await,
     };
@@ -37,13 +40,13 @@ pub async fn on_event(ctx: &serenity::Context, event: &serenity::FullEvent, data
 }
 
 #[derive(Clone, Copy)]
-enum Target<'a> {
+pub(super) enum Target<'a> {
     Component(&'a ComponentInteraction),
     Modal(&'a ModalInteraction),
 }
 
 impl Target<'_> {
-    async fn defer(self, ctx: &serenity::Context) -> Result<(), serenity::Error> {
+    pub(super) async fn defer(self, ctx: &serenity::Context) -> Result<(), serenity::Error> {
         match self {
             Target::Component(c) => c.defer_ephemeral(&ctx.http).await,
             Target::Modal(m) => m.defer_ephemeral(&ctx.http).await,
@@ -51,7 +54,7 @@ impl Target<'_> {
     }
 
     /// A private answer: the first one, or a follow-up after a deferral.
-    async fn say(
+    pub(super) async fn say(
         self,
         ctx: &serenity::Context,
         text: String,
@@ -81,7 +84,7 @@ impl Target<'_> {
 }
 
 /// An error, and whether the interaction was already acknowledged.
-type Failed = (BotError, bool);
+pub(super) type Failed = (BotError, bool);
 
 async fn on_component(
     ctx: &serenity::Context,
@@ -223,7 +226,7 @@ async fn on_modal(
         .map_err(|e| (e.into(), deferred))
 }
 
-async fn plan_of(data: &Data, plan_id: i64) -> Result<Plan, BotError> {
+pub(super) async fn plan_of(data: &Data, plan_id: i64) -> Result<Plan, BotError> {
     data.store
         .plan_by_id(plan_id)
         .await?
@@ -232,7 +235,7 @@ async fn plan_of(data: &Data, plan_id: i64) -> Result<Plan, BotError> {
 
 /// The presser, with their roles in the plan's server. In a DM there are no
 /// roles on the interaction: the member is looked up in that server.
-async fn who(
+pub(super) async fn who(
     ctx: &serenity::Context,
     data: &Data,
     plan: &Plan,

@@ -111,8 +111,9 @@ fn app_words(e: &AppError) -> String {
             period,
             value,
             by,
+            ..
         } => format!(
-            "{} already has {} for {}, recorded by {}. To correct it, run the command again with correct: True. Nothing was changed.",
+            "{} already has {} for {}, recorded by {}. To correct it, press Correct it, or run the command again with correct: True. Nothing was changed.",
             quote(measure),
             quote(value),
             quote(period),

@@ -5,6 +5,7 @@ mod access;
 mod answer;
 mod buttons;
 mod commands;
+mod corrections;
 mod courier;
 mod digest_post;
 pub mod doctor;

@@ -410,8 +410,30 @@ impl Measure {
     }
 }
 
+/// Reads the period a value is for as people write it: a date
+/// (2019-05-20, 20/05/2019), a month ("May 2019", "2019-05") or a quarter
+/// ("Q1 19/20", its first day). The measure's frequency settles the period.
+pub fn read_period(text: &str, year: YearStart) -> Result<NaiveDate, PeriodError> {
+    let t = text.trim();
+    if let Ok(d) = super::parse_date(t) {
+        return Ok(d);
+    }
+    if let Ok(q) = year.parse_quarter(t) {
+        return Ok(year.first_day(q));
+    }
+    let first = format!("1 {}", t.replace('-', " "));
+    ["%d %B %Y", "%d %b %Y", "%d %Y %m"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(&first, f).ok())
+        .ok_or_else(|| PeriodError::Unreadable(t.to_string()))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PeriodError {
+    #[error(
+        "\"{0}\" is not a period: write a date (2019-05-20), a month (May 2019) or a quarter (Q1 19/20)"
+    )]
+    Unreadable(String),
     #[error("{0} has not begun yet")]
     Future(String),
     #[error("{period} is before the measure's baseline ({baseline})")]
@@ -472,6 +494,18 @@ mod tests {
         assert!(Unit::Number.read("lots").is_err());
         assert_eq!(Unit::Pounds.read("£1,200"), Ok(1200.0));
         assert!(Unit::Days.read("-3").is_err());
+    }
+
+    #[test]
+    fn periods_are_read_as_dates_months_or_quarters() {
+        let y = YearStart::APRIL;
+        assert_eq!(read_period("May 2019", y), Ok(d(2019, 5, 1)));
+        assert_eq!(read_period("sept 2019", y).ok(), None);
+        assert_eq!(read_period("Sep 2019", y), Ok(d(2019, 9, 1)));
+        assert_eq!(read_period("2019-05", y), Ok(d(2019, 5, 1)));
+        assert_eq!(read_period("20/05/2019", y), Ok(d(2019, 5, 20)));
+        assert_eq!(read_period("Q2 19/20", y), Ok(d(2019, 7, 1)));
+        assert!(read_period("soon", y).is_err());
     }
 
     #[test]

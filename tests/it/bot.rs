@@ -16,7 +16,8 @@ async fn commands_are_registered_in_the_guild_with_readable_descriptions() {
     let commands = app.server.commands(Some(GUILD));
     let names: Vec<&str> = commands.iter().filter_map(|c| c["name"].as_str()).collect();
     for want in [
-        "status", "action", "actions", "overdue", "plan", "people", "help",
+        "status", "action", "actions", "overdue", "plan", "people", "measure", "measures", "risk",
+        "risks", "help",
     ] {
         assert!(names.contains(&want), "{want} missing from {names:?}");
     }
@@ -663,6 +664,11 @@ async fn help_and_the_people_list_answer() {
         "/overdue",
         "/plan summary",
         "/digest",
+        "/measure record",
+        "/measure show",
+        "/measures",
+        "/risk review",
+        "/risks",
     ] {
         assert!(
             help.content().contains(command),

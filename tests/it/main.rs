@@ -25,6 +25,8 @@ mod import_files;
 mod import_reconcile;
 mod jobs;
 mod measures;
+mod measures_chat;
+mod measures_cli;
 mod process;
 mod quarter;
 mod reminders;

@@ -114,7 +114,7 @@ async fn ref_choices(
 
 /// The plan option as typed so far, so that autocomplete works in a server
 /// with several plans once the plan is chosen.
-fn typed_plan(ctx: &Context<'_>) -> Option<String> {
+pub(super) fn typed_plan(ctx: &Context<'_>) -> Option<String> {
     let poise::Context::Application(actx) = ctx else {
         return None;
     };

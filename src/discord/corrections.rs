@@ -1,0 +1,128 @@
+//! *Correct it*: the button under "a value is already recorded". It opens
+//! a form with the new value and asks why; only submitting the form
+//! records the correction. The id carries plan, period and measure, so the
+//! button works after a restart; the owners are checked again on the write.
+
+use super::buttons::{Failed, Target, who};
+use super::{BotError, Data, answer};
+use crate::app::measures::{Reading, record_value};
+use chrono::NaiveDate;
+use poise::serenity_prelude as serenity;
+use serenity::{
+    ButtonStyle, ComponentInteraction, CreateActionRow, CreateButton, CreateInputText,
+    CreateInteractionResponse, CreateModal, InputTextStyle, ModalInteraction,
+};
+
+const PREFIX: &str = "pbfix";
+
+/// `pbfix:<plan id>:<period start>:<measure code>`.
+fn custom_id(plan_id: i64, code: &str, start: NaiveDate) -> String {
+    format!("{PREFIX}:{plan_id}:{start}:{code}")
+}
+
+fn parse(custom_id: &str) -> Option<(i64, NaiveDate, String)> {
+    let mut parts = custom_id.splitn(4, ':');
+    if parts.next()? != PREFIX {
+        return None;
+    }
+    let plan = parts.next()?.parse().ok()?;
+    let start = parts.next()?.parse().ok()?;
+    Some((plan, start, parts.next()?.to_string()))
+}
+
+pub fn is_ours(custom_id: &str) -> bool {
+    parse(custom_id).is_some()
+}
+
+pub fn button(plan_id: i64, code: &str, start: NaiveDate) -> CreateButton {
+    CreateButton::new(custom_id(plan_id, code, start))
+        .label("Correct it")
+        .style(ButtonStyle::Primary)
+}
+
+/// The press: the form, once it is sure the presser may record the measure.
+pub async fn on_press(
+    ctx: &serenity::Context,
+    c: &ComponentInteraction,
+    data: &Data,
+) -> Result<(), Failed> {
+    let fail = |e: BotError| (e, false);
+    let Some((plan_id, start, code)) = parse(&c.data.custom_id) else {
+        return Ok(());
+    };
+    let plan = super::buttons::plan_of(data, plan_id).await.map_err(fail)?;
+    let actor = who(ctx, data, &plan, &c.user, c.member.as_ref()).await;
+    let rights = actor
+        .rights(&data.store)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let measure = data
+        .store
+        .measure(&plan, &code)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    if !rights.may_record(&measure.owners) {
+        return Err(fail(
+            crate::app::AppError::NotOwner {
+                code: measure.code,
+                owners: measure.owners,
+            }
+            .into(),
+        ));
+    }
+    let title = crate::text::shorten(&format!("Correct {code} for {start}"), 45);
+    let modal = CreateModal::new(&c.data.custom_id, title).components(vec![
+        CreateActionRow::InputText(
+            CreateInputText::new(InputTextStyle::Short, "The right value", "value")
+                .placeholder(format!("in {}", measure.unit.as_str()))
+                .max_length(40),
+        ),
+        CreateActionRow::InputText(
+            CreateInputText::new(InputTextStyle::Paragraph, "Why correct it?", "note")
+                .max_length(crate::plan::MAX_NOTE_CHARS as u16),
+        ),
+    ]);
+    c.create_response(&ctx.http, CreateInteractionResponse::Modal(modal))
+        .await
+        .map_err(|e| fail(e.into()))
+}
+
+/// The form sent: the correction, recorded.
+pub async fn on_submit(
+    ctx: &serenity::Context,
+    m: &ModalInteraction,
+    data: &Data,
+) -> Result<(), Failed> {
+    let fail = |e: BotError| (e, false);
+    let Some((plan_id, start, code)) = parse(&m.data.custom_id) else {
+        return Ok(());
+    };
+    let plan = super::buttons::plan_of(data, plan_id).await.map_err(fail)?;
+    let actor = who(ctx, data, &plan, &m.user, m.member.as_ref()).await;
+    let field = |id: &str| {
+        m.data
+            .components
+            .iter()
+            .flat_map(|row| &row.components)
+            .find_map(|c| match c {
+                serenity::ActionRowComponent::InputText(t) if t.custom_id == id => t.value.clone(),
+                _ => None,
+            })
+    };
+    let reading = Reading {
+        value: field("value").unwrap_or_default(),
+        for_date: Some(start),
+        note: field("note"),
+        correction: true,
+    };
+    let now = data.clock.now();
+    let target = Target::Modal(m);
+    let work = record_value(&data.store, &plan, &actor, &code, reading, now);
+    let (done, deferred) = answer::within(work, || target.defer(ctx)).await;
+    let done = done.map_err(|e| (e.into(), deferred))?;
+    let text = super::commands::value_recorded(&plan, &done);
+    target
+        .say(ctx, text, deferred)
+        .await
+        .map_err(|e| (e.into(), deferred))
+}
