@@ -107,6 +107,9 @@ async fn main() {
         history,
         recommendations: store.recommendations(&plan).await.unwrap(),
         last_run: None,
+        outcomes: Vec::new(),
+        measures: Vec::new(),
+        risks: Vec::new(),
     };
     let t4 = t.elapsed();
     let d = digest::build(&input);

@@ -18,7 +18,7 @@ pub const CHART_SIZE: (u32, u32) = (1200, 1400);
 /// With `ab_glyph` plotters has no system fonts: it draws text only with
 /// fonts registered at run time, so the binary carries its own.
 static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-const FONT: &str = "sans-serif";
+pub(super) const FONT: &str = "sans-serif";
 /// The font's licence travels with the font, so with the binary:
 /// `planbot licences` prints it.
 pub static FONT_LICENCE: &str = include_str!("../../assets/fonts/LICENSE-DejaVu.txt");
@@ -59,18 +59,18 @@ pub(super) const fn ink(s: Status) -> [u8; 3] {
     }
 }
 
-fn colour([r, g, b]: [u8; 3]) -> RGBColor {
+pub(super) fn colour([r, g, b]: [u8; 3]) -> RGBColor {
     RGBColor(r, g, b)
 }
 
-const TEXT: RGBColor = RGBColor(0x0b, 0x0c, 0x0c);
-const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
+pub(super) const TEXT: RGBColor = RGBColor(0x0b, 0x0c, 0x0c);
+pub(super) const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
 
-fn font(size: u32) -> TextStyle<'static> {
+pub(super) fn font(size: u32) -> TextStyle<'static> {
     (FONT, size).into_font().color(&TEXT)
 }
 
-fn ensure_font() -> Result<(), ChartError> {
+pub(super) fn ensure_font() -> Result<(), ChartError> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok = *REGISTERED.get_or_init(|| register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok());
     if ok { Ok(()) } else { Err(ChartError::Font) }
@@ -94,7 +94,7 @@ pub fn render_png(d: &Digest) -> Result<Vec<u8>, ChartError> {
     encode(&rgb, w, h)
 }
 
-fn encode(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ChartError> {
+pub(super) fn encode(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ChartError> {
     let mut out = Vec::with_capacity(64 * 1024);
     let mut encoder = png::Encoder::new(&mut out, w, h);
     encoder.set_color(png::ColorType::Rgb);
@@ -108,7 +108,7 @@ fn encode(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ChartError> {
     Ok(out)
 }
 
-type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+pub(super) type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 
 fn draw_header(area: &Area<'_>, d: &Digest) -> Result<(), ChartError> {
     let (w, _) = area.dim_in_pixel();
@@ -366,13 +366,13 @@ fn axis_max(most: usize, headroom: f64) -> u32 {
         .max(5)
 }
 
-fn text_width(area: &Area<'_>, text: &str, style: &TextStyle<'_>) -> i32 {
+pub(super) fn text_width(area: &Area<'_>, text: &str, style: &TextStyle<'_>) -> i32 {
     area.estimate_text_size(text, style)
         .map_or(0, |(w, _)| w as i32)
 }
 
 /// `text` cut short with an ellipsis so it fits `max` pixels.
-fn fit(area: &Area<'_>, text: &str, style: &TextStyle<'_>, max: u32) -> String {
+pub(super) fn fit(area: &Area<'_>, text: &str, style: &TextStyle<'_>, max: u32) -> String {
     let max = max as i32;
     if text_width(area, text, style) <= max {
         return text.to_string();

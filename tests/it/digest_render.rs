@@ -254,6 +254,7 @@ fn sample(scale: usize) -> Digest {
                 ("7.1".into(), None, Status::Green),
             ],
         }),
+        register: Default::default(),
     }
 }
 
