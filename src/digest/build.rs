@@ -2,13 +2,13 @@
 //! stood at the digest's moment, so a past quarter reads the same next year.
 
 use super::model::*;
+use super::register::{RegisterView, measure_lines, outcome_groups, risk_lines};
+use crate::plan::outcome::Outcome;
+use crate::plan::standing::MeasureStanding;
 use crate::plan::summary::{RagCounts, rag_by_priority};
 use crate::plan::{
     Action, AsOf, Plan, Priority, Quarter, Recommendation, Status, StatusChange, status_at,
 };
-use super::register::{RegisterView, measure_lines, outcome_groups, risk_lines};
-use crate::plan::outcome::Outcome;
-use crate::plan::standing::MeasureStanding;
 use crate::store::RiskTrend;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;

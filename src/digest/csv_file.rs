@@ -44,8 +44,19 @@ pub fn render_csv(d: &Digest) -> String {
 /// One row per measure, off target first: the latest value judged.
 pub fn render_measures_csv(d: &Digest) -> String {
     let header = [
-        "Code", "Measure", "Outcome", "Owners", "Latest", "Period", "Target", "Target date",
-        "Baseline", "RAG", "Target met", "Travel", "Travel since",
+        "Code",
+        "Measure",
+        "Outcome",
+        "Owners",
+        "Latest",
+        "Period",
+        "Target",
+        "Target date",
+        "Baseline",
+        "RAG",
+        "Target met",
+        "Travel",
+        "Travel since",
     ];
     let rows = d.register.measures.iter().map(|m| {
         let latest = m.latest.as_ref();
@@ -60,8 +71,12 @@ pub fn render_measures_csv(d: &Digest) -> String {
             m.target_date.to_string(),
             m.show(m.baseline),
             latest.map_or("Not judged".into(), |l| l.rag.to_string()),
-            latest.map_or("", |l| if l.on_target { "Yes" } else { "No" }).into(),
-            latest.map(|l| l.travel.word().to_string()).unwrap_or_default(),
+            latest
+                .map_or("", |l| if l.on_target { "Yes" } else { "No" })
+                .into(),
+            latest
+                .map(|l| l.travel.word().to_string())
+                .unwrap_or_default(),
             latest.map(|l| l.since.to_string()).unwrap_or_default(),
         ]
     });
@@ -72,7 +87,14 @@ pub fn render_measures_csv(d: &Digest) -> String {
 /// quarter before.
 pub fn render_risks_csv(d: &Digest) -> String {
     let header = [
-        "Code", "Risk", "Owners", "Likelihood", "Impact", "Score", "Band", "Score before",
+        "Code",
+        "Risk",
+        "Owners",
+        "Likelihood",
+        "Impact",
+        "Score",
+        "Band",
+        "Score before",
         "Change",
     ];
     let rows = d.register.risks.iter().map(|r| {

@@ -1,8 +1,8 @@
 //! Reading what a digest needs from the store.
 
 use super::{Digest, DigestInput, build};
-use crate::plan::{AsOf, Plan, Quarter};
 use crate::plan::standing::standings;
+use crate::plan::{AsOf, Plan, Quarter};
 use crate::store::{ActionFilter, Result, Store, trends};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;

@@ -161,7 +161,10 @@ fn measure_lines(d: &Digest) -> Vec<String> {
     let off: Vec<String> = measures
         .iter()
         .filter_map(|m| {
-            let l = m.latest.as_ref().filter(|l| l.rag != crate::plan::measure::Rag::Green)?;
+            let l = m
+                .latest
+                .as_ref()
+                .filter(|l| l.rag != crate::plan::measure::Rag::Green)?;
             let facts = format!(
                 ": {} {} ({}), {} {}; target {}",
                 l.rag,
@@ -175,7 +178,10 @@ fn measure_lines(d: &Digest) -> Vec<String> {
         })
         .collect();
     if off.is_empty() && !measures.is_empty() {
-        return vec![format!("None of the {} measures is off target.", measures.len())];
+        return vec![format!(
+            "None of the {} measures is off target.",
+            measures.len()
+        )];
     }
     off
 }

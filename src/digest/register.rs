@@ -2,11 +2,11 @@
 //! digest's moment: measures judged on the values written by then, risks
 //! rated by the reviews written by then and compared with the quarter before.
 
-use crate::plan::{Status, YearStart};
 use crate::plan::measure::{Better, Rag, Travel, Unit};
 use crate::plan::outcome::Outcome;
 use crate::plan::risk::{Band, Rating};
 use crate::plan::standing::MeasureStanding;
+use crate::plan::{Status, YearStart};
 use crate::store::RiskTrend;
 use chrono::NaiveDate;
 use serde::Serialize;

@@ -5,9 +5,11 @@
 //! and direction of travel are written out, and each heat-map cell names
 //! its score and band.
 
-use super::chart::{Area, ChartError, FONT, GRID, TEXT, colour, encode, ensure_font, fill, fit, font};
-use super::register::{MeasureLine, rag_status};
 use super::Digest;
+use super::chart::{
+    Area, ChartError, FONT, GRID, TEXT, colour, encode, ensure_font, fill, fit, font,
+};
+use super::register::{MeasureLine, rag_status};
 use crate::plan::risk::{Band, Rating};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -36,11 +38,18 @@ pub fn render_measures_png(d: &Digest) -> Result<Vec<u8>, ChartError> {
         let (header, body) = root.split_vertically(HEADER);
         let mut lines = vec![format!("As at {}", d.as_of_date.format("%-d %B %Y"))];
         lines.push(if shown < measures.len() {
-            format!("{shown} of {} measures, off target first; the rest are in the CSV", measures.len())
+            format!(
+                "{shown} of {} measures, off target first; the rest are in the CSV",
+                measures.len()
+            )
         } else {
             "Off target first. Solid line: values; dashed: target; dotted: baseline".into()
         });
-        title(&header, &format!("{}: measures, {}", d.plan, d.quarter), &lines)?;
+        title(
+            &header,
+            &format!("{}: measures, {}", d.plan, d.quarter),
+            &lines,
+        )?;
         let panels = body.split_evenly((rows as usize, COLUMNS));
         for (m, area) in measures.iter().zip(panels) {
             panel(&area, m)?;
@@ -57,7 +66,11 @@ fn title(area: &Area<'_>, text: &str, lines: &[String]) -> Result<(), ChartError
     area.draw(&Text::new(text, (w as i32 / 2, 14), font(28).pos(centre)))?;
     for (i, line) in lines.iter().enumerate() {
         let y = 52 + 26 * i as i32;
-        area.draw(&Text::new(line.clone(), (w as i32 / 2, y), font(18).pos(centre)))?;
+        area.draw(&Text::new(
+            line.clone(),
+            (w as i32 / 2, y),
+            font(18).pos(centre),
+        ))?;
     }
     Ok(())
 }
@@ -66,7 +79,10 @@ fn title(area: &Area<'_>, text: &str, lines: &[String]) -> Result<(), ChartError
 fn panel(area: &Area<'_>, m: &MeasureLine) -> Result<(), ChartError> {
     let (w, h) = area.dim_in_pixel();
     let left = Pos::new(HPos::Left, VPos::Top);
-    area.draw(&Rectangle::new([(4, 4), (w as i32 - 4, h as i32 - 4)], GRID.stroke_width(1)))?;
+    area.draw(&Rectangle::new(
+        [(4, 4), (w as i32 - 4, h as i32 - 4)],
+        GRID.stroke_width(1),
+    ))?;
     let name = fit(area, &format!("{} {}", m.code, m.name), &font(17), w - 24);
     area.draw(&Text::new(name, (12, 10), font(17).pos(left)))?;
     let verdict = match &m.latest {
@@ -75,7 +91,14 @@ fn panel(area: &Area<'_>, m: &MeasureLine) -> Result<(), ChartError> {
             let fill = colour(fill(rag_status(l.rag)));
             area.draw(&Rectangle::new([(12, 34), (26, 48)], fill.filled()))?;
             area.draw(&Rectangle::new([(12, 34), (26, 48)], TEXT.stroke_width(1)))?;
-            format!("{}: {} ({}), {} {}", l.rag, m.show(l.value), l.period, l.travel.arrow(), l.travel.word())
+            format!(
+                "{}: {} ({}), {} {}",
+                l.rag,
+                m.show(l.value),
+                l.period,
+                l.travel.arrow(),
+                l.travel.word()
+            )
         }
         None => "No value yet".into(),
     };
@@ -95,7 +118,7 @@ fn line_chart(area: &Area<'_>, m: &MeasureLine) -> Result<(), ChartError> {
     let n = values.len().max(2) as f64;
     let mut chart = ChartBuilder::on(area)
         .margin_left(8)
-        .margin_right(90)
+        .margin_right(110)
         .margin_bottom(6)
         .x_label_area_size(24)
         .y_label_area_size(52)
@@ -150,9 +173,17 @@ fn line_chart(area: &Area<'_>, m: &MeasureLine) -> Result<(), ChartError> {
     };
     let (t, b) = (at(m.target), at(m.baseline));
     let mid = Pos::new(HPos::Left, VPos::Center);
-    area.draw(&Text::new(format!("target {}", m.show(m.target)), t, font(12).pos(mid)))?;
+    area.draw(&Text::new(
+        format!("target {}", m.show(m.target)),
+        t,
+        font(12).pos(mid),
+    ))?;
     if (t.1 - b.1).abs() >= 14 {
-        area.draw(&Text::new(format!("baseline {}", m.show(m.baseline)), b, font(12).pos(mid)))?;
+        area.draw(&Text::new(
+            format!("baseline {}", m.show(m.baseline)),
+            b,
+            font(12).pos(mid),
+        ))?;
     }
     Ok(())
 }
@@ -174,13 +205,17 @@ pub fn render_heat_map_png(d: &Digest) -> Result<Vec<u8>, ChartError> {
             .map(|r| r.code.as_str())
             .collect();
         let mut lines = vec![format!(
-            "As at {}. Each cell: score (likelihood x impact) and band; risk codes in bold",
+            "As at {}. Each cell: score (likelihood x impact) and band, then the codes of the risks rated there",
             d.as_of_date.format("%-d %B %Y")
         )];
         if !unrated.is_empty() {
             lines.push(format!("Not rated yet: {}", unrated.join(", ")));
         }
-        title(&header, &format!("{}: risk heat map, {}", d.plan, d.quarter), &lines)?;
+        title(
+            &header,
+            &format!("{}: risk heat map, {}", d.plan, d.quarter),
+            &lines,
+        )?;
         grid(&body, d)?;
         root.present()?;
     }
@@ -211,7 +246,11 @@ fn grid(area: &Area<'_>, d: &Digest) -> Result<(), ChartError> {
     for likelihood in 1..=5u8 {
         let y = (5 - i32::from(likelihood)) * cell_h;
         let label = format!("{likelihood} {}", LIKELIHOOD[usize::from(likelihood) - 1]);
-        area.draw(&Text::new(label, (LEFT - 10, y + cell_h / 2), font(16).pos(right)))?;
+        area.draw(&Text::new(
+            label,
+            (LEFT - 10, y + cell_h / 2),
+            font(16).pos(right),
+        ))?;
         for impact in 1..=5u8 {
             let x = LEFT + (i32::from(impact) - 1) * cell_w;
             let rating = Rating { likelihood, impact };
@@ -219,7 +258,11 @@ fn grid(area: &Area<'_>, d: &Digest) -> Result<(), ChartError> {
             area.draw(&Rectangle::new(corners, tint(rating.band()).filled()))?;
             area.draw(&Rectangle::new(corners, TEXT.stroke_width(1)))?;
             let head = format!("{} {}", rating.score(), rating.band().word());
-            area.draw(&Text::new(head, (x + 6, y + 5), font(13).pos(Pos::new(HPos::Left, VPos::Top))))?;
+            area.draw(&Text::new(
+                head,
+                (x + 6, y + 5),
+                font(13).pos(Pos::new(HPos::Left, VPos::Top)),
+            ))?;
             let codes: Vec<&str> = d
                 .register
                 .risks
@@ -233,15 +276,29 @@ fn grid(area: &Area<'_>, d: &Digest) -> Result<(), ChartError> {
     for impact in 1..=5usize {
         let x = LEFT + (impact as i32 - 1) * cell_w + cell_w / 2;
         let y = 5 * cell_h + 8;
-        area.draw(&Text::new(format!("{impact}"), (x, y), font(16).pos(centre_top)))?;
-        area.draw(&Text::new(IMPACT[impact - 1], (x, y + 22), font(15).pos(centre_top)))?;
+        area.draw(&Text::new(
+            format!("{impact}"),
+            (x, y),
+            font(16).pos(centre_top),
+        ))?;
+        area.draw(&Text::new(
+            IMPACT[impact - 1],
+            (x, y + 22),
+            font(15).pos(centre_top),
+        ))?;
     }
     let axis = font(18).pos(centre_top);
-    area.draw(&Text::new("Impact", (LEFT + 5 * cell_w / 2, 5 * cell_h + 58), axis))?;
+    area.draw(&Text::new(
+        "Impact",
+        (LEFT + 5 * cell_w / 2, 5 * cell_h + 58),
+        axis,
+    ))?;
     area.draw(&Text::new(
         "Likelihood",
         (14, 5 * cell_h / 2),
-        font(18).transform(FontTransform::Rotate270).pos(Pos::new(HPos::Center, VPos::Top)),
+        font(18)
+            .transform(FontTransform::Rotate270)
+            .pos(Pos::new(HPos::Center, VPos::Top)),
     ))?;
     Ok(())
 }
@@ -257,12 +314,19 @@ fn codes_in_cell(
     let style = (FONT, 17, FontStyle::Bold).into_font().color(&TEXT);
     let line_h = 21;
     let max_lines = (h / line_h).max(1) as usize;
-    let width = |t: &str| area.estimate_text_size(t, &style).map_or(0, |(w, _)| w as i32);
+    let width = |t: &str| {
+        area.estimate_text_size(t, &style)
+            .map_or(0, |(w, _)| w as i32)
+    };
     let mut lines: Vec<String> = vec![String::new()];
     let mut placed = 0;
     for code in codes {
         let current = lines.last().expect("one line");
-        let joined = if current.is_empty() { code.to_string() } else { format!("{current}, {code}") };
+        let joined = if current.is_empty() {
+            code.to_string()
+        } else {
+            format!("{current}, {code}")
+        };
         if width(&joined) <= w - 12 {
             *lines.last_mut().expect("one line") = joined;
         } else if lines.len() < max_lines {
@@ -276,11 +340,19 @@ fn codes_in_cell(
         // Make room for the count on the last line.
         let more = format!("+{} more", codes.len() - placed);
         let last = lines.last_mut().expect("one line");
-        *last = if width(&format!("{last}, {more}")) <= w - 12 { format!("{last}, {more}") } else { more };
+        *last = if width(&format!("{last}, {more}")) <= w - 12 {
+            format!("{last}, {more}")
+        } else {
+            more
+        };
     }
     for (i, line) in lines.into_iter().enumerate() {
         let at = (x + 6, y + i as i32 * line_h);
-        area.draw(&Text::new(line, at, style.clone().pos(Pos::new(HPos::Left, VPos::Top))))?;
+        area.draw(&Text::new(
+            line,
+            at,
+            style.clone().pos(Pos::new(HPos::Left, VPos::Top)),
+        ))?;
     }
     Ok(())
 }
@@ -296,7 +368,10 @@ fn dashes(
     let mut x = x0;
     while x < x1 {
         let end = (x + on).min(x1);
-        area.draw(&PathElement::new([(x, y), (end, y)], TEXT.stroke_width(width)))?;
+        area.draw(&PathElement::new(
+            [(x, y), (end, y)],
+            TEXT.stroke_width(width),
+        ))?;
         x += on + off;
     }
     Ok(())

@@ -17,6 +17,7 @@ mod crash;
 mod demo_story;
 mod deploy;
 mod digest;
+mod digest_register;
 mod digest_render;
 mod health;
 mod holidays;

@@ -49,7 +49,11 @@ fn outcome(g: &OutcomeGroup, r: &RegisterView) -> Markup {
         Column::text("Travel"),
         Column::text("Owners"),
     ];
-    let rows: Vec<Row> = g.measures.iter().map(|&i| measure_row(&r.measures[i])).collect();
+    let rows: Vec<Row> = g
+        .measures
+        .iter()
+        .map(|&i| measure_row(&r.measures[i]))
+        .collect();
     html! {
         h3 { (Text(&heading)) } "\n"
         @if rows.is_empty() {
@@ -118,29 +122,32 @@ fn risks(d: &Digest) -> Markup {
         Column::text("Band"),
         Column::text("Change"),
     ];
-    let rows: Vec<Row> = d
-        .register
-        .risks
-        .iter()
-        .map(|r| {
-            let n = |v: Option<u8>| Cell::text(&v.map(|v| v.to_string()).unwrap_or_default()).class("num");
-            let band = match r.band() {
-                Some(b) => Cell::text(b.word()).class(&format!("band band-{}", b.word().to_lowercase())),
-                None => Cell::text("Not rated"),
-            };
-            Row::new(
-                Cell::text(&format!("{} {}", r.code, r.title)),
-                vec![
-                    Cell::text(&r.owners.join(", ")),
-                    n(r.rating.map(|x| x.likelihood)),
-                    n(r.rating.map(|x| x.impact)),
-                    n(r.score()),
-                    band,
-                    Cell::text(&r.change_text()),
-                ],
-            )
-        })
-        .collect();
+    let rows: Vec<Row> =
+        d.register
+            .risks
+            .iter()
+            .map(|r| {
+                let n = |v: Option<u8>| {
+                    Cell::text(&v.map(|v| v.to_string()).unwrap_or_default()).class("num")
+                };
+                let band = match r.band() {
+                    Some(b) => Cell::text(b.word())
+                        .class(&format!("band band-{}", b.word().to_lowercase())),
+                    None => Cell::text("Not rated"),
+                };
+                Row::new(
+                    Cell::text(&format!("{} {}", r.code, r.title)),
+                    vec![
+                        Cell::text(&r.owners.join(", ")),
+                        n(r.rating.map(|x| x.likelihood)),
+                        n(r.rating.map(|x| x.impact)),
+                        n(r.score()),
+                        band,
+                        Cell::text(&r.change_text()),
+                    ],
+                )
+            })
+            .collect();
     let caption = format!(
         "Risks by score (likelihood \u{d7} impact, each 1 to 5), highest first, with the change since the end of {}",
         d.previous_quarter
