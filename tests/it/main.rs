@@ -28,6 +28,7 @@ mod jobs;
 mod measures;
 mod process;
 mod quarter;
+mod register_reminders;
 mod reminders;
 mod run;
 mod stale;
