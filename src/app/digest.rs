@@ -33,9 +33,12 @@ pub async fn make_digest(
     off_runtime(move || {
         let files = formats
             .into_iter()
-            .map(|f| digest::render(&made, f))
+            .map(|f| digest::render_all(&made, f))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| AppError::Internal(format!("cannot render the digest: {e}")))?;
+            .map_err(|e| AppError::Internal(format!("cannot render the digest: {e}")))?
+            .into_iter()
+            .flatten()
+            .collect();
         Ok(MadeDigest {
             embed: digest::embed(&made),
             digest: made,

@@ -3,7 +3,7 @@
 
 use super::{Actor, AppError};
 use crate::plan::Plan;
-use crate::plan::measure::{Judged, Measure, Period};
+use crate::plan::measure::{Measure, Period};
 use crate::store::{MeasureValue, Store, StoreError, ValueRecorded, ValueRequest};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -85,22 +85,7 @@ fn due_period(measure: &Measure, today: NaiveDate, plan: &Plan) -> Result<Period
         .unwrap_or_else(|| Period::containing(today, measure.frequency, plan.year_start)))
 }
 
-/// A measure with its latest value as known at `as_of`, judged.
-#[derive(Debug, Clone)]
-pub struct MeasureStanding {
-    pub measure: Measure,
-    /// The latest period with a value, and the value judged.
-    pub latest: Option<(Period, Judged)>,
-    /// Every period's value, oldest first: the trend.
-    pub series: Vec<(Period, f64)>,
-}
-
-impl MeasureStanding {
-    pub fn off_target(&self) -> bool {
-        self.latest
-            .is_some_and(|(_, j)| j.rag != crate::plan::measure::Rag::Green)
-    }
-}
+pub use crate::plan::standing::MeasureStanding;
 
 /// The plan's measures as they stood at `as_of`, off target first (red,
 /// then amber), then in the plan's order.
@@ -110,44 +95,8 @@ pub async fn standings(
     as_of: DateTime<Utc>,
 ) -> Result<Vec<MeasureStanding>, AppError> {
     let values = store.values_as_of(plan, as_of).await?;
-    let mut out: Vec<MeasureStanding> = store
-        .measures(plan)
-        .await?
-        .into_iter()
-        .map(|measure| {
-            let series: Vec<(Period, f64)> = values
-                .get(&measure.code)
-                .map(|periods| {
-                    periods
-                        .iter()
-                        .map(|(start, v)| {
-                            (
-                                Period {
-                                    start: *start,
-                                    frequency: measure.frequency,
-                                },
-                                *v,
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let latest = series.last().map(|&(period, value)| {
-                let previous = series.iter().rev().nth(1).map(|&(_, v)| v);
-                (period, measure.judge(period, value, previous))
-            });
-            MeasureStanding {
-                measure,
-                latest,
-                series,
-            }
-        })
-        .collect();
-    out.sort_by_key(|s| {
-        s.latest
-            .map_or(crate::plan::measure::Rag::Green, |(_, j)| j.rag)
-    });
-    Ok(out)
+    let measures = store.measures(plan).await?;
+    Ok(crate::plan::standing::standings(measures, &values))
 }
 
 /// Every value recorded for a measure, corrections included.

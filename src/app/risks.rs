@@ -3,7 +3,7 @@
 use super::{Actor, AppError};
 use crate::plan::Plan;
 use crate::plan::risk::{Rating, Risk};
-use crate::store::{ReviewRequest, RiskReview, RiskStanding, Store};
+use crate::store::{ReviewRequest, RiskReview, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// A review as asked for: likelihood and impact as given (checked here).
@@ -49,24 +49,7 @@ pub async fn review_risk(
         .await
 }
 
-/// A risk now and a quarter before, for the register's trend.
-#[derive(Debug, Clone)]
-pub struct RiskTrend {
-    pub now: RiskStanding,
-    pub before: Option<Rating>,
-}
-
-impl RiskTrend {
-    pub fn score(&self) -> u8 {
-        self.now.review.as_ref().map_or(0, |r| r.rating.score())
-    }
-
-    /// The score's change since `before` (positive: worse).
-    pub fn change(&self) -> Option<i16> {
-        let now = self.now.review.as_ref()?.rating.score();
-        Some(i16::from(now) - i16::from(self.before?.score()))
-    }
-}
+pub use crate::store::RiskTrend;
 
 /// The register at `as_of`, highest score first, each with its rating at
 /// `before` (the end of the quarter before, for the digest).
@@ -78,21 +61,7 @@ pub async fn register(
 ) -> Result<Vec<RiskTrend>, AppError> {
     let now = store.risks(plan, as_of).await?;
     let then = store.risks(plan, before).await?;
-    let mut out: Vec<RiskTrend> = now
-        .into_iter()
-        .map(|standing| {
-            let before = then
-                .iter()
-                .find(|t| t.risk.code == standing.risk.code)
-                .and_then(|t| t.review.as_ref().map(|r| r.rating));
-            RiskTrend {
-                now: standing,
-                before,
-            }
-        })
-        .collect();
-    out.sort_by_key(|t| std::cmp::Reverse(t.score()));
-    Ok(out)
+    Ok(crate::store::trends(now, &then))
 }
 
 /// The register now, with each risk's change since the end of the last

@@ -520,8 +520,12 @@ async fn digest(
                 writeln!(out, "wrote {}", path.display())?;
             }
         }
-        None => match made.files.as_slice() {
-            [(_, bytes)] if formats != [crate::digest::Format::Png] => out.write_all(bytes)?,
+        // One text format goes to standard output: the digest's own file
+        // (a register's CSVs need a folder).
+        None => match made.files.first() {
+            Some((_, bytes)) if formats.len() == 1 && formats != [crate::digest::Format::Png] => {
+                out.write_all(bytes)?
+            }
             _ => return Err(UsageError(NEEDS_A_FOLDER.into()).into()),
         },
     }

@@ -30,6 +30,10 @@ pub struct JobSettings {
     /// When the digest job looks for a quarter to post; it posts once, on
     /// the first working day after the quarter ends.
     pub digest: Cron,
+    /// When the register job looks for late values and overdue reviews.
+    pub register: Cron,
+    /// Working days after a period ends before its value counts as late.
+    pub measure_grace_days: u32,
     /// Reminders go out only inside these hours, on working days.
     pub working_hours: WorkingHours,
     /// Days off besides weekends; the default is England and Wales bank
@@ -64,6 +68,8 @@ pub(super) struct JobsFile {
     escalate: String,
     escalate_after_days: u32,
     digest: String,
+    register: String,
+    measure_grace_days: u32,
     working_hours: String,
     bank_holidays: Option<Vec<NaiveDate>>,
     catch_up_days: u32,
@@ -83,6 +89,8 @@ impl Default for JobsFile {
             escalate: "0 9 * * Mon-Fri".into(),
             escalate_after_days: 28,
             digest: "0 9 * * *".into(),
+            register: "0 9 * * *".into(),
+            measure_grace_days: 5,
             working_hours: "09:00-17:00".into(),
             bank_holidays: None,
             catch_up_days: 7,
@@ -109,6 +117,8 @@ impl JobsFile {
             escalate: cron("escalate", &self.escalate)?,
             escalate_after_days: self.escalate_after_days,
             digest: cron("digest", &self.digest)?,
+            register: cron("register", &self.register)?,
+            measure_grace_days: self.measure_grace_days,
             working_hours: WorkingHours::parse(&self.working_hours)
                 .map_err(|reason| ("jobs.working_hours".to_string(), reason))?,
             bank_holidays_listed: self.bank_holidays.is_some(),
@@ -155,6 +165,7 @@ impl JobSettings {
             JobName::QuarterEnd => &self.quarter_end,
             JobName::Escalate => &self.escalate,
             JobName::Digest => &self.digest,
+            JobName::Register => &self.register,
         }
     }
 

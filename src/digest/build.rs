@@ -2,10 +2,14 @@
 //! stood at the digest's moment, so a past quarter reads the same next year.
 
 use super::model::*;
+use super::register::{RegisterView, measure_lines, outcome_groups, risk_lines};
+use crate::plan::outcome::Outcome;
+use crate::plan::standing::MeasureStanding;
 use crate::plan::summary::{RagCounts, rag_by_priority};
 use crate::plan::{
     Action, AsOf, Plan, Priority, Quarter, Recommendation, Status, StatusChange, status_at,
 };
+use crate::store::RiskTrend;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
@@ -28,6 +32,11 @@ pub struct DigestInput {
     pub recommendations: Vec<Recommendation>,
     /// The statuses of the last digest made for this quarter, if any.
     pub last_run: Option<(DateTime<Utc>, HashMap<String, Status>)>,
+    pub outcomes: Vec<Outcome>,
+    /// The measures as they stood at `as_of`, off target first.
+    pub measures: Vec<MeasureStanding>,
+    /// The register at `as_of` with each rating at the end of the quarter before.
+    pub risks: Vec<RiskTrend>,
 }
 
 /// The default digest: the quarter just ended, as of its last day.
@@ -210,6 +219,18 @@ pub fn build(input: &DigestInput) -> Digest {
                 .collect(),
         });
 
+    let measures = measure_lines(&input.measures, ys);
+    let statuses: HashMap<&str, Status> = input
+        .then
+        .iter()
+        .map(|a| (a.reference.as_str(), a.status))
+        .collect();
+    let register = RegisterView {
+        outcomes: outcome_groups(&input.outcomes, &measures, &statuses),
+        measures,
+        risks: risk_lines(&input.risks),
+    };
+
     Digest {
         plan: plan.name.clone(),
         quarter: ys.label(input.quarter),
@@ -233,6 +254,7 @@ pub fn build(input: &DigestInput) -> Digest {
         mix,
         rows,
         since_last_run,
+        register,
     }
 }
 

@@ -59,12 +59,12 @@ pub(super) const fn ink(s: Status) -> [u8; 3] {
     }
 }
 
-fn colour([r, g, b]: [u8; 3]) -> RGBColor {
+pub(super) fn colour([r, g, b]: [u8; 3]) -> RGBColor {
     RGBColor(r, g, b)
 }
 
 pub(super) const TEXT: RGBColor = RGBColor(0x0b, 0x0c, 0x0c);
-const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
+pub(super) const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
 
 pub(super) fn font(size: u32) -> TextStyle<'static> {
     (FONT, size).into_font().color(&TEXT)
@@ -108,7 +108,7 @@ pub(super) fn encode(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ChartError> 
     Ok(out)
 }
 
-type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+pub(super) type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 
 fn draw_header(area: &Area<'_>, d: &Digest) -> Result<(), ChartError> {
     let (w, _) = area.dim_in_pixel();
@@ -366,13 +366,13 @@ fn axis_max(most: usize, headroom: f64) -> u32 {
         .max(5)
 }
 
-fn text_width(area: &Area<'_>, text: &str, style: &TextStyle<'_>) -> i32 {
+pub(super) fn text_width(area: &Area<'_>, text: &str, style: &TextStyle<'_>) -> i32 {
     area.estimate_text_size(text, style)
         .map_or(0, |(w, _)| w as i32)
 }
 
 /// `text` cut short with an ellipsis so it fits `max` pixels.
-fn fit(area: &Area<'_>, text: &str, style: &TextStyle<'_>, max: u32) -> String {
+pub(super) fn fit(area: &Area<'_>, text: &str, style: &TextStyle<'_>, max: u32) -> String {
     let max = max as i32;
     if text_width(area, text, style) <= max {
         return text.to_string();

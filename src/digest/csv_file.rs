@@ -40,3 +40,88 @@ pub fn render_csv(d: &Digest) -> String {
     }
     String::from_utf8(out.into_inner().expect("writing to memory")).expect("written from strings")
 }
+
+/// One row per measure, off target first: the latest value judged.
+pub fn render_measures_csv(d: &Digest) -> String {
+    let header = [
+        "Code",
+        "Measure",
+        "Outcome",
+        "Owners",
+        "Latest",
+        "Period",
+        "Target",
+        "Target date",
+        "Baseline",
+        "RAG",
+        "Target met",
+        "Travel",
+        "Travel since",
+    ];
+    let rows = d.register.measures.iter().map(|m| {
+        let latest = m.latest.as_ref();
+        vec![
+            m.code.clone(),
+            m.name.clone(),
+            m.outcome.clone().unwrap_or_default(),
+            m.owners.join("; "),
+            latest.map(|l| m.show(l.value)).unwrap_or_default(),
+            latest.map(|l| l.period.clone()).unwrap_or_default(),
+            m.show(m.target),
+            m.target_date.to_string(),
+            m.show(m.baseline),
+            latest.map_or("Not judged".into(), |l| l.rag.to_string()),
+            latest
+                .map_or("", |l| if l.on_target { "Yes" } else { "No" })
+                .into(),
+            latest
+                .map(|l| l.travel.word().to_string())
+                .unwrap_or_default(),
+            latest.map(|l| l.since.to_string()).unwrap_or_default(),
+        ]
+    });
+    write(&header, rows)
+}
+
+/// One row per risk, highest score first, with its change since the
+/// quarter before.
+pub fn render_risks_csv(d: &Digest) -> String {
+    let header = [
+        "Code",
+        "Risk",
+        "Owners",
+        "Likelihood",
+        "Impact",
+        "Score",
+        "Band",
+        "Score before",
+        "Change",
+    ];
+    let rows = d.register.risks.iter().map(|r| {
+        let n = |v: Option<u8>| v.map(|v| v.to_string()).unwrap_or_default();
+        vec![
+            r.code.clone(),
+            r.title.clone(),
+            r.owners.join("; "),
+            n(r.rating.map(|x| x.likelihood)),
+            n(r.rating.map(|x| x.impact)),
+            n(r.score()),
+            r.band().map_or("Not rated", |b| b.word()).into(),
+            n(r.before.map(|x| x.score())),
+            r.change_text(),
+        ]
+    });
+    write(&header, rows)
+}
+
+fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    out.write_record(header).expect("writing to memory");
+    for row in rows {
+        out.write_record(row.iter().map(|c| neutralise_formula(c)))
+            .expect("writing to memory");
+    }
+    String::from_utf8(out.into_inner().expect("writing to memory")).expect("written from strings")
+}

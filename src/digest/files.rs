@@ -56,3 +56,42 @@ pub fn render(d: &Digest, format: Format) -> Result<(String, Vec<u8>), super::Re
     };
     Ok((format!("{}.{}", file_stem(d), format.extension()), bytes))
 }
+
+/// Renders one format to its files: the digest's own, then, for a plan
+/// with a register, the measures' and the risks' (a CSV each, and the
+/// measure charts and the heat map as PNGs), named after the digest's.
+pub fn render_all(
+    d: &Digest,
+    format: Format,
+) -> Result<Vec<(String, Vec<u8>)>, super::RenderError> {
+    let mut files = vec![render(d, format)?];
+    let stem = file_stem(d);
+    let (measures, risks) = (
+        !d.register.measures.is_empty(),
+        !d.register.risks.is_empty(),
+    );
+    match format {
+        Format::Csv => {
+            if measures {
+                let csv = super::csv_file::render_measures_csv(d);
+                files.push((format!("{stem}-measures.csv"), csv.into_bytes()));
+            }
+            if risks {
+                let csv = super::csv_file::render_risks_csv(d);
+                files.push((format!("{stem}-risks.csv"), csv.into_bytes()));
+            }
+        }
+        Format::Png => {
+            if measures {
+                let png = super::register_chart::render_measures_png(d)?;
+                files.push((format!("{stem}-measures.png"), png));
+            }
+            if risks {
+                let png = super::register_chart::render_heat_map_png(d)?;
+                files.push((format!("{stem}-risks.png"), png));
+            }
+        }
+        _ => {}
+    }
+    Ok(files)
+}

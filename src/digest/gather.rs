@@ -1,8 +1,9 @@
 //! Reading what a digest needs from the store.
 
 use super::{Digest, DigestInput, build};
+use crate::plan::standing::standings;
 use crate::plan::{AsOf, Plan, Quarter};
-use crate::store::{ActionFilter, Result, Store};
+use crate::store::{ActionFilter, Result, Store, trends};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -16,6 +17,16 @@ pub async fn make(
     now: DateTime<Utc>,
 ) -> Result<Digest> {
     let label = plan.year_start.label(quarter);
+    let ys = plan.year_start;
+    // The register as it stood: values and reviews written by the digest's
+    // moment, and the ratings at the end of the quarter before.
+    let before = AsOf::end_of_day(ys.last_day(ys.previous(quarter)), plan.time_zone).moment;
+    let values = store.values_as_of(plan, as_of.moment).await?;
+    let measures = standings(store.measures(plan).await?, &values);
+    let risks = trends(
+        store.risks(plan, as_of.moment).await?,
+        &store.risks(plan, before).await?,
+    );
     let input = DigestInput {
         plan: plan.clone(),
         quarter,
@@ -30,6 +41,9 @@ pub async fn make(
         history: store.plan_history(plan, as_of.moment).await?,
         recommendations: store.recommendations(plan).await?,
         last_run: store.last_digest(plan, &label).await?,
+        outcomes: store.outcomes(plan).await?,
+        measures,
+        risks,
     };
     Ok(build(&input))
 }

@@ -79,6 +79,8 @@ pub fn render_markdown(d: &Digest) -> String {
         &d.declined,
     );
 
+    super::markdown_register::sections(w, d);
+
     let _ = writeln!(w, "\n## Recommendation coverage\n");
     if d.coverage.is_empty() {
         let _ = writeln!(w, "The plan lists no recommendations.");
@@ -210,7 +212,7 @@ pub(super) fn leads(i: &Item) -> String {
 }
 
 /// Keeps user text on one table line and from breaking the table.
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     text.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

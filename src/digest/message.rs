@@ -112,6 +112,8 @@ pub fn embed(d: &Digest) -> EmbedText {
                 .map(|q| action_line(&q.item.reference, &q.item.text, &format!(": {}", q.reason)))
                 .collect(),
         ),
+        ("Measures off target".into(), measure_lines(d)),
+        ("Risks, highest score first".into(), risk_lines(d)),
         (
             "Recommendations no action addresses".into(),
             d.unaddressed()
@@ -150,6 +152,55 @@ pub fn embed(d: &Digest) -> EmbedText {
         }
     }
     e
+}
+
+/// Measures off target (red first), or one line saying none is; nothing
+/// for a plan without measures.
+fn measure_lines(d: &Digest) -> Vec<String> {
+    let measures = &d.register.measures;
+    let off: Vec<String> = measures
+        .iter()
+        .filter_map(|m| {
+            let l = m
+                .latest
+                .as_ref()
+                .filter(|l| l.rag != crate::plan::measure::Rag::Green)?;
+            let facts = format!(
+                ": {} {} ({}), {} {}; target {}",
+                l.rag,
+                m.show(l.value),
+                l.period,
+                l.travel.arrow(),
+                l.travel.word(),
+                m.target_text()
+            );
+            Some(action_line(&m.code, &m.name, &facts))
+        })
+        .collect();
+    if off.is_empty() && !measures.is_empty() {
+        return vec![format!(
+            "None of the {} measures is off target.",
+            measures.len()
+        )];
+    }
+    off
+}
+
+fn risk_lines(d: &Digest) -> Vec<String> {
+    d.register
+        .risks
+        .iter()
+        .filter_map(|r| {
+            let rating = r.rating?;
+            let facts = format!(
+                ": {} {}, {}",
+                rating.score(),
+                rating.band().word(),
+                r.change_text()
+            );
+            Some(action_line(&r.code, &r.title, &facts))
+        })
+        .collect()
 }
 
 /// The longest line an action gets in the embed.

@@ -8,19 +8,24 @@ mod files;
 mod gather;
 mod html;
 mod markdown;
+mod markdown_register;
 pub mod message;
 mod model;
+mod register;
+mod register_chart;
 mod trend;
 
 pub use build::{DigestInput, build, last_quarter, quarter_as_of};
 pub use chart::{CHART_SIZE, ChartError, FONT_LICENCE, render_png};
-pub use csv_file::{DIGEST_CSV_HEADER, render_csv};
-pub use files::{Format, file_stem, render};
+pub use csv_file::{DIGEST_CSV_HEADER, render_csv, render_measures_csv, render_risks_csv};
+pub use files::{Format, file_stem, render, render_all};
 pub use gather::{make, record};
 pub use html::render_html;
 pub use markdown::render_markdown;
 pub use message::{EmbedText, embed};
 pub use model::*;
+pub use register::{Latest, MeasureLine, OutcomeGroup, RegisterView, RiskLine};
+pub use register_chart::{HEAT_MAP_SIZE, render_heat_map_png, render_measures_png};
 pub use trend::{TREND_SIZE, render_trend_png};
 
 #[derive(Debug, thiserror::Error)]

@@ -81,7 +81,7 @@ pub struct SinceLastRun {
     pub changed: Vec<(String, Option<Status>, Status)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Digest {
     pub plan: String,
     pub quarter: String,
@@ -106,6 +106,7 @@ pub struct Digest {
     pub mix: Vec<QuarterMix>,
     pub rows: Vec<Row>,
     pub since_last_run: Option<SinceLastRun>,
+    pub register: super::register::RegisterView,
 }
 
 impl Digest {

@@ -297,7 +297,9 @@ fn plan_name(notice: &Notice) -> &str {
         | Notice::QuarterEnd { plan, .. }
         | Notice::Escalation { plan, .. }
         | Notice::Digest { plan, .. }
-        | Notice::Missed { plan, .. } => plan,
+        | Notice::Missed { plan, .. }
+        | Notice::ValueDue { plan, .. }
+        | Notice::ReviewDue { plan, .. } => plan,
     }
 }
 

@@ -252,6 +252,44 @@ pub fn render(notice: &Notice, o: &RenderOptions) -> CreateMessage {
             }
             (text, Vec::new())
         }
+        Notice::ValueDue {
+            plan,
+            owner,
+            measure,
+            name,
+            period,
+            due,
+        } => (
+            format!(
+                "**A value is due for {measure} {}** ({} plan), {}: the value for {period} was due by {} and is not recorded yet. Please record it (or ask a plan admin to).",
+                quote(name),
+                quote(plan),
+                quote(owner),
+                date(*due)
+            ),
+            Vec::new(),
+        ),
+        Notice::ReviewDue {
+            plan,
+            owner,
+            risk,
+            title,
+            review_date,
+            rating,
+        } => (
+            format!(
+                "**Risk {risk} {} is due for review** ({} plan), {}: its review date was {} and it has not been reviewed since.{} Please review its likelihood and impact.",
+                quote(title),
+                quote(plan),
+                quote(owner),
+                date(*review_date),
+                rating
+                    .as_ref()
+                    .map(|r| format!(" Last rated {r}."))
+                    .unwrap_or_default()
+            ),
+            Vec::new(),
+        ),
         Notice::Digest { plan, quarter, .. } => (
             format!("**Board digest for {}, {quarter}**", quote(plan)),
             Vec::new(),

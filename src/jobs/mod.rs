@@ -9,6 +9,7 @@
 mod decide;
 mod deliver;
 mod due;
+mod register;
 mod run;
 mod sender;
 mod status;

@@ -186,6 +186,17 @@ pub async fn decide_job(
             let channel = pj.channel(job, pj.guild.board_channel, "board_channel")?;
             decide::digest(plan, fire, channel, pj.catch_up(), &work)
         }
+        JobName::Register => {
+            let values = store.values_as_of(plan, fire).await?;
+            let input = super::register::RegisterInput {
+                measures: &store.measures(plan).await?,
+                values: &values,
+                risks: &store.risks(plan, fire).await?,
+                people: &store.person_ids().await?,
+                grace_days: s.measure_grace_days,
+            };
+            super::register::register(plan, &input, fire, &work)
+        }
     };
     Ok(decision)
 }

@@ -7,6 +7,7 @@ pub mod outcome;
 mod quarter;
 pub mod risk;
 mod rules;
+pub mod standing;
 mod status;
 pub mod summary;
 

@@ -27,14 +27,18 @@ pub enum JobName {
     Escalate,
     /// The quarter's digest posted to the board channel.
     Digest,
+    /// Measure owners whose value is due and not recorded; risk owners
+    /// whose review date has passed.
+    Register,
 }
 
 impl JobName {
-    pub const ALL: [JobName; 4] = [
+    pub const ALL: [JobName; 5] = [
         JobName::Chase,
         JobName::QuarterEnd,
         JobName::Escalate,
         JobName::Digest,
+        JobName::Register,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +47,7 @@ impl JobName {
             JobName::QuarterEnd => "quarter-end",
             JobName::Escalate => "escalate",
             JobName::Digest => "digest",
+            JobName::Register => "register",
         }
     }
 
@@ -58,6 +63,7 @@ impl JobName {
             JobName::QuarterEnd => "quarter-end reminder to leads with no update this quarter",
             JobName::Escalate => "escalation of long-overdue actions in the plan channel",
             JobName::Digest => "quarterly digest posted to the board channel",
+            JobName::Register => "reminders to record measure values and review risks",
         }
     }
 }

@@ -80,6 +80,28 @@ pub enum Notice {
         quarter: String,
         as_of: DateTime<Utc>,
     },
+    /// A measure's value for a period is due (its grace has passed) and
+    /// not recorded: to one owner.
+    ValueDue {
+        plan: String,
+        owner: String,
+        measure: String,
+        name: String,
+        /// "May 2019" or "Q1 19/20".
+        period: String,
+        /// The last day of its grace: the value was due by then.
+        due: NaiveDate,
+    },
+    /// A risk's review date has passed with no review since: to one owner.
+    ReviewDue {
+        plan: String,
+        owner: String,
+        risk: String,
+        title: String,
+        review_date: NaiveDate,
+        /// "16 (Extreme)", as last rated, if ever.
+        rating: Option<String>,
+    },
     /// planbot was down for longer than the catch-up window: what it skipped.
     Missed {
         plan: String,
@@ -100,7 +122,11 @@ impl Notice {
     pub fn goes_stale(&self) -> bool {
         matches!(
             self,
-            Notice::Chase { .. } | Notice::QuarterEnd { .. } | Notice::Escalation { .. }
+            Notice::Chase { .. }
+                | Notice::QuarterEnd { .. }
+                | Notice::Escalation { .. }
+                | Notice::ValueDue { .. }
+                | Notice::ReviewDue { .. }
         )
     }
 }

@@ -175,6 +175,18 @@ impl Store {
             .collect()
     }
 
+    /// Everyone's person id by lower-cased name: owners are named in the
+    /// register, and reminded by id.
+    pub async fn person_ids(&self) -> Result<std::collections::HashMap<String, i64>> {
+        let rows = sqlx::query!(r#"SELECT id AS "id!", name FROM people"#)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.name.to_lowercase(), r.id))
+            .collect())
+    }
+
     /// Linked people's Discord ids by lower-cased name.
     pub async fn discord_ids(&self) -> Result<std::collections::HashMap<String, u64>> {
         let rows = sqlx::query!(

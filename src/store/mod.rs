@@ -29,7 +29,7 @@ pub use open::{DEFAULT_WAIT, OpenOptions, about_the_file, latest_schema_version}
 pub use outbox::{Head, Lead, OutboxEntry, OutboxHealth, OutboxItem};
 pub use plans::PlanSettings;
 pub use register::{Register, RegisterSource};
-pub use risks::{ReviewRequest, RiskReview, RiskStanding};
+pub use risks::{ReviewRequest, RiskReview, RiskStanding, RiskTrend, trends};
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::sqlite::SqlitePool;

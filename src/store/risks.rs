@@ -22,6 +22,45 @@ pub struct RiskStanding {
     pub review: Option<RiskReview>,
 }
 
+/// A risk now and at an earlier moment, for the register's trend.
+#[derive(Debug, Clone)]
+pub struct RiskTrend {
+    pub now: RiskStanding,
+    pub before: Option<Rating>,
+}
+
+impl RiskTrend {
+    pub fn score(&self) -> u8 {
+        self.now.review.as_ref().map_or(0, |r| r.rating.score())
+    }
+
+    /// The score's change since `before` (positive: worse).
+    pub fn change(&self) -> Option<i16> {
+        let now = self.now.review.as_ref()?.rating.score();
+        Some(i16::from(now) - i16::from(self.before?.score()))
+    }
+}
+
+/// Pairs each risk now with its rating `then`, highest score first (the
+/// register's order among equals).
+pub fn trends(now: Vec<RiskStanding>, then: &[RiskStanding]) -> Vec<RiskTrend> {
+    let mut out: Vec<RiskTrend> = now
+        .into_iter()
+        .map(|standing| {
+            let before = then
+                .iter()
+                .find(|t| t.risk.code == standing.risk.code)
+                .and_then(|t| t.review.as_ref().map(|r| r.rating));
+            RiskTrend {
+                now: standing,
+                before,
+            }
+        })
+        .collect();
+    out.sort_by_key(|t| std::cmp::Reverse(t.score()));
+    out
+}
+
 #[derive(Debug, Clone)]
 pub struct ReviewRequest {
     pub rating: Rating,

@@ -23,7 +23,7 @@ fn update(to: Status, by: &str, note: &str, at: DateTime<Utc>) -> StatusRequest 
 
 /// The example plan as recorded on 1 March 2019, with a few updates in March
 /// (inside Q4 18/19) and some in April (after it).
-async fn example_with_history() -> (TestDb, Plan) {
+pub(crate) async fn example_with_history() -> (TestDb, Plan) {
     let db = TestDb::new().await;
     let recorded = AsOf {
         moment: utc(2019, 3, 1, 9, 0),

@@ -889,6 +889,7 @@ fn jobs_list_shows_each_job_with_its_schedule_and_next_run_on_the_plans_clock() 
         ("quarter-end", "0 9 * * *", None),
         ("escalate", "0 9 * * Mon-Fri", Some("set plan_channel")),
         ("digest", "0 9 * * *", Some("set board_channel")),
+        ("register", "0 9 * * *", None),
     ] {
         let row = text
             .lines()
@@ -923,7 +924,10 @@ fn jobs_list_shows_each_job_with_its_schedule_and_next_run_on_the_plans_clock() 
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let jobs: Vec<&str> = rows.iter().map(|r| r["job"].as_str().unwrap()).collect();
-    assert_eq!(jobs, ["chase", "quarter-end", "escalate", "digest"]);
+    assert_eq!(
+        jobs,
+        ["chase", "quarter-end", "escalate", "digest", "register"]
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@
 //! wherever it is opened.
 
 mod actions;
+mod register;
 mod sections;
 mod style;
 mod table;
@@ -30,7 +31,7 @@ pub fn render_html(d: &Digest) -> String {
                 "\n" meta charset="utf-8";
                 "\n" meta name="viewport" content="width=device-width, initial-scale=1";
                 "\n" title { (Text(&title)) }
-                "\n" (style::style())
+                "\n" (style::style(!d.register.is_empty()))
             }
             "\n"
             body {

@@ -17,6 +17,7 @@ pub(super) fn all(d: &Digest) -> Markup {
             (section(part.id, &part.heading, items(&part)))
         }
         (section("movement", "Movement this quarter", movement(d)))
+        (super::register::sections(d))
         (section("coverage", "Recommendation coverage", coverage(&d.coverage)))
         (section("questions", "Questions for the board", questions(&d.questions)))
         @if let Some(run) = &d.since_last_run {

@@ -39,9 +39,20 @@ tr.unaddressed th { border-left: 6px solid #b10e1e; }
 }
 ";
 
+/// The register's bands, as light tints that black text reads on; the
+/// band's word is always printed in the cell too.
+const REGISTER_CSS: &str = "\
+.band-low { background: #cce2d8; }
+.band-moderate { background: #fff2a8; }
+.band-high { background: #fcc89b; }
+.band-extreme { background: #f29a98; }
+table.heat-map td { width: 16%; height: 3.2rem; }
+.cell-band { display: block; font-size: 0.85em; }
+";
+
 /// The `<style>` element. Its text is ours, with no plan text in it, and is
 /// not escaped: `<style>` holds raw text, where an entity would break a rule.
-pub(super) fn style() -> Markup {
+pub(super) fn style(register: bool) -> Markup {
     let mut css = String::from(BASE_CSS);
     let hex = |[r, g, b]: [u8; 3]| format!("#{r:02x}{g:02x}{b:02x}");
     for s in Status::ALL {
@@ -51,6 +62,11 @@ pub(super) fn style() -> Markup {
             hex(fill(s)),
             hex(ink(s))
         ));
+    }
+    // Only a paper with a register carries its rules, so a paper without
+    // one reads as it always has.
+    if register {
+        css.push_str(REGISTER_CSS);
     }
     html! { style { "\n" (PreEscaped(css)) } "\n" }
 }
