@@ -238,6 +238,7 @@ async fn import(
     let request = ImportRequest {
         prune: args.prune,
         dry_run: args.dry_run,
+        as_of: args.as_of,
         settings: PlanSettings {
             time_zone: args.time_zone,
             year_start: crate::plan::YearStart::new(args.year_start_month)?,
@@ -256,6 +257,7 @@ async fn import(
     print_warnings(&done.warnings, done.more_warnings)?;
     let verb = if args.dry_run { "would" } else { "did" };
     match done.what {
+        ImportedKind::Register => {}
         ImportedKind::Recommendations { read, total } => {
             writeln!(
                 out,
@@ -317,6 +319,14 @@ async fn import(
                 )?;
             }
         }
+    }
+    if !done.register.is_empty() {
+        let verb = if args.dry_run { "would record" } else { "recorded" };
+        let when = match args.as_of {
+            Some(day) => format!(" as reported on {}", day.format("%-d %b %Y")),
+            None => String::new(),
+        };
+        writeln!(out, "{name}: {verb} {}{when}", done.register.describe())?;
     }
     if args.dry_run {
         writeln!(out, "dry run: nothing was changed")?;

@@ -317,6 +317,10 @@ pub struct ImportArgs {
     /// Check the file and say what would change, without changing anything
     #[arg(long)]
     pub dry_run: bool,
+    /// Record the sheet's statuses, values and risk ratings as reported at the end of this day
+    /// (2019-03-31 or 31/03/2019), not now; not before the plan's latest recorded change
+    #[arg(long, value_parser = parse_day, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
     /// For a new plan: its time zone
     #[arg(long, default_value = "Europe/London", value_name = "ZONE")]
     pub time_zone: chrono_tz::Tz,
