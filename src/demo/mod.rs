@@ -18,6 +18,30 @@ use std::io::Write;
 pub const EXAMPLE_PLAN_CSV: &str = include_str!("../../examples/kirklees-plan.csv");
 pub const EXAMPLE_RECOMMENDATIONS_CSV: &str =
     include_str!("../../examples/kirklees-recommendations.csv");
+/// The plan's register beside the actions (illustrative; see examples/kirklees-plan.md),
+/// in the order they are imported: a sheet refers only to what comes before it.
+pub const EXAMPLE_REGISTER_CSVS: [(&str, &str); 5] = [
+    (
+        "kirklees-kscb-recommendations.csv",
+        include_str!("../../examples/kirklees-kscb-recommendations.csv"),
+    ),
+    (
+        "kirklees-outcomes.csv",
+        include_str!("../../examples/kirklees-outcomes.csv"),
+    ),
+    (
+        "kirklees-measures.csv",
+        include_str!("../../examples/kirklees-measures.csv"),
+    ),
+    (
+        "kirklees-values.csv",
+        include_str!("../../examples/kirklees-values.csv"),
+    ),
+    (
+        "kirklees-risks.csv",
+        include_str!("../../examples/kirklees-risks.csv"),
+    ),
+];
 pub const EXAMPLE_PLAN_NAME: &str = "Kirklees";
 
 /// The day the demo looks at the plan from: mid-way through Q1 19/20.
@@ -42,10 +66,11 @@ pub fn example_recorded_at() -> AsOf {
 
 /// Imports the example plan into `store` as if on `as_of`.
 pub async fn load_example(store: &Store, as_of: AsOf) -> Result<()> {
-    for (name, text) in [
+    let sheets = [
         ("kirklees-plan.csv", EXAMPLE_PLAN_CSV),
         ("kirklees-recommendations.csv", EXAMPLE_RECOMMENDATIONS_CSV),
-    ] {
+    ];
+    for (name, text) in sheets.into_iter().chain(EXAMPLE_REGISTER_CSVS) {
         let source = Source::Bytes {
             file_name: name.into(),
             bytes: text.as_bytes().to_vec(),
