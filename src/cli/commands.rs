@@ -371,6 +371,7 @@ async fn list(
     let (actions, today) = match args.as_of {
         Some(day) => {
             let as_of = AsOf::end_of_day(day, plan.time_zone);
+            app::plans::check_recorded(store, &plan, as_of).await?;
             (store.actions_as_of(&plan, &filter, as_of).await?, day)
         }
         None => {

@@ -65,14 +65,27 @@ pub fn example_recorded_at() -> AsOf {
 }
 
 /// Imports the example plan into `store` as if on `as_of`.
+/// The example plan with its register: outcomes, measures and their values,
+/// risks and the KSCB's recommendations.
 pub async fn load_example(store: &Store, as_of: AsOf) -> Result<()> {
+    load_example_plan(store, as_of).await?;
+    import_all(store, &EXAMPLE_REGISTER_CSVS, as_of).await
+}
+
+/// The example's actions and Ofsted recommendations only, for tests that
+/// bring a register of their own.
+pub async fn load_example_plan(store: &Store, as_of: AsOf) -> Result<()> {
     let sheets = [
         ("kirklees-plan.csv", EXAMPLE_PLAN_CSV),
         ("kirklees-recommendations.csv", EXAMPLE_RECOMMENDATIONS_CSV),
     ];
-    for (name, text) in sheets.into_iter().chain(EXAMPLE_REGISTER_CSVS) {
+    import_all(store, &sheets, as_of).await
+}
+
+async fn import_all(store: &Store, sheets: &[(&str, &str)], as_of: AsOf) -> Result<()> {
+    for (name, text) in sheets {
         let source = Source::Bytes {
-            file_name: name.into(),
+            file_name: name.to_string(),
             bytes: text.as_bytes().to_vec(),
         };
         let request = ImportRequest::default();

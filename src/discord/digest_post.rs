@@ -24,9 +24,8 @@ pub async fn build(
         .plan_by_id(plan_id)
         .await?
         .ok_or_else(|| BotError::Internal(format!("plan {plan_id} is gone")))?;
-    let made = app::digest::make_digest(
+    let made = app::digest::make_scheduled_digest(
         store,
-        &app::Actor::system(),
         &plan,
         Some(quarter),
         &Format::All.expand(),
