@@ -2,7 +2,7 @@
 //! exporting it as CSV.
 
 use super::{Actor, AppError, off_runtime};
-use crate::import::{ImportFile, Recorded, Settled, read_plan_file, read_plan_path};
+use crate::import::{ImportFile, Recorded, Settled, SheetKind, read_plan_file, read_plan_path};
 use crate::plan::{AsOf, Plan};
 use crate::store::{ActionFilter, ImportOptions, ImportOutcome, PlanSettings, Register, Store};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -266,6 +266,7 @@ async fn settle(
 /// The plan as CSV, in the columns an import reads.
 pub struct Exported {
     pub csv: String,
+    /// The rows written: actions, or the kind asked for.
     pub actions: usize,
     pub file_name: String,
 }
@@ -289,6 +290,74 @@ pub async fn export_plan(
         file_name: format!(
             "{}.csv",
             plan.name.to_lowercase().replace(char::is_whitespace, "-")
+        ),
+    })
+}
+
+/// One kind of sheet as CSV, in the columns an import reads: what
+/// `import` of the file gives back. Values are each period's latest, with
+/// its note; risks carry their current rating.
+pub async fn export_sheet(
+    store: &Store,
+    plan: &Plan,
+    kind: SheetKind,
+    now: DateTime<Utc>,
+) -> Result<Exported, AppError> {
+    use crate::import as x;
+    let (csv, rows) = match kind {
+        SheetKind::Actions => return export_plan(store, plan, now).await,
+        SheetKind::Outcomes => {
+            let outcomes = store.outcomes(plan).await?;
+            (x::outcomes_csv(&outcomes), outcomes.len())
+        }
+        SheetKind::Measures => {
+            let measures = store.measures(plan).await?;
+            (x::measures_csv(&measures), measures.len())
+        }
+        SheetKind::Values => {
+            let measures = store.measures(plan).await?;
+            let mut values: Vec<x::ExportedValue> = Vec::new();
+            for m in &measures {
+                // In the order written, so a correction replaces the value it corrects.
+                let mut latest = std::collections::BTreeMap::new();
+                for v in store.measure_values(plan, &m.code).await? {
+                    latest.insert(v.period, (v.value, v.note));
+                }
+                values.extend(
+                    latest
+                        .into_iter()
+                        .map(|(period, (value, note))| (m.code.clone(), period, value, note)),
+                );
+            }
+            let count = values.len();
+            let year = plan.year_start;
+            let csv = off_runtime(move || x::values_csv(&measures, &values, year)).await?;
+            (csv, count)
+        }
+        SheetKind::Risks => {
+            let risks: Vec<_> = store
+                .risks(plan, now)
+                .await?
+                .into_iter()
+                .map(|s| (s.risk, s.review.map(|r| r.rating)))
+                .collect();
+            (x::risks_csv(&risks), risks.len())
+        }
+        SheetKind::Recommendations => {
+            let recommendations = store.recommendations(plan).await?;
+            (
+                x::recommendations_csv(&recommendations),
+                recommendations.len(),
+            )
+        }
+    };
+    Ok(Exported {
+        csv,
+        actions: rows,
+        file_name: format!(
+            "{}-{}.csv",
+            plan.name.to_lowercase().replace(char::is_whitespace, "-"),
+            kind.word().replace(' ', "-")
         ),
     })
 }

@@ -85,9 +85,11 @@ async fn dispatch(
 ) -> Result<()> {
     match command {
         Command::Import(args) => import(store, plan_name, args, out).await,
-        Command::Export { out: file, .. } => {
+        Command::Export {
+            out: file, kind, ..
+        } => {
             let plan = find_plan(store, plan_name, Among::Database).await?;
-            let csv = app::plan_io::export_plan(store, &plan, Utc::now())
+            let csv = app::plan_io::export_sheet(store, &plan, kind.sheet(), Utc::now())
                 .await?
                 .csv;
             match file {

@@ -97,6 +97,9 @@ pub enum Command {
         /// Write here instead of standard output
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Which sheet: the actions, or the outcomes, measures, measure values, risks or recommendations
+        #[arg(long, value_enum, default_value = "actions")]
+        kind: ExportKind,
         #[command(flatten)]
         target: Target,
     },
@@ -305,6 +308,31 @@ pub enum JobsCommand {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+/// The sheets `export` writes, one kind per file.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportKind {
+    Actions,
+    Outcomes,
+    Measures,
+    Values,
+    Risks,
+    Recommendations,
+}
+
+impl ExportKind {
+    pub fn sheet(self) -> crate::import::SheetKind {
+        use crate::import::SheetKind as S;
+        match self {
+            ExportKind::Actions => S::Actions,
+            ExportKind::Outcomes => S::Outcomes,
+            ExportKind::Measures => S::Measures,
+            ExportKind::Values => S::Values,
+            ExportKind::Risks => S::Risks,
+            ExportKind::Recommendations => S::Recommendations,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 
 mod columns;
 mod export;
+mod export_register;
 mod holidays;
 mod leads;
 mod quotes;
@@ -17,6 +18,9 @@ mod table;
 
 pub use columns::Field;
 pub use export::{EXPORT_HEADER, export_csv, neutralise_formula};
+pub use export_register::{
+    ExportedValue, measures_csv, outcomes_csv, recommendations_csv, risks_csv, values_csv,
+};
 pub use holidays::{HolidaysError, parse_holidays};
 pub use register::{OutcomeRow, Recorded, RiskRow, Settled, Sheet, ValueRow, Workbook};
 pub use report::SHOWN;

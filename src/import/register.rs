@@ -336,10 +336,16 @@ impl<'a> RegisterReader<'a> {
                     cell.error(Col::Value, "the value is empty".into());
                 }
                 if let (Some(date), Some(value), false) = (date, value, code.is_empty()) {
+                    // Our export quotes a negative number ('-3) so that no
+                    // spreadsheet runs it; the quote comes off here.
+                    let value = match value {
+                        Cell::Text(_) => Cell::Text(text(row, self.cols.get(Col::Value))),
+                        other => other.clone(),
+                    };
                     self.values.push(ValueRow {
                         code,
                         date,
-                        value: value.clone(),
+                        value,
                         note: Some(text(row, self.cols.get(Col::Note))).filter(|n| !n.is_empty()),
                         line: row.line,
                         at_code: cell.at(Col::Measure),
@@ -494,9 +500,10 @@ impl Cells<'_> {
     fn number(&mut self, col: Col) -> Option<f64> {
         let n = match self.cell(col)? {
             Cell::Number(n) => Ok(*n),
-            other => {
-                let t = other.text().replace([',', '%', '£'], "");
-                t.trim().parse::<f64>().map_err(|_| other.text())
+            _ => {
+                let raw = self.text(col);
+                let t = raw.replace([',', '%', '£'], "");
+                t.trim().parse::<f64>().map_err(|_| raw)
             }
         };
         match n {
