@@ -373,7 +373,7 @@ fn read_sheet<R: BufRead>(
                 let found = cols.found_names();
                 return Err(ImportError::MissingColumns {
                     line: header.line,
-                    missing: format!("{} ({} sheet)", missing.join(", "), kind.word()),
+                    missing: missing.join(", "),
                     found: if found.is_empty() {
                         "none".into()
                     } else {

@@ -168,11 +168,16 @@ impl Workbook {
                     }
                 };
                 if let Some(first) = seen.insert((v.code.clone(), period.start), v.line) {
+                    let word = if v.at_period.contains("line ") {
+                        "line"
+                    } else {
+                        "row"
+                    };
                     problem(
                         &v.at_period,
                         v.line,
                         format!(
-                            "{} already has a value for {} on row {first}; give one value per period",
+                            "{} already has a value for {} on {word} {first}; give one value per period",
                             v.code,
                             period.label(recorded.year)
                         ),

@@ -17,7 +17,10 @@ pub(super) fn all(d: &Digest) -> Markup {
             (section(part.id, &part.heading, items(&part)))
         }
         (section("movement", "Movement this quarter", movement(d)))
-        (section("coverage", "Recommendation coverage", coverage(&d.coverage)))
+        (section("coverage", "Recommendation coverage", html! {
+            @if let Some(bodies) = d.coverage_by_body_text() { p { "By body: " (bodies) "." } }
+            (coverage(&d.coverage))
+        }))
         (section("questions", "Questions for the board", questions(&d.questions)))
         @if let Some(run) = &d.since_last_run {
             (section(
