@@ -22,7 +22,9 @@ fn first_month() -> NaiveDate {
 fn rows(sheet: &mut Worksheet, rows: impl Iterator<Item = Vec<String>>) {
     for (r, row) in rows.enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            sheet.write_string(r as u32, c as u16, cell).expect("a cell");
+            sheet
+                .write_string(r as u32, c as u16, cell)
+                .expect("a cell");
         }
     }
 }
@@ -53,7 +55,14 @@ fn workbook(quarter: usize) -> Vec<u8> {
     );
     let measures = book.add_worksheet().set_name("Measures").expect("a name");
     let header = strings(&[
-        "Code", "Measure", "Unit", "Better", "Baseline", "Baseline date", "Target", "Target date",
+        "Code",
+        "Measure",
+        "Unit",
+        "Better",
+        "Baseline",
+        "Baseline date",
+        "Target",
+        "Target date",
         "Tolerance",
     ]);
     rows(
@@ -72,7 +81,10 @@ fn workbook(quarter: usize) -> Vec<u8> {
             ])
         })),
     );
-    let values = book.add_worksheet().set_name("Measure values").expect("a name");
+    let values = book
+        .add_worksheet()
+        .set_name("Measure values")
+        .expect("a name");
     let header = strings(&["Measure", "Period", "Value"]);
     rows(
         values,
@@ -113,9 +125,16 @@ async fn import(store: &Store, bytes: Vec<u8>, as_of: Option<NaiveDate>) {
         as_of,
         ..ImportRequest::default()
     };
-    import_plan(store, &Actor::trusted(""), "Bench", source, request, Utc::now())
-        .await
-        .expect("the workbook imports");
+    import_plan(
+        store,
+        &Actor::trusted(""),
+        "Bench",
+        source,
+        request,
+        Utc::now(),
+    )
+    .await
+    .expect("the workbook imports");
 }
 
 #[tokio::main]
@@ -127,13 +146,19 @@ async fn main() {
     let last = first_month() + Months::new(MONTHS);
     let mut times = Vec::new();
     for run in 0..3 {
-        let store = Store::open(dir.path().join(format!("w{run}.db"))).await.unwrap();
+        let store = Store::open(dir.path().join(format!("w{run}.db")))
+            .await
+            .unwrap();
         let start = Instant::now();
         import(&store, bytes.clone(), Some(last)).await;
         times.push(start.elapsed().as_secs_f64() * 1e3);
         store.close().await;
     }
-    report("import a workbook (10k actions, 30k values, 200 risks)", times, "< 2 s");
+    report(
+        "import a workbook (10k actions, 30k values, 200 risks)",
+        times,
+        "< 2 s",
+    );
 
     // 2. A year of quarterly reviews: the same workbook again each quarter,
     // with new ratings (the values are already recorded, so only the ratings change).
@@ -147,5 +172,9 @@ async fn main() {
         import(&store, bytes, Some(day.min(Utc::now().date_naive()))).await;
         times.push(start.elapsed().as_secs_f64() * 1e3);
     }
-    report("the same again with a quarter's new risk ratings", times, "< 2 s");
+    report(
+        "the same again with a quarter's new risk ratings",
+        times,
+        "< 2 s",
+    );
 }

@@ -115,7 +115,9 @@ pub enum AppError {
     #[error("{0}")]
     BadRating(#[from] crate::plan::risk::RatingError),
     /// An import dated before what the plan already records.
-    #[error("the plan records changes up to {latest}; an import cannot be dated {day}, before them")]
+    #[error(
+        "the plan records changes up to {latest}; an import cannot be dated {day}, before them"
+    )]
     AsOfBeforeLatest { day: NaiveDate, latest: NaiveDate },
     #[error("{day} is in the future; an import is dated today or earlier")]
     AsOfInFuture { day: NaiveDate },

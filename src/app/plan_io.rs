@@ -142,7 +142,15 @@ pub async fn import_plan(
     let (warnings, more_warnings) = (file.warnings, file.more_warnings);
     let book = file.parsed.into_workbook();
     let today = at.with_timezone(&time_zone).date_naive();
-    let settled = settle(store, existing.as_ref(), &book, request.prune, today, year_start).await?;
+    let settled = settle(
+        store,
+        existing.as_ref(),
+        &book,
+        request.prune,
+        today,
+        year_start,
+    )
+    .await?;
     let register = Register {
         outcomes: settled.outcomes,
         measures: settled.measures,

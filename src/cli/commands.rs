@@ -323,7 +323,11 @@ async fn import(
         }
     }
     if !done.register.is_empty() {
-        let verb = if args.dry_run { "would record" } else { "recorded" };
+        let verb = if args.dry_run {
+            "would record"
+        } else {
+            "recorded"
+        };
         let when = match args.as_of {
             Some(day) => format!(" as reported on {}", day.format("%-d %b %Y")),
             None => String::new(),

@@ -156,7 +156,11 @@ impl Workbook {
                 let value = match value {
                     Ok(value) => value,
                     Err(e) => {
-                        problem(&v.at_value, v.line, format!("{e} ({})", measure.unit.as_str()));
+                        problem(
+                            &v.at_value,
+                            v.line,
+                            format!("{e} ({})", measure.unit.as_str()),
+                        );
                         continue;
                     }
                 };
@@ -543,9 +547,7 @@ impl Cells<'_> {
                 .ok_or_else(|| format!("{n} is not a month, quarter or date")),
             Some(Cell::Text(t)) => read_period(t.trim(), self.year),
         };
-        parsed
-            .map_err(|e| self.error(Col::Period, e))
-            .ok()
+        parsed.map_err(|e| self.error(Col::Period, e)).ok()
     }
 
     fn measure(&mut self, seen: &mut HashMap<String, usize>) -> Option<Measure> {
@@ -647,7 +649,10 @@ impl Cells<'_> {
                 None
             }
             (None, Some(Some(_))) => {
-                self.error(Col::Likelihood, "give the likelihood with the impact".into());
+                self.error(
+                    Col::Likelihood,
+                    "give the likelihood with the impact".into(),
+                );
                 None
             }
             _ => None,

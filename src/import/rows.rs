@@ -98,7 +98,10 @@ fn split_priority(s: &str) -> (Option<u32>, String) {
     (digits.parse().ok(), title.trim().to_string())
 }
 
-pub(super) fn due_of(cell: Option<&Cell>, year_start: YearStart) -> Result<Option<NaiveDate>, String> {
+pub(super) fn due_of(
+    cell: Option<&Cell>,
+    year_start: YearStart,
+) -> Result<Option<NaiveDate>, String> {
     match cell {
         None => Ok(None),
         Some(Cell::Date(d)) => Ok(Some(*d)),

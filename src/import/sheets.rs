@@ -121,7 +121,11 @@ type Aliases = &'static [(Col, &'static str, &'static [&'static str])];
 const OUTCOMES: Aliases = &[
     (Col::Code, "Code", &["code", "outcomecode", "ref"]),
     (Col::Name, "Outcome", &["outcome", "statement"]),
-    (Col::Priority, "Priority", &["priority", "theme", "workstream"]),
+    (
+        Col::Priority,
+        "Priority",
+        &["priority", "theme", "workstream"],
+    ),
     (Col::Actions, "Actions", &["actions", "actionrefs", "refs"]),
 ];
 
@@ -138,7 +142,11 @@ const MEASURES: Aliases = &[
     ),
     (Col::Unit, "Unit", &["unit", "units"]),
     (Col::Outcome, "Outcome", &["outcome", "outcomecode"]),
-    (Col::Priority, "Priority", &["priority", "theme", "workstream"]),
+    (
+        Col::Priority,
+        "Priority",
+        &["priority", "theme", "workstream"],
+    ),
     (
         Col::Recommendations,
         "Recommendations",
@@ -153,7 +161,11 @@ const MEASURES: Aliases = &[
         &["baselinedate", "baselineasat", "asat"],
     ),
     (Col::Target, "Target", &["target"]),
-    (Col::TargetDate, "Target date", &["targetdate", "targetby", "by"]),
+    (
+        Col::TargetDate,
+        "Target date",
+        &["targetdate", "targetby", "by"],
+    ),
     (
         Col::Better,
         "Better",
@@ -168,9 +180,17 @@ const VALUES: Aliases = &[
         "Measure",
         &["measure", "measurecode", "code", "kpi"],
     ),
-    (Col::Period, "Period", &["period", "month", "quarter", "date"]),
+    (
+        Col::Period,
+        "Period",
+        &["period", "month", "quarter", "date"],
+    ),
     (Col::Value, "Value", &["value", "actual", "result"]),
-    (Col::Note, "Note", &["note", "notes", "comment", "commentary"]),
+    (
+        Col::Note,
+        "Note",
+        &["note", "notes", "comment", "commentary"],
+    ),
 ];
 
 const RISKS: Aliases = &[
@@ -182,8 +202,16 @@ const RISKS: Aliases = &[
         "Consequence",
         &["consequence", "consequences", "effect"],
     ),
-    (Col::Owners, "Owners", &["owners", "owner", "riskowner", "lead"]),
-    (Col::Likelihood, "Likelihood", &["likelihood", "probability"]),
+    (
+        Col::Owners,
+        "Owners",
+        &["owners", "owner", "riskowner", "lead"],
+    ),
+    (
+        Col::Likelihood,
+        "Likelihood",
+        &["likelihood", "probability"],
+    ),
     (Col::Impact, "Impact", &["impact", "severity"]),
     (
         Col::Mitigations,
@@ -219,7 +247,10 @@ impl RegisterColumns {
             if k.is_empty() {
                 continue;
             }
-            match table.iter().find(|(_, _, names)| names.contains(&k.as_str())) {
+            match table
+                .iter()
+                .find(|(_, _, names)| names.contains(&k.as_str()))
+            {
                 Some((col, name, _)) => {
                     if let Some((_, first, _)) = cols.found.iter().find(|(c, ..)| c == col) {
                         return Err(format!(
@@ -237,7 +268,10 @@ impl RegisterColumns {
     }
 
     pub fn get(&self, col: Col) -> Option<usize> {
-        self.found.iter().find(|(c, ..)| *c == col).map(|(_, i, _)| *i)
+        self.found
+            .iter()
+            .find(|(c, ..)| *c == col)
+            .map(|(_, i, _)| *i)
     }
 
     pub fn has(&self, col: Col) -> bool {

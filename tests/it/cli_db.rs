@@ -215,7 +215,10 @@ fn a_read_only_file_in_a_writable_folder_is_named_in_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("plan.db");
     let file = write(dir.path(), "plan.csv", SMALL_PLAN);
-    let out = planbot(&db, &["import", &file, "--plan", "P", "--as-of", "2018-04-01"]);
+    let out = planbot(
+        &db,
+        &["import", &file, "--plan", "P", "--as-of", "2018-04-01"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let before = export(&db);
     // SQLite opens such a file read-only without complaint; the first write fails.

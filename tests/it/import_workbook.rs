@@ -10,16 +10,50 @@ type Sheet<'a> = (&'a str, &'a [&'a [&'a str]]);
 
 const ACTIONS: &[&[&str]] = &[
     &["Priority", "Ref", "Action", "Leads", "Due", "Status"],
-    &["1. Staffing", "1.1", "Recruit social workers", "Ophelia Rix", "Q3 18/19", "Amber"],
-    &["1. Staffing", "1.2", "Cut agency use", "Ophelia Rix", "Q4 18/19", "Red"],
+    &[
+        "1. Staffing",
+        "1.1",
+        "Recruit social workers",
+        "Ophelia Rix",
+        "Q3 18/19",
+        "Amber",
+    ],
+    &[
+        "1. Staffing",
+        "1.2",
+        "Cut agency use",
+        "Ophelia Rix",
+        "Q4 18/19",
+        "Red",
+    ],
 ];
 const OUTCOMES: &[&[&str]] = &[
     &["Code", "Outcome", "Priority", "Actions"],
     &["OC1", "A stable workforce", "1", "1.1; 1.2"],
 ];
 const MEASURES: &[&[&str]] = &[
-    &["Code", "Measure", "Unit", "Better", "Baseline", "Baseline date", "Target", "Target date", "Owners"],
-    &["M1", "Agency social workers", "%", "lower", "28", "2018-03-31", "12", "2020-03-31", "Ophelia Rix"],
+    &[
+        "Code",
+        "Measure",
+        "Unit",
+        "Better",
+        "Baseline",
+        "Baseline date",
+        "Target",
+        "Target date",
+        "Owners",
+    ],
+    &[
+        "M1",
+        "Agency social workers",
+        "%",
+        "lower",
+        "28",
+        "2018-03-31",
+        "12",
+        "2020-03-31",
+        "Ophelia Rix",
+    ],
 ];
 const VALUES: &[&[&str]] = &[
     &["Measure", "Period", "Value", "Note"],
@@ -28,8 +62,22 @@ const VALUES: &[&[&str]] = &[
     &["M1", "2018-06-20", "24", ""],
 ];
 const RISKS: &[&[&str]] = &[
-    &["Code", "Risk", "Owners", "Likelihood", "Impact", "Mitigating actions"],
-    &["R1", "Recruitment and retention of social workers", "Ophelia Rix", "4", "4", "1.1"],
+    &[
+        "Code",
+        "Risk",
+        "Owners",
+        "Likelihood",
+        "Impact",
+        "Mitigating actions",
+    ],
+    &[
+        "R1",
+        "Recruitment and retention of social workers",
+        "Ophelia Rix",
+        "4",
+        "4",
+        "1.1",
+    ],
 ];
 const RECOMMENDATIONS: &[&[&str]] = &[
     &["Code", "Recommendation", "Body"],
@@ -93,7 +141,10 @@ fn a_workbook_of_six_sheets_imports_them_all_in_one_go() {
     let values = export(&db, "values");
     assert!(values.contains("M1,Jun 2018,24"), "{values}");
     assert!(values.contains("after the spring campaign"), "{values}");
-    assert!(export(&db, "risks").contains("R1,Recruitment and retention of social workers,,,Ophelia Rix,4,4,1.1,"));
+    assert!(
+        export(&db, "risks")
+            .contains("R1,Recruitment and retention of social workers,,,Ophelia Rix,4,4,1.1,")
+    );
     assert!(export(&db, "recommendations").contains("KSCB1,Challenge partner agencies,KSCB"));
 }
 
@@ -109,11 +160,22 @@ fn sheets_are_found_by_their_header_when_their_names_say_nothing() {
     let named: Vec<Sheet> = sheets.iter().map(|(n, r)| (n.as_str(), *r)).collect();
     let file = xlsx(dir.path(), "book.xlsx", &named);
     let said = ok(&db, &["import", &file, "--plan", "P"]);
-    assert!(said.contains("3 measure values, 1 risks (1 rated)"), "{said}");
+    assert!(
+        said.contains("3 measure values, 1 risks (1 rated)"),
+        "{said}"
+    );
     // And one CSV per kind, each known by its header.
     let db2 = dir.path().join("q.db");
     for (name, rows) in [("a.csv", ACTIONS), ("m.csv", MEASURES), ("v.csv", VALUES)] {
-        ok(&db2, &["import", &write(dir.path(), name, &csv(rows)), "--plan", "P"]);
+        ok(
+            &db2,
+            &[
+                "import",
+                &write(dir.path(), name, &csv(rows)),
+                "--plan",
+                "P",
+            ],
+        );
     }
     assert_eq!(export(&db2, "values"), export(&db, "values"));
 }
@@ -122,19 +184,42 @@ fn sheets_are_found_by_their_header_when_their_names_say_nothing() {
 fn a_bad_action_sheet_stops_the_measure_and_risk_sheets_too() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
-    ok(&db, &["import", &write(dir.path(), "a.csv", &csv(ACTIONS)), "--plan", "P"]);
-    let bad_actions: &[&[&str]] = &[ACTIONS[0], ACTIONS[1], &["1. Staffing", "1.2", "Cut agency use", "", "", "Purple"]];
+    ok(
+        &db,
+        &[
+            "import",
+            &write(dir.path(), "a.csv", &csv(ACTIONS)),
+            "--plan",
+            "P",
+        ],
+    );
+    let bad_actions: &[&[&str]] = &[
+        ACTIONS[0],
+        ACTIONS[1],
+        &["1. Staffing", "1.2", "Cut agency use", "", "", "Purple"],
+    ];
     let file = xlsx(
         dir.path(),
         "plan.xlsx",
-        &[("Actions", bad_actions), ("KPIs", MEASURES), ("Risks", RISKS)],
+        &[
+            ("Actions", bad_actions),
+            ("KPIs", MEASURES),
+            ("Risks", RISKS),
+        ],
     );
     let out = planbot(&db, &["import", &file, "--plan", "P"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("sheet \"Actions\", row 3, column F (Status)"), "{err}");
+    assert!(
+        err.contains("sheet \"Actions\", row 3, column F (Status)"),
+        "{err}"
+    );
     assert!(err.contains("nothing was imported"), "{err}");
-    assert_eq!(export(&db, "measures").lines().count(), 1, "only the header");
+    assert_eq!(
+        export(&db, "measures").lines().count(),
+        1,
+        "only the header"
+    );
     assert_eq!(export(&db, "risks").lines().count(), 1, "only the header");
 }
 
@@ -142,8 +227,24 @@ fn a_bad_action_sheet_stops_the_measure_and_risk_sheets_too() {
 fn each_bad_cell_is_named_and_nothing_changes() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
-    ok(&db, &["import", &write(dir.path(), "a.csv", &csv(ACTIONS)), "--plan", "P"]);
-    ok(&db, &["import", &write(dir.path(), "m.csv", &csv(MEASURES)), "--plan", "P"]);
+    ok(
+        &db,
+        &[
+            "import",
+            &write(dir.path(), "a.csv", &csv(ACTIONS)),
+            "--plan",
+            "P",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "import",
+            &write(dir.path(), "m.csv", &csv(MEASURES)),
+            "--plan",
+            "P",
+        ],
+    );
     let m = "Code,Measure,Unit,Better,Baseline,Baseline date,Target,Target date\n";
     let v = "Measure,Period,Value\n";
     let r = "Code,Risk,Likelihood,Impact,Mitigating actions\n";
@@ -163,13 +264,30 @@ fn each_bad_cell_is_named_and_nothing_changes() {
         (format!("{r}R1,Recruitment,3,6,1.1\n"), "the impact must be 1 to 5, not 6"),
         (format!("{r}R1,Recruitment,3,3,1.1; 9.9\n"), "column 5 (Mitigating actions): action 9.9 is not in the plan"),
     ];
-    let before: Vec<String> = ["measures", "values", "risks"].iter().map(|k| export(&db, k)).collect();
+    let before: Vec<String> = ["measures", "values", "risks"]
+        .iter()
+        .map(|k| export(&db, k))
+        .collect();
     for (text, expected) in cases {
-        let out = planbot(&db, &["import", &write(dir.path(), "bad.csv", &text), "--plan", "P"]);
+        let out = planbot(
+            &db,
+            &[
+                "import",
+                &write(dir.path(), "bad.csv", &text),
+                "--plan",
+                "P",
+            ],
+        );
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "{text}: {err}");
-        assert!(err.contains(expected), "{text}: expected {expected:?} in: {err}");
-        let after: Vec<String> = ["measures", "values", "risks"].iter().map(|k| export(&db, k)).collect();
+        assert!(
+            err.contains(expected),
+            "{text}: expected {expected:?} in: {err}"
+        );
+        let after: Vec<String> = ["measures", "values", "risks"]
+            .iter()
+            .map(|k| export(&db, k))
+            .collect();
         assert_eq!(after, before, "{text}: nothing changes");
     }
 }
@@ -178,14 +296,36 @@ fn each_bad_cell_is_named_and_nothing_changes() {
 fn a_column_the_sheet_lacks_keeps_what_is_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
-    ok(&db, &["import", &write(dir.path(), "a.csv", &csv(ACTIONS)), "--plan", "P"]);
-    ok(&db, &["import", &write(dir.path(), "m.csv", &csv(MEASURES)), "--plan", "P"]);
+    ok(
+        &db,
+        &[
+            "import",
+            &write(dir.path(), "a.csv", &csv(ACTIONS)),
+            "--plan",
+            "P",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "import",
+            &write(dir.path(), "m.csv", &csv(MEASURES)),
+            "--plan",
+            "P",
+        ],
+    );
     // The same measure, renamed, from a sheet without Owners.
     let text = "Code,Measure,Unit,Better,Baseline,Baseline date,Target,Target date\n\
                 M1,Agency staff,%,lower,28,2018-03-31,12,2020-03-31\n";
-    ok(&db, &["import", &write(dir.path(), "m2.csv", text), "--plan", "P"]);
+    ok(
+        &db,
+        &["import", &write(dir.path(), "m2.csv", text), "--plan", "P"],
+    );
     let measures = export(&db, "measures");
-    assert!(measures.contains("M1,Agency staff,%,,,,Ophelia Rix,monthly"), "{measures}");
+    assert!(
+        measures.contains("M1,Agency staff,%,,,,Ophelia Rix,monthly"),
+        "{measures}"
+    );
 }
 
 #[test]
@@ -193,9 +333,15 @@ fn a_dated_import_is_the_start_of_the_record_and_cannot_go_back() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
     let file = write(dir.path(), "a.csv", &csv(ACTIONS));
-    ok(&db, &["import", &file, "--plan", "P", "--as-of", "2019-03-31"]);
+    ok(
+        &db,
+        &["import", &file, "--plan", "P", "--as-of", "2019-03-31"],
+    );
     let listed = ok(&db, &["actions", "--as-of", "2019-03-31"]);
-    assert!(listed.contains("Amber") && listed.contains("Red"), "{listed}");
+    assert!(
+        listed.contains("Amber") && listed.contains("Red"),
+        "{listed}"
+    );
     let before_it = "plan \"P\" has no record before its first import, on 31 Mar 2019";
     for args in [
         &["actions", "--as-of", "2019-03-01"][..],
@@ -203,17 +349,43 @@ fn a_dated_import_is_the_start_of_the_record_and_cannot_go_back() {
     ] {
         let out = planbot(&db, args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
-        assert!(stderr(&out).contains(before_it), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(before_it),
+            "{args:?}: {}",
+            stderr(&out)
+        );
     }
     assert!(ok(&db, &["digest", "--quarter", "Q4 18/19", "--format", "md"]).contains("Red"));
     // A later sheet may be dated later, but not before what is recorded.
-    let later = ACTIONS[..2].iter().copied().chain([&["1. Staffing", "1.2", "Cut agency use", "Ophelia Rix", "Q4 18/19", "Amber"][..]]);
+    let later = ACTIONS[..2].iter().copied().chain([&[
+        "1. Staffing",
+        "1.2",
+        "Cut agency use",
+        "Ophelia Rix",
+        "Q4 18/19",
+        "Amber",
+    ][..]]);
     let later: Vec<&[&str]> = later.collect();
-    ok(&db, &["import", &write(dir.path(), "b.csv", &csv(&later)), "--plan", "P", "--as-of", "2019-04-30"]);
-    let out = planbot(&db, &["import", &file, "--plan", "P", "--as-of", "2019-01-01"]);
+    ok(
+        &db,
+        &[
+            "import",
+            &write(dir.path(), "b.csv", &csv(&later)),
+            "--plan",
+            "P",
+            "--as-of",
+            "2019-04-30",
+        ],
+    );
+    let out = planbot(
+        &db,
+        &["import", &file, "--plan", "P", "--as-of", "2019-01-01"],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("records changes up to 30 Apr 2019, so this import cannot be dated 1 Jan 2019"),
+        stderr(&out).contains(
+            "records changes up to 30 Apr 2019, so this import cannot be dated 1 Jan 2019"
+        ),
         "{}",
         stderr(&out)
     );
@@ -223,7 +395,8 @@ fn a_dated_import_is_the_start_of_the_record_and_cannot_go_back() {
 async fn a_question_before_the_record_is_a_typed_error_for_the_bot_to_word() {
     use planbot::app::AppError;
     let db = TestDb::new().await;
-    db.import_csv("P", &csv(ACTIONS), utc(2019, 5, 1, 9, 0)).await;
+    db.import_csv("P", &csv(ACTIONS), utc(2019, 5, 1, 9, 0))
+        .await;
     let plan = db.store.find_plan(Some("P")).await.unwrap();
     let as_of = planbot::plan::AsOf::end_of_day(date(2019, 4, 1), plan.time_zone);
     let err = planbot::app::plans::check_recorded(&db.store, &plan, as_of)
@@ -241,22 +414,47 @@ fn every_kind_exports_and_imports_back_to_the_same_data() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let (first, second) = (dir.path().join("a.db"), dir.path().join("b.db"));
     let plan = examples.join("kirklees-plan.csv").display().to_string();
-    ok(&first, &["import", &plan, "--plan", "K", "--as-of", "2019-05-15"]);
-    for kind in ["recommendations", "kscb-recommendations", "outcomes", "measures", "values", "risks"] {
-        let file = examples.join(format!("kirklees-{kind}.csv")).display().to_string();
-        ok(&first, &["import", &file, "--plan", "K", "--as-of", "2019-05-15"]);
+    ok(
+        &first,
+        &["import", &plan, "--plan", "K", "--as-of", "2019-05-15"],
+    );
+    for kind in [
+        "recommendations",
+        "kscb-recommendations",
+        "outcomes",
+        "measures",
+        "values",
+        "risks",
+    ] {
+        let file = examples
+            .join(format!("kirklees-{kind}.csv"))
+            .display()
+            .to_string();
+        ok(
+            &first,
+            &["import", &file, "--plan", "K", "--as-of", "2019-05-15"],
+        );
     }
-    ok(&second, &["import", &plan, "--plan", "K", "--as-of", "2019-05-15"]);
+    ok(
+        &second,
+        &["import", &plan, "--plan", "K", "--as-of", "2019-05-15"],
+    );
     let kinds = ["recommendations", "outcomes", "measures", "values", "risks"];
     for kind in kinds {
         let file = write(dir.path(), &format!("{kind}.csv"), &export(&first, kind));
-        ok(&second, &["import", &file, "--plan", "K", "--as-of", "2019-05-15"]);
+        ok(
+            &second,
+            &["import", &file, "--plan", "K", "--as-of", "2019-05-15"],
+        );
     }
     for kind in kinds {
         assert_eq!(export(&second, kind), export(&first, kind), "{kind}");
     }
     assert_eq!(export(&first, "values").lines().count(), 1 + 8 * 12);
     // Coverage is shown per body once there are two.
-    let digest = ok(&first, &["digest", "--quarter", "Q1 19/20", "--format", "md"]);
+    let digest = ok(
+        &first,
+        &["digest", "--quarter", "Q1 19/20", "--format", "md"],
+    );
     assert!(digest.contains("KSCB: 0 of 10 addressed"), "{digest}");
 }

@@ -149,7 +149,8 @@ impl Store {
     ) -> Result<(Option<ImportOutcome>, usize)> {
         let mut tx = self.begin_write().await?;
         let cache = small_cache(&mut tx).await?;
-        let done = write_workbook(&mut tx, plan_name, content, recommendations, register, opts).await;
+        let done =
+            write_workbook(&mut tx, plan_name, content, recommendations, register, opts).await;
         restore_cache(&mut tx, cache).await?;
         let done = done?;
         finish(tx, opts.dry_run).await?;
