@@ -90,7 +90,9 @@ pub enum Command {
     /// Strategic Leads, Due, Status, Recommendations, Evidence (and common
     /// aliases such as Theme, Owner, Timeframe, RAG). A file with Code and
     /// Recommendation columns is read as the plan's list of recommendations.
-    /// Nothing changes unless every row is good.
+    /// A workbook's sheets of outcomes, measures, measure values and risks are
+    /// read too (found by sheet name or header), as is a CSV file of one of them.
+    /// Nothing changes unless every row of every sheet is good.
     Import(ImportArgs),
     /// Write the plan to CSV, in the columns `import` reads
     Export {
