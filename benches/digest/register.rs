@@ -77,7 +77,7 @@ pub async fn save_large_register(store: &Store, plan: &Plan) -> usize {
             for k in 0..3 {
                 let month = first + Months::new(k);
                 let wobble = ((i * 7 + month.month() as usize * 13) % 17) as f64;
-                values.push((m.code.clone(), month, 40.0 + q as f64 * 1.5 + wobble));
+                values.push((m.code.clone(), month, 40.0 + q as f64 * 1.5 + wobble, None));
             }
         }
         written += values.len();

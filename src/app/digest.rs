@@ -27,6 +27,20 @@ pub async fn make_digest(
     now: DateTime<Utc>,
 ) -> Result<MadeDigest, AppError> {
     may_make_digest(store, actor).await?;
+    let (_, as_of) = which_quarter(plan, quarter, now)?;
+    super::plans::check_recorded(store, plan, as_of).await?;
+    make_scheduled_digest(store, plan, quarter, formats, now).await
+}
+
+/// The same for the digest job, which posts the quarter's digest whatever the
+/// record holds (a rehearsal may run before the plan's first import).
+pub async fn make_scheduled_digest(
+    store: &Store,
+    plan: &Plan,
+    quarter: Option<&str>,
+    formats: &[Format],
+    now: DateTime<Utc>,
+) -> Result<MadeDigest, AppError> {
     let (q, as_of) = which_quarter(plan, quarter, now)?;
     let made = digest::make(store, plan, q, as_of, now).await?;
     let formats = formats.to_vec();

@@ -22,6 +22,7 @@ use crate::jobs::JobError;
 use crate::plan::access;
 use crate::plan::{QuarterError, RequestError};
 use crate::store::{Store, StoreError};
+use chrono::NaiveDate;
 
 /// Who is asking.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -115,6 +116,20 @@ pub enum AppError {
     BadPeriod(#[from] crate::plan::measure::PeriodError),
     #[error("{0}")]
     BadRating(#[from] crate::plan::risk::RatingError),
+    /// An import dated before what the plan already records.
+    #[error(
+        "the plan records changes up to {latest}; an import cannot be dated {day}, before them"
+    )]
+    AsOfBeforeLatest { day: NaiveDate, latest: NaiveDate },
+    #[error("{day} is in the future; an import is dated today or earlier")]
+    AsOfInFuture { day: NaiveDate },
+    /// A question about a day before the plan's record begins.
+    #[error("plan \"{plan}\" has no record before its first import on {first}")]
+    BeforeFirstRecord {
+        plan: String,
+        asked: NaiveDate,
+        first: NaiveDate,
+    },
     #[error("only board secretaries and plan admins can pull digests")]
     NotSecretary,
     #[error("{0}")]

@@ -2,10 +2,11 @@
 //! exporting it as CSV.
 
 use super::{Actor, AppError, off_runtime};
-use crate::import::{ImportFile, Parsed, read_plan_file, read_plan_path};
-use crate::plan::Plan;
-use crate::store::{ActionFilter, ImportOptions, ImportOutcome, PlanSettings, Store};
-use chrono::{DateTime, Utc};
+use crate::import::{ImportFile, Recorded, Settled, SheetKind, read_plan_file, read_plan_path};
+use crate::plan::{AsOf, Plan};
+use crate::store::{ActionFilter, ImportOptions, ImportOutcome, PlanSettings, Register, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 /// Where the sheet comes from.
@@ -32,6 +33,9 @@ impl Source {
 pub struct ImportRequest {
     pub prune: bool,
     pub dry_run: bool,
+    /// The day the sheet reports on: its statuses, values and ratings are
+    /// recorded as of the end of that day in the plan's time zone, not now.
+    pub as_of: Option<NaiveDate>,
     /// Used only when the plan is new.
     pub settings: PlanSettings,
 }
@@ -43,6 +47,43 @@ pub struct Imported {
     pub warnings: Vec<String>,
     pub more_warnings: usize,
     pub what: ImportedKind,
+    pub register: RegisterRead,
+    /// When the statuses, values and ratings are recorded as reported.
+    pub at: DateTime<Utc>,
+}
+
+/// How many of each the register's sheets gave.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RegisterRead {
+    pub outcomes: usize,
+    pub measures: usize,
+    pub values: usize,
+    pub risks: usize,
+    pub ratings: usize,
+}
+
+impl RegisterRead {
+    pub fn is_empty(&self) -> bool {
+        *self == RegisterRead::default()
+    }
+
+    /// "3 outcomes, 8 measures, 96 values, 3 risks (3 rated)".
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        for (n, what) in [
+            (self.outcomes, "outcomes"),
+            (self.measures, "measures"),
+            (self.values, "measure values"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {what}"));
+            }
+        }
+        if self.risks > 0 {
+            parts.push(format!("{} risks ({} rated)", self.risks, self.ratings));
+        }
+        parts.join(", ")
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -55,10 +96,13 @@ pub enum ImportedKind {
         read: usize,
         total: usize,
     },
+    /// Only outcomes, measures, values or risks.
+    Register,
 }
 
 /// Reads the sheet (off the runtime) and writes it in one transaction; a bad
-/// sheet changes nothing.
+/// sheet changes nothing. A workbook's sheets are checked against each other
+/// and the plan (mitigating actions exist, values' measures exist) first.
 pub async fn import_plan(
     store: &Store,
     actor: &Actor,
@@ -75,6 +119,10 @@ pub async fn import_plan(
     let year_start = existing
         .as_ref()
         .map_or(request.settings.year_start, |p| p.year_start);
+    let time_zone = existing
+        .as_ref()
+        .map_or(request.settings.time_zone, |p| p.time_zone);
+    let at = reported_at(store, existing.as_ref(), request.as_of, time_zone, now).await?;
     let file: ImportFile = off_runtime(move || match source {
         Source::Path(path) => read_plan_path(&path, year_start),
         Source::Bytes { file_name, bytes } => read_plan_file(&file_name, &bytes, year_start),
@@ -83,7 +131,7 @@ pub async fn import_plan(
     let by = crate::store::import_actor(&actor.name, &file_name);
     let opts = ImportOptions {
         actor: by,
-        at: now,
+        at,
         prune: request.prune,
         dry_run: request.dry_run,
         settings: PlanSettings {
@@ -91,27 +139,142 @@ pub async fn import_plan(
             ..request.settings
         },
     };
-    let what = match &file.parsed {
-        Parsed::Recommendations(recs) => ImportedKind::Recommendations {
-            read: recs.len(),
-            total: store.import_recommendations(plan_name, recs, &opts).await?,
-        },
-        Parsed::Plan(content) => ImportedKind::Plan {
+    let (warnings, more_warnings) = (file.warnings, file.more_warnings);
+    let book = file.parsed.into_workbook();
+    let today = at.with_timezone(&time_zone).date_naive();
+    let settled = settle(
+        store,
+        existing.as_ref(),
+        &book,
+        request.prune,
+        today,
+        year_start,
+    )
+    .await?;
+    let register = Register {
+        outcomes: settled.outcomes,
+        measures: settled.measures,
+        risks: settled.risks,
+        values: settled.values,
+    };
+    let read = RegisterRead {
+        outcomes: register.outcomes.len(),
+        measures: register.measures.len(),
+        values: register.values.len(),
+        risks: register.risks.len(),
+        ratings: register.risks.iter().filter(|(_, r)| r.is_some()).count(),
+    };
+    let recommendations = book.recommendations.unwrap_or_default();
+    let (outcome, total) = store
+        .import_workbook(
+            plan_name,
+            book.plan.as_ref(),
+            &recommendations,
+            &register,
+            &opts,
+        )
+        .await?;
+    let what = match (outcome, &book.plan) {
+        (Some(outcome), Some(content)) => ImportedKind::Plan {
             read: content.actions.len(),
-            outcome: Box::new(store.import_plan(plan_name, content, &opts).await?),
+            outcome: Box::new(outcome),
         },
+        _ if !recommendations.is_empty() => ImportedKind::Recommendations {
+            read: recommendations.len(),
+            total,
+        },
+        _ => ImportedKind::Register,
     };
     Ok(Imported {
         plan: plan_name.to_string(),
-        warnings: file.warnings,
-        more_warnings: file.more_warnings,
+        warnings,
+        more_warnings,
         what,
+        register: read,
+        at,
     })
+}
+
+/// When the import's statuses, values and ratings are recorded: now, or the
+/// end of the `as_of` day; never before what the plan already records (the
+/// history would then run backwards) nor after now.
+async fn reported_at(
+    store: &Store,
+    plan: Option<&Plan>,
+    as_of: Option<NaiveDate>,
+    time_zone: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, AppError> {
+    let Some(day) = as_of else {
+        return Ok(now);
+    };
+    let at = AsOf::end_of_day(day, time_zone).moment;
+    if day > now.with_timezone(&time_zone).date_naive() {
+        return Err(AppError::AsOfInFuture { day });
+    }
+    if let Some(plan) = plan
+        && let Some(latest) = store.latest_change(plan).await?
+        && at < latest
+    {
+        return Err(AppError::AsOfBeforeLatest {
+            day,
+            latest: latest.with_timezone(&time_zone).date_naive(),
+        });
+    }
+    Ok(at)
+}
+
+/// Checks the register's sheets against the plan as it will be after the
+/// import (its actions, its measures) and fills what a sheet leaves out.
+async fn settle(
+    store: &Store,
+    plan: Option<&Plan>,
+    book: &crate::import::Workbook,
+    prune: bool,
+    today: NaiveDate,
+    year: crate::plan::YearStart,
+) -> Result<Settled, AppError> {
+    let is_register = book.outcomes.is_some()
+        || book.measures.is_some()
+        || book.values.is_some()
+        || book.risks.is_some();
+    if !is_register {
+        return Ok(Settled::default());
+    }
+    let mut refs: HashSet<String> = HashSet::new();
+    let (mut measures, mut outcomes, mut risks) = (Vec::new(), Vec::new(), Vec::new());
+    if let Some(plan) = plan {
+        // Pruning removes the actions the file lacks, so they cannot mitigate.
+        if !(prune && book.plan.is_some()) {
+            refs.extend(store.action_refs(plan).await?);
+        }
+        measures = store.measures(plan).await?;
+        outcomes = store.outcomes(plan).await?;
+        risks = store
+            .risks(plan, Utc::now())
+            .await?
+            .into_iter()
+            .map(|s| s.risk)
+            .collect();
+    }
+    if let Some(content) = &book.plan {
+        refs.extend(content.actions.iter().map(|a| a.reference.clone()));
+    }
+    let recorded = Recorded {
+        refs: &refs,
+        measures: &measures,
+        outcomes: &outcomes,
+        risks: &risks,
+        today,
+        year,
+    };
+    Ok(book.settle(&recorded)?)
 }
 
 /// The plan as CSV, in the columns an import reads.
 pub struct Exported {
     pub csv: String,
+    /// The rows written: actions, or the kind asked for.
     pub actions: usize,
     pub file_name: String,
 }
@@ -135,6 +298,74 @@ pub async fn export_plan(
         file_name: format!(
             "{}.csv",
             plan.name.to_lowercase().replace(char::is_whitespace, "-")
+        ),
+    })
+}
+
+/// One kind of sheet as CSV, in the columns an import reads: what
+/// `import` of the file gives back. Values are each period's latest, with
+/// its note; risks carry their current rating.
+pub async fn export_sheet(
+    store: &Store,
+    plan: &Plan,
+    kind: SheetKind,
+    now: DateTime<Utc>,
+) -> Result<Exported, AppError> {
+    use crate::import as x;
+    let (csv, rows) = match kind {
+        SheetKind::Actions => return export_plan(store, plan, now).await,
+        SheetKind::Outcomes => {
+            let outcomes = store.outcomes(plan).await?;
+            (x::outcomes_csv(&outcomes), outcomes.len())
+        }
+        SheetKind::Measures => {
+            let measures = store.measures(plan).await?;
+            (x::measures_csv(&measures), measures.len())
+        }
+        SheetKind::Values => {
+            let measures = store.measures(plan).await?;
+            let mut values: Vec<x::ExportedValue> = Vec::new();
+            for m in &measures {
+                // In the order written, so a correction replaces the value it corrects.
+                let mut latest = std::collections::BTreeMap::new();
+                for v in store.measure_values(plan, &m.code).await? {
+                    latest.insert(v.period, (v.value, v.note));
+                }
+                values.extend(
+                    latest
+                        .into_iter()
+                        .map(|(period, (value, note))| (m.code.clone(), period, value, note)),
+                );
+            }
+            let count = values.len();
+            let year = plan.year_start;
+            let csv = off_runtime(move || x::values_csv(&measures, &values, year)).await?;
+            (csv, count)
+        }
+        SheetKind::Risks => {
+            let risks: Vec<_> = store
+                .risks(plan, now)
+                .await?
+                .into_iter()
+                .map(|s| (s.risk, s.review.map(|r| r.rating)))
+                .collect();
+            (x::risks_csv(&risks), risks.len())
+        }
+        SheetKind::Recommendations => {
+            let recommendations = store.recommendations(plan).await?;
+            (
+                x::recommendations_csv(&recommendations),
+                recommendations.len(),
+            )
+        }
+    };
+    Ok(Exported {
+        csv,
+        actions: rows,
+        file_name: format!(
+            "{}-{}.csv",
+            plan.name.to_lowercase().replace(char::is_whitespace, "-"),
+            kind.word().replace(' ', "-")
         ),
     })
 }

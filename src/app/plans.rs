@@ -63,3 +63,21 @@ pub async fn plan_name(
         },
     }
 }
+
+/// Refuses a question about a moment before the plan's record begins (its
+/// first import): the plan was not empty then, planbot just does not know.
+pub async fn check_recorded(
+    store: &Store,
+    plan: &Plan,
+    as_of: crate::plan::AsOf,
+) -> Result<(), AppError> {
+    let first = store.first_record(plan).await?;
+    if as_of.moment < first {
+        return Err(AppError::BeforeFirstRecord {
+            plan: plan.name.clone(),
+            asked: as_of.today,
+            first: first.with_timezone(&plan.time_zone).date_naive(),
+        });
+    }
+    Ok(())
+}

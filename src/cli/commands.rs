@@ -85,9 +85,11 @@ async fn dispatch(
 ) -> Result<()> {
     match command {
         Command::Import(args) => import(store, plan_name, args, out).await,
-        Command::Export { out: file, .. } => {
+        Command::Export {
+            out: file, kind, ..
+        } => {
             let plan = find_plan(store, plan_name, Among::Database).await?;
-            let csv = app::plan_io::export_plan(store, &plan, Utc::now())
+            let csv = app::plan_io::export_sheet(store, &plan, kind.sheet(), Utc::now())
                 .await?
                 .csv;
             match file {
@@ -246,6 +248,7 @@ async fn import(
     let request = ImportRequest {
         prune: args.prune,
         dry_run: args.dry_run,
+        as_of: args.as_of,
         settings: PlanSettings {
             time_zone: args.time_zone,
             year_start: crate::plan::YearStart::new(args.year_start_month)?,
@@ -264,6 +267,7 @@ async fn import(
     print_warnings(&done.warnings, done.more_warnings)?;
     let verb = if args.dry_run { "would" } else { "did" };
     match done.what {
+        ImportedKind::Register => {}
         ImportedKind::Recommendations { read, total } => {
             writeln!(
                 out,
@@ -326,6 +330,18 @@ async fn import(
             }
         }
     }
+    if !done.register.is_empty() {
+        let verb = if args.dry_run {
+            "would record"
+        } else {
+            "recorded"
+        };
+        let when = match args.as_of {
+            Some(day) => format!(" as reported on {}", day.format("%-d %b %Y")),
+            None => String::new(),
+        };
+        writeln!(out, "{name}: {verb} {}{when}", done.register.describe())?;
+    }
     if args.dry_run {
         writeln!(out, "dry run: nothing was changed")?;
     }
@@ -369,6 +385,7 @@ async fn list(
     let (actions, today) = match args.as_of {
         Some(day) => {
             let as_of = AsOf::end_of_day(day, plan.time_zone);
+            app::plans::check_recorded(store, &plan, as_of).await?;
             (store.actions_as_of(&plan, &filter, as_of).await?, day)
         }
         None => {

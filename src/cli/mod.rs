@@ -91,13 +91,18 @@ pub enum Command {
     /// Strategic Leads, Due, Status, Recommendations, Evidence (and common
     /// aliases such as Theme, Owner, Timeframe, RAG). A file with Code and
     /// Recommendation columns is read as the plan's list of recommendations.
-    /// Nothing changes unless every row is good.
+    /// A workbook's sheets of outcomes, measures, measure values and risks are
+    /// read too (found by sheet name or header), as is a CSV file of one of them.
+    /// Nothing changes unless every row of every sheet is good.
     Import(ImportArgs),
     /// Write the plan to CSV, in the columns `import` reads
     Export {
         /// Write here instead of standard output
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Which sheet: the actions, or the outcomes, measures, measure values, risks or recommendations
+        #[arg(long, value_enum, default_value = "actions")]
+        kind: ExportKind,
         #[command(flatten)]
         target: Target,
     },
@@ -328,6 +333,31 @@ pub enum JobsCommand {
     },
 }
 
+/// The sheets `export` writes, one kind per file.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportKind {
+    Actions,
+    Outcomes,
+    Measures,
+    Values,
+    Risks,
+    Recommendations,
+}
+
+impl ExportKind {
+    pub fn sheet(self) -> crate::import::SheetKind {
+        use crate::import::SheetKind as S;
+        match self {
+            ExportKind::Actions => S::Actions,
+            ExportKind::Outcomes => S::Outcomes,
+            ExportKind::Measures => S::Measures,
+            ExportKind::Values => S::Values,
+            ExportKind::Risks => S::Risks,
+            ExportKind::Recommendations => S::Recommendations,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The .csv or .xlsx file
@@ -338,6 +368,10 @@ pub struct ImportArgs {
     /// Check the file and say what would change, without changing anything
     #[arg(long)]
     pub dry_run: bool,
+    /// Record the sheet's statuses, values and risk ratings as reported at the end of this day
+    /// (2019-03-31 or 31/03/2019), not now; not before the plan's latest recorded change
+    #[arg(long, value_parser = parse_day, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
     /// For a new plan: its time zone
     #[arg(long, default_value = "Europe/London", value_name = "ZONE")]
     pub time_zone: chrono_tz::Tz,

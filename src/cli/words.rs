@@ -64,6 +64,17 @@ fn say(e: AppError) -> anyhow::Error {
         AppError::NoSuchRisk { plan, code } => {
             format!("plan \"{plan}\" has no risk {code}; `planbot risks` lists them")
         }
+        AppError::BeforeFirstRecord { plan, asked, first } => format!(
+            "plan \"{plan}\" has no record before its first import, on {}: planbot cannot say \
+             how it stood on {} (import an older sheet with `import --as-of DATE` into a new plan to go back further)",
+            first.format("%-d %b %Y"),
+            asked.format("%-d %b %Y")
+        ),
+        AppError::AsOfBeforeLatest { day, latest } => format!(
+            "the plan already records changes up to {}, so this import cannot be dated {}; nothing was imported",
+            latest.format("%-d %b %Y"),
+            day.format("%-d %b %Y")
+        ),
         other => other.to_string(),
     };
     anyhow::Error::msg(text)

@@ -18,6 +18,30 @@ use std::io::Write;
 pub const EXAMPLE_PLAN_CSV: &str = include_str!("../../examples/kirklees-plan.csv");
 pub const EXAMPLE_RECOMMENDATIONS_CSV: &str =
     include_str!("../../examples/kirklees-recommendations.csv");
+/// The plan's register beside the actions (illustrative; see examples/kirklees-plan.md),
+/// in the order they are imported: a sheet refers only to what comes before it.
+pub const EXAMPLE_REGISTER_CSVS: [(&str, &str); 5] = [
+    (
+        "kirklees-kscb-recommendations.csv",
+        include_str!("../../examples/kirklees-kscb-recommendations.csv"),
+    ),
+    (
+        "kirklees-outcomes.csv",
+        include_str!("../../examples/kirklees-outcomes.csv"),
+    ),
+    (
+        "kirklees-measures.csv",
+        include_str!("../../examples/kirklees-measures.csv"),
+    ),
+    (
+        "kirklees-values.csv",
+        include_str!("../../examples/kirklees-values.csv"),
+    ),
+    (
+        "kirklees-risks.csv",
+        include_str!("../../examples/kirklees-risks.csv"),
+    ),
+];
 pub const EXAMPLE_PLAN_NAME: &str = "Kirklees";
 
 /// The day the demo looks at the plan from: mid-way through Q1 19/20.
@@ -41,13 +65,27 @@ pub fn example_recorded_at() -> AsOf {
 }
 
 /// Imports the example plan into `store` as if on `as_of`.
+/// The example plan with its register: outcomes, measures and their values,
+/// risks and the KSCB's recommendations.
 pub async fn load_example(store: &Store, as_of: AsOf) -> Result<()> {
-    for (name, text) in [
+    load_example_plan(store, as_of).await?;
+    import_all(store, &EXAMPLE_REGISTER_CSVS, as_of).await
+}
+
+/// The example's actions and Ofsted recommendations only, for tests that
+/// bring a register of their own.
+pub async fn load_example_plan(store: &Store, as_of: AsOf) -> Result<()> {
+    let sheets = [
         ("kirklees-plan.csv", EXAMPLE_PLAN_CSV),
         ("kirklees-recommendations.csv", EXAMPLE_RECOMMENDATIONS_CSV),
-    ] {
+    ];
+    import_all(store, &sheets, as_of).await
+}
+
+async fn import_all(store: &Store, sheets: &[(&str, &str)], as_of: AsOf) -> Result<()> {
+    for (name, text) in sheets {
         let source = Source::Bytes {
-            file_name: name.into(),
+            file_name: name.to_string(),
             bytes: text.as_bytes().to_vec(),
         };
         let request = ImportRequest::default();

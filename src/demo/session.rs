@@ -204,14 +204,21 @@ fn summary(sent: &[crate::store::OutboxEntry]) -> String {
     let count = |job: &str| sent.iter().filter(|e| e.job == job).count();
     let unlinked = sent
         .iter()
-        .filter(|e| e.delivered_as.as_deref() == Some("not linked"))
+        .filter(|e| e.job == "chase" && e.delivered_as.as_deref() == Some("not linked"))
         .count();
-    format!(
+    let mut text = format!(
         "{} overdue chasers ({} by direct message, {unlinked} in #planning for leads with no Discord account linked), {} escalations of actions over 28 days overdue in #planning",
         count("chase"),
-        count("chase") - unlinked,
+        count("chase").saturating_sub(unlinked),
         count("escalate")
-    )
+    );
+    if count("register") > 0 {
+        text.push_str(&format!(
+            ", {} reminders to record a measure's value or review a risk",
+            count("register")
+        ));
+    }
+    text
 }
 
 fn choice(server: &TestServer, command: &str, option: &str, label: &str) -> Result<Value> {

@@ -292,6 +292,10 @@ fn coverage(recommendations: &[Recommendation], actions: &[Action]) -> Vec<Cover
                 .collect();
             Coverage {
                 code: r.code.clone(),
+                body: r
+                    .body
+                    .clone()
+                    .unwrap_or_else(|| crate::plan::outcome::DEFAULT_BODY.to_string()),
                 text: r.text.clone(),
                 actions: answering.iter().map(|a| a.reference.clone()).collect(),
                 complete: answering

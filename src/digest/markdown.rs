@@ -85,6 +85,9 @@ pub fn render_markdown(d: &Digest) -> String {
     if d.coverage.is_empty() {
         let _ = writeln!(w, "The plan lists no recommendations.");
     }
+    if let Some(bodies) = d.coverage_by_body_text() {
+        let _ = writeln!(w, "By body: {bodies}.\n");
+    }
     for c in &d.coverage {
         let text = c
             .text

@@ -32,6 +32,8 @@ pub struct Movement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Coverage {
     pub code: String,
+    /// Who made it: Ofsted, LSCB, KSCB ...
+    pub body: String,
     pub text: Option<String>,
     pub actions: Vec<String>,
     pub complete: usize,
@@ -110,6 +112,37 @@ pub struct Digest {
 }
 
 impl Digest {
+    /// Per body (Ofsted first, then by name): how many recommendations, and
+    /// how many have an action addressing them.
+    pub fn coverage_by_body(&self) -> Vec<(String, usize, usize)> {
+        let mut out: Vec<(String, usize, usize)> = Vec::new();
+        for c in &self.coverage {
+            let i = match out.iter().position(|(b, ..)| *b == c.body) {
+                Some(i) => i,
+                None => {
+                    out.push((c.body.clone(), 0, 0));
+                    out.len() - 1
+                }
+            };
+            out[i].1 += 1;
+            out[i].2 += usize::from(!c.actions.is_empty());
+        }
+        out.sort_by_key(|(b, ..)| (b != crate::plan::outcome::DEFAULT_BODY, b.clone()));
+        out
+    }
+
+    /// "Ofsted: 25 of 27 addressed; KSCB: 8 of 10 addressed", when more than one body.
+    pub fn coverage_by_body_text(&self) -> Option<String> {
+        let bodies = self.coverage_by_body();
+        (bodies.len() > 1).then(|| {
+            bodies
+                .iter()
+                .map(|(b, n, a)| format!("{b}: {a} of {n} addressed"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+
     /// Recommendations no action addresses: they must stand out.
     pub fn unaddressed(&self) -> impl Iterator<Item = &Coverage> {
         self.coverage.iter().filter(|c| c.actions.is_empty())

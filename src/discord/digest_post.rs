@@ -24,16 +24,10 @@ pub async fn build(
         .plan_by_id(plan_id)
         .await?
         .ok_or_else(|| BotError::Internal(format!("plan {plan_id} is gone")))?;
-    let made = app::digest::make_digest(
-        store,
-        &app::Actor::system(),
-        &plan,
-        Some(quarter),
-        &Format::All.expand(),
-        now,
-    )
-    .await
-    .map_err(|e| BotError::Internal(e.to_string()))?;
+    let made =
+        app::digest::make_scheduled_digest(store, &plan, Some(quarter), &Format::All.expand(), now)
+            .await
+            .map_err(|e| BotError::Internal(e.to_string()))?;
     let mut message = serenity::CreateMessage::new()
         .content(format!(
             "**Board digest: {}, {}**, as the plan stood at the end of the quarter. The files hold the full board pack.",

@@ -122,6 +122,21 @@ fn app_words(e: &AppError) -> String {
         AppError::BadValue(e) => format!("{e}. Nothing was changed."),
         AppError::BadPeriod(e) => format!("{e}. Nothing was changed."),
         AppError::BadRating(e) => format!("{e}. Nothing was changed."),
+        AppError::AsOfBeforeLatest { day, latest } => format!(
+            "The plan already records changes up to {}, so an import cannot be dated {}; nothing was imported.",
+            latest.format("%-d %b %Y"),
+            day.format("%-d %b %Y")
+        ),
+        AppError::AsOfInFuture { day } => format!(
+            "{} is in the future; date an import today or earlier. Nothing was imported.",
+            day.format("%-d %b %Y")
+        ),
+        AppError::BeforeFirstRecord { plan, asked, first } => format!(
+            "Plan \"{}\" has no record before its first import, on {}: planbot cannot say how it stood on {}.",
+            quote(plan),
+            first.format("%-d %b %Y"),
+            asked.format("%-d %b %Y")
+        ),
         AppError::NotSecretary => "Only board secretaries and plan admins can pull digests.".into(),
         AppError::BadRequest(e) => format!("{e}. Nothing was changed."),
         AppError::NoSuchAction { plan, reference } => format!(

@@ -18,6 +18,8 @@ pub enum Field {
     Code,
     /// In a list of recommendations: its wording.
     Wording,
+    /// In a list of recommendations: who made it (Ofsted, LSCB, KSCB).
+    Body,
 }
 
 impl Field {
@@ -68,6 +70,7 @@ impl Field {
         (Field::Evidence, &["evidence", "notes"]),
         (Field::Code, &["code"]),
         (Field::Wording, &["text", "wording"]),
+        (Field::Body, &["body", "source", "issuedby", "madeby"]),
     ];
 
     pub fn from_header(header: &str) -> Option<Field> {
@@ -96,6 +99,7 @@ impl Field {
             Field::Evidence => "Evidence",
             Field::Code => "Code",
             Field::Wording => "Recommendation",
+            Field::Body => "Body",
         }
     }
 }

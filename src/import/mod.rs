@@ -5,18 +5,26 @@
 
 mod columns;
 mod export;
+mod export_register;
 mod holidays;
 mod leads;
 mod quotes;
+mod register;
 mod report;
 mod rows;
 mod shape;
+mod sheets;
 mod table;
 
 pub use columns::Field;
 pub use export::{EXPORT_HEADER, export_csv, neutralise_formula};
+pub use export_register::{
+    ExportedValue, measures_csv, outcomes_csv, recommendations_csv, risks_csv, values_csv,
+};
 pub use holidays::{HolidaysError, parse_holidays};
+pub use register::{OutcomeRow, Recorded, RiskRow, Settled, Sheet, ValueRow, Workbook};
 pub use report::SHOWN;
+pub use sheets::{Col, SheetKind};
 pub use table::{Cell, excel_serial_date};
 
 use crate::plan::{PlanContent, Recommendation, YearStart};
@@ -91,6 +99,26 @@ pub enum Parsed {
     Plan(PlanContent),
     /// A list of recommendation codes and their wording.
     Recommendations(Vec<Recommendation>),
+    /// A workbook of several sheets, or a sheet of outcomes, measures,
+    /// measure values or risks.
+    Workbook(Box<Workbook>),
+}
+
+impl Parsed {
+    /// Every kind of file as a workbook.
+    pub fn into_workbook(self) -> Workbook {
+        match self {
+            Parsed::Plan(c) => Workbook {
+                plan: Some(c),
+                ..Workbook::default()
+            },
+            Parsed::Recommendations(r) => Workbook {
+                recommendations: Some(r),
+                ..Workbook::default()
+            },
+            Parsed::Workbook(w) => *w,
+        }
+    }
 }
 
 /// A file read without error, and what was skipped on the way.
@@ -129,10 +157,158 @@ const UNKNOWN_COLUMNS_NAMED: usize = 5;
 
 fn read_plan<R: BufRead>(
     file_name: &str,
-    input: R,
+    mut input: R,
     year_start: YearStart,
 ) -> Result<ImportFile, ImportError> {
-    let mut rows = table::open(file_name, input)?;
+    let mut warnings = Warnings::default();
+    let read = match table::Kind::of(file_name)? {
+        table::Kind::Csv => {
+            let rows = table::Rows::Csv(Box::new(table::CsvRows::new(input)?));
+            let sheet = read_sheet(rows, None, None, year_start, &mut warnings)?;
+            vec![sheet.expect("a required sheet is read or refused")]
+        }
+        table::Kind::Xlsx => {
+            // calamine needs the whole workbook (a zip) to seek in.
+            let mut bytes = Vec::new();
+            input
+                .read_to_end(&mut bytes)
+                .map_err(|e| ImportError::Unreadable(e.to_string()))?;
+            read_workbook(table::read_xlsx_sheets(&bytes)?, year_start, &mut warnings)?
+        }
+    };
+    let parsed = combine(read)?;
+    Ok(ImportFile {
+        parsed,
+        warnings: warnings.shown,
+        more_warnings: warnings.more,
+    })
+}
+
+#[derive(Default)]
+struct Warnings {
+    shown: Vec<String>,
+    more: usize,
+}
+
+impl Warnings {
+    fn add(&mut self, (warnings, more): (Vec<String>, usize)) {
+        for w in warnings {
+            if self.shown.len() < SHOWN {
+                self.shown.push(w);
+            } else {
+                self.more += 1;
+            }
+        }
+        self.more += more;
+    }
+}
+
+/// One sheet's content.
+enum SheetRead {
+    Plan(PlanContent),
+    Recommendations(Vec<Recommendation>),
+    Register(register::RegisterSheet),
+}
+
+/// Every sheet, each found by its name or else its header; sheets that are
+/// neither are skipped with a warning. The problems of all sheets are
+/// reported together, each location naming its sheet.
+fn read_workbook(
+    sheets: Vec<(String, Vec<Row>)>,
+    year_start: YearStart,
+    warnings: &mut Warnings,
+) -> Result<Vec<(SheetKind, SheetRead)>, ImportError> {
+    let several = sheets.len() > 1;
+    let mut read = Vec::new();
+    let mut problems: Vec<RowError> = Vec::new();
+    let mut more = 0;
+    for (name, rows) in sheets {
+        let rows: table::Rows<&[u8]> = table::Rows::Xlsx(rows.into_iter());
+        let named = SheetKind::by_name(&name);
+        let sheet = several.then_some(name.as_str());
+        match read_sheet(rows, sheet, named, year_start, warnings) {
+            Ok(Some(s)) => read.push(s),
+            Ok(None) => warnings.add((
+                vec![format!(
+                    "sheet \"{name}\" was not read: its name and header name none of \
+                     actions, outcomes, measures, measure values, risks or recommendations"
+                )],
+                0,
+            )),
+            Err(ImportError::Rows { shown, more: m }) => {
+                problems.extend(shown);
+                more += m;
+            }
+            Err(e) if !several => return Err(e),
+            Err(e) => problems.push(RowError {
+                location: format!("sheet \"{name}\""),
+                line: 0,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    if !problems.is_empty() {
+        if problems.len() > SHOWN {
+            more += problems.len() - SHOWN;
+            problems.truncate(SHOWN);
+        }
+        return Err(ImportError::Rows {
+            shown: problems,
+            more,
+        });
+    }
+    if read.is_empty() {
+        return Err(ImportError::Unreadable(
+            "no sheet of the workbook has a header planbot knows (Action, Code, Unit ...)".into(),
+        ));
+    }
+    Ok(read)
+}
+
+/// One sheet of each kind, put together.
+fn combine(mut read: Vec<(SheetKind, SheetRead)>) -> Result<Parsed, ImportError> {
+    use register::RegisterSheet as R;
+    if read.len() == 1 {
+        match read.pop() {
+            Some((_, SheetRead::Plan(c))) => return Ok(Parsed::Plan(c)),
+            Some((_, SheetRead::Recommendations(r))) => return Ok(Parsed::Recommendations(r)),
+            Some(other) => read.push(other),
+            None => {}
+        }
+    }
+    let mut book = Workbook::default();
+    let mut kinds = Vec::new();
+    for (kind, sheet) in read {
+        if kinds.contains(&kind) {
+            return Err(ImportError::Unreadable(format!(
+                "the workbook has two sheets of {}; put them in one",
+                kind.word()
+            )));
+        }
+        kinds.push(kind);
+        match sheet {
+            SheetRead::Plan(c) => book.plan = Some(c),
+            SheetRead::Recommendations(r) => book.recommendations = Some(r),
+            SheetRead::Register(R::Outcomes(s)) => book.outcomes = Some(s),
+            SheetRead::Register(R::Measures(s)) => book.measures = Some(s),
+            SheetRead::Register(R::Values(v)) => book.values = Some(v),
+            SheetRead::Register(R::Risks(s)) => book.risks = Some(s),
+        }
+    }
+    Ok(Parsed::Workbook(Box::new(book)))
+}
+
+/// Reads one sheet (or CSV file). `named` is the kind its sheet name says;
+/// a CSV file or a workbook's only sheet (`sheet` is `None`) must be read,
+/// while a workbook's other sheets may be skipped (`Ok(None)`).
+fn read_sheet<R: BufRead>(
+    mut rows: table::Rows<R>,
+    sheet: Option<&str>,
+    named: Option<SheetKind>,
+    year_start: YearStart,
+    warnings: &mut Warnings,
+) -> Result<Option<(SheetKind, SheetRead)>, ImportError> {
+    let required = sheet.is_none() || named.is_some();
     let mut head = Vec::new();
     while head.len() < HEADER_SEARCH_ROWS {
         match rows.next_row()? {
@@ -141,12 +317,109 @@ fn read_plan<R: BufRead>(
         }
     }
     if head.is_empty() {
-        return Err(ImportError::Empty);
+        return if required {
+            Err(ImportError::Empty)
+        } else {
+            Ok(None)
+        };
     }
+    let texts = |r: &Row| -> Vec<String> { r.cells.iter().map(Cell::text).collect() };
+    let found = head.iter().enumerate().find_map(|(i, r)| {
+        let names = texts(r);
+        match (named, SheetKind::by_header(&names)) {
+            (Some(n), Some(k)) if n == k => Some((k, i)),
+            (None, Some(k)) => Some((k, i)),
+            (Some(n), _) if n != SheetKind::Actions && n != SheetKind::Recommendations => {
+                let cols = sheets::RegisterColumns::from_headers(n, &names).ok()?;
+                let key = if n == SheetKind::Values {
+                    Col::Measure
+                } else {
+                    Col::Code
+                };
+                cols.has(key).then_some((n, i))
+            }
+            _ => None,
+        }
+    });
+    let (kind, header_index) = match (found, named) {
+        (Some(f), _) => f,
+        (None, Some(n)) if n != SheetKind::Actions && n != SheetKind::Recommendations => {
+            return Err(ImportError::MissingColumns {
+                line: head[0].line,
+                missing: format!("header naming the {} (Code, ...)", n.word()),
+                found: "none".into(),
+            });
+        }
+        (None, _) if required => (SheetKind::Actions, 0),
+        (None, _) => return Ok(None),
+    };
+    let mut report = Report::new(rows.kind());
+    report.sheet = sheet.map(str::to_string);
+    let read = match kind {
+        SheetKind::Actions | SheetKind::Recommendations => {
+            read_actions(head, rows, year_start, &mut report)?
+        }
+        _ => {
+            let header = &head[header_index];
+            let names = texts(header);
+            let cols = sheets::RegisterColumns::from_headers(kind, &names).map_err(|reason| {
+                ImportError::BadHeader {
+                    line: header.line,
+                    reason,
+                }
+            })?;
+            let missing = cols.missing(kind);
+            if !missing.is_empty() {
+                let found = cols.found_names();
+                return Err(ImportError::MissingColumns {
+                    line: header.line,
+                    missing: missing.join(", "),
+                    found: if found.is_empty() {
+                        "none".into()
+                    } else {
+                        found.join(", ")
+                    },
+                });
+            }
+            for h in &cols.ignored {
+                report.warn(format!(
+                    "column \"{h}\" is not one planbot knows in a sheet of {}; it was ignored",
+                    kind.word()
+                ));
+            }
+            let shape = shape::Header::new(header);
+            let mut body = Body {
+                buffered: head.split_off(header_index + 1).into_iter(),
+                rows,
+            };
+            let mut reader = register::RegisterReader::new(kind, &cols, year_start);
+            while let Some(r) = body.next()? {
+                shape.check(&r, &mut report);
+                reader.push(&r, &mut report);
+            }
+            body.quote_problems(&mut report);
+            SheetRead::Register(reader.finish())
+        }
+    };
+    warnings.add(report.finish()?);
+    let kind = match &read {
+        SheetRead::Plan(_) => SheetKind::Actions,
+        SheetRead::Recommendations(_) => SheetKind::Recommendations,
+        SheetRead::Register(_) => kind,
+    };
+    Ok(Some((kind, read)))
+}
+
+/// An action sheet, or a list of recommendations, as before workbooks.
+fn read_actions<R: BufRead>(
+    mut head: Vec<Row>,
+    rows: table::Rows<R>,
+    year_start: YearStart,
+    report: &mut Report,
+) -> Result<SheetRead, ImportError> {
     let (columns, header_index) = find_header(&head)?;
     let shape = shape::Header::new(&head[header_index]);
-    let mut report = Report::new(rows.kind());
-    unknown_columns(&columns, &mut report);
+    unknown_columns(&columns, report);
     let mut body = Body {
         buffered: head.split_off(header_index + 1).into_iter(),
         rows,
@@ -155,38 +428,32 @@ fn read_plan<R: BufRead>(
         return Err(ImportError::HeaderOnly);
     };
     let mut row = Some(first);
-    let parsed = if columns.has(Field::Code) && !columns.has(Field::Action) {
+    Ok(if columns.has(Field::Code) && !columns.has(Field::Action) {
         let mut reader = rows::RecommendationReader::default();
         while let Some(r) = row {
-            shape.check(&r, &mut report);
-            reader.push(&columns, &r, &mut report);
+            shape.check(&r, report);
+            reader.push(&columns, &r, report);
             row = body.next()?;
         }
-        body.quote_problems(&mut report);
-        Parsed::Recommendations(reader.finish())
+        body.quote_problems(report);
+        SheetRead::Recommendations(reader.finish())
     } else {
         let mut reader = rows::ActionReader::new(&columns, year_start);
         let mut blanks = Blanks::new(&columns);
         while let Some(r) = row {
-            shape.check(&r, &mut report);
+            shape.check(&r, report);
             blanks.note(&r);
-            reader.push(&r, &mut report);
+            reader.push(&r, report);
             row = body.next()?;
         }
-        body.quote_problems(&mut report);
-        // Without content the report holds problems, and they are returned below.
-        Parsed::Plan(
+        body.quote_problems(report);
+        // Without content the report holds problems, and they are returned later.
+        SheetRead::Plan(
             reader
-                .finish(&report)
+                .finish(report)
                 .map(|c| blanks.into_content(c))
                 .unwrap_or_default(),
         )
-    };
-    let (warnings, more_warnings) = report.finish()?;
-    Ok(ImportFile {
-        parsed,
-        warnings,
-        more_warnings,
     })
 }
 

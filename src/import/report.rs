@@ -11,6 +11,8 @@ pub const SHOWN: usize = 50;
 
 pub struct Report {
     pub kind: Kind,
+    /// The sheet's name, when a workbook has several: it starts each location.
+    pub sheet: Option<String>,
     /// The earliest problems in the file, with the order they were found in.
     errors: Vec<(usize, RowError)>,
     found: usize,
@@ -22,6 +24,7 @@ impl Report {
     pub fn new(kind: Kind) -> Self {
         Report {
             kind,
+            sheet: None,
             errors: Vec::new(),
             found: 0,
             warnings: Vec::new(),
@@ -31,11 +34,35 @@ impl Report {
 
     /// "line 4, column 7 (Status)" for a cell, "line 4" for a whole row.
     pub fn locate(&self, line: usize, column: Option<usize>, field: Option<Field>) -> String {
-        match (column, field) {
+        self.locate_named(line, column, field.map(Field::name))
+    }
+
+    /// The same, for a column of a register sheet, named as its header.
+    pub fn locate_named(&self, line: usize, column: Option<usize>, name: Option<&str>) -> String {
+        let place = match (column, name) {
             (Some(c), Some(f)) => format!("{} ({f})", self.kind.locate(line, c)),
             (Some(c), None) => self.kind.locate(line, c),
             (None, _) => format!("line {line}"),
+        };
+        match &self.sheet {
+            Some(sheet) => format!("sheet \"{sheet}\", {place}"),
+            None => place,
         }
+    }
+
+    pub fn error_named(
+        &mut self,
+        line: usize,
+        column: Option<usize>,
+        name: &str,
+        reason: impl Into<String>,
+    ) {
+        let location = self.locate_named(line, column, Some(name));
+        self.push(RowError {
+            location,
+            line,
+            reason: reason.into(),
+        });
     }
 
     pub fn error(

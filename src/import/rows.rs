@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use std::collections::HashMap;
 
 /// The text of a cell, undoing the quote our export puts before formula-like text.
-fn text(row: &Row, column: Option<usize>) -> String {
+pub(super) fn text(row: &Row, column: Option<usize>) -> String {
     let raw = column
         .and_then(|c| row.cell(c))
         .map(Cell::text)
@@ -22,7 +22,7 @@ fn text(row: &Row, column: Option<usize>) -> String {
 }
 
 /// "O12,O13 and O14", "(O18; O22)", "KSCB 3" → ["O12", "O13", "O14"] ...
-fn split_codes(s: &str) -> Result<Vec<String>, String> {
+pub(super) fn split_codes(s: &str) -> Result<Vec<String>, String> {
     let mut codes = Vec::new();
     let cleaned = s
         .replace(['(', ')'], " ")
@@ -98,7 +98,10 @@ fn split_priority(s: &str) -> (Option<u32>, String) {
     (digits.parse().ok(), title.trim().to_string())
 }
 
-fn due_of(cell: Option<&Cell>, year_start: YearStart) -> Result<Option<NaiveDate>, String> {
+pub(super) fn due_of(
+    cell: Option<&Cell>,
+    year_start: YearStart,
+) -> Result<Option<NaiveDate>, String> {
     match cell {
         None => Ok(None),
         Some(Cell::Date(d)) => Ok(Some(*d)),
@@ -428,9 +431,16 @@ impl RecommendationReader {
                     error(format!("{code} is already listed on line {first}"));
                 }
                 let wording = text(row, cols.get(Field::Wording));
+                // An empty Body cell means Ofsted, as the column's absence does for a new code.
+                let body = cols.get(Field::Body).map(|c| {
+                    Some(text(row, Some(c)))
+                        .filter(|b| !b.is_empty())
+                        .unwrap_or_else(|| crate::plan::outcome::DEFAULT_BODY.to_string())
+                });
                 self.out.push(Recommendation {
                     code: code.clone(),
                     text: Some(wording).filter(|w| !w.is_empty()),
+                    body,
                 });
             }
             Ok(_) => error("give exactly one code such as O18".into()),

@@ -169,33 +169,29 @@ impl<R: BufRead> CsvRows<R> {
     }
 }
 
-/// Opens a file's rows by its extension: `.csv` or `.xlsx` (first sheet).
-pub fn open<R: BufRead>(file_name: &str, mut input: R) -> Result<Rows<R>, ImportError> {
-    match Kind::of(file_name)? {
-        Kind::Csv => Ok(Rows::Csv(Box::new(CsvRows::new(input)?))),
-        Kind::Xlsx => {
-            // calamine needs the whole workbook (a zip) to seek in.
-            let mut bytes = Vec::new();
-            input
-                .read_to_end(&mut bytes)
-                .map_err(|e| ImportError::Unreadable(e.to_string()))?;
-            Ok(Rows::Xlsx(read_xlsx(&bytes)?.into_iter()))
-        }
-    }
-}
-
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
+/// Every sheet of a workbook, by name, in the workbook's order.
+pub fn read_xlsx_sheets(bytes: &[u8]) -> Result<Vec<(String, Vec<Row>)>, ImportError> {
     let unreadable = |e: &dyn std::fmt::Display| {
         ImportError::Unreadable(format!("not a readable .xlsx workbook: {e}"))
     };
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or(ImportError::Empty)?
-        .map_err(|e| unreadable(&e))?;
+    let names = book.sheet_names();
+    if names.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).map_err(|e| unreadable(&e))?;
+            Ok((name, sheet_rows(&range)))
+        })
+        .collect()
+}
+
+fn sheet_rows(range: &calamine::Range<Data>) -> Vec<Row> {
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
     let first_col = range.start().map_or(0, |(_, c)| c as usize);
-    Ok(range
+    range
         .rows()
         .enumerate()
         .map(|(i, cells)| {
@@ -206,7 +202,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
                 cells: row,
             }
         })
-        .collect())
+        .collect()
 }
 
 fn xlsx_cell(data: &Data) -> Cell {

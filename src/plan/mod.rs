@@ -97,6 +97,9 @@ pub struct Person {
 pub struct Recommendation {
     pub code: String,
     pub text: Option<String>,
+    /// Who made it: Ofsted, LSCB, KSCB ... `None` when the sheet has no
+    /// Body column (a new one is then Ofsted's, a recorded one keeps its body).
+    pub body: Option<String>,
 }
 
 /// One entry of an action's append-only history.

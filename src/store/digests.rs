@@ -52,7 +52,7 @@ impl Store {
 
     pub async fn recommendations(&self, plan: &Plan) -> Result<Vec<Recommendation>> {
         let rows = sqlx::query!(
-            "SELECT code, text FROM recommendations WHERE plan_id = ? ORDER BY code",
+            "SELECT code, text, body FROM recommendations WHERE plan_id = ? ORDER BY code",
             plan.id
         )
         .fetch_all(&self.pool)
@@ -62,6 +62,7 @@ impl Store {
             .map(|r| Recommendation {
                 code: r.code,
                 text: r.text,
+                body: Some(r.body),
             })
             .collect())
     }

@@ -141,3 +141,42 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// When the plan's record begins: its creation (its first import), or
+    /// an earlier history entry if one was stamped before it.
+    pub async fn first_record(&self, plan: &Plan) -> Result<DateTime<Utc>> {
+        let ms = sqlx::query_scalar!(
+            r#"SELECT min(p.created_at_ms, coalesce((SELECT min(s.at_ms) FROM status_changes s
+                    JOIN actions a ON a.id = s.action_id WHERE a.plan_id = p.id),
+                    p.created_at_ms)) AS "ms!: i64"
+                 FROM plans p WHERE p.id = ?"#,
+            plan.id
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(super::from_ms(ms))
+    }
+
+    /// The plan's latest recorded change: a status, a value or a rating.
+    pub async fn latest_change(&self, plan: &Plan) -> Result<Option<DateTime<Utc>>> {
+        let ms = sqlx::query_scalar!(
+            r#"SELECT max(coalesce((SELECT max(s.at_ms) FROM status_changes s
+                        JOIN actions a ON a.id = s.action_id WHERE a.plan_id = ?1), 0),
+                    coalesce((SELECT max(v.at_ms) FROM measure_values v
+                        JOIN measures m ON m.id = v.measure_id WHERE m.plan_id = ?1), 0),
+                    coalesce((SELECT max(r.at_ms) FROM risk_reviews r
+                        JOIN risks k ON k.id = r.risk_id WHERE k.plan_id = ?1), 0)) AS "ms!: i64""#,
+            plan.id
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((ms > 0).then(|| super::from_ms(ms)))
+    }
+
+    /// The refs of the plan's current actions.
+    pub async fn action_refs(&self, plan: &Plan) -> Result<Vec<String>> {
+        let mut conn = self.pool.acquire().await?;
+        super::actions::load_plan_refs(&mut conn, plan.id).await
+    }
+}

@@ -17,8 +17,9 @@ pub struct Register {
     pub measures: Vec<Measure>,
     /// Each risk with its rating as reported, if the sheet gives one.
     pub risks: Vec<(Risk, Option<Rating>)>,
-    /// Values as reported: measure code, the period's first day, the value.
-    pub values: Vec<(String, NaiveDate, f64)>,
+    /// Values as reported: measure code, the period's first day, the value,
+    /// its note.
+    pub values: Vec<(String, NaiveDate, f64, Option<String>)>,
 }
 
 /// Who the values and ratings are recorded as, and when.
@@ -36,7 +37,7 @@ impl Store {
         source: &RegisterSource,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        write_register(&mut tx, plan, register, source).await?;
+        write_register(&mut tx, plan.id, register, source).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -46,7 +47,7 @@ impl Store {
 /// them with the actions, all or nothing).
 pub(crate) async fn write_register(
     tx: &mut SqliteConnection,
-    plan: &Plan,
+    plan_id: i64,
     register: &Register,
     source: &RegisterSource,
 ) -> Result<()> {
@@ -62,7 +63,7 @@ pub(crate) async fn write_register(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (plan_id, code) DO UPDATE SET statement = ?3, priority_number = ?4,
                  actions = ?5, position = ?6, removed_at_ms = NULL",
-            plan.id,
+            plan_id,
             o.code,
             o.statement,
             priority,
@@ -73,11 +74,11 @@ pub(crate) async fn write_register(
         .await?;
     }
     for (position, m) in register.measures.iter().enumerate() {
-        let id = upsert_measure(tx, plan, m, position as i64, at).await?;
+        let id = upsert_measure(tx, plan_id, m, position as i64, at).await?;
         link_owners(tx, "measure", id, &m.owners).await?;
     }
     for (position, (risk, rating)) in register.risks.iter().enumerate() {
-        let id = upsert_risk(tx, plan, risk, position as i64, at).await?;
+        let id = upsert_risk(tx, plan_id, risk, position as i64, at).await?;
         link_owners(tx, "risk", id, &risk.owners).await?;
         if let Some(rating) = rating {
             let (l, i) = (i64::from(rating.likelihood), i64::from(rating.impact));
@@ -97,20 +98,32 @@ pub(crate) async fn write_register(
             .await?;
         }
     }
-    for (code, period, value) in &register.values {
-        let period = period.to_string();
+    // Values go a chunk at a time through json_each: a workbook holds tens
+    // of thousands, and a statement each would cost seconds.
+    for chunk in register.values.chunks(VALUES_CHUNK) {
+        let rows: Vec<ValueRow> = chunk
+            .iter()
+            .map(|(code, period, value, note)| ValueRow {
+                code,
+                period: period.to_string(),
+                value: *value,
+                note: note.as_deref(),
+            })
+            .collect();
+        let rows = serde_json::to_string(&rows).expect("plain data serialises");
         // A value the database already holds for the period is not written again.
         sqlx::query!(
             "INSERT INTO measure_values (measure_id, period, value, note, actor, at_ms)
-             SELECT m.id, ?3, ?4, NULL, ?5, ?6 FROM measures m
-              WHERE m.plan_id = ?1 AND m.code = ?2
-                AND NOT EXISTS (SELECT 1 FROM measure_values v WHERE v.measure_id = m.id
-                    AND v.period = ?3 AND v.id = (SELECT MAX(id) FROM measure_values
-                        WHERE measure_id = m.id AND period = ?3) AND v.value = ?4)",
-            plan.id,
-            code,
-            period,
-            value,
+             SELECT m.id, j.value ->> '$.period', j.value ->> '$.value', j.value ->> '$.note', ?3, ?4
+               FROM json_each(?2) j
+               CROSS JOIN measures m ON m.plan_id = ?1 AND m.code = j.value ->> '$.code'
+              WHERE NOT EXISTS (SELECT 1 FROM measure_values v WHERE v.measure_id = m.id
+                    AND v.period = j.value ->> '$.period' AND v.id = (SELECT MAX(id)
+                        FROM measure_values WHERE measure_id = m.id
+                         AND period = j.value ->> '$.period')
+                    AND v.value = j.value ->> '$.value')",
+            plan_id,
+            rows,
             source.by,
             at
         )
@@ -120,9 +133,20 @@ pub(crate) async fn write_register(
     Ok(())
 }
 
+/// Values written per statement.
+const VALUES_CHUNK: usize = 4096;
+
+#[derive(serde::Serialize)]
+struct ValueRow<'a> {
+    code: &'a str,
+    period: String,
+    value: f64,
+    note: Option<&'a str>,
+}
+
 async fn upsert_measure(
     tx: &mut SqliteConnection,
-    plan: &Plan,
+    plan_id: i64,
     m: &Measure,
     position: i64,
     at: i64,
@@ -141,7 +165,7 @@ async fn upsert_measure(
              baseline = ?10, baseline_date = ?11, target = ?12, target_date = ?13, better = ?14,
              tolerance = ?15, position = ?16, removed_at_ms = NULL
          RETURNING id",
-        plan.id,
+        plan_id,
         m.code,
         m.name,
         unit,
@@ -166,7 +190,7 @@ async fn upsert_measure(
 
 async fn upsert_risk(
     tx: &mut SqliteConnection,
-    plan: &Plan,
+    plan_id: i64,
     r: &Risk,
     position: i64,
     at: i64,
@@ -180,7 +204,7 @@ async fn upsert_risk(
          ON CONFLICT (plan_id, code) DO UPDATE SET title = ?3, cause = ?4, consequence = ?5,
              owners = ?6, mitigations = ?7, next_review = ?8, position = ?9, removed_at_ms = NULL
          RETURNING id",
-        plan.id,
+        plan_id,
         r.code,
         r.title,
         r.cause,

@@ -211,7 +211,15 @@ fn planbot_not_owner(db: &Path, args: &[&str]) -> Output {
 #[test]
 fn a_read_only_file_in_a_writable_folder_is_named_in_one_line() {
     use std::os::unix::fs::PermissionsExt;
-    let (dir, db) = imported();
+    // Dated back, so that the digest of Q3 18/19 has a record to show.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plan.db");
+    let file = write(dir.path(), "plan.csv", SMALL_PLAN);
+    let out = planbot(
+        &db,
+        &["import", &file, "--plan", "P", "--as-of", "2018-04-01"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
     let before = export(&db);
     // SQLite opens such a file read-only without complaint; the first write fails.
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();

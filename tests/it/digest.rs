@@ -29,7 +29,7 @@ pub(crate) async fn example_with_history() -> (TestDb, Plan) {
         moment: utc(2019, 3, 1, 9, 0),
         today: date(2019, 3, 1),
     };
-    planbot::demo::load_example(&db.store, recorded)
+    planbot::demo::load_example_plan(&db.store, recorded)
         .await
         .unwrap();
     let plan = db.store.find_plan(Some("Kirklees")).await.unwrap();

@@ -224,18 +224,21 @@ fn sample(scale: usize) -> Digest {
         coverage: vec![
             Coverage {
                 code: "O1".into(),
+                body: "Ofsted".into(),
                 text: Some("Keep children safe & well".into()),
                 actions: Vec::new(),
                 complete: 0,
             },
             Coverage {
                 code: "O2".into(),
+                body: "Ofsted".into(),
                 text: Some("Find more <local> placements".into()),
                 actions: vec!["1.2".into(), "2.3".into()],
                 complete: 1,
             },
             Coverage {
                 code: "O3".into(),
+                body: "Ofsted".into(),
                 text: None,
                 actions: vec!["3.1".into()],
                 complete: 0,

@@ -686,17 +686,20 @@ fn a_list_of_recommendations_is_read_as_such() {
         Parsed::Recommendations(vec![
             Recommendation {
                 code: "O18".into(),
-                text: Some("Improve the quality of supervision".into())
+                text: Some("Improve the quality of supervision".into()),
+                body: None
             },
             Recommendation {
                 code: "O19".into(),
                 text: Some(
                     "Ensure that, when children go missing, return interviews happen".into()
-                )
+                ),
+                body: None
             },
             Recommendation {
                 code: "O20".into(),
-                text: None
+                text: None,
+                body: None
             },
         ])
     );

@@ -24,6 +24,7 @@ mod holidays;
 mod import_checks;
 mod import_files;
 mod import_reconcile;
+mod import_workbook;
 mod jobs;
 mod measures;
 mod measures_chat;

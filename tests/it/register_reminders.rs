@@ -59,7 +59,7 @@ async fn values(
     for code in codes {
         for (y, m) in months {
             let start = NaiveDate::from_ymd_opt(*y, *m, 1).unwrap();
-            register.values.push((code.to_string(), start, 50.0));
+            register.values.push((code.to_string(), start, 50.0, None));
         }
     }
     let source = RegisterSource {

@@ -99,7 +99,7 @@ pub(crate) async fn spawn_run_with(
     let server = TestServer::start(vec![guild()]).await.unwrap();
     let db = dir.join("run.db");
     let store = Store::open(&db).await.unwrap();
-    planbot::demo::load_example(&store, planbot::demo::example_recorded_at())
+    planbot::demo::load_example_plan(&store, planbot::demo::example_recorded_at())
         .await
         .unwrap();
     store.link_person("Ophelia Rix", OPHELIA).await.unwrap();

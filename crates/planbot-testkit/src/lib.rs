@@ -66,7 +66,7 @@ pub fn guild() -> GuildSpec {
 /// A database at `db` with the Kirklees example and [`LINKED`] linked.
 pub async fn example_store(db: &Path) -> Store {
     let store = Store::open(db).await.unwrap();
-    planbot::demo::load_example(&store, planbot::demo::example_recorded_at())
+    planbot::demo::load_example_plan(&store, planbot::demo::example_recorded_at())
         .await
         .unwrap();
     for (name, id) in LINKED {

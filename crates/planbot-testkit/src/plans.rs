@@ -21,7 +21,7 @@ pub fn plan_from_csv(csv: &str) -> PlanContent {
         .parsed
     {
         Parsed::Plan(c) => c,
-        Parsed::Recommendations(_) => panic!("expected a plan"),
+        Parsed::Recommendations(_) | Parsed::Workbook(_) => panic!("expected a plan"),
     }
 }
 

@@ -18,7 +18,10 @@ pub(super) fn all(d: &Digest) -> Markup {
         }
         (section("movement", "Movement this quarter", movement(d)))
         (super::register::sections(d))
-        (section("coverage", "Recommendation coverage", coverage(&d.coverage)))
+        (section("coverage", "Recommendation coverage", html! {
+            @if let Some(bodies) = d.coverage_by_body_text() { p { "By body: " (bodies) "." } }
+            (coverage(&d.coverage))
+        }))
         (section("questions", "Questions for the board", questions(&d.questions)))
         @if let Some(run) = &d.since_last_run {
             (section(

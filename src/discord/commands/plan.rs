@@ -134,6 +134,7 @@ async fn import(
         Err(e) => return Err(e.into()),
     };
     let mut text = match &done.what {
+        ImportedKind::Register => format!("Imported into {}:", render::quote(&name)),
         ImportedKind::Recommendations { read, total } => format!(
             "Read {read} recommendations; {} has {total}.",
             render::quote(&name)
@@ -169,6 +170,9 @@ async fn import(
             t
         }
     };
+    if !done.register.is_empty() {
+        text.push_str(&format!("\nAlso read {}.", done.register.describe()));
+    }
     for w in &done.warnings {
         text.push_str(&format!("\nNote: {}", render::quote(w)));
     }

@@ -11,6 +11,7 @@ mod write;
 
 use super::actions::load_plan_refs;
 use super::plans::PlanSettings;
+use super::register::{Register, RegisterSource, write_register};
 use super::{Result, Store, to_ms};
 use crate::plan::{Action, PlanContent, Recommendation, Status};
 use chrono::{DateTime, Utc};
@@ -135,6 +136,27 @@ impl Store {
         Ok(outcome)
     }
 
+    /// A workbook: the actions (if it has them), the recommendations and the
+    /// register, in one transaction. Returns the actions' outcome and how
+    /// many recommendations the plan holds.
+    pub async fn import_workbook(
+        &self,
+        plan_name: &str,
+        content: Option<&PlanContent>,
+        recommendations: &[Recommendation],
+        register: &Register,
+        opts: &ImportOptions,
+    ) -> Result<(Option<ImportOutcome>, usize)> {
+        let mut tx = self.begin_write().await?;
+        let cache = small_cache(&mut tx).await?;
+        let done =
+            write_workbook(&mut tx, plan_name, content, recommendations, register, opts).await;
+        restore_cache(&mut tx, cache).await?;
+        let done = done?;
+        finish(tx, opts.dry_run).await?;
+        Ok(done)
+    }
+
     /// Adds or updates a plan's list of recommendations (code and wording).
     pub async fn import_recommendations(
         &self,
@@ -188,6 +210,32 @@ async fn restore_cache(tx: &mut sqlx::SqliteConnection, cache: i64) -> Result<()
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+async fn write_workbook(
+    tx: &mut sqlx::SqliteConnection,
+    plan_name: &str,
+    content: Option<&PlanContent>,
+    recommendations: &[Recommendation],
+    register: &Register,
+    opts: &ImportOptions,
+) -> Result<(Option<ImportOutcome>, usize)> {
+    let outcome = match content {
+        Some(c) => Some(write_plan(&mut *tx, plan_name, c, opts).await?),
+        None => None,
+    };
+    let (plan_id, _) = Store::ensure_plan(&mut *tx, plan_name, &opts.settings, opts.at).await?;
+    let listed = PlanContent {
+        recommendations: recommendations.to_vec(),
+        ..Default::default()
+    };
+    write_codes(&mut *tx, plan_id, &listed).await?;
+    let source = RegisterSource {
+        by: opts.actor.clone(),
+        at: opts.at,
+    };
+    write_register(&mut *tx, plan_id, register, &source).await?;
+    Ok((outcome, count_recommendations(&mut *tx, plan_id).await?))
 }
 
 async fn write_plan(

@@ -142,6 +142,7 @@ pub(super) async fn write_priorities(
 struct CodeRow<'a> {
     code: &'a str,
     text: Option<&'a str>,
+    body: Option<&'a str>,
 }
 
 /// Adds the recommendations a list gives and the codes actions cite.
@@ -168,14 +169,30 @@ pub(super) async fn write_codes(
         .map(|r| CodeRow {
             code: &r.code,
             text: r.text.as_deref(),
+            body: r.body.as_deref(),
         })
-        .chain(cited.into_iter().map(|code| CodeRow { code, text: None }))
+        .chain(cited.into_iter().map(|code| CodeRow {
+            code,
+            text: None,
+            body: None,
+        }))
         .collect();
     let rows = json(&rows);
     sqlx::query!(
-        "INSERT INTO recommendations (plan_id, code, text)
-         SELECT ?1, j.value ->> '$.code', j.value ->> '$.text' FROM json_each(?2) j WHERE true
+        "INSERT INTO recommendations (plan_id, code, text, body)
+         SELECT ?1, j.value ->> '$.code', j.value ->> '$.text',
+                coalesce(j.value ->> '$.body', 'Ofsted') FROM json_each(?2) j WHERE true
          ON CONFLICT (plan_id, code) DO UPDATE SET text = coalesce(excluded.text, text)",
+        plan_id,
+        rows
+    )
+    .execute(&mut *tx)
+    .await?;
+    // A body the sheet gives replaces the recorded one; no Body column keeps it.
+    sqlx::query!(
+        "UPDATE recommendations SET body = j.value ->> '$.body' FROM json_each(?2) j
+          WHERE recommendations.plan_id = ?1 AND recommendations.code = j.value ->> '$.code'
+            AND j.value ->> '$.body' IS NOT NULL",
         plan_id,
         rows
     )

@@ -1,0 +1,460 @@
+//! A council's workbook: actions, outcomes, measures, their values, risks
+//! and recommendations, each sheet found by its name or header, imported all
+//! or nothing; dated imports; and each kind exported and imported back.
+
+use crate::cli::write;
+use crate::helpers::*;
+use std::path::Path;
+
+type Sheet<'a> = (&'a str, &'a [&'a [&'a str]]);
+
+const ACTIONS: &[&[&str]] = &[
+    &["Priority", "Ref", "Action", "Leads", "Due", "Status"],
+    &[
+        "1. Staffing",
+        "1.1",
+        "Recruit social workers",
+        "Ophelia Rix",
+        "Q3 18/19",
+        "Amber",
+    ],
+    &[
+        "1. Staffing",
+        "1.2",
+        "Cut agency use",
+        "Ophelia Rix",
+        "Q4 18/19",
+        "Red",
+    ],
+];
+const OUTCOMES: &[&[&str]] = &[
+    &["Code", "Outcome", "Priority", "Actions"],
+    &["OC1", "A stable workforce", "1", "1.1; 1.2"],
+];
+const MEASURES: &[&[&str]] = &[
+    &[
+        "Code",
+        "Measure",
+        "Unit",
+        "Better",
+        "Baseline",
+        "Baseline date",
+        "Target",
+        "Target date",
+        "Owners",
+    ],
+    &[
+        "M1",
+        "Agency social workers",
+        "%",
+        "lower",
+        "28",
+        "2018-03-31",
+        "12",
+        "2020-03-31",
+        "Ophelia Rix",
+    ],
+];
+const VALUES: &[&[&str]] = &[
+    &["Measure", "Period", "Value", "Note"],
+    &["M1", "Apr 2018", "27", ""],
+    &["M1", "May 2018", "25", "after the spring campaign"],
+    &["M1", "2018-06-20", "24", ""],
+];
+const RISKS: &[&[&str]] = &[
+    &[
+        "Code",
+        "Risk",
+        "Owners",
+        "Likelihood",
+        "Impact",
+        "Mitigating actions",
+    ],
+    &[
+        "R1",
+        "Recruitment and retention of social workers",
+        "Ophelia Rix",
+        "4",
+        "4",
+        "1.1",
+    ],
+];
+const RECOMMENDATIONS: &[&[&str]] = &[
+    &["Code", "Recommendation", "Body"],
+    &["O1", "Keep children safe", "Ofsted"],
+    &["KSCB1", "Challenge partner agencies", "KSCB"],
+];
+
+fn xlsx(dir: &Path, name: &str, sheets: &[Sheet]) -> String {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (sheet_name, rows) in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(*sheet_name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *cell).unwrap();
+            }
+        }
+    }
+    let path = dir.join(name);
+    book.save(&path).unwrap();
+    path.display().to_string()
+}
+
+fn csv(rows: &[&[&str]]) -> String {
+    rows.iter().map(|r| r.join(",") + "\n").collect()
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let out = planbot(db, args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
+fn export(db: &Path, kind: &str) -> String {
+    ok(db, &["export", "--kind", kind])
+}
+
+#[test]
+fn a_workbook_of_six_sheets_imports_them_all_in_one_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    // In no particular order, under the names councils give them.
+    let file = xlsx(
+        dir.path(),
+        "plan.xlsx",
+        &[
+            ("Risk register", RISKS),
+            ("KPIs", MEASURES),
+            ("Actions", ACTIONS),
+            ("Measure values", VALUES),
+            ("Outcomes", OUTCOMES),
+            ("Recommendations", RECOMMENDATIONS),
+        ],
+    );
+    let said = ok(&db, &["import", &file, "--plan", "P"]);
+    assert!(said.contains("2 actions read"), "{said}");
+    assert!(
+        said.contains("1 outcomes, 1 measures, 3 measure values, 1 risks (1 rated)"),
+        "{said}"
+    );
+    let values = export(&db, "values");
+    assert!(values.contains("M1,Jun 2018,24"), "{values}");
+    assert!(values.contains("after the spring campaign"), "{values}");
+    assert!(
+        export(&db, "risks")
+            .contains("R1,Recruitment and retention of social workers,,,Ophelia Rix,4,4,1.1,")
+    );
+    assert!(export(&db, "recommendations").contains("KSCB1,Challenge partner agencies,KSCB"));
+}
+
+#[test]
+fn sheets_are_found_by_their_header_when_their_names_say_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let sheets: Vec<(String, &[&[&str]])> = [VALUES, RISKS, ACTIONS, MEASURES, OUTCOMES]
+        .into_iter()
+        .enumerate()
+        .map(|(i, rows)| (format!("Sheet{}", i + 1), rows))
+        .collect();
+    let named: Vec<Sheet> = sheets.iter().map(|(n, r)| (n.as_str(), *r)).collect();
+    let file = xlsx(dir.path(), "book.xlsx", &named);
+    let said = ok(&db, &["import", &file, "--plan", "P"]);
+    assert!(
+        said.contains("3 measure values, 1 risks (1 rated)"),
+        "{said}"
+    );
+    // And one CSV per kind, each known by its header.
+    let db2 = dir.path().join("q.db");
+    for (name, rows) in [("a.csv", ACTIONS), ("m.csv", MEASURES), ("v.csv", VALUES)] {
+        ok(
+            &db2,
+            &[
+                "import",
+                &write(dir.path(), name, &csv(rows)),
+                "--plan",
+                "P",
+            ],
+        );
+    }
+    assert_eq!(export(&db2, "values"), export(&db, "values"));
+}
+
+#[test]
+fn a_bad_action_sheet_stops_the_measure_and_risk_sheets_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    ok(
+        &db,
+        &[
+            "import",
+            &write(dir.path(), "a.csv", &csv(ACTIONS)),
+            "--plan",
+            "P",
+        ],
+    );
+    let bad_actions: &[&[&str]] = &[
+        ACTIONS[0],
+        ACTIONS[1],
+        &["1. Staffing", "1.2", "Cut agency use", "", "", "Purple"],
+    ];
+    let file = xlsx(
+        dir.path(),
+        "plan.xlsx",
+        &[
+            ("Actions", bad_actions),
+            ("KPIs", MEASURES),
+            ("Risks", RISKS),
+        ],
+    );
+    let out = planbot(&db, &["import", &file, "--plan", "P"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("sheet \"Actions\", row 3, column F (Status)"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert_eq!(
+        export(&db, "measures").lines().count(),
+        1,
+        "only the header"
+    );
+    assert_eq!(export(&db, "risks").lines().count(), 1, "only the header");
+}
+
+#[test]
+fn each_bad_cell_is_named_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    ok(
+        &db,
+        &[
+            "import",
+            &write(dir.path(), "a.csv", &csv(ACTIONS)),
+            "--plan",
+            "P",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "import",
+            &write(dir.path(), "m.csv", &csv(MEASURES)),
+            "--plan",
+            "P",
+        ],
+    );
+    let m = "Code,Measure,Unit,Better,Baseline,Baseline date,Target,Target date\n";
+    let v = "Measure,Period,Value\n";
+    let r = "Code,Risk,Likelihood,Impact,Mitigating actions\n";
+    let cases = [
+        (format!("{v}M1,May 2018,lots\n"), "line 2, column 3 (Value): \"lots\" is not a number"),
+        (format!("{v}M1,May 2018,120\n"), "120 is out of range: a percentage is 0 to 100"),
+        (format!("{v}M1,Jan 2099,20\n"), "line 2, column 2 (Period): Jan 2099 has not begun yet"),
+        (format!("{v}M1,Jan 2018,20\n"), "Jan 2018 is before the measure's baseline (2018-03-31)"),
+        (format!("{v}M1,May 2018,20\nM1,2018-05-20,21\n"), "M1 already has a value for May 2018 on line 2"),
+        (format!("{v}M9,May 2018,20\n"), "line 2, column 1 (Measure): there is no measure M9"),
+        ("Measure,Period,Value,Note\nM1,May 2018,20,\"never closed\n".into(), "quote"),
+        (format!("{v}M1,May 2018,20,extra\n"), "\"extra\" is under no header"),
+        (format!("{m}M2,Late visits,%,lower,10,2019-03-31,5,2019-01-31\n"), "the target date 2019-01-31 is not after the baseline date 2019-03-31"),
+        ("Code,Measure,Better,Baseline,Baseline date,Target,Target date\nM2,x,lower,1,2019-03-31,2,2020-03-31\n".into(), "has no Unit column"),
+        ("Code,Measure,Unit,Baseline,Baseline date,Target,Target date\nM2,x,%,1,2019-03-31,2,2020-03-31\n".into(), "has no Better column"),
+        (format!("{r}R1,Recruitment,0,3,1.1\n"), "line 2, column 3 (Likelihood): the likelihood must be 1 to 5, not 0"),
+        (format!("{r}R1,Recruitment,3,6,1.1\n"), "the impact must be 1 to 5, not 6"),
+        (format!("{r}R1,Recruitment,3,3,1.1; 9.9\n"), "column 5 (Mitigating actions): action 9.9 is not in the plan"),
+    ];
+    let before: Vec<String> = ["measures", "values", "risks"]
+        .iter()
+        .map(|k| export(&db, k))
+        .collect();
+    for (text, expected) in cases {
+        let out = planbot(
+            &db,
+            &[
+                "import",
+                &write(dir.path(), "bad.csv", &text),
+                "--plan",
+                "P",
+            ],
+        );
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{text}: {err}");
+        assert!(
+            err.contains(expected),
+            "{text}: expected {expected:?} in: {err}"
+        );
+        let after: Vec<String> = ["measures", "values", "risks"]
+            .iter()
+            .map(|k| export(&db, k))
+            .collect();
+        assert_eq!(after, before, "{text}: nothing changes");
+    }
+}
+
+#[test]
+fn a_column_the_sheet_lacks_keeps_what_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    ok(
+        &db,
+        &[
+            "import",
+            &write(dir.path(), "a.csv", &csv(ACTIONS)),
+            "--plan",
+            "P",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "import",
+            &write(dir.path(), "m.csv", &csv(MEASURES)),
+            "--plan",
+            "P",
+        ],
+    );
+    // The same measure, renamed, from a sheet without Owners.
+    let text = "Code,Measure,Unit,Better,Baseline,Baseline date,Target,Target date\n\
+                M1,Agency staff,%,lower,28,2018-03-31,12,2020-03-31\n";
+    ok(
+        &db,
+        &["import", &write(dir.path(), "m2.csv", text), "--plan", "P"],
+    );
+    let measures = export(&db, "measures");
+    assert!(
+        measures.contains("M1,Agency staff,%,,,,Ophelia Rix,monthly"),
+        "{measures}"
+    );
+}
+
+#[test]
+fn a_dated_import_is_the_start_of_the_record_and_cannot_go_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let file = write(dir.path(), "a.csv", &csv(ACTIONS));
+    ok(
+        &db,
+        &["import", &file, "--plan", "P", "--as-of", "2019-03-31"],
+    );
+    let listed = ok(&db, &["actions", "--as-of", "2019-03-31"]);
+    assert!(
+        listed.contains("Amber") && listed.contains("Red"),
+        "{listed}"
+    );
+    let before_it = "plan \"P\" has no record before its first import, on 31 Mar 2019";
+    for args in [
+        &["actions", "--as-of", "2019-03-01"][..],
+        &["digest", "--quarter", "Q3 18/19", "--format", "md"],
+    ] {
+        let out = planbot(&db, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&out).contains(before_it),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(ok(&db, &["digest", "--quarter", "Q4 18/19", "--format", "md"]).contains("Red"));
+    // A later sheet may be dated later, but not before what is recorded.
+    let later = ACTIONS[..2].iter().copied().chain([&[
+        "1. Staffing",
+        "1.2",
+        "Cut agency use",
+        "Ophelia Rix",
+        "Q4 18/19",
+        "Amber",
+    ][..]]);
+    let later: Vec<&[&str]> = later.collect();
+    ok(
+        &db,
+        &[
+            "import",
+            &write(dir.path(), "b.csv", &csv(&later)),
+            "--plan",
+            "P",
+            "--as-of",
+            "2019-04-30",
+        ],
+    );
+    let out = planbot(
+        &db,
+        &["import", &file, "--plan", "P", "--as-of", "2019-01-01"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "records changes up to 30 Apr 2019, so this import cannot be dated 1 Jan 2019"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test]
+async fn a_question_before_the_record_is_a_typed_error_for_the_bot_to_word() {
+    use planbot::app::AppError;
+    let db = TestDb::new().await;
+    db.import_csv("P", &csv(ACTIONS), utc(2019, 5, 1, 9, 0))
+        .await;
+    let plan = db.store.find_plan(Some("P")).await.unwrap();
+    let as_of = planbot::plan::AsOf::end_of_day(date(2019, 4, 1), plan.time_zone);
+    let err = planbot::app::plans::check_recorded(&db.store, &plan, as_of)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::BeforeFirstRecord { first, .. } if *first == date(2019, 5, 1)),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn every_kind_exports_and_imports_back_to_the_same_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let (first, second) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    let plan = examples.join("kirklees-plan.csv").display().to_string();
+    ok(
+        &first,
+        &["import", &plan, "--plan", "K", "--as-of", "2019-05-15"],
+    );
+    for kind in [
+        "recommendations",
+        "kscb-recommendations",
+        "outcomes",
+        "measures",
+        "values",
+        "risks",
+    ] {
+        let file = examples
+            .join(format!("kirklees-{kind}.csv"))
+            .display()
+            .to_string();
+        ok(
+            &first,
+            &["import", &file, "--plan", "K", "--as-of", "2019-05-15"],
+        );
+    }
+    ok(
+        &second,
+        &["import", &plan, "--plan", "K", "--as-of", "2019-05-15"],
+    );
+    let kinds = ["recommendations", "outcomes", "measures", "values", "risks"];
+    for kind in kinds {
+        let file = write(dir.path(), &format!("{kind}.csv"), &export(&first, kind));
+        ok(
+            &second,
+            &["import", &file, "--plan", "K", "--as-of", "2019-05-15"],
+        );
+    }
+    for kind in kinds {
+        assert_eq!(export(&second, kind), export(&first, kind), "{kind}");
+    }
+    assert_eq!(export(&first, "values").lines().count(), 1 + 8 * 12);
+    // Coverage is shown per body once there are two.
+    let digest = ok(
+        &first,
+        &["digest", "--quarter", "Q1 19/20", "--format", "md"],
+    );
+    assert!(digest.contains("KSCB: 0 of 10 addressed"), "{digest}");
+}
