@@ -56,7 +56,7 @@ pub async fn play(
     )?;
 
     let status_choice = choice(&server, "status", "status", "Green: on track")?;
-    let script: [(u64, &str, Value, String); 3] = [
+    let script: [(u64, &str, Value, String); 4] = [
         (
             OPHELIA,
             "status",
@@ -67,6 +67,16 @@ pub async fn play(
             ]),
             "/status ref:7.1 status:Green note:Task and finish group met; the plan is agreed"
                 .into(),
+        ),
+        (
+            OPHELIA,
+            "measure",
+            json!([{"type": 1, "name": "record", "options": [
+                {"type": 3, "name": "code", "value": "M2"},
+                {"type": 3, "name": "value", "value": "24%"},
+                {"type": 3, "name": "note", "value": "Six permanent starters in April"}
+            ]}]),
+            "/measure record code:M2 value:24% note:Six permanent starters in April".into(),
         ),
         (example::CAROL, "overdue", json!([]), "/overdue".into()),
         (
@@ -97,7 +107,42 @@ pub async fn play(
         )?;
     }
     bot.shutdown().await;
-    chase(store, db, &server, out).await
+    chase(store, db, &server, out).await?;
+    board_pack(store, now, out).await
+}
+
+/// What the board reads besides the actions: the digest's outcomes,
+/// measures and risk register, for the quarter under way (the example's
+/// record starts in it, on 15 May 2019), with the value Ophelia recorded.
+async fn board_pack(store: &Store, now: DateTime<Utc>, out: &mut (dyn Write + Send)) -> Result<()> {
+    let admin = crate::app::Actor::trusted("demo");
+    let plan = store.find_plan(Some(super::EXAMPLE_PLAN_NAME)).await?;
+    let made = crate::app::digest::make_digest(
+        store,
+        &admin,
+        &plan,
+        Some("Q1 19/20"),
+        &[crate::digest::Format::Md],
+        now,
+    )
+    .await?;
+    let markdown = made
+        .files
+        .first()
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .unwrap_or_default();
+    let Some(start) = markdown.find("## Outcomes and measures") else {
+        bail!("the digest has no measures section");
+    };
+    let end = markdown[start..]
+        .find("## Recommendation coverage")
+        .map_or(markdown.len(), |i| start + i);
+    writeln!(
+        out,
+        "\n== The board's digest of Q1 19/20 so far: outcomes, measures and risks (`planbot digest`) ==\n"
+    )?;
+    writeln!(out, "{}", markdown[start..end].trim_end())?;
+    Ok(())
 }
 
 /// The Monday chase: the scheduler wakes at 09:00 on 20 May 2019, queues the

@@ -301,8 +301,8 @@ fn demo_prints_reminders_and_summary_without_touching_the_users_database() {
     assert!(text.contains("Overdue actions by lead"), "{text}");
     assert!(text.contains("RAG summary by priority"));
     assert!(
-        text.contains("20 messages sent: 4 overdue chasers")
-            && text.contains("9 reminders to record a measure's value or review a risk"),
+        text.contains("19 messages sent: 4 overdue chasers")
+            && text.contains("8 reminders to record a measure's value or review a risk"),
         "the scheduler's Monday run: {text}"
     );
     assert!(text.contains("Snoozed: no more reminders about `2.4` until 27 May 2019"));

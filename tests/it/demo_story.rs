@@ -37,3 +37,33 @@ fn the_demo_says_why_a_green_action_is_overdue_and_shows_its_escalations() {
     assert_eq!(shown, 7, "each escalation counted is shown: {text}");
     assert!(!text.contains("<@"), "mentions read as names: {text}");
 }
+
+#[test]
+fn the_demo_records_a_measure_from_chat_and_shows_the_boards_measures_and_risks() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
+        .arg("demo")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("/measure record code:M2 value:24%")
+            && text.contains("M2 Social work posts filled by agency staff: 24% for Apr 2019"),
+        "{text}"
+    );
+    let pack = text
+        .split("== The board's digest of Q1 19/20 so far")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no digest section: {text}"));
+    assert!(pack.contains("## Outcomes and measures") && pack.contains("## Risk register"));
+    // The value recorded from chat is the one the board reads.
+    assert!(
+        pack.lines().any(|l| l.starts_with("| M2 ")
+            && l.contains("| 24% | Apr 2019 |")
+            && l.contains("Red")),
+        "{pack}"
+    );
+    assert!(
+        pack.contains("| R1 Recruitment and retention of social workers and practice managers")
+    );
+}
