@@ -59,12 +59,8 @@ pub async fn existing_database(path: &Path, wait: Duration) -> Result<bool> {
 /// Who holds the scheduler lease in the database at `path`, and until when;
 /// read without changing the file.
 pub async fn lease_in_file(path: &Path, wait: Duration) -> Result<Option<(String, DateTime<Utc>)>> {
-    let look = SqliteConnectOptions::new()
-        .filename(path)
-        .read_only(true)
-        .busy_timeout(wait);
     let fail = |e: sqlx::Error| classify(path, wait, e);
-    let mut conn = SqliteConnection::connect_with(&look).await.map_err(fail)?;
+    let mut conn = super::open::look_at(path, wait).await?;
     let lease = if has_table(&mut conn, "scheduler_lease")
         .await
         .map_err(fail)?

@@ -6,7 +6,7 @@
 
 use super::open::{Found, classify, inspect};
 use super::{Result, StoreError};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::sqlite::SqliteConnection;
 use sqlx::{Connection, Row};
 use std::path::Path;
 use std::time::Duration;
@@ -37,12 +37,8 @@ pub async fn check_file(path: &Path, wait: Duration) -> Result<Checked> {
             path: path.to_path_buf(),
         });
     }
-    let look = SqliteConnectOptions::new()
-        .filename(path)
-        .read_only(true)
-        .busy_timeout(wait);
     let fail = |e: sqlx::Error| classify(path, wait, e);
-    let mut conn = SqliteConnection::connect_with(&look).await.map_err(fail)?;
+    let mut conn = super::open::look_at(path, wait).await?;
     let checked = check(&mut conn).await.map_err(fail);
     let _ = conn.close().await;
     let mut checked = checked?;

@@ -140,6 +140,18 @@ impl Store {
     }
 }
 
+/// A read-only connection to the file at `path`: one that cannot change a
+/// byte of it, for looking before opening and for checks beside a bot.
+pub(super) async fn look_at(path: &Path, wait: Duration) -> Result<SqliteConnection> {
+    let look = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .busy_timeout(wait);
+    SqliteConnection::connect_with(&look)
+        .await
+        .map_err(|e| classify(path, wait, e))
+}
+
 /// Looks at the file without changing a byte of it. A database that a
 /// newer planbot wrote is refused here, before anything (sqlx's migrator,
 /// the journal mode) could write to it.
@@ -159,12 +171,8 @@ pub(super) async fn inspect(path: &Path, wait: Duration) -> Result<Found> {
     if meta.len() == 0 {
         return Ok(Found::EmptyFile);
     }
-    let look = SqliteConnectOptions::new()
-        .filename(path)
-        .read_only(true)
-        .busy_timeout(wait);
     let fail = |e: sqlx::Error| classify(path, wait, e);
-    let mut conn = SqliteConnection::connect_with(&look).await.map_err(fail)?;
+    let mut conn = look_at(path, wait).await?;
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
     )
