@@ -45,14 +45,8 @@ pub async fn make_scheduled_digest(
     let made = digest::make(store, plan, q, as_of, now).await?;
     let formats = formats.to_vec();
     off_runtime(move || {
-        let files = formats
-            .into_iter()
-            .map(|f| digest::render_all(&made, f))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| AppError::Internal(format!("cannot render the digest: {e}")))?
-            .into_iter()
-            .flatten()
-            .collect();
+        let files = digest::render_formats(&made, &formats)
+            .map_err(|e| AppError::Internal(format!("cannot render the digest: {e}")))?;
         Ok(MadeDigest {
             embed: digest::embed(&made),
             digest: made,

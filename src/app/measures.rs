@@ -164,3 +164,70 @@ pub async fn show(
         .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((standing, png))
 }
+
+/// One outcome at a glance, for `/plan summary`: its measures by RAG and
+/// its actions.
+#[derive(Debug, Clone)]
+pub struct OutcomeAtGlance {
+    pub code: String,
+    pub statement: String,
+    /// Measures with a value: red, amber, green; and those with none yet.
+    pub measures: [usize; 3],
+    pub unmeasured: usize,
+    pub actions: usize,
+    pub actions_overdue: usize,
+}
+
+/// The plan's outcomes, each with its measures' RAG and its actions, as they
+/// stand at `now`; empty for a plan without outcomes.
+pub async fn outcomes_at_glance(
+    store: &Store,
+    plan: &Plan,
+    now: DateTime<Utc>,
+) -> Result<Vec<OutcomeAtGlance>, AppError> {
+    let outcomes = store.outcomes(plan).await?;
+    if outcomes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let today = plan.today(now);
+    let standings = standings(store, plan, now).await?;
+    let actions = store
+        .actions(plan, &crate::store::ActionFilter::default(), today)
+        .await?;
+    Ok(outcomes
+        .into_iter()
+        .map(|o| {
+            let mut measures = [0; 3];
+            let mut unmeasured = 0;
+            for s in standings
+                .iter()
+                .filter(|s| s.measure.outcome.as_deref() == Some(o.code.as_str()))
+            {
+                match s.latest {
+                    // Red, amber, green in that order, as the enum declares them.
+                    Some((_, j)) => measures[j.rag as usize] += 1,
+                    None => unmeasured += 1,
+                }
+            }
+            let served: Vec<_> = actions
+                .iter()
+                .filter(|a| {
+                    o.actions
+                        .iter()
+                        .any(|r| r.eq_ignore_ascii_case(&a.reference))
+                })
+                .collect();
+            OutcomeAtGlance {
+                actions: served.len(),
+                actions_overdue: served
+                    .iter()
+                    .filter(|a| crate::plan::overdue_days(a.due, a.status, today).is_some())
+                    .count(),
+                code: o.code,
+                statement: o.statement,
+                measures,
+                unmeasured,
+            }
+        })
+        .collect())
+}

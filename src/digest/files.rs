@@ -60,6 +60,30 @@ pub fn render(d: &Digest, format: Format) -> Result<(String, Vec<u8>), super::Re
 /// Renders one format to its files: the digest's own, then, for a plan
 /// with a register, the measures' and the risks' (a CSV each, and the
 /// measure charts and the heat map as PNGs), named after the digest's.
+/// Every file of `formats`, each format drawn on a thread of its own: the
+/// charts' PNG encoding and the HTML take most of the time, and a digest
+/// is asked for while a secretary waits.
+pub fn render_formats(
+    d: &Digest,
+    formats: &[Format],
+) -> Result<Vec<(String, Vec<u8>)>, super::RenderError> {
+    let rendered: Vec<_> = std::thread::scope(|scope| {
+        let drawing: Vec<_> = formats
+            .iter()
+            .map(|&f| scope.spawn(move || render_all(d, f)))
+            .collect();
+        drawing
+            .into_iter()
+            .map(|t| t.join().expect("a digest format panicked"))
+            .collect()
+    });
+    let mut files = Vec::new();
+    for r in rendered {
+        files.extend(r?);
+    }
+    Ok(files)
+}
+
 pub fn render_all(
     d: &Digest,
     format: Format,

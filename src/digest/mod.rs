@@ -18,7 +18,7 @@ mod trend;
 pub use build::{DigestInput, build, last_quarter, quarter_as_of};
 pub use chart::{CHART_SIZE, ChartError, FONT_LICENCE, render_png};
 pub use csv_file::{DIGEST_CSV_HEADER, render_csv, render_measures_csv, render_risks_csv};
-pub use files::{Format, file_stem, render, render_all};
+pub use files::{Format, file_stem, render, render_all, render_formats};
 pub use gather::{make, record};
 pub use html::render_html;
 pub use markdown::render_markdown;

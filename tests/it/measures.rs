@@ -158,3 +158,56 @@ async fn a_risk_owner_reviews_and_the_register_shows_the_change() {
     assert_eq!(codes, ["R1", "R3", "R2"], "highest score first");
     assert_eq!(reg[2].change(), Some(-3), "9 then, 6 now");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_summary_adds_each_outcome_with_its_measures_and_actions() {
+    let app = spawn_app().await;
+    let before = app
+        .reply(
+            ADMIN,
+            "plan",
+            serde_json::json!([{"type": 1, "name": "summary", "options": []}]),
+        )
+        .await;
+    assert!(
+        !before.content().contains("Outcomes"),
+        "no outcomes, no section"
+    );
+    let plan = app.plan().await;
+    save_small_register(
+        &app.store,
+        &plan,
+        Utc.with_ymd_and_hms(2019, 1, 5, 9, 0, 0).unwrap(),
+    )
+    .await;
+    let answer = app
+        .reply(
+            ADMIN,
+            "plan",
+            serde_json::json!([{"type": 1, "name": "summary", "options": []}]),
+        )
+        .await;
+    let text = answer.content();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("OC1 More children are supported to stay safely at home"))
+        .unwrap_or_else(|| panic!("{text}"));
+    // M1 and M2 have values, M3 none; action 1.1 serves it.
+    assert!(line.contains(", 1 with no value yet; 1 actions"), "{line}");
+    let counts: usize = line
+        .split("measures ")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .take(3)
+        .map(|part| {
+            part.trim()
+                .split(' ')
+                .next()
+                .unwrap()
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(counts, 2, "{line}");
+}

@@ -51,7 +51,7 @@ async fn summary(
     }
     table.push_str(&line("Whole plan", &total));
     let quarter = plan.year_start.label(plan.year_start.quarter_of(today));
-    let text = format!(
+    let mut text = format!(
         "**{}**: {} actions, {} red, {} overdue ({quarter}, {})\n```\n{}```",
         render::quote(&plan.name),
         total.total(),
@@ -60,6 +60,26 @@ async fn summary(
         render::date(today),
         table.replace('`', "'")
     );
+    let outcomes =
+        crate::app::measures::outcomes_at_glance(store, &plan, ctx.data().clock.now()).await?;
+    if !outcomes.is_empty() {
+        text.push_str("**Outcomes**\n");
+        for o in outcomes {
+            let [red, amber, green] = o.measures;
+            text.push_str(&format!(
+                "{} {}: measures {red} red, {amber} amber, {green} green{}; {} actions, {} overdue\n",
+                render::quote(&o.code),
+                render::quote(&render::shorten(&o.statement, 90)),
+                if o.unmeasured > 0 {
+                    format!(", {} with no value yet", o.unmeasured)
+                } else {
+                    String::new()
+                },
+                o.actions,
+                o.actions_overdue
+            ));
+        }
+    }
     render::send_text(ctx, &text, false, "summary.txt").await
 }
 
