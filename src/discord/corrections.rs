@@ -1,7 +1,8 @@
-//! *Correct it*: the button under "a value is already recorded". It opens
-//! a form with the new value and asks why; only submitting the form
-//! records the correction. The id carries plan, period and measure, so the
-//! button works after a restart; the owners are checked again on the write.
+//! The buttons that open a form for a measure's value: *Correct it*, under
+//! "a value is already recorded", which asks for the right value and why;
+//! and *Record value*, on the reminder that a value is due. Only submitting
+//! the form records. The id carries plan, period and measure, so a button
+//! works after a restart; the owners are checked again on the write.
 
 use super::buttons::{Failed, Target, who};
 use super::{BotError, Data, answer};
@@ -13,21 +14,36 @@ use serenity::{
     CreateInteractionResponse, CreateModal, InputTextStyle, ModalInteraction,
 };
 
-const PREFIX: &str = "pbfix";
-
-/// `pbfix:<plan id>:<period start>:<measure code>`.
-fn custom_id(plan_id: i64, code: &str, start: NaiveDate) -> String {
-    format!("{PREFIX}:{plan_id}:{start}:{code}")
+/// Which form: a correction of a value recorded, or a first value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Correct,
+    Record,
 }
 
-fn parse(custom_id: &str) -> Option<(i64, NaiveDate, String)> {
-    let mut parts = custom_id.splitn(4, ':');
-    if parts.next()? != PREFIX {
-        return None;
+impl Mode {
+    fn prefix(self) -> &'static str {
+        match self {
+            Mode::Correct => "pbfix",
+            Mode::Record => "pbval",
+        }
     }
+}
+
+/// `pbfix:<plan id>:<period start>:<measure code>` (or `pbval:...`).
+fn custom_id(mode: Mode, plan_id: i64, code: &str, start: NaiveDate) -> String {
+    format!("{}:{plan_id}:{start}:{code}", mode.prefix())
+}
+
+fn parse(custom_id: &str) -> Option<(Mode, i64, NaiveDate, String)> {
+    let mut parts = custom_id.splitn(4, ':');
+    let prefix = parts.next()?;
+    let mode = [Mode::Correct, Mode::Record]
+        .into_iter()
+        .find(|m| m.prefix() == prefix)?;
     let plan = parts.next()?.parse().ok()?;
     let start = parts.next()?.parse().ok()?;
-    Some((plan, start, parts.next()?.to_string()))
+    Some((mode, plan, start, parts.next()?.to_string()))
 }
 
 pub fn is_ours(custom_id: &str) -> bool {
@@ -35,8 +51,15 @@ pub fn is_ours(custom_id: &str) -> bool {
 }
 
 pub fn button(plan_id: i64, code: &str, start: NaiveDate) -> CreateButton {
-    CreateButton::new(custom_id(plan_id, code, start))
+    CreateButton::new(custom_id(Mode::Correct, plan_id, code, start))
         .label("Correct it")
+        .style(ButtonStyle::Primary)
+}
+
+/// On the reminder that a value is due.
+pub fn record_button(plan_id: i64, code: &str, start: NaiveDate) -> CreateButton {
+    CreateButton::new(custom_id(Mode::Record, plan_id, code, start))
+        .label(crate::text::shorten(&format!("Record {code}"), 80))
         .style(ButtonStyle::Primary)
 }
 
@@ -47,7 +70,7 @@ pub async fn on_press(
     data: &Data,
 ) -> Result<(), Failed> {
     let fail = |e: BotError| (e, false);
-    let Some((plan_id, start, code)) = parse(&c.data.custom_id) else {
+    let Some((mode, plan_id, start, code)) = parse(&c.data.custom_id) else {
         return Ok(());
     };
     let plan = super::buttons::plan_of(data, plan_id).await.map_err(fail)?;
@@ -70,17 +93,27 @@ pub async fn on_press(
             .into(),
         ));
     }
-    let title = crate::text::shorten(&format!("Correct {code} for {start}"), 45);
+    let (verb, value_label, note) = match mode {
+        Mode::Correct => ("Correct", "The right value", Some("Why correct it?")),
+        Mode::Record => ("Record", "The value", None),
+    };
+    let title = crate::text::shorten(&format!("{verb} {code} for {start}"), 45);
+    let mut note_field = CreateInputText::new(
+        InputTextStyle::Paragraph,
+        note.unwrap_or("A note (optional)"),
+        "note",
+    )
+    .max_length(crate::plan::MAX_NOTE_CHARS as u16);
+    if note.is_none() {
+        note_field = note_field.required(false);
+    }
     let modal = CreateModal::new(&c.data.custom_id, title).components(vec![
         CreateActionRow::InputText(
-            CreateInputText::new(InputTextStyle::Short, "The right value", "value")
+            CreateInputText::new(InputTextStyle::Short, value_label, "value")
                 .placeholder(format!("in {}", measure.unit.as_str()))
                 .max_length(40),
         ),
-        CreateActionRow::InputText(
-            CreateInputText::new(InputTextStyle::Paragraph, "Why correct it?", "note")
-                .max_length(crate::plan::MAX_NOTE_CHARS as u16),
-        ),
+        CreateActionRow::InputText(note_field),
     ]);
     c.create_response(&ctx.http, CreateInteractionResponse::Modal(modal))
         .await
@@ -94,7 +127,7 @@ pub async fn on_submit(
     data: &Data,
 ) -> Result<(), Failed> {
     let fail = |e: BotError| (e, false);
-    let Some((plan_id, start, code)) = parse(&m.data.custom_id) else {
+    let Some((mode, plan_id, start, code)) = parse(&m.data.custom_id) else {
         return Ok(());
     };
     let plan = super::buttons::plan_of(data, plan_id).await.map_err(fail)?;
@@ -113,7 +146,9 @@ pub async fn on_submit(
         value: field("value").unwrap_or_default(),
         for_date: Some(start),
         note: field("note"),
-        correction: true,
+        // A first value that meets one recorded meanwhile is refused, and
+        // the answer offers *Correct it*.
+        correction: mode == Mode::Correct,
     };
     let now = data.clock.now();
     let target = Target::Modal(m);

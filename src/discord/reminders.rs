@@ -258,16 +258,23 @@ pub fn render(notice: &Notice, o: &RenderOptions) -> CreateMessage {
             measure,
             name,
             period,
+            period_start,
             due,
         } => (
             format!(
-                "**A value is due for {measure} {}** ({} plan), {}: the value for {period} was due by {} and is not recorded yet. Please record it (or ask a plan admin to).",
+                "**A value is due for {measure} {}** ({} plan), {}: the value for {period} was due by {} and is not recorded yet. Please record it with the button or `/measure record` (or ask a plan admin to).",
                 quote(name),
                 quote(plan),
                 quote(owner),
                 date(*due)
             ),
-            Vec::new(),
+            period_start
+                .map(|start| {
+                    vec![CreateActionRow::Buttons(vec![
+                        super::corrections::record_button(o.plan_id, measure, start),
+                    ])]
+                })
+                .unwrap_or_default(),
         ),
         Notice::ReviewDue {
             plan,

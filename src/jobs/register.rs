@@ -91,6 +91,7 @@ pub fn register(
                 measure: m.code.clone(),
                 name: m.name.clone(),
                 period: period.label(plan.year_start),
+                period_start: Some(period.start),
                 due,
             };
             send(

@@ -89,6 +89,9 @@ pub enum Notice {
         name: String,
         /// "May 2019" or "Q1 19/20".
         period: String,
+        /// The period's first day, for the *Record value* button.
+        #[serde(default)]
+        period_start: Option<NaiveDate>,
         /// The last day of its grace: the value was due by then.
         due: NaiveDate,
     },

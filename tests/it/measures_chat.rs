@@ -254,3 +254,66 @@ async fn risks_are_listed_by_score_and_reviewed_by_their_owners() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_value_due_reminder_records_the_value_from_its_button() {
+    let mut app = spawn_app().await;
+    let plan = app.plan().await;
+    save_small_register(
+        &app.store,
+        &plan,
+        chrono::Utc.with_ymd_and_hms(2019, 1, 5, 9, 0, 0).unwrap(),
+    )
+    .await;
+    app.stop_bot().await;
+    // Monday 20 May 2019, 09:00:30 London: April's values are past their grace.
+    app.start_jobs_at(chrono::Utc.with_ymd_and_hms(2019, 5, 20, 8, 0, 30).unwrap())
+        .await;
+    let deadline = std::time::Instant::now() + WAIT;
+    let reminder = loop {
+        let found = app.server.dm_messages(OPHELIA).into_iter().find(|m| {
+            m["content"]
+                .as_str()
+                .is_some_and(|t| t.contains("A value is due for M1"))
+        });
+        if let Some(m) = found {
+            break m;
+        }
+        assert!(std::time::Instant::now() < deadline, "no reminder for M1");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(
+        reminder["content"]
+            .as_str()
+            .unwrap()
+            .contains("the value for Apr 2019")
+    );
+    let button = &reminder["components"][0]["components"][0];
+    assert_eq!(button["label"], "Record M1");
+    let id = button["custom_id"].as_str().unwrap().to_string();
+    let channel = app.server.dm_channel_of(OPHELIA).unwrap();
+    let message = reminder["id"].as_str().unwrap().parse().unwrap();
+
+    let form = app.press(None, channel, OPHELIA, message, &id).await;
+    assert_eq!(form.kind, ResponseKind::Callback { type_: 9 });
+    let done = app
+        .submit(channel, OPHELIA, &id, &[("value", "70%"), ("note", "")])
+        .await;
+    assert!(
+        done.content().contains("**70%** for Apr 2019"),
+        "{}",
+        done.content()
+    );
+    assert_eq!(values(&app, "M1").await, [64.0, 66.0, 70.0]);
+
+    // Pressed again, the form records nothing over it: it says so.
+    let again = app
+        .submit(channel, OPHELIA, &id, &[("value", "71%"), ("note", "")])
+        .await;
+    assert!(
+        again.content().contains("already has 70% for Apr 2019"),
+        "{}",
+        again.content()
+    );
+    assert_eq!(values(&app, "M1").await, [64.0, 66.0, 70.0]);
+}
