@@ -285,7 +285,7 @@ pub fn render(notice: &Notice, o: &RenderOptions) -> CreateMessage {
             rating,
         } => (
             format!(
-                "**Risk {risk} {} is due for review** ({} plan), {}: its review date was {} and it has not been reviewed since.{} Please review its likelihood and impact.",
+                "**Risk {risk} {} is due for review** ({} plan), {}: its review date was {} and it has not been reviewed since.{} Please review its likelihood and impact with `/risk review`.",
                 quote(title),
                 quote(plan),
                 quote(owner),
