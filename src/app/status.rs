@@ -47,7 +47,7 @@ pub async fn update_status(
         at: now,
     };
     let updated = store
-        .change_status(plan, reference, |action| {
+        .change_status(plan, reference, move |action| {
             allowed(&rights, action)?;
             Ok::<_, AppError>(request.validated()?)
         })

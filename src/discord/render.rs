@@ -90,6 +90,9 @@ pub fn action_line(plan: &Plan, a: &Action, today: NaiveDate) -> String {
     )
 }
 
+/// How many of an action's updates `/action` shows, newest first.
+pub const LAST_UPDATES: u32 = 3;
+
 pub fn action_detail(
     plan: &Plan,
     a: &Action,
@@ -126,7 +129,7 @@ pub fn action_detail(
     }
     if !history.is_empty() {
         lines.push("Last updates:".into());
-        for c in history.iter().rev().take(3) {
+        for c in history.iter().rev().take(LAST_UPDATES as usize) {
             let from = c
                 .from
                 .map(|f| format!("{} → ", f.label()))

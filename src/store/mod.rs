@@ -5,6 +5,7 @@ mod actions;
 mod backup;
 mod check;
 mod digests;
+mod group_commit;
 mod history;
 mod holidays;
 mod import;
@@ -106,12 +107,38 @@ pub enum StoreError {
     NotADiscordId,
     #[error("Discord user {discord_id} is already linked to {name}")]
     DiscordIdTaken { discord_id: u64, name: String },
+    #[error("planbot's database writer stopped before it wrote this")]
+    WriterStopped,
     #[error("the database says: {0}")]
     Database(#[from] sqlx::Error),
     #[error("could not bring the database schema up to date: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the database holds a value planbot cannot read: {0}")]
     Corrupt(String),
+}
+
+impl StoreError {
+    /// The same error for another caller in a batch that failed as a whole
+    /// (see `group_commit`). Errors about the file copy exactly, so each
+    /// caller gets the same advice; the database's own words are kept as text.
+    pub(crate) fn again(&self) -> StoreError {
+        use StoreError::*;
+        match self {
+            Busy { path, seconds } => Busy {
+                path: path.clone(),
+                seconds: *seconds,
+            },
+            ReadOnly { path } => ReadOnly { path: path.clone() },
+            Damaged { path } => Damaged { path: path.clone() },
+            NotADatabase { path } => NotADatabase { path: path.clone() },
+            CannotOpen { path, reason } => CannotOpen {
+                path: path.clone(),
+                reason: reason.clone(),
+            },
+            WriterStopped => WriterStopped,
+            other => Database(sqlx::Error::Protocol(other.to_string())),
+        }
+    }
 }
 
 /// How much of the database file each connection maps into memory.
@@ -126,9 +153,21 @@ pub struct Store {
     path: PathBuf,
     /// How long a statement waits for another program's lock.
     wait: Duration,
+    /// Where status updates queue to be written together.
+    writer: group_commit::Writer,
 }
 
 impl Store {
+    fn new(pool: SqlitePool, path: PathBuf, wait: Duration) -> Store {
+        let writer = group_commit::Writer::start(pool.clone(), path.clone(), wait);
+        Store {
+            pool,
+            path,
+            wait,
+            writer,
+        }
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

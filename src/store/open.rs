@@ -102,7 +102,7 @@ impl Store {
             sqlx::migrate::MigrateError::Execute(e) => fail(e),
             other => StoreError::Migrate(other),
         })?;
-        Ok(Store { pool, path, wait })
+        Ok(Store::new(pool, path, wait))
     }
 
     /// Opens an existing database to read it and nothing more, for commands
@@ -124,7 +124,7 @@ impl Store {
             .connect_with(connect)
             .await
             .map_err(|e| classify(&path, wait, e))?;
-        Ok(Store { pool, path, wait })
+        Ok(Store::new(pool, path, wait))
     }
 
     /// The version of the last migration applied to the database.

@@ -167,3 +167,80 @@ async fn submit_in_channel(app: &TestApp, user: u64, custom_id: &str, status: &s
         .await;
     app.server.responses(id, 1, WAIT).await.remove(0)
 }
+
+/// Fifty updates arriving together are written together (one transaction),
+/// but each is still checked on its own: a refused one, or one naming no
+/// action, takes nothing from the others, and each allowed one keeps its
+/// own history row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_update_among_fifty_at_once_leaves_the_others_recorded() {
+    use planbot::app::{Actor, AppError, status};
+    let app = spawn_app().await;
+    let plan = app.plan().await;
+    let mine: Vec<String> = app
+        .store
+        .actions(
+            &plan,
+            &ActionFilter {
+                lead: Some("Ophelia Rix".into()),
+                ..Default::default()
+            },
+            plan.today(demo_now()),
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.reference)
+        .collect();
+    let mut before = Vec::new();
+    for r in &mine {
+        before.push(app.store.history(&plan, r).await.unwrap().len());
+    }
+    let ophelia = Actor::discord("ophelia", OPHELIA, false, false);
+    let stranger = Actor::discord("carol", STRANGER, false, false);
+    let updates = (0..50).map(|i| {
+        let (store, plan) = (app.store.clone(), plan.clone());
+        let (actor, reference) = match i % 10 {
+            3 => (stranger.clone(), mine[i % mine.len()].clone()),
+            7 => (ophelia.clone(), "99.99".to_string()),
+            _ => (ophelia.clone(), mine[i % mine.len()].clone()),
+        };
+        async move {
+            let change = status::Change {
+                to: Status::Amber,
+                note: Some(format!("update {i}")),
+                evidence: None,
+            };
+            let outcome =
+                status::update_status(&store, &plan, &actor, &reference, change, demo_now()).await;
+            (i, outcome)
+        }
+    });
+    for (i, outcome) in join_all(updates).await {
+        match (i % 10, outcome) {
+            (3, Err(AppError::NotAllowed { .. })) => {}
+            (7, Err(AppError::NoSuchAction { .. })) => {}
+            (3 | 7, other) => panic!("update {i} should have been refused: {other:?}"),
+            (_, Ok(done)) => {
+                assert_eq!(done.written.note.as_deref(), Some(&*format!("update {i}")))
+            }
+            (_, Err(e)) => panic!("update {i} was refused: {e:?}"),
+        }
+    }
+    let mut written = 0;
+    for (r, before) in mine.iter().zip(before) {
+        let history = app.store.history(&plan, r).await.unwrap();
+        for change in &history[before..] {
+            let i: usize = change.note.as_deref().unwrap()["update ".len()..]
+                .parse()
+                .unwrap();
+            assert!(
+                i % 10 != 3 && i % 10 != 7,
+                "refused update {i} is in {r}'s history"
+            );
+            assert_eq!(change.by, "Ophelia Rix");
+        }
+        written += history.len() - before;
+    }
+    assert_eq!(written, 40, "each of the 40 allowed updates has its row");
+}

@@ -429,3 +429,35 @@ async fn a_sheet_without_status_or_evidence_keeps_what_is_recorded() {
         Status::Red
     );
 }
+
+#[tokio::test]
+async fn recent_history_is_the_tail_of_the_whole_history_in_order() {
+    let db = TestDb::new().await;
+    db.import_csv("Kirklees", SMALL_PLAN, utc(2018, 10, 1, 9, 0))
+        .await;
+    let plan = db.store.find_plan(None).await.unwrap();
+    let statuses = [Status::Amber, Status::Red, Status::Green];
+    for i in 0..7 {
+        // Two updates stamped in the same millisecond keep their order.
+        let at = utc(2018, 11, 1, 9, 0) + chrono::Duration::hours(i / 2);
+        db.store
+            .record_status(
+                &plan,
+                "1.1",
+                &request(statuses[i as usize % 3], "Steve Comb", at),
+            )
+            .await
+            .unwrap();
+    }
+    let whole = db.store.history(&plan, "1.1").await.unwrap();
+    assert_eq!(whole.len(), 8);
+    for n in [1, 3, 8, 20] {
+        let recent = db.store.recent_history(&plan, "1.1", n).await.unwrap();
+        let tail = &whole[whole.len().saturating_sub(n as usize)..];
+        assert_eq!(format!("{recent:?}"), format!("{tail:?}"), "last {n}");
+    }
+    assert!(matches!(
+        db.store.recent_history(&plan, "9.9", 3).await,
+        Err(StoreError::NoSuchAction { .. })
+    ));
+}

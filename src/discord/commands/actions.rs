@@ -26,7 +26,9 @@ pub async fn action(
     let plan = access::plan(&ctx, plan.as_deref()).await?;
     let store = &ctx.data().store;
     let action = store.action(&plan, &reference).await?;
-    let history = store.history(&plan, &action.reference).await?;
+    let history = store
+        .recent_history(&plan, &action.reference, render::LAST_UPDATES)
+        .await?;
     let today = plan.today(ctx.data().clock.now());
     let text = render::action_detail(&plan, &action, today, &history);
     render::send_text(

@@ -1,0 +1,295 @@
+//! Speed and footprint of the Discord bot, end to end, as a ratio to a bare
+//! serenity + poise bot measured in the same run. Both run as the separate
+//! processes they are in production (`planbot run`, and `crates/bare-bot`,
+//! which answers `/ping` and nothing else), each against a Discord-compatible
+//! test server on 127.0.0.1 held by this bench, so no traffic leaves the
+//! machine. Run with `cargo bench --bench bot`; figures go in the README.
+//! `-- --memory` measures only the footprints, which a busy machine does not
+//! skew as it does the latencies.
+
+mod child;
+mod load;
+mod plans;
+
+use child::{Bot, Memory};
+use discord_testserver::{Response, TestServer};
+use load::Ask;
+use planbot::app::{Actor, status};
+use planbot::plan::Status;
+use planbot::store::Store;
+use planbot_testkit::{OPHELIA, choice, guild, sub};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// The statuses updates cycle through, as the `status` option labels them.
+const CYCLE: [(Status, &str); 3] = [
+    (Status::Green, "Green: on track"),
+    (Status::Amber, "Amber: at risk"),
+    (Status::Red, "Red: off track"),
+];
+
+/// The `/status` options of a stream of updates to `refs`, round robin,
+/// each moving its action to the next status in [`CYCLE`].
+fn status_updates(server: &TestServer, refs: Vec<String>) -> impl FnMut() -> Ask + use<> {
+    let values: Vec<Value> = CYCLE
+        .iter()
+        .map(|(_, label)| choice(server, "status", "status", label))
+        .collect();
+    let mut at = vec![0; refs.len()];
+    let mut sent = 0;
+    move || {
+        let i = sent % refs.len();
+        sent += 1;
+        at[i] = (at[i] + 1) % CYCLE.len();
+        ask(
+            "status",
+            json!([
+                {"type": 3, "name": "ref", "value": refs[i]},
+                {"type": 4, "name": "status", "value": values[at[i]]},
+                {"type": 3, "name": "note", "value": format!("bench update {sent}")},
+            ]),
+        )
+    }
+}
+
+fn ask(command: &'static str, options: Value) -> Ask {
+    Ask {
+        command,
+        options,
+        autocomplete: false,
+        user: OPHELIA,
+    }
+}
+
+fn the_same(a: Ask) -> impl FnMut() -> Ask {
+    move || a.clone()
+}
+
+fn pong(r: &Response) -> bool {
+    r.content() == "pong"
+}
+fn recorded(r: &Response) -> bool {
+    r.content().contains(" → ")
+}
+fn detail(r: &Response) -> bool {
+    r.content().contains("Last updates:")
+}
+fn listing(r: &Response) -> bool {
+    r.content().contains(" actions")
+}
+fn overdue_list(r: &Response) -> bool {
+    r.content().contains("overdue")
+}
+fn summary(r: &Response) -> bool {
+    r.content().contains("Green")
+}
+fn choices(r: &Response) -> bool {
+    r.data()["choices"]
+        .as_array()
+        .is_some_and(|c| !c.is_empty())
+}
+
+/// What one bot measured.
+struct Run {
+    started_in: Duration,
+    memory: Memory,
+}
+
+/// Lets a freshly started bot settle (its first requests, allocator
+/// warm-up) before its footprint is read.
+async fn settled(bot: &Bot) -> Run {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    Run {
+        started_in: bot.started_in,
+        memory: bot.memory(),
+    }
+}
+
+async fn bench(only_memory: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let kirklees = dir.path().join("kirklees.db");
+    let ophelias = plans::kirklees(&kirklees).await;
+    let big = dir.path().join("big.db");
+    let big_refs = if only_memory {
+        None
+    } else {
+        Some(plans::big(&big).await)
+    };
+
+    // 1. The yardstick.
+    let server = TestServer::start(vec![guild()]).await.unwrap();
+    let bot = Bot::bare(&server);
+    let bare = settled(&bot).await;
+    let bare_t = if only_memory {
+        None
+    } else {
+        Some(load::time(&server, the_same(ask("ping", json!([]))), pong).await)
+    };
+    drop(bot);
+    drop(server);
+
+    // 2. planbot on the Kirklees example.
+    let server = TestServer::start(vec![guild()]).await.unwrap();
+    let bot = Bot::planbot(&server, &kirklees, "Kirklees", &dir.path().join("k.log"));
+    let planbot = settled(&bot).await;
+    let mut rows = Vec::new();
+    if !only_memory {
+        let updates = status_updates(&server, ophelias.clone());
+        rows.push((
+            "/status (durable write), Kirklees",
+            load::time(&server, updates, recorded).await,
+        ));
+        let show = ask(
+            "action",
+            json!([{"type": 3, "name": "ref", "value": ophelias[0]}]),
+        );
+        rows.push((
+            "/action, Kirklees",
+            load::time(&server, the_same(show), detail).await,
+        ));
+    }
+    drop(bot);
+    drop(server);
+
+    // 3. planbot on a plan of 10,000 actions, one with 10,000 updates.
+    let mut big_run = None;
+    if let Some(refs) = big_refs {
+        let server = TestServer::start(vec![guild()]).await.unwrap();
+        let bot = Bot::planbot(&server, &big, plans::BIG, &dir.path().join("b.log"));
+        big_run = Some(settled(&bot).await);
+        let show = |r: &str| ask("action", json!([{"type": 3, "name": "ref", "value": r}]));
+        rows.push((
+            "/action, 10,000 updates (10k plan)",
+            load::time(&server, the_same(show(plans::LONG_HISTORY)), detail).await,
+        ));
+        rows.push((
+            "/action, 1 update (10k plan)",
+            load::time(&server, the_same(show(plans::SHORT_HISTORY)), detail).await,
+        ));
+        rows.push((
+            "/actions, first page (10k plan)",
+            load::time(&server, the_same(ask("actions", json!([]))), listing).await,
+        ));
+        rows.push((
+            "/overdue (10k plan)",
+            load::time(&server, the_same(ask("overdue", json!([]))), overdue_list).await,
+        ));
+        let mut typing = ask(
+            "status",
+            json!([{"type": 3, "name": "ref", "value": "1.", "focused": true}]),
+        );
+        typing.autocomplete = true;
+        rows.push((
+            "/status ref autocomplete (10k plan)",
+            load::time(&server, the_same(typing), choices).await,
+        ));
+        rows.push((
+            "/plan summary (10k plan)",
+            load::time(
+                &server,
+                the_same(ask("plan", sub("summary", json!([])))),
+                summary,
+            )
+            .await,
+        ));
+        let updates = status_updates(&server, refs);
+        rows.push((
+            "/status (durable write, 10k plan)",
+            load::time(&server, updates, recorded).await,
+        ));
+    }
+
+    if let Some(bare_t) = &bare_t {
+        println!();
+        load::header();
+        load::row("bare bot /ping", bare_t, bare_t, "");
+        for (name, t) in &rows {
+            load::row(name, t, bare_t, "50 at once: p99 <= 2x");
+        }
+        println!();
+        throughput(&kirklees, &ophelias).await;
+    }
+    println!();
+    memory_rows(&bare, &planbot, big_run.as_ref());
+}
+
+/// Durable status updates through the application layer (the write path
+/// every adapter uses, permission check included), 50 callers at once.
+async fn throughput(db: &Path, refs: &[String]) {
+    let store = Store::open(db).await.unwrap();
+    let plan = store.find_plan(Some("Kirklees")).await.unwrap();
+    let actor = Actor::discord("ophelia", OPHELIA, false, false);
+    const UPDATES: usize = 10_000;
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..50)
+        .map(|caller| {
+            let (store, plan, actor) = (store.clone(), plan.clone(), actor.clone());
+            let refs = refs.to_vec();
+            tokio::spawn(async move {
+                for i in (caller..UPDATES).step_by(50) {
+                    let change = status::Change {
+                        to: CYCLE[i % CYCLE.len()].0,
+                        note: Some(format!("bench {i}")),
+                        evidence: None,
+                    };
+                    let reference = &refs[i % refs.len()];
+                    status::update_status(
+                        &store,
+                        &plan,
+                        &actor,
+                        reference,
+                        change,
+                        chrono::Utc::now(),
+                    )
+                    .await
+                    .expect("the update is recorded");
+                }
+            })
+        })
+        .collect();
+    futures::future::join_all(tasks).await;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{:<52} {:>8.0} a second  ({UPDATES} in {seconds:.2} s; target >= 5,000 a second)",
+        "durable status updates, 50 callers at once (app)",
+        UPDATES as f64 / seconds
+    );
+    store.close().await;
+}
+
+fn memory_rows(bare: &Run, planbot: &Run, big: Option<&Run>) {
+    let mb = |kb: u64| kb as f64 / 1024.0;
+    let line = |name: &str, run: &Run, target: &str| {
+        let m = &run.memory;
+        println!(
+            "{name:<40} {:>6.1} MB {:>5.2}x  (anon {:.1} MB, file {:.1} MB; started in {:.0} ms) {target}",
+            mb(m.rss),
+            m.rss as f64 / bare.memory.rss as f64,
+            mb(m.anon),
+            mb(m.file),
+            run.started_in.as_secs_f64() * 1e3,
+        )
+    };
+    println!("resident memory after READY, each bot its own process");
+    line("bare bot", bare, "");
+    line("planbot, Kirklees", planbot, "target <= 1.5x");
+    if let Some(big) = big {
+        line(
+            "planbot, 10,000 actions",
+            big,
+            "target <= 1.5x; start < 500 ms",
+        );
+    }
+}
+
+fn main() {
+    let only_memory = std::env::args().any(|a| a == "--memory");
+    let started = Instant::now();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(bench(only_memory));
+    println!("(bench took {:.1} s)", started.elapsed().as_secs_f64());
+}

@@ -1,0 +1,174 @@
+//! Group commit for status updates. Every update goes to one writer task;
+//! it takes all the updates waiting at that moment and writes them in one
+//! transaction, so fifty leads pressing at once cost one fsync, not fifty.
+//! Each update is still checked (permission, validation) and stamped inside
+//! that transaction, in the order it arrived, under a savepoint of its own:
+//! a refused or failed update leaves the others in the batch untouched. No
+//! one is told an update was recorded until the whole batch is on disk.
+
+use super::history::{Updated, apply_change};
+use super::open::classify;
+use super::{Result, StoreError};
+use crate::plan::{Action, Plan, StatusRequest};
+use sqlx::SqlitePool;
+use std::any::Any;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+/// The most updates one transaction takes; more wait for the next.
+const MAX_BATCH: usize = 256;
+/// Updates that may wait for the writer before senders wait too.
+const QUEUE: usize = 4096;
+
+/// The caller's own refusal, carried through the writer unchanged.
+type Refusal = Box<dyn Any + Send>;
+type Decide = Box<dyn FnOnce(&Action) -> std::result::Result<StatusRequest, Refusal> + Send>;
+
+struct Job {
+    plan: Plan,
+    reference: String,
+    decide: Decide,
+    answer: oneshot::Sender<Answer>,
+}
+
+enum Answer {
+    Done(Box<Updated>),
+    Refused(Refusal),
+    Failed(StoreError),
+}
+
+/// The way to the writer task; cheap to clone.
+#[derive(Clone, Debug)]
+pub(super) struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+/// What the writer needs of the store (not the store itself, which holds
+/// the writer: the task ends when the last store handle is dropped).
+struct Db {
+    pool: SqlitePool,
+    path: PathBuf,
+    wait: Duration,
+}
+
+impl Writer {
+    /// Starts the writer task, restarted if it ever panics.
+    pub(super) fn start(pool: SqlitePool, path: PathBuf, wait: Duration) -> Writer {
+        let (jobs, queue) = mpsc::channel(QUEUE);
+        let db = Arc::new(Db { pool, path, wait });
+        tokio::spawn(supervise(Arc::new(Mutex::new(queue)), db));
+        Writer { jobs }
+    }
+
+    /// Queues an update and waits until it is on disk, refused or failed.
+    pub(super) async fn change<E: From<StoreError> + Send + 'static>(
+        &self,
+        plan: &Plan,
+        reference: &str,
+        decide: impl FnOnce(&Action) -> std::result::Result<StatusRequest, E> + Send + 'static,
+    ) -> std::result::Result<Updated, E> {
+        let (answer, answered) = oneshot::channel();
+        let job = Job {
+            plan: plan.clone(),
+            reference: reference.to_string(),
+            decide: Box::new(move |action| decide(action).map_err(|e| Box::new(e) as Refusal)),
+            answer,
+        };
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        match answered.await.map_err(|_| StoreError::WriterStopped)? {
+            Answer::Done(updated) => Ok(*updated),
+            // The refusal was made by this call's own `decide`, so it is an E.
+            Answer::Refused(refusal) => Err(*refusal
+                .downcast::<E>()
+                .expect("a refusal comes back as the type its decide made")),
+            Answer::Failed(e) => Err(e.into()),
+        }
+    }
+}
+
+async fn supervise(queue: Arc<Mutex<mpsc::Receiver<Job>>>, db: Arc<Db>) {
+    loop {
+        match tokio::spawn(serve(queue.clone(), db.clone())).await {
+            // Every sender is gone: the store was dropped.
+            Ok(()) => return,
+            Err(e) if e.is_panic() => {
+                // The batch in hand is rolled back and its callers told the
+                // writer stopped; later updates go to a new writer.
+                tracing::error!("the status writer panicked; starting it again");
+            }
+            Err(_) => return,
+        }
+    }
+}
+
+async fn serve(queue: Arc<Mutex<mpsc::Receiver<Job>>>, db: Arc<Db>) {
+    let mut queue = queue.lock().await;
+    let mut batch = Vec::new();
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        db.commit(std::mem::take(&mut batch)).await;
+    }
+}
+
+impl Db {
+    async fn commit(&self, jobs: Vec<Job>) {
+        let mut tx = match self.pool.begin_with("BEGIN IMMEDIATE").await {
+            Ok(tx) => tx,
+            Err(e) => return self.fail_all(jobs.into_iter().map(|job| job.answer), e),
+        };
+        let mut answers = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let answer = match one(&mut tx, &job.plan, &job.reference, job.decide).await {
+                Ok(Ok(updated)) => Answer::Done(Box::new(updated)),
+                Ok(Err(refusal)) => Answer::Refused(refusal),
+                Err(e) => Answer::Failed(e),
+            };
+            answers.push((job.answer, answer));
+        }
+        match tx.commit().await {
+            // A caller that stopped waiting (an interaction that timed out)
+            // does not undo what was recorded.
+            Ok(()) => answers.into_iter().for_each(|(to, answer)| {
+                let _ = to.send(answer);
+            }),
+            Err(e) => self.fail_all(answers.into_iter().map(|(to, _)| to), e),
+        }
+    }
+
+    /// Tells every waiting caller that nothing of theirs was written.
+    fn fail_all(&self, waiting: impl Iterator<Item = oneshot::Sender<Answer>>, e: sqlx::Error) {
+        let reason = self.classify(e);
+        for to in waiting {
+            let _ = to.send(Answer::Failed(reason.again()));
+        }
+    }
+
+    fn classify(&self, e: sqlx::Error) -> StoreError {
+        classify(&self.path, self.wait, e)
+    }
+}
+
+/// One update under a savepoint of its own, rolled back unless it was made.
+async fn one(
+    tx: &mut sqlx::SqliteConnection,
+    plan: &Plan,
+    reference: &str,
+    decide: Decide,
+) -> Result<std::result::Result<Updated, Refusal>> {
+    sqlx::query("SAVEPOINT one_update")
+        .execute(&mut *tx)
+        .await?;
+    let outcome = apply_change(&mut *tx, plan, reference, decide).await;
+    let made = matches!(outcome, Ok(Ok(_)));
+    let end = if made {
+        "RELEASE one_update"
+    } else {
+        "ROLLBACK TO one_update; RELEASE one_update"
+    };
+    sqlx::query(end).execute(&mut *tx).await?;
+    outcome
+}
