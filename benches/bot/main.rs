@@ -13,7 +13,7 @@ mod plans;
 
 use child::{Bot, Memory};
 use discord_testserver::{Response, TestServer};
-use load::Ask;
+use load::{Ask, Timings};
 use planbot::app::{Actor, status};
 use planbot::plan::Status;
 use planbot::store::Store;
@@ -82,7 +82,7 @@ fn overdue_list(r: &Response) -> bool {
     r.content().contains("overdue")
 }
 fn summary(r: &Response) -> bool {
-    r.content().contains("Green")
+    r.content().contains("Whole plan")
 }
 fn choices(r: &Response) -> bool {
     r.data()["choices"]
@@ -124,7 +124,10 @@ async fn bench(only_memory: bool) {
     let bare_t = if only_memory {
         None
     } else {
-        Some(load::time(&server, the_same(ask("ping", json!([]))), pong).await)
+        let t = load::time(&server, the_same(ask("ping", json!([]))), pong).await;
+        load::header();
+        load::row("bare bot /ping", &t, &t, "");
+        Some(t)
     };
     drop(bot);
     drop(server);
@@ -133,21 +136,23 @@ async fn bench(only_memory: bool) {
     let server = TestServer::start(vec![guild()]).await.unwrap();
     let bot = Bot::planbot(&server, &kirklees, "Kirklees", &dir.path().join("k.log"));
     let planbot = settled(&bot).await;
-    let mut rows = Vec::new();
+    // Each row is printed as soon as it is measured.
+    let row =
+        |name: &str, t: Timings| load::row(name, &t, bare_t.as_ref().unwrap(), "p99 at once <= 2x");
     if !only_memory {
         let updates = status_updates(&server, ophelias.clone());
-        rows.push((
+        row(
             "/status (durable write), Kirklees",
             load::time(&server, updates, recorded).await,
-        ));
+        );
         let show = ask(
             "action",
             json!([{"type": 3, "name": "ref", "value": ophelias[0]}]),
         );
-        rows.push((
+        row(
             "/action, Kirklees",
             load::time(&server, the_same(show), detail).await,
-        ));
+        );
     }
     drop(bot);
     drop(server);
@@ -159,54 +164,44 @@ async fn bench(only_memory: bool) {
         let bot = Bot::planbot(&server, &big, plans::BIG, &dir.path().join("b.log"));
         big_run = Some(settled(&bot).await);
         let show = |r: &str| ask("action", json!([{"type": 3, "name": "ref", "value": r}]));
-        rows.push((
+        row(
             "/action, 10,000 updates (10k plan)",
             load::time(&server, the_same(show(plans::LONG_HISTORY)), detail).await,
-        ));
-        rows.push((
+        );
+        row(
             "/action, 1 update (10k plan)",
             load::time(&server, the_same(show(plans::SHORT_HISTORY)), detail).await,
-        ));
-        rows.push((
+        );
+        row(
             "/actions, first page (10k plan)",
             load::time(&server, the_same(ask("actions", json!([]))), listing).await,
-        ));
-        rows.push((
+        );
+        row(
             "/overdue (10k plan)",
             load::time(&server, the_same(ask("overdue", json!([]))), overdue_list).await,
-        ));
+        );
         let mut typing = ask(
             "status",
             json!([{"type": 3, "name": "ref", "value": "1.", "focused": true}]),
         );
         typing.autocomplete = true;
-        rows.push((
+        row(
             "/status ref autocomplete (10k plan)",
             load::time(&server, the_same(typing), choices).await,
-        ));
-        rows.push((
+        );
+        let summary_ask = ask("plan", sub("summary", json!([])));
+        row(
             "/plan summary (10k plan)",
-            load::time(
-                &server,
-                the_same(ask("plan", sub("summary", json!([])))),
-                summary,
-            )
-            .await,
-        ));
+            load::time(&server, the_same(summary_ask), summary).await,
+        );
         let updates = status_updates(&server, refs);
-        rows.push((
+        row(
             "/status (durable write, 10k plan)",
             load::time(&server, updates, recorded).await,
-        ));
+        );
     }
 
-    if let Some(bare_t) = &bare_t {
-        println!();
-        load::header();
-        load::row("bare bot /ping", bare_t, bare_t, "");
-        for (name, t) in &rows {
-            load::row(name, t, bare_t, "50 at once: p99 <= 2x");
-        }
+    if !only_memory {
         println!();
         throughput(&kirklees, &ophelias).await;
     }

@@ -2,6 +2,7 @@
 
 use super::{BotError, Context};
 use crate::app::status::StatusOutcome;
+use crate::plan::summary::RagCounts;
 use crate::plan::{Action, Plan, StatusChange};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use poise::serenity_prelude as serenity;
@@ -88,6 +89,45 @@ pub fn action_line(plan: &Plan, a: &Action, today: NaiveDate) -> String {
         a.status.label(),
         due(plan, a)
     )
+}
+
+/// The RAG table of `/plan summary`, one labelled row each. Each count
+/// column is as wide as its largest number, so that a plan of thousands of
+/// actions does not run its counts together.
+pub fn rag_table(rows: &[(String, &RagCounts)]) -> String {
+    const HEADS: [&str; 6] = ["Red", "Amb", "Grn", "NS", "Cmp", "Late"];
+    let cells = |c: &RagCounts| {
+        [
+            c.red,
+            c.amber,
+            c.green,
+            c.not_started,
+            c.complete,
+            c.overdue,
+        ]
+    };
+    let widths: Vec<usize> = (0..HEADS.len())
+        .map(|i| {
+            rows.iter()
+                .map(|(_, c)| cells(c)[i].to_string().len())
+                .chain([HEADS[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut table = format!("{:<31}", "Priority");
+    for (head, width) in HEADS.iter().zip(&widths) {
+        table.push_str(&format!(" {head:>width$}"));
+    }
+    table.push('\n');
+    for (label, counts) in rows {
+        table.push_str(&format!("{:<31}", shorten(label, 31)));
+        for (n, width) in cells(counts).iter().zip(&widths) {
+            table.push_str(&format!(" {n:>width$}"));
+        }
+        table.push('\n');
+    }
+    table
 }
 
 /// How many of an action's updates `/action` shows, newest first.

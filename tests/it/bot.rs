@@ -742,3 +742,52 @@ async fn with_several_plans_autocomplete_follows_the_chosen_plan() {
         reply.content()
     );
 }
+
+/// With thousands of actions the summary's counts stay apart, each under
+/// its heading (they used to run together once a count had four digits).
+#[tokio::test]
+async fn the_summary_table_keeps_four_digit_counts_apart() {
+    let app = spawn_app().await;
+    let mut csv = String::from("Priority,Ref,Action,Leads,Due,Status\n");
+    for i in 0..2200 {
+        let status = ["Red", "Amber"][i % 2];
+        csv.push_str(&format!(
+            "11. Extra,11.{i},Extra action {i},Lead {i},Q4 18/19,{status}\n"
+        ));
+    }
+    import_csv(&app.store, "Kirklees", &csv, demo_now()).await;
+    let reply = app.reply(STRANGER, "plan", sub("summary", json!([]))).await;
+    let text = reply.content();
+    assert!(text.contains("2258 actions"), "{text}");
+    let table: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Priority"))
+        .collect();
+    let (head, whole) = (
+        table[0],
+        table.iter().find(|l| l.starts_with("Whole plan")).unwrap(),
+    );
+    let counts: Vec<usize> = whole["Whole plan".len()..]
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(counts.len(), 6, "{whole}");
+    assert_eq!(counts[..5].iter().sum::<usize>(), 2258, "{whole}");
+    // Every count ends where its heading ends.
+    let ends = |line: &str| -> Vec<usize> {
+        line.char_indices()
+            .filter(|&(i, c)| {
+                c != ' ' && line[i + c.len_utf8()..].starts_with(' ')
+                    || i + c.len_utf8() == line.len()
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let head_ends = ends(head);
+    let row_ends = ends(whole);
+    assert_eq!(
+        head_ends[head_ends.len() - 6..],
+        row_ends[row_ends.len() - 6..],
+        "\n{head}\n{whole}"
+    );
+}

@@ -2,7 +2,7 @@ use crate::app::plan_io::{ImportRequest, ImportedKind, Source};
 use crate::app::plans::{Among, plan_name};
 use crate::app::{self, AppError};
 use crate::discord::{BotError, Context, Error, access, render};
-use crate::plan::summary::rag_by_priority;
+use crate::plan::summary::{RagCounts, rag_by_priority};
 use crate::store::ActionFilter;
 use poise::serenity_prelude as serenity;
 
@@ -33,23 +33,12 @@ async fn summary(
         .actions(&plan, &ActionFilter::default(), today)
         .await?;
     let (rows, total) = rag_by_priority(&store.priorities(&plan).await?, &actions, today);
-    let mut table = String::from("Priority                         Red Amb Grn  NS Cmp Late\n");
-    let line = |label: &str, c: &crate::plan::summary::RagCounts| {
-        format!(
-            "{:<32}{:>4}{:>4}{:>4}{:>4}{:>4}{:>5}\n",
-            render::shorten(label, 31),
-            c.red,
-            c.amber,
-            c.green,
-            c.not_started,
-            c.complete,
-            c.overdue
-        )
-    };
-    for r in &rows {
-        table.push_str(&line(&format!("{}. {}", r.number, r.title), &r.counts));
-    }
-    table.push_str(&line("Whole plan", &total));
+    let mut labelled: Vec<(String, &RagCounts)> = rows
+        .iter()
+        .map(|r| (format!("{}. {}", r.number, r.title), &r.counts))
+        .collect();
+    labelled.push(("Whole plan".into(), &total));
+    let table = render::rag_table(&labelled);
     let quarter = plan.year_start.label(plan.year_start.quarter_of(today));
     let mut text = format!(
         "**{}**: {} actions, {} red, {} overdue ({quarter}, {})\n```\n{}```",
