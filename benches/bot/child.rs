@@ -116,14 +116,16 @@ fn config_text(server: &TestServer, db: &Path, plan: &str) -> String {
 }
 
 /// `cargo bench` builds only this package's binaries; the bare bot is
-/// another package's, built here into the same folder, with the same
-/// (release) settings as planbot's.
+/// another package's, built here into the same folder with the same
+/// profile as planbot's. (With `--release` instead, the two builds took
+/// turns invalidating the dependencies they share.)
 fn bare_bot_exe() -> PathBuf {
     let planbot = Path::new(env!("CARGO_BIN_EXE_planbot"));
     let status = Command::new(env!("CARGO"))
         .args([
             "build",
-            "--release",
+            "--profile",
+            "bench",
             "--locked",
             "--quiet",
             "-p",

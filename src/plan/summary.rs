@@ -22,14 +22,21 @@ impl RagCounts {
     }
 
     pub fn count(&mut self, status: Status, overdue: bool) {
+        self.count_many(status, overdue, 1);
+    }
+
+    /// Counts `n` actions of one status, overdue or not.
+    pub fn count_many(&mut self, status: Status, overdue: bool, n: usize) {
         match status {
-            Status::Red => self.red += 1,
-            Status::Amber => self.amber += 1,
-            Status::Green => self.green += 1,
-            Status::NotStarted => self.not_started += 1,
-            Status::Complete => self.complete += 1,
+            Status::Red => self.red += n,
+            Status::Amber => self.amber += n,
+            Status::Green => self.green += n,
+            Status::NotStarted => self.not_started += n,
+            Status::Complete => self.complete += n,
         }
-        self.overdue += usize::from(overdue);
+        if overdue {
+            self.overdue += n;
+        }
     }
 
     pub fn get(&self, status: Status) -> usize {
@@ -86,6 +93,30 @@ pub fn rag_by_priority(
     }
     rows.retain(|r| r.counts.total() > 0);
     rows.sort_by_key(|r| r.number);
+    (rows, total)
+}
+
+/// RAG counts for each priority and for the whole plan from counts made
+/// elsewhere (the database's): `(priority number, title, status, overdue,
+/// how many)`, in priority order.
+pub fn rag_from_counts(
+    counted: impl IntoIterator<Item = (u32, String, Status, bool, usize)>,
+) -> (Vec<PrioritySummary>, RagCounts) {
+    let mut rows: Vec<PrioritySummary> = Vec::new();
+    let mut total = RagCounts::default();
+    for (number, title, status, overdue, n) in counted {
+        total.count_many(status, overdue, n);
+        if rows.last().is_none_or(|r| r.number != number) {
+            rows.push(PrioritySummary {
+                number,
+                title,
+                counts: RagCounts::default(),
+            });
+        }
+        if let Some(row) = rows.last_mut() {
+            row.counts.count_many(status, overdue, n);
+        }
+    }
     (rows, total)
 }
 

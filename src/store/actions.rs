@@ -78,7 +78,10 @@ pub(super) fn parse_rows(json: &str) -> Result<Vec<ActionRow>> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("action rows: {e}")))
 }
 
-fn into_actions(rows: Vec<ActionRow>, keep: impl Fn(&Action) -> bool) -> Result<Vec<Action>> {
+pub(super) fn into_actions(
+    rows: Vec<ActionRow>,
+    keep: impl Fn(&Action) -> bool,
+) -> Result<Vec<Action>> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let (_, action) = row.into_action()?;

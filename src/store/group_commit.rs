@@ -2,13 +2,16 @@
 //! it takes all the updates waiting at that moment and writes them in one
 //! transaction, so fifty leads pressing at once cost one fsync, not fifty.
 //! Each update is still checked (permission, validation) and stamped inside
-//! that transaction, in the order it arrived, under a savepoint of its own:
-//! a refused or failed update leaves the others in the batch untouched. No
-//! one is told an update was recorded until the whole batch is on disk.
+//! that transaction, in the order it arrived; a refusal writes nothing, so
+//! it leaves the others in the batch untouched. A database error while
+//! writing fails the whole batch (nothing of it is kept, everyone in it is
+//! told): such errors (disk full, I/O) would fail the commit anyway, and a
+//! savepoint around every update cost a third of the batch's time. No one is
+//! told an update was recorded until the whole batch is on disk.
 
+use super::StoreError;
 use super::history::{Updated, apply_change};
 use super::open::classify;
-use super::{Result, StoreError};
 use crate::plan::{Action, Plan, StatusRequest};
 use sqlx::SqlitePool;
 use std::any::Any;
@@ -121,20 +124,50 @@ impl Db {
             Err(e) => return self.fail_all(jobs.into_iter().map(|job| job.answer), e),
         };
         let mut answers = Vec::with_capacity(jobs.len());
+        let mut failed = None;
         for job in jobs {
-            let answer = match one(&mut tx, &job.plan, &job.reference, job.decide).await {
-                Ok(Ok(updated)) => Answer::Done(Box::new(updated)),
-                Ok(Err(refusal)) => Answer::Refused(refusal),
-                Err(e) => Answer::Failed(e),
-            };
-            answers.push((job.answer, answer));
+            if failed.is_some() {
+                answers.push((job.answer, None));
+                continue;
+            }
+            match apply_change(&mut tx, &job.plan, &job.reference, job.decide).await {
+                Ok(Ok(updated)) => {
+                    answers.push((job.answer, Some(Answer::Done(Box::new(updated)))))
+                }
+                Ok(Err(refusal)) => answers.push((job.answer, Some(Answer::Refused(refusal)))),
+                // Found before anything was written: the others go on.
+                Err(e @ StoreError::NoSuchAction { .. }) => {
+                    answers.push((job.answer, Some(Answer::Failed(e))));
+                }
+                // It may have written half an update: the transaction is
+                // dropped, which rolls it back, and every update in it fails.
+                Err(e) => {
+                    answers.push((job.answer, None));
+                    failed = Some(match e {
+                        // Read-only file, busy, damaged: the advice for it.
+                        StoreError::Database(e) => self.classify(e),
+                        other => other,
+                    });
+                }
+            }
+        }
+        if let Some(e) = failed {
+            drop(tx);
+            for (to, _) in answers {
+                let _ = to.send(Answer::Failed(e.again()));
+            }
+            return;
         }
         match tx.commit().await {
             // A caller that stopped waiting (an interaction that timed out)
             // does not undo what was recorded.
-            Ok(()) => answers.into_iter().for_each(|(to, answer)| {
-                let _ = to.send(answer);
-            }),
+            Ok(()) => {
+                for (to, answer) in answers {
+                    if let Some(answer) = answer {
+                        let _ = to.send(answer);
+                    }
+                }
+            }
             Err(e) => self.fail_all(answers.into_iter().map(|(to, _)| to), e),
         }
     }
@@ -150,25 +183,4 @@ impl Db {
     fn classify(&self, e: sqlx::Error) -> StoreError {
         classify(&self.path, self.wait, e)
     }
-}
-
-/// One update under a savepoint of its own, rolled back unless it was made.
-async fn one(
-    tx: &mut sqlx::SqliteConnection,
-    plan: &Plan,
-    reference: &str,
-    decide: Decide,
-) -> Result<std::result::Result<Updated, Refusal>> {
-    sqlx::query("SAVEPOINT one_update")
-        .execute(&mut *tx)
-        .await?;
-    let outcome = apply_change(&mut *tx, plan, reference, decide).await;
-    let made = matches!(outcome, Ok(Ok(_)));
-    let end = if made {
-        "RELEASE one_update"
-    } else {
-        "ROLLBACK TO one_update; RELEASE one_update"
-    };
-    sqlx::query(end).execute(&mut *tx).await?;
-    outcome
 }

@@ -26,6 +26,7 @@ mod import_files;
 mod import_reconcile;
 mod import_workbook;
 mod jobs;
+mod listing;
 mod measures;
 mod measures_chat;
 mod measures_cli;

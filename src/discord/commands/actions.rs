@@ -1,15 +1,16 @@
 use super::status::{StatusChoice, autocomplete_ref};
 use crate::discord::{BotError, Context, Error, access, render};
 use crate::plan::Status;
-use crate::store::ActionFilter;
+use crate::store::{ActionFilter, Order};
 use futures::StreamExt;
 use poise::serenity_prelude as serenity;
 use std::time::Duration;
 
 /// Lines on one page of a paginated list, at most.
 const PAGE_LINES: usize = 12;
-/// Room on a page for its heading.
-const HEADING_ROOM: usize = 100;
+/// Room on a page for each line: a page of full lines and its heading fit
+/// one message.
+const LINE_ROOM: usize = (render::MESSAGE_LIMIT - 100) / PAGE_LINES;
 /// How long the page buttons keep working.
 const PAGE_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -66,15 +67,35 @@ pub async fn actions(
         overdue: overdue.unwrap_or(false),
     };
     let today = plan.today(ctx.data().clock.now());
-    let found = ctx.data().store.actions(&plan, &filter, today).await?;
-    if found.is_empty() {
+    let store = ctx.data().store.clone();
+    // Each page is read when it is shown: a plan of thousands of actions
+    // costs no more to list than a short one.
+    let page_of = move |page: usize| {
+        let (store, plan, filter) = (store.clone(), plan.clone(), filter.clone());
+        async move {
+            let found = store
+                .actions_page(
+                    &plan,
+                    &filter,
+                    today,
+                    Order::Plan,
+                    page * PAGE_LINES,
+                    PAGE_LINES,
+                )
+                .await?;
+            let lines = found
+                .actions
+                .iter()
+                .map(|a| render::shorten(&render::action_line(&plan, a, today), LINE_ROOM))
+                .collect();
+            Ok::<_, BotError>((found.total, lines))
+        }
+    };
+    let (total, first) = page_of(0).await?;
+    if total == 0 {
         return render::send_text(ctx, "No actions match.", true, "actions.txt").await;
     }
-    let lines: Vec<String> = found
-        .iter()
-        .map(|a| render::action_line(&plan, a, today))
-        .collect();
-    paginate(ctx, &format!("{} actions", found.len()), &lines).await
+    paginate(ctx, &format!("{total} actions"), total, first, page_of).await
 }
 
 /// Actions past their due date, most overdue first
@@ -119,12 +140,31 @@ pub async fn overdue(
     render::send_text(ctx, &text, false, "overdue.txt").await
 }
 
-/// Sends a long list a page at a time, with buttons to turn pages. The
-/// buttons belong to this command's invocation, so they turn only its pages.
-async fn paginate(ctx: Context<'_>, title: &str, lines: &[String]) -> Result<(), Error> {
-    let pages = pages_of(title, lines);
-    if pages.len() == 1 {
-        return render::send_text(ctx, &pages[0], true, "actions.txt").await;
+/// Sends a list of `total` lines a page at a time, with buttons to turn
+/// pages; `first` is page 0 and `page_of` reads any page. The buttons belong
+/// to this command's invocation, so they turn only its pages.
+async fn paginate<F, Fut>(
+    ctx: Context<'_>,
+    title: &str,
+    total: usize,
+    first: Vec<String>,
+    page_of: F,
+) -> Result<(), Error>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = Result<(usize, Vec<String>), BotError>>,
+{
+    let pages = total.div_ceil(PAGE_LINES).max(1);
+    let text = |page: usize, lines: &[String]| {
+        format!(
+            "**{}** (page {} of {pages})\n{}",
+            render::quote(title),
+            page + 1,
+            lines.join("\n")
+        )
+    };
+    if pages == 1 {
+        return render::send_text(ctx, &text(0, &first), true, "actions.txt").await;
     }
     let prefix = ctx.id().to_string();
     let (prev_id, next_id) = (format!("{prefix}:prev"), format!("{prefix}:next"));
@@ -135,7 +175,7 @@ async fn paginate(ctx: Context<'_>, title: &str, lines: &[String]) -> Result<(),
                 .disabled(page == 0),
             serenity::CreateButton::new(&next_id)
                 .label("Next")
-                .disabled(page + 1 == pages.len()),
+                .disabled(page + 1 == pages),
         ])]
     };
     let mut page = 0;
@@ -148,19 +188,20 @@ async fn paginate(ctx: Context<'_>, title: &str, lines: &[String]) -> Result<(),
         .timeout(PAGE_TIMEOUT)
         .stream();
     let reply = poise::CreateReply::default()
-        .content(&pages[0])
+        .content(text(0, &first))
         .components(buttons(0))
         .ephemeral(true)
         .allowed_mentions(serenity::CreateAllowedMentions::new());
     ctx.send(reply).await?;
     while let Some(press) = presses.next().await {
         page = if press.data.custom_id == next_id {
-            (page + 1).min(pages.len() - 1)
+            (page + 1).min(pages - 1)
         } else {
             page.saturating_sub(1)
         };
+        let (_, lines) = page_of(page).await?;
         let update = serenity::CreateInteractionResponseMessage::new()
-            .content(&pages[page])
+            .content(text(page, &lines))
             .components(buttons(page))
             .allowed_mentions(serenity::CreateAllowedMentions::new());
         press
@@ -171,35 +212,4 @@ async fn paginate(ctx: Context<'_>, title: &str, lines: &[String]) -> Result<(),
             .await?;
     }
     Ok(())
-}
-
-/// Splits lines into pages of whole lines that fit one message each.
-fn pages_of(title: &str, lines: &[String]) -> Vec<String> {
-    let mut chunks: Vec<Vec<&str>> = vec![Vec::new()];
-    let mut size = 0;
-    for line in lines {
-        let len = line.chars().count() + 1;
-        let chunk = chunks.last_mut().expect("not empty");
-        if !chunk.is_empty()
-            && (chunk.len() == PAGE_LINES || size + len > render::MESSAGE_LIMIT - HEADING_ROOM)
-        {
-            chunks.push(Vec::new());
-            size = 0;
-        }
-        chunks.last_mut().expect("not empty").push(line);
-        size += len;
-    }
-    let total = chunks.len();
-    chunks
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            format!(
-                "**{}** (page {} of {total})\n{}",
-                render::quote(title),
-                i + 1,
-                c.join("\n")
-            )
-        })
-        .collect()
 }

@@ -2,8 +2,7 @@ use crate::app::plan_io::{ImportRequest, ImportedKind, Source};
 use crate::app::plans::{Among, plan_name};
 use crate::app::{self, AppError};
 use crate::discord::{BotError, Context, Error, access, render};
-use crate::plan::summary::{RagCounts, rag_by_priority};
-use crate::store::ActionFilter;
+use crate::plan::summary::{RagCounts, rag_from_counts};
 use poise::serenity_prelude as serenity;
 
 /// Larger files are not plans.
@@ -29,10 +28,13 @@ async fn summary(
     let plan = access::plan(&ctx, plan.as_deref()).await?;
     let store = &ctx.data().store;
     let today = plan.today(ctx.data().clock.now());
-    let actions = store
-        .actions(&plan, &ActionFilter::default(), today)
-        .await?;
-    let (rows, total) = rag_by_priority(&store.priorities(&plan).await?, &actions, today);
+    // Counted by the database, so that a large plan is not read row by row.
+    let counted = store.counted(&plan, today).await?;
+    let (rows, total) = rag_from_counts(
+        counted
+            .into_iter()
+            .map(|c| (c.priority, c.title, c.status, c.overdue, c.actions)),
+    );
     let mut labelled: Vec<(String, &RagCounts)> = rows
         .iter()
         .map(|r| (format!("{}. {}", r.number, r.title), &r.counts))

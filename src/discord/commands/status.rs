@@ -74,40 +74,27 @@ pub async fn autocomplete_ref(
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
+/// Discord shows at most 25 choices.
+const CHOICES: usize = 25;
+
 async fn ref_choices(
     ctx: Context<'_>,
     partial: &str,
 ) -> Result<Vec<serenity::AutocompleteChoice>, BotError> {
     let plan = access::plan(&ctx, typed_plan(&ctx).as_deref()).await?;
     let actor = access::actor(&ctx).await?;
-    let today = plan.today(ctx.data().clock.now());
-    let actions = ctx
-        .data()
-        .store
-        .actions(&plan, &Default::default(), today)
-        .await?;
     let words: Vec<String> = partial.split_whitespace().map(str::to_lowercase).collect();
     let partial = partial.trim().to_lowercase();
-    let mut matching: Vec<_> = actions
-        .iter()
-        .filter(|a| {
-            partial.is_empty()
-                || a.reference.to_lowercase().starts_with(&partial)
-                || words
-                    .iter()
-                    .all(|w| a.text.to_lowercase().contains(w.as_str()))
-        })
-        .collect();
-    // Stable sort keeps plan order within each group.
-    matching.sort_by_key(|a| (!(actor.leads(a) && a.status.is_open()), !a.status.is_open()));
-    Ok(matching
+    let found = ctx
+        .data()
+        .store
+        .candidates(&plan, actor.person.as_deref(), &partial, &words, CHOICES)
+        .await?;
+    Ok(found
         .into_iter()
-        // Discord refuses the whole answer if one value is over 100 characters.
-        .filter(|a| a.reference.chars().count() <= 100)
-        .take(25)
         .map(|a| {
             let label = format!("{} · {} ({})", a.reference, a.text, a.status.label());
-            serenity::AutocompleteChoice::new(render::shorten(&label, 99), a.reference.clone())
+            serenity::AutocompleteChoice::new(render::shorten(&label, 99), a.reference)
         })
         .collect())
 }
