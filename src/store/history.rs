@@ -119,15 +119,19 @@ pub(super) async fn apply_change<R>(
         Ok(req) => req,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    let at = stamp_after_last(tx, id, req.at).await?;
+    let asked = to_ms(req.at);
     let from = before.status.as_str();
     let to = req.to.as_str();
     let discord_id = req.by_discord_id.map(|id| id.to_string());
-    sqlx::query!(
-        "INSERT INTO status_changes (action_id, at_ms, actor, actor_discord_id, from_status, to_status, note, evidence)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    // Stamped in the insert itself: the asked time, or the action's latest
+    // entry's if that is later.
+    let at = sqlx::query_scalar!(
+        r#"INSERT INTO status_changes (action_id, at_ms, actor, actor_discord_id, from_status, to_status, note, evidence)
+           VALUES (?1, max(?2, coalesce((SELECT max(at_ms) FROM status_changes WHERE action_id = ?1), ?2)),
+                   ?3, ?4, ?5, ?6, ?7, ?8)
+           RETURNING at_ms AS "at_ms!: i64""#,
         id,
-        at,
+        asked,
         req.by,
         discord_id,
         from,
@@ -135,7 +139,7 @@ pub(super) async fn apply_change<R>(
         req.note,
         req.evidence
     )
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
     let evidence = sqlx::query_scalar!(
         "UPDATE actions
@@ -171,19 +175,4 @@ pub(super) async fn apply_change<R>(
         after,
         change,
     }))
-}
-
-/// `at`, or the action's latest history time if that is later.
-pub(super) async fn stamp_after_last(
-    tx: &mut sqlx::SqliteConnection,
-    action_id: i64,
-    at: chrono::DateTime<chrono::Utc>,
-) -> Result<i64> {
-    let last = sqlx::query_scalar!(
-        "SELECT max(at_ms) FROM status_changes WHERE action_id = ?",
-        action_id
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    Ok(last.map_or(to_ms(at), |last| last.max(to_ms(at))))
 }
