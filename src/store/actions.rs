@@ -2,6 +2,7 @@ use super::{Result, SplitList, Store, StoreError, each_row, from_ms, parse_day, 
 use crate::plan::{Action, AsOf, OverdueAction, Plan, Status};
 use chrono::NaiveDate;
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// Which actions a listing shows. Empty means all.
 #[derive(Debug, Clone, Default)]
@@ -103,6 +104,9 @@ struct OverdueRow<'a> {
     #[serde(borrow)]
     status: Cow<'a, str>,
 }
+
+#[derive(serde::Deserialize)]
+struct StatusRow<'a>(String, #[serde(borrow)] Cow<'a, str>);
 
 impl Store {
     /// The plan's current actions in plan order, filtered.
@@ -219,6 +223,22 @@ impl Store {
             .into_iter()
             .filter_map(|(.., i)| read[i].take())
             .collect())
+    }
+
+    /// Each current action's status, by ref: all a digest needs of the plan now.
+    pub async fn statuses(&self, plan: &Plan) -> Result<HashMap<String, Status>> {
+        let json = sqlx::query_scalar!(
+            r#"SELECT json_group_array(json_array(ref, status)) AS "rows!: String"
+                 FROM actions WHERE plan_id = ? AND removed_at_ms IS NULL"#,
+            plan.id
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let rows: Vec<StatusRow> = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("statuses: {e}")))?;
+        rows.into_iter()
+            .map(|StatusRow(reference, status)| Ok((reference, parse_status(&status)?)))
+            .collect()
     }
 
     pub async fn action(&self, plan: &Plan, reference: &str) -> Result<Action> {
