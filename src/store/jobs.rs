@@ -7,6 +7,7 @@ use crate::plan::{Action, Plan, Status};
 use crate::schedule::{Decision, JobName, Recipient};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// An open action and one of its leads, with when that lead was last chased
 /// about it and any snooze.
@@ -242,8 +243,10 @@ impl Store {
         let run_id = inserted.last_insert_rowid();
         let fallback = fallback_channel.map(|c| c.to_string());
         // One statement for all the messages (and the bookkeeping below):
-        // a chase over a large plan queues tens of thousands.
-        let rows: Vec<_> = decision
+        // a chase over a large plan queues tens of thousands. Each body goes
+        // in as a JSON string, not an object: SQLite would otherwise parse
+        // every notice and write it out again as text.
+        let rows = decision
             .outgoing
             .iter()
             .map(|out| {
@@ -251,16 +254,11 @@ impl Store {
                     Recipient::Lead(p) => (Some(p), fallback.clone()),
                     Recipient::Channel(c) => (None, Some(c.to_string())),
                 };
-                (
-                    &out.key,
-                    person,
-                    channel,
-                    &out.notice,
-                    to_ms(out.not_before),
-                )
+                let body = serde_json::to_string(&out.notice)?;
+                Ok((&out.key, person, channel, body, to_ms(out.not_before)))
             })
-            .collect();
-        let rows = serde_json::to_string(&rows)
+            .collect::<serde_json::Result<Vec<_>>>()
+            .and_then(|rows| serde_json::to_string(&rows))
             .map_err(|e| StoreError::Corrupt(format!("notice: {e}")))?;
         let queued = sqlx::query!(
             "INSERT INTO outbox (key, plan_id, job, person_id, channel_id, body, created_at_ms, not_before_ms, next_try_ms)
@@ -276,10 +274,18 @@ impl Store {
         .await?
         .rows_affected() as usize;
         // Bulk bookkeeping through json_each: one statement, not one per row.
-        let chased = serde_json::to_string(&decision.chased).unwrap_or_default();
+        // The chased leads go by action, {"action id": [person ids]}, in
+        // action order: SQLite reads numbers off each action's list rather
+        // than taking a pair apart per row, and writes the chases in the
+        // order of their key.
+        let mut chased: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for (action, person) in &decision.chased {
+            chased.entry(*action).or_default().push(*person);
+        }
+        let chased = serde_json::to_string(&chased).unwrap_or_default();
         sqlx::query!(
             "INSERT INTO chases (action_id, person_id, at_ms)
-             SELECT j.value ->> 0, j.value ->> 1, ?2 FROM json_each(?1) j WHERE true
+             SELECT CAST(a.key AS INTEGER), p.value, ?2 FROM json_each(?1) a, json_each(a.value) p WHERE true
              ON CONFLICT (action_id, person_id) DO UPDATE SET at_ms = excluded.at_ms",
             chased,
             fire_ms
