@@ -25,8 +25,8 @@ pub struct DigestInput {
     pub priorities: Vec<Priority>,
     /// The actions as they stood at `as_of`.
     pub then: Vec<Action>,
-    /// The actions now, for the "status now" column.
-    pub now: Vec<Action>,
+    /// Each current action's status now, by ref, for the "status now" column.
+    pub now: HashMap<String, Status>,
     /// Each action's history up to `as_of`, oldest first.
     pub history: HashMap<String, Vec<StatusChange>>,
     pub recommendations: Vec<Recommendation>,
@@ -180,11 +180,6 @@ pub fn build(input: &DigestInput) -> Digest {
 
     let coverage = coverage(&input.recommendations, &input.then);
     let mix = mix_by_quarter(input);
-    let now_status: HashMap<&str, Status> = input
-        .now
-        .iter()
-        .map(|a| (a.reference.as_str(), a.status))
-        .collect();
     let rows = input
         .then
         .iter()
@@ -195,7 +190,7 @@ pub fn build(input: &DigestInput) -> Digest {
             leads: a.leads.clone(),
             due_label: a.due.map(|d| plan.due_label(d)).unwrap_or_default(),
             status_then: a.status,
-            status_now: now_status.get(a.reference.as_str()).copied(),
+            status_now: input.now.get(&a.reference).copied(),
             overdue_days: a.overdue_days(today),
             latest_note: latest_note(&a.reference),
         })

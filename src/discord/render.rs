@@ -3,7 +3,7 @@
 use super::{BotError, Context};
 use crate::app::status::StatusOutcome;
 use crate::plan::summary::RagCounts;
-use crate::plan::{Action, Plan, StatusChange};
+use crate::plan::{Action, OverdueAction, Plan, Status, StatusChange};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use poise::serenity_prelude as serenity;
 
@@ -18,7 +18,11 @@ pub fn date(d: NaiveDate) -> String {
 }
 
 pub fn due(plan: &Plan, a: &Action) -> String {
-    match a.due {
+    due_on(plan, a.due)
+}
+
+fn due_on(plan: &Plan, due: Option<NaiveDate>) -> String {
+    match due {
         Some(d) => format!("{} ({})", plan.due_label(d), date(d)),
         None => "no due date".into(),
     }
@@ -78,16 +82,44 @@ pub fn change_recorded(done: &StatusOutcome) -> String {
 
 /// One line per action, for lists.
 pub fn action_line(plan: &Plan, a: &Action, today: NaiveDate) -> String {
-    let overdue = a
-        .overdue_days(today)
+    line(
+        plan,
+        &a.reference,
+        &a.text,
+        a.status,
+        a.due,
+        a.overdue_days(today),
+    )
+}
+
+/// The same line for an action on the overdue list.
+pub fn overdue_line(plan: &Plan, a: &OverdueAction) -> String {
+    line(
+        plan,
+        &a.reference,
+        &a.text,
+        a.status,
+        Some(a.due),
+        Some(a.days_overdue),
+    )
+}
+
+fn line(
+    plan: &Plan,
+    reference: &str,
+    text: &str,
+    status: Status,
+    due: Option<NaiveDate>,
+    days_overdue: Option<i64>,
+) -> String {
+    let overdue = days_overdue
         .map(|d| format!(", **{d} days overdue**"))
         .unwrap_or_default();
     format!(
-        "`{}` {} — {}, due {}{overdue}",
-        a.reference,
-        quote(&shorten(&a.text, 90)),
-        a.status.label(),
-        due(plan, a)
+        "`{reference}` {} — {}, due {}{overdue}",
+        quote(&shorten(text, 90)),
+        status.label(),
+        due_on(plan, due)
     )
 }
 

@@ -87,6 +87,20 @@ impl Action {
     }
 }
 
+/// An open action past its due date, as the overdue list shows it: no more
+/// than the list needs, so that a long list is read from an index alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OverdueAction {
+    pub reference: String,
+    pub priority: u32,
+    pub text: String,
+    pub leads: Vec<String>,
+    pub due: NaiveDate,
+    pub status: Status,
+    /// On the day the list was read for.
+    pub days_overdue: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Person {
     pub name: String,

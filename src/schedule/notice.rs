@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 /// One action as a reminder lists it. Stored as a JSON array, not an
 /// object: a chase over a large plan queues 100,000 of them, and the field
 /// names would be a third of the outbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(into = "LineTuple", from = "LineTuple")]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "LineTuple")]
 pub struct ActionLine {
     pub reference: String,
     pub text: String,
@@ -22,9 +22,18 @@ pub struct ActionLine {
 
 type LineTuple = (String, String, Option<NaiveDate>, Status, Option<i64>);
 
-impl From<ActionLine> for LineTuple {
-    fn from(a: ActionLine) -> LineTuple {
-        (a.reference, a.text, a.due, a.status, a.days_overdue)
+/// The same array as `LineTuple`, written from the line in place: serde's
+/// `into` would clone each line's text first.
+impl Serialize for ActionLine {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (
+            &self.reference,
+            &self.text,
+            &self.due,
+            &self.status,
+            &self.days_overdue,
+        )
+            .serialize(s)
     }
 }
 

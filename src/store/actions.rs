@@ -1,6 +1,8 @@
-use super::{Result, Store, StoreError, from_ms, split_list};
-use crate::plan::{Action, AsOf, Plan, Status};
+use super::{Result, SplitList, Store, StoreError, each_row, from_ms, parse_day, split_list};
+use crate::plan::{Action, AsOf, OverdueAction, Plan, Status};
 use chrono::NaiveDate;
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// Which actions a listing shows. Empty means all.
 #[derive(Debug, Clone, Default)]
@@ -27,34 +29,29 @@ impl ActionFilter {
 /// One row of the `action_rows` view. Listings read their rows as one JSON
 /// array built by SQLite (an array deserialises into this struct field by
 /// field): sqlx hands rows over one at a time at several µs each, which
-/// dominated every listing of a large plan.
+/// dominated every listing of a large plan. What is parsed or split here
+/// is borrowed from the JSON rather than copied first.
 #[derive(serde::Deserialize)]
-pub(super) struct ActionRow {
+pub(super) struct ActionRow<'a> {
     id: i64,
     r#ref: String,
     priority: i64,
     priority_title: String,
     grp: Option<String>,
     text: String,
-    due: Option<String>,
-    status: String,
-    evidence: String,
+    #[serde(borrow)]
+    due: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    status: Cow<'a, str>,
+    #[serde(borrow)]
+    evidence: Cow<'a, str>,
     last_update_ms: Option<i64>,
-    leads: String,
-    recommendations: String,
+    leads: SplitList,
+    recommendations: SplitList,
 }
 
-impl ActionRow {
+impl ActionRow<'_> {
     pub(super) fn into_action(self) -> Result<(i64, Action)> {
-        let status = parse_status(&self.status)?;
-        let due = self
-            .due
-            .map(|d| {
-                NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                    .map_err(|_| StoreError::Corrupt(format!("due date \"{d}\"")))
-            })
-            .transpose()?;
-        let recommendations = split_list(&self.recommendations);
         Ok((
             self.id,
             Action {
@@ -63,10 +60,10 @@ impl ActionRow {
                 priority_title: self.priority_title,
                 group: self.grp,
                 text: self.text,
-                leads: split_list(&self.leads),
-                due,
-                status,
-                recommendations,
+                leads: self.leads.0,
+                due: self.due.as_deref().map(parse_day).transpose()?,
+                status: parse_status(&self.status)?,
+                recommendations: self.recommendations.0,
                 evidence: self.evidence.lines().map(str::to_string).collect(),
                 last_update: self.last_update_ms.map(from_ms),
             },
@@ -74,28 +71,42 @@ impl ActionRow {
     }
 }
 
-pub(super) fn parse_rows(json: &str) -> Result<Vec<ActionRow>> {
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("action rows: {e}")))
-}
-
-pub(super) fn into_actions(
-    rows: Vec<ActionRow>,
-    keep: impl Fn(&Action) -> bool,
-) -> Result<Vec<Action>> {
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
+/// The actions among `json`'s rows that `keep` keeps, in the rows' order.
+pub(super) fn into_actions(json: &str, keep: impl Fn(&Action) -> bool) -> Result<Vec<Action>> {
+    let mut out = Vec::new();
+    each_row(json, "action rows", |row: ActionRow| {
         let (_, action) = row.into_action()?;
         if keep(&action) {
             out.push(action);
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
 pub(super) fn parse_status(s: &str) -> Result<Status> {
-    serde_json::from_value(serde_json::Value::String(s.to_string()))
-        .map_err(|_| StoreError::Corrupt(format!("status \"{s}\"")))
+    Status::ALL
+        .into_iter()
+        .find(|status| status.as_str() == s)
+        .ok_or_else(|| StoreError::Corrupt(format!("status \"{s}\"")))
 }
+
+/// One line of the overdue list as SQLite's JSON array gives it.
+#[derive(serde::Deserialize)]
+struct OverdueRow<'a> {
+    r#ref: String,
+    priority: i64,
+    position: i64,
+    text: String,
+    leads: SplitList,
+    #[serde(borrow)]
+    due: Cow<'a, str>,
+    #[serde(borrow)]
+    status: Cow<'a, str>,
+}
+
+#[derive(serde::Deserialize)]
+struct StatusRow<'a>(String, #[serde(borrow)] Cow<'a, str>);
 
 impl Store {
     /// The plan's current actions in plan order, filtered.
@@ -122,7 +133,7 @@ impl Store {
         )
         .fetch_one(&self.pool)
         .await?;
-        into_actions(parse_rows(&json)?, |a| filter.keeps(a, today))
+        into_actions(&json, |a| filter.keeps(a, today))
     }
 
     /// The plan's actions as they stood at a past moment: those that existed
@@ -154,7 +165,80 @@ impl Store {
         )
         .fetch_one(&self.pool)
         .await?;
-        into_actions(parse_rows(&json)?, |a| filter.keeps(a, as_of.today))
+        into_actions(&json, |a| filter.keeps(a, as_of.today))
+    }
+
+    /// The overdue list: open actions whose due date has passed on `today`
+    /// (the plan's calendar), the most overdue first and in plan order
+    /// within a day; in one priority if asked.
+    pub async fn overdue_actions(
+        &self,
+        plan: &Plan,
+        priority: Option<u32>,
+        today: NaiveDate,
+    ) -> Result<Vec<OverdueAction>> {
+        let day = today.format("%Y-%m-%d").to_string();
+        let priority = priority.map(i64::from);
+        // Every column read here is in the index on open actions by due
+        // date, which also gives the rows in due order: no table row is
+        // read and SQLite sorts nothing.
+        let json = sqlx::query_scalar!(
+            r#"SELECT json_group_array(json_array(ref, priority, position, text, leads, due, status)) AS "rows!: String"
+                 FROM (SELECT a.ref, p.number AS priority, a.position, a.text, a.leads, a.due, a.status
+                         FROM actions a JOIN priorities p ON p.id = a.priority_id
+                        WHERE a.plan_id = ?1 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
+                          AND a.due < ?2 AND (?3 IS NULL OR p.number = ?3)
+                        ORDER BY a.due)"#,
+            plan.id,
+            day,
+            priority
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let mut read = Vec::new();
+        let mut order = Vec::new();
+        each_row(&json, "overdue rows", |r: OverdueRow| {
+            let (due, status) = (parse_day(&r.due)?, parse_status(&r.status)?);
+            // The SQL only narrows the rows down; the plan's rule decides.
+            let Some(days_overdue) = crate::plan::overdue_days(Some(due), status, today) else {
+                return Ok(());
+            };
+            order.push((due, r.priority, r.position, read.len()));
+            read.push(Some(OverdueAction {
+                reference: r.r#ref,
+                priority: r.priority as u32,
+                text: r.text,
+                leads: r.leads.0,
+                due,
+                status,
+                days_overdue,
+            }));
+            Ok(())
+        })?;
+        // Plan order within a day, which the index does not give (it goes
+        // by id there): the keys are sorted, not the lines, and the read
+        // order settles ties, so no two keys are equal.
+        order.sort_unstable();
+        Ok(order
+            .into_iter()
+            .filter_map(|(.., i)| read[i].take())
+            .collect())
+    }
+
+    /// Each current action's status, by ref: all a digest needs of the plan now.
+    pub async fn statuses(&self, plan: &Plan) -> Result<HashMap<String, Status>> {
+        let json = sqlx::query_scalar!(
+            r#"SELECT json_group_array(json_array(ref, status)) AS "rows!: String"
+                 FROM actions WHERE plan_id = ? AND removed_at_ms IS NULL"#,
+            plan.id
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let rows: Vec<StatusRow> = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("statuses: {e}")))?;
+        rows.into_iter()
+            .map(|StatusRow(reference, status)| Ok((reference, parse_status(&status)?)))
+            .collect()
     }
 
     pub async fn action(&self, plan: &Plan, reference: &str) -> Result<Action> {
@@ -175,7 +259,7 @@ pub(super) async fn load_plan_actions<'e, E: sqlx::SqliteExecutor<'e>>(
     )
     .fetch_one(exec)
     .await?;
-    into_actions(parse_rows(&json)?, |_| true)
+    into_actions(&json, |_| true)
 }
 
 /// The current actions of a plan among `refs` (a JSON array), in no order.
@@ -194,7 +278,7 @@ pub(super) async fn load_actions_by_refs(
     )
     .fetch_one(exec)
     .await?;
-    into_actions(parse_rows(&json)?, |_| true)
+    into_actions(&json, |_| true)
 }
 
 /// The references of a plan's current actions.
@@ -217,8 +301,7 @@ pub(super) async fn load_action<'e, E: sqlx::SqliteExecutor<'e>>(
     reference: &str,
 ) -> Result<(i64, Action)> {
     let reference = reference.trim();
-    let row = sqlx::query_as!(
-        ActionRow,
+    let row = sqlx::query!(
         r#"SELECT id AS "id!", ref AS "ref!", priority AS "priority!", priority_title AS "priority_title!",
                   grp, text AS "text!", due, status AS "status!", evidence AS "evidence!",
                   last_update_ms, leads AS "leads!", recommendations AS "recommendations!"
@@ -233,5 +316,19 @@ pub(super) async fn load_action<'e, E: sqlx::SqliteExecutor<'e>>(
         plan: plan.name.clone(),
         reference: reference.to_string(),
     })?;
-    row.into_action()
+    ActionRow {
+        id: row.id,
+        r#ref: row.r#ref,
+        priority: row.priority,
+        priority_title: row.priority_title,
+        grp: row.grp,
+        text: row.text,
+        due: row.due.map(Cow::Owned),
+        status: row.status.into(),
+        evidence: row.evidence.into(),
+        last_update_ms: row.last_update_ms,
+        leads: SplitList(split_list(&row.leads)),
+        recommendations: SplitList(split_list(&row.recommendations)),
+    }
+    .into_action()
 }

@@ -2,16 +2,18 @@ use super::actions::parse_status;
 use super::{Result, Store, StoreError, from_ms, to_ms};
 use crate::plan::{Plan, Recommendation, Status, StatusChange};
 use chrono::{DateTime, Utc};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// One history entry as SQLite's JSON array gives it (see `ActionRow` for why JSON).
+/// One history entry as SQLite's JSON array gives it (see `ActionRow` for
+/// why JSON, and for what is borrowed).
 #[derive(serde::Deserialize)]
-struct PlanChangeRow(
-    String,
+struct PlanChangeRow<'a>(
+    #[serde(borrow)] Cow<'a, str>,
     i64,
     String,
-    Option<String>,
-    String,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Cow<'a, str>,
     Option<String>,
     Option<String>,
 );
@@ -24,11 +26,13 @@ impl Store {
         until: DateTime<Utc>,
     ) -> Result<HashMap<String, Vec<StatusChange>>> {
         let until = to_ms(until);
+        // Action by action (in the order of the index on refs), each one's
+        // history in the order of the index on it: SQLite sorts nothing.
         let json = sqlx::query_scalar!(
             r#"SELECT json_group_array(json_array(ref, at_ms, actor, from_status, to_status, note, evidence)) AS "rows!: String"
                  FROM (SELECT a.ref, s.at_ms, s.actor, s.from_status, s.to_status, s.note, s.evidence
-                         FROM status_changes s JOIN actions a ON a.id = s.action_id
-                        WHERE a.plan_id = ? AND s.at_ms <= ? ORDER BY s.at_ms, s.id)"#,
+                         FROM actions a JOIN status_changes s ON s.action_id = a.id
+                        WHERE a.plan_id = ? AND s.at_ms <= ? ORDER BY a.ref, s.at_ms, s.id)"#,
             plan.id,
             until
         )
@@ -37,15 +41,24 @@ impl Store {
         let rows: Vec<PlanChangeRow> = serde_json::from_str(&json)
             .map_err(|e| StoreError::Corrupt(format!("history rows: {e}")))?;
         let mut out: HashMap<String, Vec<StatusChange>> = HashMap::new();
-        for PlanChangeRow(reference, at_ms, actor, from, to, note, evidence) in rows {
-            out.entry(reference).or_default().push(StatusChange {
-                at: from_ms(at_ms),
-                by: actor,
-                from: from.as_deref().map(parse_status).transpose()?,
-                to: parse_status(&to)?,
-                note,
-                evidence,
-            });
+        let mut rows = rows.into_iter().peekable();
+        while let Some(first) = rows.peek() {
+            let reference = first.0.clone();
+            let mut changes = Vec::new();
+            while let Some(row) = rows.next_if(|r| r.0 == reference) {
+                let PlanChangeRow(_, at_ms, actor, from, to, note, evidence) = row;
+                changes.push(StatusChange {
+                    at: from_ms(at_ms),
+                    by: actor,
+                    from: from.as_deref().map(parse_status).transpose()?,
+                    to: parse_status(&to)?,
+                    note,
+                    evidence,
+                });
+            }
+            out.entry(reference.into_owned())
+                .or_default()
+                .extend(changes);
         }
         Ok(out)
     }

@@ -1,11 +1,13 @@
 //! What the jobs read, and the one transaction that records a run with the
 //! messages it decided and the bookkeeping that stops it deciding them again.
 
-use super::actions::{ActionRow, parse_rows};
-use super::{Result, Store, StoreError, from_ms, to_ms};
+use super::actions::{ActionRow, parse_status};
+use super::{Result, Store, StoreError, each_row, from_ms, parse_day, to_ms};
 use crate::plan::{Action, Plan, Status};
 use crate::schedule::{Decision, JobName, Recipient};
 use chrono::{DateTime, NaiveDate, Utc};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// An open action and one of its leads, with when that lead was last chased
 /// about it and any snooze.
@@ -74,14 +76,16 @@ pub struct JobRun {
     pub detail: Option<String>,
 }
 
-type LeadActionRow = (
+/// One lead-action row as SQLite's JSON array gives it (see `ActionRow`).
+#[derive(serde::Deserialize)]
+struct LeadActionRow<'a>(
     i64,
     i64,
     String,
     String,
     String,
-    Option<String>,
-    String,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Cow<'a, str>,
     Option<i64>,
     Option<i64>,
     Option<i64>,
@@ -104,48 +108,45 @@ impl Store {
         let before = day(before);
         // One JSON string for all rows: see ActionRow for why.
         let json = sqlx::query_scalar!(
-            r#"SELECT json_group_array(json_array(a.id, al.person_id, pe.name, a.ref, a.text, a.due, a.status,
-                                                  a.last_update_ms, c.at_ms, s.until_ms))
+            r#"SELECT json_group_array(json_array(id, person_id, name, ref, text, due, status,
+                                                  last_update_ms, chased_ms, until_ms))
                       AS "rows!: String"
-                 FROM actions a
-                 JOIN action_leads al ON al.action_id = a.id
-                 JOIN people pe ON pe.id = al.person_id
-                 LEFT JOIN chases c ON c.action_id = a.id AND c.person_id = al.person_id
-                 -- Few actions are ever snoozed: one pass over them, not a lookup per row.
-                 LEFT JOIN (SELECT action_id, max(until_ms) AS until_ms FROM snoozes GROUP BY action_id) s
-                        ON s.action_id = a.id
-                WHERE a.plan_id = ?1 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
-                  AND a.due >= ?2 AND a.due < ?3
-                ORDER BY a.due, a.id"#,
+                 FROM (SELECT a.id, al.person_id, pe.name, a.ref, a.text, a.due, a.status,
+                              a.last_update_ms, c.at_ms AS chased_ms, s.until_ms
+                         FROM actions a
+                         JOIN action_leads al ON al.action_id = a.id
+                         JOIN people pe ON pe.id = al.person_id
+                         LEFT JOIN chases c ON c.action_id = a.id AND c.person_id = al.person_id
+                         -- Few actions are ever snoozed: one pass over them, not a lookup per row.
+                         LEFT JOIN (SELECT action_id, max(until_ms) AS until_ms FROM snoozes GROUP BY action_id) s
+                                ON s.action_id = a.id
+                        WHERE a.plan_id = ?1 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
+                          AND a.due >= ?2 AND a.due < ?3
+                        -- The index on open actions by due date gives this order.
+                        ORDER BY a.due, a.id)"#,
             plan.id,
             from,
             before
         )
         .fetch_one(&self.pool)
         .await?;
-        let rows: Vec<LeadActionRow> = serde_json::from_str(&json)
-            .map_err(|e| StoreError::Corrupt(format!("lead actions: {e}")))?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(LeadAction {
-                    action_id: r.0,
-                    person_id: r.1,
-                    lead: r.2,
-                    reference: r.3,
-                    text: r.4,
-                    due: r
-                        .5
-                        .as_deref()
-                        .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d"))
-                        .transpose()
-                        .map_err(|_| StoreError::Corrupt("due date".into()))?,
-                    status: super::actions::parse_status(&r.6)?,
-                    last_update: r.7.map(from_ms),
-                    last_chased: r.8.map(from_ms),
-                    snoozed_until: r.9.map(from_ms),
-                })
-            })
-            .collect()
+        let mut out = Vec::new();
+        each_row(&json, "lead actions", |r: LeadActionRow| {
+            out.push(LeadAction {
+                action_id: r.0,
+                person_id: r.1,
+                lead: r.2,
+                reference: r.3,
+                text: r.4,
+                due: r.5.as_deref().map(parse_day).transpose()?,
+                status: parse_status(&r.6)?,
+                last_update: r.7.map(from_ms),
+                last_chased: r.8.map(from_ms),
+                snoozed_until: r.9.map(from_ms),
+            });
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// Open actions due before `before` that have not been escalated for
@@ -168,11 +169,13 @@ impl Store {
         )
         .fetch_one(&self.pool)
         .await?;
-        parse_rows(&json)?
-            .into_iter()
-            .map(ActionRow::into_action)
-            .map(|r| r.map(|(action_id, action)| EscalationCandidate { action_id, action }))
-            .collect()
+        let mut out = Vec::new();
+        each_row(&json, "action rows", |row: ActionRow| {
+            let (action_id, action) = row.into_action()?;
+            out.push(EscalationCandidate { action_id, action });
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// Everyone's person id by lower-cased name: owners are named in the
@@ -240,8 +243,10 @@ impl Store {
         let run_id = inserted.last_insert_rowid();
         let fallback = fallback_channel.map(|c| c.to_string());
         // One statement for all the messages (and the bookkeeping below):
-        // a chase over a large plan queues tens of thousands.
-        let rows: Vec<_> = decision
+        // a chase over a large plan queues tens of thousands. Each body goes
+        // in as a JSON string, not an object: SQLite would otherwise parse
+        // every notice and write it out again as text.
+        let rows = decision
             .outgoing
             .iter()
             .map(|out| {
@@ -249,16 +254,11 @@ impl Store {
                     Recipient::Lead(p) => (Some(p), fallback.clone()),
                     Recipient::Channel(c) => (None, Some(c.to_string())),
                 };
-                (
-                    &out.key,
-                    person,
-                    channel,
-                    &out.notice,
-                    to_ms(out.not_before),
-                )
+                let body = serde_json::to_string(&out.notice)?;
+                Ok((&out.key, person, channel, body, to_ms(out.not_before)))
             })
-            .collect();
-        let rows = serde_json::to_string(&rows)
+            .collect::<serde_json::Result<Vec<_>>>()
+            .and_then(|rows| serde_json::to_string(&rows))
             .map_err(|e| StoreError::Corrupt(format!("notice: {e}")))?;
         let queued = sqlx::query!(
             "INSERT INTO outbox (key, plan_id, job, person_id, channel_id, body, created_at_ms, not_before_ms, next_try_ms)
@@ -274,10 +274,18 @@ impl Store {
         .await?
         .rows_affected() as usize;
         // Bulk bookkeeping through json_each: one statement, not one per row.
-        let chased = serde_json::to_string(&decision.chased).unwrap_or_default();
+        // The chased leads go by action, {"action id": [person ids]}, in
+        // action order: SQLite reads numbers off each action's list rather
+        // than taking a pair apart per row, and writes the chases in the
+        // order of their key.
+        let mut chased: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for (action, person) in &decision.chased {
+            chased.entry(*action).or_default().push(*person);
+        }
+        let chased = serde_json::to_string(&chased).unwrap_or_default();
         sqlx::query!(
             "INSERT INTO chases (action_id, person_id, at_ms)
-             SELECT j.value ->> 0, j.value ->> 1, ?2 FROM json_each(?1) j WHERE true
+             SELECT CAST(a.key AS INTEGER), p.value, ?2 FROM json_each(?1) a, json_each(a.value) p WHERE true
              ON CONFLICT (action_id, person_id) DO UPDATE SET at_ms = excluded.at_ms",
             chased,
             fire_ms

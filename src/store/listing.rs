@@ -3,7 +3,7 @@
 //! it shows (and counts the rest along an index), never the whole plan, so
 //! that a plan of ten thousand actions answers about as fast as a small one.
 
-use super::actions::{ActionFilter, into_actions, parse_rows, parse_status};
+use super::actions::{ActionFilter, into_actions, parse_status};
 use super::{Result, Store};
 use crate::plan::{Action, Plan, Status};
 use chrono::NaiveDate;
@@ -108,7 +108,7 @@ impl Store {
         .await?;
         Ok(Page {
             total: total as usize,
-            actions: into_actions(parse_rows(&json)?, |_| true)?,
+            actions: into_actions(&json, |_| true)?,
         })
     }
 

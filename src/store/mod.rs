@@ -34,7 +34,7 @@ pub use plans::PlanSettings;
 pub use register::{Register, RegisterSource};
 pub use risks::{ReviewRequest, RiskReview, RiskStanding, RiskTrend, trends};
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use sqlx::sqlite::SqlitePool;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -196,6 +196,30 @@ pub(crate) fn from_ms(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 
+/// A date as the store writes it ("2019-03-31"), read without chrono's
+/// format parser, which parses the format string anew for each date: a
+/// listing of a large plan reads tens of thousands. Anything else is read
+/// as chrono reads that format.
+pub(crate) fn parse_day(text: &str) -> Result<NaiveDate> {
+    let b = text.as_bytes();
+    let number = |from: usize, to: usize| {
+        b[from..to].iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let quick = if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        match (number(0, 4), number(5, 7), number(8, 10)) {
+            (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y as i32, m, d),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    quick
+        .or_else(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("due date \"{text}\"")))
+}
+
 /// Lists kept in one column are separated by the ASCII unit separator, which
 /// no name or code contains.
 pub(crate) const LIST_SEP: char = '\u{1f}';
@@ -210,4 +234,67 @@ pub(crate) fn split_list(joined: &str) -> Vec<String> {
         .filter(|p| !p.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// Reads a JSON array of rows that SQLite built (see `actions::ActionRow`
+/// for why JSON), handing each row to `each` as it is parsed: a listing of
+/// a large plan then never holds all its rows twice, parsed and made.
+pub(crate) fn each_row<'de, T: serde::Deserialize<'de>>(
+    json: &'de str,
+    what: &str,
+    mut each: impl FnMut(T) -> Result<()>,
+) -> Result<()> {
+    struct Rows<'f, T, F>(&'f mut F, std::marker::PhantomData<T>);
+    impl<'de, T: serde::Deserialize<'de>, F: FnMut(T) -> Result<()>> serde::de::Visitor<'de>
+        for Rows<'_, T, F>
+    {
+        type Value = Result<()>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of rows")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Result<()>, A::Error> {
+            while let Some(row) = seq.next_element::<T>()? {
+                if let Err(e) = (self.0)(row) {
+                    // The rest is read past, so that the array still ends.
+                    while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                    return Ok(Err(e));
+                }
+            }
+            Ok(Ok(()))
+        }
+    }
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("{what}: {e}"));
+    let mut de = serde_json::Deserializer::from_str(json);
+    let outcome =
+        serde::Deserializer::deserialize_seq(&mut de, Rows(&mut each, std::marker::PhantomData))
+            .map_err(corrupt)?;
+    de.end().map_err(corrupt)?;
+    outcome
+}
+
+/// A list column as a JSON string of SQLite's, split as it is read: the
+/// separator is a control character, which JSON escapes, so reading the
+/// string whole first would copy it for every row of a listing.
+pub(crate) struct SplitList(pub Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for SplitList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Items;
+        impl serde::de::Visitor<'_> for Items {
+            type Value = SplitList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list column")
+            }
+            fn visit_str<E: serde::de::Error>(
+                self,
+                joined: &str,
+            ) -> std::result::Result<SplitList, E> {
+                Ok(SplitList(split_list(joined)))
+            }
+        }
+        d.deserialize_str(Items)
+    }
 }

@@ -402,6 +402,111 @@ async fn overdue_filter_uses_the_plan_calendar() {
     );
 }
 
+/// Priority 2 comes first in the file, so the priorities' ids do not follow
+/// their numbers; actions of both share due dates.
+const OVERDUE_PLAN: &str = "\
+Priority,Ref,Action,Leads,Due,Status
+2. Second,2.1,Two one,Ann Lead; Bob Second,Q3 18/19,Red
+1. First,1.1,One one,Cat Third,Q3 18/19,Green
+2. Second,2.2,Two two,,Q2 18/19,Amber
+1. First,1.2,One two,Ann Lead,Q2 18/19,Not started
+1. First,1.3,One three,Ann Lead,Q2 18/19,Complete
+1. First,1.4,No date,Ann Lead,,Red
+3. Third,3.1,Due at the quarter's end,Ann Lead,31/03/2019,Red
+3. Third,3.2,Pruned,Ann Lead,Q2 18/19,Red
+";
+
+#[tokio::test]
+async fn the_overdue_list_is_the_overdue_filter_most_overdue_first() {
+    let db = TestDb::new().await;
+    db.import_csv("P", OVERDUE_PLAN, utc(2018, 4, 2, 9, 0))
+        .await;
+    let without_3_2: String = OVERDUE_PLAN
+        .lines()
+        .filter(|l| !l.contains(",3.2,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut prune = import_opts(utc(2018, 5, 1, 9, 0));
+    prune.prune = true;
+    db.store
+        .import_plan("P", &plan_from_csv(&without_3_2), &prune)
+        .await
+        .unwrap();
+    let plan = db.store.find_plan(None).await.unwrap();
+    let overdue = ActionFilter {
+        overdue: true,
+        ..Default::default()
+    };
+    for (today, priority) in [
+        (date(2019, 3, 31), None),
+        (date(2019, 4, 1), None),
+        (date(2018, 12, 31), None),
+        (date(2019, 4, 1), Some(2)),
+        (date(2017, 1, 1), None),
+    ] {
+        let list = db
+            .store
+            .overdue_actions(&plan, priority, today)
+            .await
+            .unwrap();
+        // What `/overdue` showed before it had a list of its own.
+        let mut full = db
+            .store
+            .actions(
+                &plan,
+                &ActionFilter {
+                    priority,
+                    ..overdue.clone()
+                },
+                today,
+            )
+            .await
+            .unwrap();
+        full.sort_by_key(|a| std::cmp::Reverse(a.overdue_days(today)));
+        let full: Vec<_> = full
+            .into_iter()
+            .map(|a| planbot::plan::OverdueAction {
+                days_overdue: a.overdue_days(today).unwrap(),
+                reference: a.reference,
+                priority: a.priority,
+                text: a.text,
+                leads: a.leads,
+                due: a.due.unwrap(),
+                status: a.status,
+            })
+            .collect();
+        assert_eq!(list, full, "{today} {priority:?}");
+    }
+    let refs = async |today| {
+        db.store
+            .overdue_actions(&plan, None, today)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.reference, a.days_overdue))
+            .collect::<Vec<_>>()
+    };
+    let r = |s: &str, d: i64| (s.to_string(), d);
+    assert_eq!(
+        refs(date(2019, 4, 1)).await,
+        [
+            r("1.2", 183),
+            r("2.2", 183),
+            r("1.1", 91),
+            r("2.1", 91),
+            r("3.1", 1)
+        ]
+    );
+    assert_eq!(refs(date(2018, 12, 31)).await, [r("1.2", 92), r("2.2", 92)]);
+    let list = db
+        .store
+        .overdue_actions(&plan, None, date(2019, 4, 1))
+        .await
+        .unwrap();
+    assert_eq!(list[3].leads, ["Ann Lead", "Bob Second"]);
+    assert!(list[1].leads.is_empty());
+}
+
 #[tokio::test]
 async fn a_sheet_without_status_or_evidence_keeps_what_is_recorded() {
     let db = TestDb::new().await;

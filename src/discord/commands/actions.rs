@@ -107,16 +107,14 @@ pub async fn overdue(
 ) -> Result<(), Error> {
     let plan = access::plan(&ctx, plan.as_deref()).await?;
     let today = plan.today(ctx.data().clock.now());
-    let filter = ActionFilter {
-        priority,
-        overdue: true,
-        ..Default::default()
-    };
-    let mut found = ctx.data().store.actions(&plan, &filter, today).await?;
+    let found = ctx
+        .data()
+        .store
+        .overdue_actions(&plan, priority, today)
+        .await?;
     if found.is_empty() {
         return render::send_text(ctx, "Nothing is overdue.", false, "overdue.txt").await;
     }
-    found.sort_by_key(|a| std::cmp::Reverse(a.overdue_days(today)));
     let mut text = format!(
         "**{} overdue actions** in {}\n",
         found.len(),
@@ -128,10 +126,7 @@ pub async fn overdue(
         } else {
             render::quote(&a.leads.join(", "))
         };
-        text.push_str(&format!(
-            "{} · {leads}\n",
-            render::action_line(&plan, a, today)
-        ));
+        text.push_str(&format!("{} · {leads}\n", render::overdue_line(&plan, a)));
     }
     if found.iter().any(|a| a.status == crate::plan::Status::Green) {
         text.push_str(render::GREEN_BUT_OVERDUE);
