@@ -5,7 +5,7 @@ use super::json;
 use crate::plan::PlanContent;
 use crate::store::Result;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// Adds the people the file names; returns those who are new.
 pub(super) async fn write_people(
@@ -23,7 +23,7 @@ pub(super) async fn write_people(
         .iter()
         .filter(|_| cols.strategic_leads)
         .flat_map(|p| p.strategic_leads.iter());
-    let names: BTreeSet<&str> = leads.chain(strategic).map(String::as_str).collect();
+    let names = sorted(leads.chain(strategic).map(String::as_str));
     if names.is_empty() {
         return Ok(Vec::new());
     }
@@ -37,6 +37,15 @@ pub(super) async fn write_people(
     .await?;
     added.sort();
     Ok(added)
+}
+
+/// The distinct names, in order. A big plan names the same few thousand
+/// people and codes hundreds of thousands of times: only the distinct ones
+/// are worth sorting.
+fn sorted<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut distinct: Vec<&str> = names.collect::<HashSet<_>>().into_iter().collect();
+    distinct.sort_unstable();
+    distinct
 }
 
 #[derive(Serialize)]
@@ -156,13 +165,14 @@ pub(super) async fn write_codes(
         .iter()
         .map(|r| r.code.as_str())
         .collect();
-    let cited: BTreeSet<&str> = content
-        .actions
-        .iter()
-        .flat_map(|a| a.recommendations.iter())
-        .map(String::as_str)
-        .filter(|c| !known.contains(c))
-        .collect();
+    let cited = sorted(
+        content
+            .actions
+            .iter()
+            .flat_map(|a| a.recommendations.iter())
+            .map(String::as_str)
+            .filter(|c| !known.contains(c)),
+    );
     let rows: Vec<CodeRow> = content
         .recommendations
         .iter()
