@@ -4,8 +4,9 @@
 
 use super::{Cleared, ImportOutcome, Override, StatusChanged, is_import_actor, json};
 use crate::plan::{Action, FileColumns, PlanContent, Status};
-use crate::store::actions::load_actions_by_refs;
-use crate::store::{Result, from_ms};
+use crate::store::actions::ActionRow;
+use crate::store::{Result, StoreError, from_ms};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Moves `changed` into the outcome, noting those whose last history entry
@@ -55,24 +56,50 @@ pub(super) async fn note_overrides(
     Ok(())
 }
 
-/// The recorded actions among `actions`, by reference, as they stood before
+/// An action as recorded before this import, with its row's id and place.
+pub(super) struct Before {
+    pub(super) id: i64,
+    pub(super) position: usize,
+    pub(super) action: Action,
+}
+
+/// The current actions among `refs`, by reference, as they stood before
 /// this import: with the priority titles read before the file renamed any.
 pub(super) async fn recorded(
     tx: &mut sqlx::SqliteConnection,
     plan_id: i64,
     refs: &[&str],
     titles: &HashMap<u32, String>,
-) -> Result<HashMap<String, Action>> {
-    let rows = load_actions_by_refs(tx, plan_id, &json(refs)).await?;
-    Ok(rows
-        .into_iter()
-        .map(|mut a| {
-            if let Some(title) = titles.get(&a.priority) {
-                a.priority_title.clone_from(title);
-            }
-            (a.reference.clone(), a)
-        })
-        .collect())
+) -> Result<HashMap<String, Before>> {
+    let refs = json(refs);
+    // One JSON array, as the listings read theirs (see `ActionRow`).
+    let rows = sqlx::query_scalar!(
+        r#"SELECT json_group_array(json_array(position, json_array(id, ref, priority, priority_title, grp,
+                                              text, due, status, evidence, last_update_ms, leads,
+                                              recommendations))) AS "rows!: String"
+             FROM action_rows
+            WHERE plan_id = ?1 AND removed_at_ms IS NULL AND ref IN (SELECT value FROM json_each(?2))"#,
+        plan_id,
+        refs
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let rows: Vec<(i64, ActionRow)> = serde_json::from_str(&rows)
+        .map_err(|e| StoreError::Corrupt(format!("action rows: {e}")))?;
+    let mut out = HashMap::with_capacity(rows.len());
+    for (position, row) in rows {
+        let (id, mut action) = row.into_action()?;
+        if let Some(title) = titles.get(&action.priority) {
+            action.priority_title.clone_from(title);
+        }
+        let before = Before {
+            id,
+            position: position as usize,
+            action,
+        };
+        out.insert(before.action.reference.clone(), before);
+    }
+    Ok(out)
 }
 
 /// Refs for the rows that had none, where they differ from the ones the row
@@ -174,7 +201,12 @@ pub(super) async fn priority_titles(
 /// What the file leaves out keeps its recorded value: a column it does not
 /// have says nothing about that column. Evidence only grows, so an older
 /// export does not erase evidence added since.
-pub(super) fn keep_absent(new: &Action, old: &Action, cols: FileColumns) -> Action {
+pub(super) fn keep_absent<'a>(new: &'a Action, old: &Action, cols: FileColumns) -> Cow<'a, Action> {
+    let all = cols.group && cols.leads && cols.due && cols.status && cols.recommendations;
+    if all && new.evidence == old.evidence {
+        // Most rows of a re-import: nothing to merge, and nothing to copy.
+        return Cow::Borrowed(new);
+    }
     let mut a = new.clone();
     if !cols.group {
         a.group.clone_from(&old.group);
@@ -199,7 +231,7 @@ pub(super) fn keep_absent(new: &Action, old: &Action, cols: FileColumns) -> Acti
             .cloned(),
     );
     a.evidence = evidence;
-    a
+    Cow::Owned(a)
 }
 
 /// Actions whose recorded values the file's empty cells clear.
@@ -256,8 +288,29 @@ impl ClearedColumns {
     }
 }
 
+/// Equal but for the last update, which only the history sets.
 pub(super) fn same_content(old: &Action, new: &Action) -> bool {
-    let mut a = old.clone();
-    a.last_update = None;
-    a == *new
+    let Action {
+        reference,
+        priority,
+        priority_title,
+        group,
+        text,
+        leads,
+        due,
+        status,
+        recommendations,
+        evidence,
+        last_update: _,
+    } = old;
+    *reference == new.reference
+        && *priority == new.priority
+        && *priority_title == new.priority_title
+        && *group == new.group
+        && *text == new.text
+        && *leads == new.leads
+        && *due == new.due
+        && *status == new.status
+        && *recommendations == new.recommendations
+        && *evidence == new.evidence
 }
