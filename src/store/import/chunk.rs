@@ -10,13 +10,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// What is known of an action's row before it is written.
-pub(super) enum Recorded<'a> {
+pub(super) enum Recorded {
     /// New to the database: its id is one no row has yet.
     New,
     /// Removed by an earlier prune, and brought back.
     Removed,
-    /// Current, as it stood before this import.
-    Current(&'a Action),
+    /// Current; whether its recorded leads and recommendations are the file's.
+    Current { same_leads: bool, same_codes: bool },
 }
 
 /// The ids the file's rows are written under: those of the plan's
@@ -85,7 +85,7 @@ impl<'a> RowIds<'a> {
     }
 
     /// The id for an action that is not current: a removed one's own, or a new one.
-    pub(super) fn for_new(&mut self, reference: &str) -> (i64, Recorded<'static>) {
+    pub(super) fn for_new(&mut self, reference: &str) -> (i64, Recorded) {
         match self.removed.get(reference) {
             Some(&id) => (id, Recorded::Removed),
             None => {
@@ -290,10 +290,10 @@ impl Chunk {
         let (leads_differ, codes_differ) = match recorded {
             Recorded::New => (false, false),
             Recorded::Removed => (true, true),
-            Recorded::Current(old) => (
-                old.leads != a.leads,
-                old.recommendations != a.recommendations,
-            ),
+            Recorded::Current {
+                same_leads,
+                same_codes,
+            } => (!same_leads, !same_codes),
         };
         if leads_differ {
             self.unlink_leads.push(IdRow(id));

@@ -18,8 +18,8 @@ use crate::plan::{Action, PlanContent, Recommendation, Status};
 use chrono::{DateTime, Utc};
 use chunk::{Chunk, Recorded, RowIds};
 use reconcile::{
-    ClearedColumns, keep_absent, note_overrides, priority_titles, recorded, same_content,
-    settle_refs,
+    ClearedColumns, by_reference, keep_absent, note_overrides, priority_titles, recorded,
+    same_content, settle_refs,
 };
 use serde::Serialize;
 use std::collections::HashSet;
@@ -276,7 +276,8 @@ async fn write_plan(
         // The recorded actions are read a chunk at a time, as the file's rows
         // come to them: holding a big plan twice would double an import's memory.
         let refs: Vec<&str> = (start..end).map(ref_at).collect();
-        let before = recorded(&mut *tx, plan_id, &refs, &recorded_titles).await?;
+        let rows = recorded(&mut *tx, plan_id, &refs).await?;
+        let before = by_reference(&rows)?;
         matched += before.len();
         for position in start..end {
             let a = &content.actions[position];
@@ -291,7 +292,7 @@ async fn write_plan(
                 }
                 None => a,
             };
-            let Some(old) = before.get(&a.reference) else {
+            let Some(stored) = before.get(a.reference.as_str()) else {
                 outcome.created.push(a.reference.clone());
                 let (id, recorded) = ids.for_new(&a.reference);
                 let new = matches!(recorded, Recorded::New);
@@ -299,28 +300,47 @@ async fn write_plan(
                 chunk.change(id, None, a.status, new);
                 continue;
             };
-            let action = keep_absent(a, &old.action, cols);
-            if old.action.status != action.status {
-                chunk.change(old.id, Some(old.action.status), action.status, false);
+            let title = stored.title(&recorded_titles);
+            let (id, moved) = (stored.id, stored.position != position);
+            if stored.is(a, title) {
+                // Most rows of a re-import: nothing to merge, clear or
+                // write, unless the row moved.
+                outcome.unchanged += 1;
+                if moved {
+                    let same = Recorded::Current {
+                        same_leads: true,
+                        same_codes: true,
+                    };
+                    chunk.add(&ids, id, position, a, same)?;
+                }
+                continue;
+            }
+            let old = stored.to_action(title)?;
+            let action = keep_absent(a, &old, cols);
+            if old.status != action.status {
+                chunk.change(id, Some(old.status), action.status, false);
                 changed.push(StatusChanged {
                     reference: a.reference.clone(),
-                    from: old.action.status,
+                    from: old.status,
                     to: action.status,
                 });
             }
-            let same = same_content(&old.action, &action);
+            let same = same_content(&old, &action);
             if same {
                 outcome.unchanged += 1;
             } else {
                 outcome.updated.push(a.reference.clone());
             }
             // A row the file leaves as it was is not written again.
-            if !same || old.position != position {
-                let recorded = Recorded::Current(&old.action);
-                chunk.add(&ids, old.id, position, &action, recorded)?;
+            if !same || moved {
+                let recorded = Recorded::Current {
+                    same_leads: old.leads == action.leads,
+                    same_codes: old.recommendations == action.recommendations,
+                };
+                chunk.add(&ids, id, position, &action, recorded)?;
             }
             let status_empty = content.empty_status.binary_search(&position).is_ok();
-            cleared.note(&old.action, &action, cols, status_empty);
+            cleared.note(&old, &action, cols, status_empty);
         }
         // Before the flush writes this import's own history entries.
         note_overrides(&mut *tx, plan_id, &mut changed, &mut outcome).await?;
