@@ -7,32 +7,49 @@ use super::report::Report;
 use super::table::{Cell, Row, excel_serial_date};
 use crate::plan::{Action, FileColumns, PlanContent, Priority, Recommendation, Status, YearStart};
 use chrono::NaiveDate;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The text of a cell, undoing the quote our export puts before formula-like text.
 pub(super) fn text(row: &Row, column: Option<usize>) -> String {
-    let raw = column
-        .and_then(|c| row.cell(c))
-        .map(Cell::text)
-        .unwrap_or_default();
-    match raw.strip_prefix('\'') {
-        Some(rest) if super::neutralise_formula(rest) != rest => rest.to_string(),
-        _ => raw,
+    cell_text(row, column).into_owned()
+}
+
+/// As `text`, borrowed from the cell where it can be: most cells are read
+/// only to be parsed, and a big plan has millions of them.
+fn cell_text(row: &Row, column: Option<usize>) -> Cow<'_, str> {
+    fn unquoted(raw: &str) -> &str {
+        match raw.strip_prefix('\'') {
+            Some(rest) if super::neutralise_formula(rest) != rest => rest,
+            _ => raw,
+        }
+    }
+    match column.and_then(|c| row.cell(c)) {
+        None => Cow::Borrowed(""),
+        Some(Cell::Text(t)) => Cow::Borrowed(unquoted(t.trim())),
+        Some(other) => Cow::Owned(unquoted(&other.text()).to_string()),
     }
 }
 
 /// "O12,O13 and O14", "(O18; O22)", "KSCB 3" → ["O12", "O13", "O14"] ...
 pub(super) fn split_codes(s: &str) -> Result<Vec<String>, String> {
     let mut codes = Vec::new();
-    let cleaned = s
-        .replace(['(', ')'], " ")
-        .replace(" and ", ",")
-        .replace(" AND ", ",");
+    // Most cells have none of these to replace, and need no copy.
+    let mut cleaned = Cow::Borrowed(s);
+    if cleaned.contains(['(', ')']) {
+        cleaned = Cow::Owned(cleaned.replace(['(', ')'], " "));
+    }
+    for and in [" and ", " AND "] {
+        if cleaned.contains(and) {
+            cleaned = Cow::Owned(cleaned.replace(and, ","));
+        }
+    }
     for piece in cleaned.split([';', ',', '\n']) {
         let code: String = piece
             .split_whitespace()
-            .collect::<String>()
-            .to_ascii_uppercase();
+            .flat_map(str::chars)
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
         if code.is_empty() {
             continue;
         }
@@ -120,6 +137,36 @@ pub(super) fn due_of(
     }
 }
 
+/// Due dates read so far, by the cell's text: a plan gives the same few
+/// quarters and dates on thousands of rows, and reading one takes several
+/// allocations. Only dates read without error are kept, and only so many.
+#[derive(Default)]
+struct Dues(HashMap<String, NaiveDate>);
+
+impl Dues {
+    const KEPT: usize = 1024;
+
+    fn read(
+        &mut self,
+        cell: Option<&Cell>,
+        year_start: YearStart,
+    ) -> Result<Option<NaiveDate>, String> {
+        let Some(Cell::Text(text)) = cell else {
+            return due_of(cell, year_start);
+        };
+        if let Some(date) = self.0.get(text.trim()) {
+            return Ok(Some(*date));
+        }
+        let due = due_of(cell, year_start)?;
+        if let Some(date) = due
+            && self.0.len() < Self::KEPT
+        {
+            self.0.insert(text.trim().to_string(), date);
+        }
+        Ok(due)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct PriorityKey {
     number: Option<u32>,
@@ -143,6 +190,7 @@ pub(super) struct ActionReader<'a> {
     /// action's index, the names and the file's line.
     strategic: HashMap<u32, (usize, Vec<String>, usize)>,
     last_priority: Option<String>,
+    dues: Dues,
 }
 
 impl<'a> ActionReader<'a> {
@@ -158,17 +206,18 @@ impl<'a> ActionReader<'a> {
             explicit_refs: HashMap::new(),
             strategic: HashMap::new(),
             last_priority: None,
+            dues: Dues::default(),
         }
     }
 
     pub fn push(&mut self, row: &Row, report: &mut Report) {
         let col = |f: Field| self.cols.get(f);
         let mut error = |f: Field, reason: String| report.error(row.line, col(f), Some(f), reason);
-        let mut priority_text = text(row, col(Field::Priority));
+        let mut priority_text = cell_text(row, col(Field::Priority));
         if priority_text.is_empty() {
             // Merged cells leave the priority on the first row of its block only.
             match &self.last_priority {
-                Some(p) => priority_text = p.clone(),
+                Some(p) => priority_text = Cow::Owned(p.clone()),
                 None => error(
                     Field::Priority,
                     "no priority is given, on this row or above it".into(),
@@ -176,7 +225,9 @@ impl<'a> ActionReader<'a> {
             }
         }
         let (number, title) = split_priority(&priority_text);
-        self.last_priority = Some(priority_text);
+        if self.last_priority.as_deref() != Some(&*priority_text) {
+            self.last_priority = Some(priority_text.into_owned());
+        }
         if let Some(n) = number.filter(|_| !title.is_empty()) {
             match self.titles.get(&n) {
                 Some(t) if !t.eq_ignore_ascii_case(&title) => error(
@@ -190,11 +241,15 @@ impl<'a> ActionReader<'a> {
             }
         }
         let key = PriorityKey { number, title };
-        let next = self.keys.len() as u32;
-        let index = *self.key_index.entry(key.clone()).or_insert_with(|| {
-            self.keys.push(key);
-            next
-        });
+        let index = match self.key_index.get(&key) {
+            Some(&index) => index,
+            None => {
+                let index = self.keys.len() as u32;
+                self.keys.push(key.clone());
+                self.key_index.insert(key, index);
+                index
+            }
+        };
 
         let action_text = text(row, col(Field::Action));
         if action_text.is_empty() {
@@ -214,17 +269,20 @@ impl<'a> ActionReader<'a> {
                 self.explicit_refs.insert(reference.clone(), row.line);
             }
         }
-        let status = Status::parse(&text(row, col(Field::Status))).unwrap_or_else(|e| {
+        let status = Status::parse(&cell_text(row, col(Field::Status))).unwrap_or_else(|e| {
             error(Field::Status, e.to_string());
             Status::NotStarted
         });
         let due_cell = col(Field::Due).and_then(|c| row.cell(c));
-        let due = due_of(due_cell, self.year_start).unwrap_or_else(|e| {
-            error(Field::Due, e);
-            None
-        });
-        let recommendations =
-            split_codes(&text(row, col(Field::Recommendations))).unwrap_or_else(|e| {
+        let due = self
+            .dues
+            .read(due_cell, self.year_start)
+            .unwrap_or_else(|e| {
+                error(Field::Due, e);
+                None
+            });
+        let recommendations = split_codes(&cell_text(row, col(Field::Recommendations)))
+            .unwrap_or_else(|e| {
                 error(Field::Recommendations, e);
                 Vec::new()
             });
@@ -261,7 +319,7 @@ impl<'a> ActionReader<'a> {
             due,
             status,
             recommendations,
-            evidence: evidence(&text(row, col(Field::Evidence))),
+            evidence: evidence(&cell_text(row, col(Field::Evidence))),
             last_update: None,
         });
         self.key_of.push(index);
@@ -271,7 +329,7 @@ impl<'a> ActionReader<'a> {
     /// kept whole, with a warning so the admin can fix it.
     fn names(&self, row: &Row, field: Field, report: &mut Report) -> Vec<String> {
         let column = self.cols.get(field);
-        let (names, unsure) = split_leads(&text(row, column));
+        let (names, unsure) = split_leads(&cell_text(row, column));
         for piece in unsure {
             let at = report.locate(row.line, column, Some(field));
             report.warn(format!(

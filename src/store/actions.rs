@@ -262,25 +262,6 @@ pub(super) async fn load_plan_actions<'e, E: sqlx::SqliteExecutor<'e>>(
     into_actions(&json, |_| true)
 }
 
-/// The current actions of a plan among `refs` (a JSON array), in no order.
-pub(super) async fn load_actions_by_refs(
-    exec: &mut sqlx::SqliteConnection,
-    plan_id: i64,
-    refs: &str,
-) -> Result<Vec<Action>> {
-    let json = sqlx::query_scalar!(
-        r#"SELECT json_group_array(json_array(id, ref, priority, priority_title, grp, text, due, status,
-                                              evidence, last_update_ms, leads, recommendations)) AS "rows!: String"
-             FROM action_rows
-            WHERE plan_id = ?1 AND removed_at_ms IS NULL AND ref IN (SELECT value FROM json_each(?2))"#,
-        plan_id,
-        refs
-    )
-    .fetch_one(exec)
-    .await?;
-    into_actions(&json, |_| true)
-}
-
 /// The references of a plan's current actions.
 pub(super) async fn load_plan_refs(
     exec: &mut sqlx::SqliteConnection,

@@ -1,12 +1,13 @@
-//! Writing a whole imported plan in one transaction. Rows go in batches: each
-//! table gets one statement per chunk of actions that reads a JSON array
-//! through `json_each`, since a statement costs about 100 µs and a plan can
-//! have hundreds of thousands of rows; chunks keep those arrays small.
-//! `CROSS JOIN` keeps the JSON rows as the outer loop: left to itself the
-//! planner scans the plan's actions and re-reads the whole array for each one.
+//! Writing a whole imported plan in one transaction. The file's rows are
+//! matched to the recorded actions a chunk at a time, and only the rows that
+//! differ are written, in multi-row statements (see `values`): a plan can
+//! have hundreds of thousands of rows, and a re-import usually changes few.
+//! Every row's id is known before it is written, so its links and history
+//! need no lookup of the action by its ref.
 
 mod chunk;
 mod reconcile;
+mod values;
 mod write;
 
 use super::actions::load_plan_refs;
@@ -15,16 +16,16 @@ use super::register::{Register, RegisterSource, write_register};
 use super::{Result, Store, to_ms};
 use crate::plan::{Action, PlanContent, Recommendation, Status};
 use chrono::{DateTime, Utc};
-use chunk::Chunk;
+use chunk::{Chunk, Recorded, RowIds};
 use reconcile::{
-    ClearedColumns, keep_absent, note_overrides, priority_titles, recorded, same_content,
-    settle_refs,
+    ClearedColumns, by_reference, keep_absent, note_overrides, priority_titles, recorded,
+    same_content, settle_refs,
 };
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashSet;
 use write::{count_recommendations, write_codes, write_people, write_priorities};
 
-/// Actions written per statement.
+/// Actions read and written together.
 const CHUNK: usize = 4096;
 
 #[derive(Debug, Clone)]
@@ -246,9 +247,6 @@ async fn write_plan(
 ) -> Result<ImportOutcome> {
     let (plan_id, plan_created) =
         Store::ensure_plan(&mut *tx, plan_name, &opts.settings, opts.at).await?;
-    // The recorded actions are read a chunk at a time, as the file's rows
-    // come to them: holding a big plan twice would double an import's memory.
-    let recorded_refs = load_plan_refs(&mut *tx, plan_id).await?;
     let recorded_titles = priority_titles(&mut *tx, plan_id).await?;
     let settled = settle_refs(&mut *tx, plan_id, content).await?;
     let ref_at = |position: usize| -> &str {
@@ -262,82 +260,107 @@ async fn write_plan(
         plan_created,
         ..Default::default()
     };
-    outcome.new_people = write_people(&mut *tx, content).await?;
+    let people = write_people(&mut *tx, content).await?;
+    outcome.new_people = people.added;
     let cleared_leads = write_priorities(&mut *tx, plan_id, content).await?;
     write_codes(&mut *tx, plan_id, content).await?;
+    let mut ids = RowIds::load(&mut *tx, plan_id, people.ids).await?;
 
     let mut cleared = ClearedColumns::default();
-    let mut chunk = Chunk::default();
+    let mut chunk = Chunk::new(plan_id, to_ms(opts.at), &opts.actor);
     let mut changed = Vec::new();
-    let mut before = HashMap::new();
-    let at = to_ms(opts.at);
-    for (position, a) in content.actions.iter().enumerate() {
-        if position % CHUNK == 0 {
-            let end = (position + CHUNK).min(content.actions.len());
-            let refs: Vec<&str> = (position..end).map(ref_at).collect();
-            before = recorded(&mut *tx, plan_id, &refs, &recorded_titles).await?;
-        }
-        let with_settled_ref;
-        let a = match settled.get(&position) {
-            Some(reference) => {
-                with_settled_ref = Action {
-                    reference: reference.clone(),
-                    ..a.clone()
-                };
-                &with_settled_ref
-            }
-            None => a,
-        };
-        let old = before.get(&a.reference);
-        let merged;
-        let action = match old {
-            None => a,
-            Some(old) => {
-                merged = keep_absent(a, old, cols);
-                &merged
-            }
-        };
-        match old {
-            None => {
+    // Of the current actions, those the file has: all of them, unless some are missing.
+    let mut matched = 0;
+    for start in (0..content.actions.len()).step_by(CHUNK) {
+        let end = (start + CHUNK).min(content.actions.len());
+        // The recorded actions are read a chunk at a time, as the file's rows
+        // come to them: holding a big plan twice would double an import's memory.
+        let refs: Vec<&str> = (start..end).map(ref_at).collect();
+        let rows = recorded(&mut *tx, plan_id, &refs).await?;
+        let before = by_reference(&rows)?;
+        matched += before.len();
+        for position in start..end {
+            let a = &content.actions[position];
+            let with_settled_ref;
+            let a = match settled.get(&position) {
+                Some(reference) => {
+                    with_settled_ref = Action {
+                        reference: reference.clone(),
+                        ..a.clone()
+                    };
+                    &with_settled_ref
+                }
+                None => a,
+            };
+            let Some(stored) = before.get(a.reference.as_str()) else {
                 outcome.created.push(a.reference.clone());
-                chunk.change(action, None);
-            }
-            Some(old) => {
-                if old.status != action.status {
-                    chunk.change(action, Some(old.status));
-                    changed.push(StatusChanged {
-                        reference: a.reference.clone(),
-                        from: old.status,
-                        to: action.status,
-                    });
+                let (id, recorded) = ids.for_new(&a.reference);
+                let new = matches!(recorded, Recorded::New);
+                chunk.add(&ids, id, position, a, recorded)?;
+                chunk.change(id, None, a.status, new);
+                continue;
+            };
+            let title = stored.title(&recorded_titles);
+            let (id, moved) = (stored.id, stored.position != position);
+            if stored.is(a, title) {
+                // Most rows of a re-import: nothing to merge, clear or
+                // write, unless the row moved.
+                outcome.unchanged += 1;
+                if moved {
+                    let same = Recorded::Current {
+                        same_leads: true,
+                        same_codes: true,
+                    };
+                    chunk.add(&ids, id, position, a, same)?;
                 }
-                if same_content(old, action) {
-                    outcome.unchanged += 1;
-                } else {
-                    outcome.updated.push(a.reference.clone());
-                }
-                let status_empty = content.empty_status.binary_search(&position).is_ok();
-                cleared.note(old, action, cols, status_empty);
+                continue;
             }
+            let old = stored.to_action(title)?;
+            let action = keep_absent(a, &old, cols);
+            if old.status != action.status {
+                chunk.change(id, Some(old.status), action.status, false);
+                changed.push(StatusChanged {
+                    reference: a.reference.clone(),
+                    from: old.status,
+                    to: action.status,
+                });
+            }
+            let same = same_content(&old, &action);
+            if same {
+                outcome.unchanged += 1;
+            } else {
+                outcome.updated.push(a.reference.clone());
+            }
+            // A row the file leaves as it was is not written again.
+            if !same || moved {
+                let recorded = Recorded::Current {
+                    same_leads: old.leads == action.leads,
+                    same_codes: old.recommendations == action.recommendations,
+                };
+                chunk.add(&ids, id, position, &action, recorded)?;
+            }
+            let status_empty = content.empty_status.binary_search(&position).is_ok();
+            cleared.note(&old, &action, cols, status_empty);
         }
-        chunk.add(position, action);
-        if chunk.len >= CHUNK {
-            // Before the flush writes this import's own history entries.
-            note_overrides(&mut *tx, plan_id, &mut changed, &mut outcome).await?;
-            outcome.status_changes += chunk.flush(&mut *tx, plan_id, at, &opts.actor).await?;
-        }
+        // Before the flush writes this import's own history entries.
+        note_overrides(&mut *tx, plan_id, &mut changed, &mut outcome).await?;
+        outcome.status_changes += chunk.flush(&mut *tx).await?;
     }
-    note_overrides(&mut *tx, plan_id, &mut changed, &mut outcome).await?;
-    outcome.status_changes += chunk.flush(&mut *tx, plan_id, at, &opts.actor).await?;
     outcome.cleared = cleared.into_list(cleared_leads);
     outcome.recommendations = count_recommendations(&mut *tx, plan_id).await?;
 
-    let in_file: BTreeSet<&str> = (0..content.actions.len()).map(ref_at).collect();
-    outcome.missing = recorded_refs
-        .into_iter()
-        .filter(|r| !in_file.contains(r.as_str()))
-        .collect();
-    outcome.missing.sort();
+    // The file's refs are distinct, so a current action is missing from it
+    // exactly when fewer were matched than there were.
+    if matched < ids.current {
+        let in_file: HashSet<&str> = (0..content.actions.len()).map(ref_at).collect();
+        outcome.missing = load_plan_refs(&mut *tx, plan_id)
+            .await?
+            .into_iter()
+            .filter(|r| !in_file.contains(r.as_str()))
+            .collect();
+        outcome.missing.sort();
+    }
+    let at = to_ms(opts.at);
     if opts.prune && !outcome.missing.is_empty() {
         let refs = json(&outcome.missing);
         sqlx::query!(

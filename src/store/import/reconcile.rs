@@ -4,8 +4,11 @@
 
 use super::{Cleared, ImportOutcome, Override, StatusChanged, is_import_actor, json};
 use crate::plan::{Action, FileColumns, PlanContent, Status};
-use crate::store::actions::load_actions_by_refs;
-use crate::store::{Result, from_ms};
+use crate::store::actions::parse_status;
+use crate::store::{LIST_SEP, Result, StoreError, from_ms, split_list};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Moves `changed` into the outcome, noting those whose last history entry
@@ -55,23 +58,125 @@ pub(super) async fn note_overrides(
     Ok(())
 }
 
-/// The recorded actions among `actions`, by reference, as they stood before
-/// this import: with the priority titles read before the file renamed any.
+/// A current action's row as recorded before this import, borrowed from
+/// the JSON SQLite sent where it can be: a re-import reads every row of the
+/// plan, and most are compared and dropped without being used.
+#[derive(Deserialize)]
+pub(super) struct Stored<'a> {
+    pub(super) id: i64,
+    pub(super) position: usize,
+    #[serde(borrow)]
+    reference: Cow<'a, str>,
+    priority: u32,
+    #[serde(borrow)]
+    priority_title: Cow<'a, str>,
+    #[serde(borrow)]
+    group: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    text: Cow<'a, str>,
+    #[serde(borrow)]
+    due: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    status: Cow<'a, str>,
+    #[serde(borrow)]
+    evidence: Cow<'a, str>,
+    #[serde(borrow)]
+    leads: Cow<'a, str>,
+    #[serde(borrow)]
+    recommendations: Cow<'a, str>,
+}
+
+impl Stored<'_> {
+    /// Whether the file's row says just what is recorded, in every column,
+    /// with the priority title read before the file renamed any.
+    pub(super) fn is(&self, new: &Action, title: &str) -> bool {
+        let list = |joined: &str, items: &[String]| {
+            joined
+                .split(LIST_SEP)
+                .filter(|p| !p.is_empty())
+                .eq(items.iter().map(String::as_str))
+        };
+        *self.reference == new.reference
+            && self.priority == new.priority
+            && title == new.priority_title
+            && self.group.as_deref() == new.group.as_deref()
+            && *self.text == new.text
+            && self.due() == Some(new.due)
+            && self.status == new.status.as_str()
+            && self
+                .evidence
+                .lines()
+                .eq(new.evidence.iter().map(String::as_str))
+            && list(&self.leads, &new.leads)
+            && list(&self.recommendations, &new.recommendations)
+    }
+
+    /// `None` if the recorded date does not read as one.
+    fn due(&self) -> Option<Option<NaiveDate>> {
+        match self.due.as_deref() {
+            None => Some(None),
+            Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").ok().map(Some),
+        }
+    }
+
+    /// The action, with the priority title read before the file renamed any.
+    pub(super) fn to_action(&self, title: &str) -> Result<Action> {
+        let due = match self.due() {
+            Some(due) => due,
+            None => {
+                let due = self.due.as_deref().unwrap_or_default();
+                return Err(StoreError::Corrupt(format!("due date \"{due}\"")));
+            }
+        };
+        Ok(Action {
+            reference: self.reference.to_string(),
+            priority: self.priority,
+            priority_title: title.to_string(),
+            group: self.group.as_deref().map(str::to_string),
+            text: self.text.to_string(),
+            leads: split_list(&self.leads),
+            due,
+            status: parse_status(&self.status)?,
+            recommendations: split_list(&self.recommendations),
+            evidence: self.evidence.lines().map(str::to_string).collect(),
+            last_update: None,
+        })
+    }
+
+    pub(super) fn title<'t>(&'t self, titles: &'t HashMap<u32, String>) -> &'t str {
+        titles
+            .get(&self.priority)
+            .map_or(&*self.priority_title, String::as_str)
+    }
+}
+
+/// The current actions among `refs` as they stood before this import, read
+/// as one JSON array (as the listings read theirs, see `ActionRow`).
 pub(super) async fn recorded(
     tx: &mut sqlx::SqliteConnection,
     plan_id: i64,
     refs: &[&str],
-    titles: &HashMap<u32, String>,
-) -> Result<HashMap<String, Action>> {
-    let rows = load_actions_by_refs(tx, plan_id, &json(refs)).await?;
+) -> Result<String> {
+    let refs = json(refs);
+    Ok(sqlx::query_scalar!(
+        r#"SELECT json_group_array(json_array(id, position, ref, priority, priority_title, grp, text,
+                                              due, status, evidence, leads, recommendations)) AS "rows!: String"
+             FROM action_rows
+            WHERE plan_id = ?1 AND removed_at_ms IS NULL AND ref IN (SELECT value FROM json_each(?2))"#,
+        plan_id,
+        refs
+    )
+    .fetch_one(&mut *tx)
+    .await?)
+}
+
+/// The rows `recorded` read, by reference.
+pub(super) fn by_reference(json: &str) -> Result<HashMap<Cow<'_, str>, Stored<'_>>> {
+    let rows: Vec<Stored> =
+        serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("action rows: {e}")))?;
     Ok(rows
         .into_iter()
-        .map(|mut a| {
-            if let Some(title) = titles.get(&a.priority) {
-                a.priority_title.clone_from(title);
-            }
-            (a.reference.clone(), a)
-        })
+        .map(|row| (row.reference.clone(), row))
         .collect())
 }
 
@@ -174,7 +279,12 @@ pub(super) async fn priority_titles(
 /// What the file leaves out keeps its recorded value: a column it does not
 /// have says nothing about that column. Evidence only grows, so an older
 /// export does not erase evidence added since.
-pub(super) fn keep_absent(new: &Action, old: &Action, cols: FileColumns) -> Action {
+pub(super) fn keep_absent<'a>(new: &'a Action, old: &Action, cols: FileColumns) -> Cow<'a, Action> {
+    let all = cols.group && cols.leads && cols.due && cols.status && cols.recommendations;
+    if all && new.evidence == old.evidence {
+        // Most rows of a re-import: nothing to merge, and nothing to copy.
+        return Cow::Borrowed(new);
+    }
     let mut a = new.clone();
     if !cols.group {
         a.group.clone_from(&old.group);
@@ -199,7 +309,7 @@ pub(super) fn keep_absent(new: &Action, old: &Action, cols: FileColumns) -> Acti
             .cloned(),
     );
     a.evidence = evidence;
-    a
+    Cow::Owned(a)
 }
 
 /// Actions whose recorded values the file's empty cells clear.
@@ -256,8 +366,29 @@ impl ClearedColumns {
     }
 }
 
+/// Equal but for the last update, which only the history sets.
 pub(super) fn same_content(old: &Action, new: &Action) -> bool {
-    let mut a = old.clone();
-    a.last_update = None;
-    a == *new
+    let Action {
+        reference,
+        priority,
+        priority_title,
+        group,
+        text,
+        leads,
+        due,
+        status,
+        recommendations,
+        evidence,
+        last_update: _,
+    } = old;
+    *reference == new.reference
+        && *priority == new.priority
+        && *priority_title == new.priority_title
+        && *group == new.group
+        && *text == new.text
+        && *leads == new.leads
+        && *due == new.due
+        && *status == new.status
+        && *recommendations == new.recommendations
+        && *evidence == new.evidence
 }

@@ -3,15 +3,23 @@
 
 use super::json;
 use crate::plan::PlanContent;
-use crate::store::Result;
+use crate::store::{Result, StoreError};
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-/// Adds the people the file names; returns those who are new.
-pub(super) async fn write_people(
+/// The people the file names, added where they are new.
+pub(super) struct People<'a> {
+    /// Those who are new, in order.
+    pub(super) added: Vec<String>,
+    /// Every name as the file spells it, and the person it names.
+    pub(super) ids: HashMap<&'a str, i64>,
+}
+
+/// Adds the people the file names.
+pub(super) async fn write_people<'a>(
     tx: &mut sqlx::SqliteConnection,
-    content: &PlanContent,
-) -> Result<Vec<String>> {
+    content: &'a PlanContent,
+) -> Result<People<'a>> {
     let cols = content.columns;
     let leads = content
         .actions
@@ -23,20 +31,51 @@ pub(super) async fn write_people(
         .iter()
         .filter(|_| cols.strategic_leads)
         .flat_map(|p| p.strategic_leads.iter());
-    let names: BTreeSet<&str> = leads.chain(strategic).map(String::as_str).collect();
+    let names = sorted(leads.chain(strategic).map(String::as_str));
     if names.is_empty() {
-        return Ok(Vec::new());
+        return Ok(People {
+            added: Vec::new(),
+            ids: HashMap::new(),
+        });
     }
-    let names = json(&names);
+    let list = json(&names);
     let mut added = sqlx::query_scalar!(
         "INSERT INTO people (name) SELECT value FROM json_each(?) WHERE true
          ON CONFLICT (name) DO NOTHING RETURNING name",
-        names
+        list
     )
     .fetch_all(&mut *tx)
     .await?;
     added.sort();
-    Ok(added)
+    let found = sqlx::query_scalar!(
+        r#"SELECT json_group_array(json_array(name, id)) AS "rows!: String"
+             FROM people WHERE name IN (SELECT value FROM json_each(?))"#,
+        list
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let found: Vec<(String, i64)> =
+        serde_json::from_str(&found).map_err(|e| StoreError::Corrupt(format!("people: {e}")))?;
+    // Names are unique without regard to ASCII case (`COLLATE NOCASE`), so
+    // the file's "lead name" is the recorded "Lead Name".
+    let by_name: HashMap<String, i64> = found
+        .into_iter()
+        .map(|(name, id)| (name.to_ascii_lowercase(), id))
+        .collect();
+    let ids = names
+        .into_iter()
+        .filter_map(|name| Some((name, *by_name.get(&name.to_ascii_lowercase())?)))
+        .collect();
+    Ok(People { added, ids })
+}
+
+/// The distinct names, in order. A big plan names the same few thousand
+/// people and codes hundreds of thousands of times: only the distinct ones
+/// are worth sorting.
+fn sorted<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut distinct: Vec<&str> = names.collect::<HashSet<_>>().into_iter().collect();
+    distinct.sort_unstable();
+    distinct
 }
 
 #[derive(Serialize)]
@@ -156,13 +195,14 @@ pub(super) async fn write_codes(
         .iter()
         .map(|r| r.code.as_str())
         .collect();
-    let cited: BTreeSet<&str> = content
-        .actions
-        .iter()
-        .flat_map(|a| a.recommendations.iter())
-        .map(String::as_str)
-        .filter(|c| !known.contains(c))
-        .collect();
+    let cited = sorted(
+        content
+            .actions
+            .iter()
+            .flat_map(|a| a.recommendations.iter())
+            .map(String::as_str)
+            .filter(|c| !known.contains(c)),
+    );
     let rows: Vec<CodeRow> = content
         .recommendations
         .iter()
@@ -199,6 +239,20 @@ pub(super) async fn write_codes(
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+/// The plan's recommendations by code.
+pub(super) async fn recommendation_ids(
+    tx: &mut sqlx::SqliteConnection,
+    plan_id: i64,
+) -> Result<HashMap<String, i64>> {
+    let rows = sqlx::query!(
+        "SELECT code, id FROM recommendations WHERE plan_id = ?",
+        plan_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.code, r.id)).collect())
 }
 
 pub(super) async fn count_recommendations(
