@@ -179,9 +179,9 @@ impl Store {
     ) -> Result<Vec<OverdueAction>> {
         let day = today.format("%Y-%m-%d").to_string();
         let priority = priority.map(i64::from);
-        // Every column read here is in the index on open actions by due
-        // date, which also gives the rows in due order: no table row is
-        // read and SQLite sorts nothing.
+        // Every column of the actions read here is in the index on open
+        // actions by due date, which also gives them in due order: no row
+        // of the actions table is read and SQLite sorts nothing.
         let json = sqlx::query_scalar!(
             r#"SELECT json_group_array(json_array(ref, priority, position, text, leads, due, status)) AS "rows!: String"
                  FROM (SELECT a.ref, p.number AS priority, a.position, a.text, a.leads, a.due, a.status
