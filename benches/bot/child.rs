@@ -117,11 +117,22 @@ fn config_text(server: &TestServer, db: &Path, plan: &str) -> String {
 
 /// `cargo bench` builds only this package's binaries; the bare bot is
 /// another package's, built here into the same folder with the same
-/// profile as planbot's. (With `--release` instead, the two builds took
-/// turns invalidating the dependencies they share.)
+/// profile as planbot's.
 fn bare_bot_exe() -> PathBuf {
     let planbot = Path::new(env!("CARGO_BIN_EXE_planbot"));
+    // Only what cargo needs to find the toolchain: with the variables
+    // `cargo bench` sets for a bench, the build scripts' fingerprints
+    // changed and the next `cargo bench` rebuilt half the dependencies.
+    let keep = [
+        "PATH",
+        "HOME",
+        "CARGO_HOME",
+        "RUSTUP_HOME",
+        "RUSTUP_TOOLCHAIN",
+    ];
     let status = Command::new(env!("CARGO"))
+        .env_clear()
+        .envs(std::env::vars().filter(|(k, _)| keep.contains(&k.as_str())))
         .args([
             "build",
             "--profile",
