@@ -435,6 +435,10 @@ fn number_priorities(
 }
 
 fn same_people(a: &[String], b: &[String]) -> bool {
+    if a == b {
+        // As most rows give them: no need for sets of lower-case copies.
+        return true;
+    }
     let set = |names: &[String]| -> std::collections::BTreeSet<String> {
         names.iter().map(|n| n.to_lowercase()).collect()
     };

@@ -238,8 +238,11 @@ pub(super) struct Chunk {
     unlink_recommendations: Vec<IdRow>,
     leads: Vec<LeadRow>,
     links: Vec<CodeRow>,
+    /// The first history entries of new actions.
+    firsts: Vec<ChangeRow>,
+    /// Status changes of actions that have history already.
     changes: Vec<ChangeRow>,
-    /// Actions that had history before this import's entries.
+    /// Those actions, whose last update the new entries move.
     restamp: Vec<IdRow>,
 }
 
@@ -255,6 +258,7 @@ impl Chunk {
             unlink_recommendations: Vec::new(),
             leads: Vec::new(),
             links: Vec::new(),
+            firsts: Vec::new(),
             changes: Vec::new(),
             restamp: Vec::new(),
         }
@@ -329,14 +333,17 @@ impl Chunk {
     /// Records a status change of the action with `id`; `from` is `None`
     /// for a new action, whose first entry this is.
     pub(super) fn change(&mut self, id: i64, from: Option<Status>, to: Status, new: bool) {
-        self.changes.push(ChangeRow {
+        let row = ChangeRow {
             action_id: id,
             at: self.at,
             actor: self.actor.clone(),
             from: from.map(|s| self.repeated.text(s.as_str())),
             to: self.repeated.text(to.as_str()),
-        });
-        if !new {
+        };
+        if new {
+            self.firsts.push(row);
+        } else {
+            self.changes.push(row);
             self.restamp.push(IdRow(id));
         }
     }
@@ -384,7 +391,11 @@ impl Chunk {
             )
         })
         .await?;
-        let changes = self.changes.len();
+        let changes = self.firsts.len() + self.changes.len();
+        write_rows(tx, std::mem::take(&mut self.firsts), |rows| {
+            format!("INSERT INTO status_changes (action_id, at_ms, actor, from_status, to_status) {rows}")
+        })
+        .await?;
         write_history(tx, std::mem::take(&mut self.changes)).await?;
         write_rows(tx, std::mem::take(&mut self.restamp), |rows| {
             format!(
@@ -400,6 +411,7 @@ impl Chunk {
 
 /// History stays in order: an entry is never stamped before the action's
 /// last one, even when this machine's clock is behind the one that wrote it.
+/// (A new action has no entry before its first.)
 async fn write_history(tx: &mut sqlx::SqliteConnection, changes: Vec<ChangeRow>) -> Result<()> {
     write_rows(tx, changes, |rows| {
         format!(

@@ -13,16 +13,14 @@ mod write;
 use super::actions::load_plan_refs;
 use super::plans::PlanSettings;
 use super::register::{Register, RegisterSource, write_register};
-use super::{Result, Store, to_ms};
-use crate::plan::{Action, PlanContent, Recommendation, Status};
+use super::{Result, Store, StoreError, to_ms};
+use crate::plan::{PlanContent, Recommendation, Status};
 use chrono::{DateTime, Utc};
-use chunk::{Chunk, Recorded, RowIds};
-use reconcile::{
-    ClearedColumns, by_reference, keep_absent, note_overrides, priority_titles, recorded,
-    same_content, settle_refs,
-};
+use chunk::{Chunk, RowIds};
+use reconcile::{ClearedColumns, Matching, note_overrides, priority_titles, recorded, settle_refs};
 use serde::Serialize;
 use std::collections::HashSet;
+use std::ops::Range;
 use write::{count_recommendations, write_codes, write_people, write_priorities};
 
 /// Actions read and written together.
@@ -254,7 +252,6 @@ async fn write_plan(
             .get(&position)
             .map_or(content.actions[position].reference.as_str(), String::as_str)
     };
-    let cols = content.columns;
     let mut outcome = ImportOutcome {
         plan: plan_name.to_string(),
         plan_created,
@@ -264,88 +261,69 @@ async fn write_plan(
     outcome.new_people = people.added;
     let cleared_leads = write_priorities(&mut *tx, plan_id, content).await?;
     write_codes(&mut *tx, plan_id, content).await?;
-    let mut ids = RowIds::load(&mut *tx, plan_id, people.ids).await?;
+    let ids = RowIds::load(&mut *tx, plan_id, people.ids).await?;
 
-    let mut cleared = ClearedColumns::default();
-    let mut chunk = Chunk::new(plan_id, to_ms(opts.at), &opts.actor);
-    let mut changed = Vec::new();
-    // Of the current actions, those the file has: all of them, unless some are missing.
-    let mut matched = 0;
-    for start in (0..content.actions.len()).step_by(CHUNK) {
-        let end = (start + CHUNK).min(content.actions.len());
-        // The recorded actions are read a chunk at a time, as the file's rows
-        // come to them: holding a big plan twice would double an import's memory.
-        let refs: Vec<&str> = (start..end).map(ref_at).collect();
-        let rows = recorded(&mut *tx, plan_id, &refs).await?;
-        let before = by_reference(&rows)?;
-        matched += before.len();
-        for position in start..end {
-            let a = &content.actions[position];
-            let with_settled_ref;
-            let a = match settled.get(&position) {
-                Some(reference) => {
-                    with_settled_ref = Action {
-                        reference: reference.clone(),
-                        ..a.clone()
-                    };
-                    &with_settled_ref
-                }
-                None => a,
-            };
-            let Some(stored) = before.get(a.reference.as_str()) else {
-                outcome.created.push(a.reference.clone());
-                let (id, recorded) = ids.for_new(&a.reference);
-                let new = matches!(recorded, Recorded::New);
-                chunk.add(&ids, id, position, a, recorded)?;
-                chunk.change(id, None, a.status, new);
-                continue;
-            };
-            let title = stored.title(&recorded_titles);
-            let (id, moved) = (stored.id, stored.position != position);
-            if stored.is(a, title) {
-                // Most rows of a re-import: nothing to merge, clear or
-                // write, unless the row moved.
-                outcome.unchanged += 1;
-                if moved {
-                    let same = Recorded::Current {
-                        same_leads: true,
-                        same_codes: true,
-                    };
-                    chunk.add(&ids, id, position, a, same)?;
-                }
-                continue;
-            }
-            let old = stored.to_action(title)?;
-            let action = keep_absent(a, &old, cols);
-            if old.status != action.status {
-                chunk.change(id, Some(old.status), action.status, false);
-                changed.push(StatusChanged {
-                    reference: a.reference.clone(),
-                    from: old.status,
-                    to: action.status,
-                });
-            }
-            let same = same_content(&old, &action);
-            if same {
-                outcome.unchanged += 1;
-            } else {
-                outcome.updated.push(a.reference.clone());
-            }
-            // A row the file leaves as it was is not written again.
-            if !same || moved {
-                let recorded = Recorded::Current {
-                    same_leads: old.leads == action.leads,
-                    same_codes: old.recommendations == action.recommendations,
+    let mut matching = Matching {
+        content,
+        settled: &settled,
+        titles: &recorded_titles,
+        ids,
+        outcome,
+        cleared: ClearedColumns::default(),
+        changed: Vec::new(),
+        matched: 0,
+    };
+    // The recorded actions are read a chunk at a time, as the file's rows
+    // come to them: holding a big plan twice would double an import's memory.
+    // Two chunks are in hand at once: while SQLite, on its own thread,
+    // writes one and reads the recorded rows for the next, this thread
+    // matches the file's rows of the other (yielding now and then, so
+    // SQLite's next statement is sent as soon as it can take it).
+    let chunks: Vec<Range<usize>> = (0..content.actions.len())
+        .step_by(CHUNK)
+        .map(|start| start..(start + CHUNK).min(content.actions.len()))
+        .collect();
+    let refs = |range: &Range<usize>| -> Vec<&str> { range.clone().map(ref_at).collect() };
+    let new_chunk = || Chunk::new(plan_id, to_ms(opts.at), &opts.actor);
+    let (mut writing, mut gathering) = (new_chunk(), new_chunk());
+    let mut rows = match chunks.first() {
+        Some(first) => recorded(&mut *tx, plan_id, &refs(first)).await?,
+        None => String::new(),
+    };
+    for (i, range) in chunks.iter().enumerate() {
+        let (sqlite, matched) = futures::join!(
+            async {
+                let written = writing.flush(&mut *tx).await?;
+                let next = match chunks.get(i + 1) {
+                    Some(next) => recorded(&mut *tx, plan_id, &refs(next)).await?,
+                    None => String::new(),
                 };
-                chunk.add(&ids, id, position, &action, recorded)?;
-            }
-            let status_empty = content.empty_status.binary_search(&position).is_ok();
-            cleared.note(&old, &action, cols, status_empty);
-        }
-        // Before the flush writes this import's own history entries.
-        note_overrides(&mut *tx, plan_id, &mut changed, &mut outcome).await?;
-        outcome.status_changes += chunk.flush(&mut *tx).await?;
+                Ok::<_, StoreError>((written, next))
+            },
+            matching.gather(range.clone(), &rows, &mut gathering),
+        );
+        let (written, next) = sqlite?;
+        matched?;
+        matching.outcome.status_changes += written;
+        rows = next;
+        // Before the next flush writes this import's own history entries.
+        note_overrides(
+            &mut *tx,
+            plan_id,
+            &mut matching.changed,
+            &mut matching.outcome,
+        )
+        .await?;
+        std::mem::swap(&mut writing, &mut gathering);
     }
+    matching.outcome.status_changes += writing.flush(&mut *tx).await?;
+    let Matching {
+        mut outcome,
+        cleared,
+        matched,
+        ids,
+        ..
+    } = matching;
     outcome.cleared = cleared.into_list(cleared_leads);
     outcome.recommendations = count_recommendations(&mut *tx, plan_id).await?;
 

@@ -2,6 +2,7 @@
 //! reports: columns the file lacks keep their values, empty cells clear them,
 //! and a status the file changes may undo a person's update.
 
+use super::chunk::{Chunk, Recorded, RowIds};
 use super::{Cleared, ImportOutcome, Override, StatusChanged, is_import_actor, json};
 use crate::plan::{Action, FileColumns, PlanContent, Status};
 use crate::store::actions::parse_status;
@@ -10,6 +11,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::ops::Range;
 
 /// Moves `changed` into the outcome, noting those whose last history entry
 /// is a person's update rather than an import's.
@@ -171,7 +173,7 @@ pub(super) async fn recorded(
 }
 
 /// The rows `recorded` read, by reference.
-pub(super) fn by_reference(json: &str) -> Result<HashMap<Cow<'_, str>, Stored<'_>>> {
+fn by_reference(json: &str) -> Result<HashMap<Cow<'_, str>, Stored<'_>>> {
     let rows: Vec<Stored> =
         serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("action rows: {e}")))?;
     Ok(rows
@@ -279,7 +281,7 @@ pub(super) async fn priority_titles(
 /// What the file leaves out keeps its recorded value: a column it does not
 /// have says nothing about that column. Evidence only grows, so an older
 /// export does not erase evidence added since.
-pub(super) fn keep_absent<'a>(new: &'a Action, old: &Action, cols: FileColumns) -> Cow<'a, Action> {
+fn keep_absent<'a>(new: &'a Action, old: &Action, cols: FileColumns) -> Cow<'a, Action> {
     let all = cols.group && cols.leads && cols.due && cols.status && cols.recommendations;
     if all && new.evidence == old.evidence {
         // Most rows of a re-import: nothing to merge, and nothing to copy.
@@ -367,7 +369,7 @@ impl ClearedColumns {
 }
 
 /// Equal but for the last update, which only the history sets.
-pub(super) fn same_content(old: &Action, new: &Action) -> bool {
+fn same_content(old: &Action, new: &Action) -> bool {
     let Action {
         reference,
         priority,
@@ -391,4 +393,108 @@ pub(super) fn same_content(old: &Action, new: &Action) -> bool {
         && *status == new.status
         && *recommendations == new.recommendations
         && *evidence == new.evidence
+}
+
+/// Rows matched between yields to the runtime, so that SQLite, writing
+/// the chunk before, is given its next statement soon after it finishes one.
+const YIELD_EVERY: usize = 16;
+
+/// Matching the file's rows to the recorded actions, chunk by chunk, and
+/// what it finds.
+pub(super) struct Matching<'a> {
+    pub(super) content: &'a PlanContent,
+    /// Refs given to rows that had none, by position.
+    pub(super) settled: &'a HashMap<usize, String>,
+    /// The priorities' titles before this import.
+    pub(super) titles: &'a HashMap<u32, String>,
+    pub(super) ids: RowIds<'a>,
+    pub(super) outcome: ImportOutcome,
+    pub(super) cleared: ClearedColumns,
+    /// Status changes of recorded actions, for `note_overrides`.
+    pub(super) changed: Vec<StatusChanged>,
+    /// Recorded current actions the file has.
+    pub(super) matched: usize,
+}
+
+impl Matching<'_> {
+    /// Matches the rows at `range` with the recorded ones in `rows` (as
+    /// `recorded` read them), gathering what is to be written in `chunk`.
+    pub(super) async fn gather(
+        &mut self,
+        range: Range<usize>,
+        rows: &str,
+        chunk: &mut Chunk,
+    ) -> Result<()> {
+        let before = by_reference(rows)?;
+        self.matched += before.len();
+        let content = self.content;
+        let cols = content.columns;
+        for position in range {
+            if position % YIELD_EVERY == 0 {
+                tokio::task::yield_now().await;
+            }
+            let a = &content.actions[position];
+            let with_settled_ref;
+            let a = match self.settled.get(&position) {
+                Some(reference) => {
+                    with_settled_ref = Action {
+                        reference: reference.clone(),
+                        ..a.clone()
+                    };
+                    &with_settled_ref
+                }
+                None => a,
+            };
+            let Some(stored) = before.get(a.reference.as_str()) else {
+                self.outcome.created.push(a.reference.clone());
+                let (id, recorded) = self.ids.for_new(&a.reference);
+                let new = matches!(recorded, Recorded::New);
+                chunk.add(&self.ids, id, position, a, recorded)?;
+                chunk.change(id, None, a.status, new);
+                continue;
+            };
+            let title = stored.title(self.titles);
+            let (id, moved) = (stored.id, stored.position != position);
+            if stored.is(a, title) {
+                // Most rows of a re-import: nothing to merge, clear or
+                // write, unless the row moved.
+                self.outcome.unchanged += 1;
+                if moved {
+                    let same = Recorded::Current {
+                        same_leads: true,
+                        same_codes: true,
+                    };
+                    chunk.add(&self.ids, id, position, a, same)?;
+                }
+                continue;
+            }
+            let old = stored.to_action(title)?;
+            let action = keep_absent(a, &old, cols);
+            if old.status != action.status {
+                chunk.change(id, Some(old.status), action.status, false);
+                self.changed.push(StatusChanged {
+                    reference: a.reference.clone(),
+                    from: old.status,
+                    to: action.status,
+                });
+            }
+            let same = same_content(&old, &action);
+            if same {
+                self.outcome.unchanged += 1;
+            } else {
+                self.outcome.updated.push(a.reference.clone());
+            }
+            // A row the file leaves as it was is not written again.
+            if !same || moved {
+                let recorded = Recorded::Current {
+                    same_leads: old.leads == action.leads,
+                    same_codes: old.recommendations == action.recommendations,
+                };
+                chunk.add(&self.ids, id, position, &action, recorded)?;
+            }
+            let status_empty = content.empty_status.binary_search(&position).is_ok();
+            self.cleared.note(&old, &action, cols, status_empty);
+        }
+        Ok(())
+    }
 }

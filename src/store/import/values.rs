@@ -7,8 +7,10 @@ use crate::store::Result;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Arguments, AssertSqlSafe, Sqlite};
 
-/// The most rows in one statement.
-const ROWS: usize = 256;
+/// The most parameters in one statement, so that each does a like amount
+/// of work for its round trip to SQLite's thread however wide its rows:
+/// 256 actions a statement, 1,024 leads.
+const PARAMETERS: usize = 4096;
 
 /// A row of a multi-row statement.
 pub(super) trait Row {
@@ -42,7 +44,8 @@ pub(super) async fn write_rows<R: Row>(
 ) -> Result<()> {
     let mut rows = rows.into_iter();
     let mut sql = (0, String::new());
-    for size in batch_sizes(rows.len()) {
+    let most = 1 << (PARAMETERS / R::COLUMNS).ilog2();
+    for size in batch_sizes(rows.len(), most) {
         let mut binder = Binder {
             args: SqliteArguments::default(),
             failed: None,
@@ -65,16 +68,16 @@ pub(super) async fn write_rows<R: Row>(
     Ok(())
 }
 
-/// How many rows each statement takes: full statements, then the rest in
-/// falling powers of two. Preparing a statement of many rows costs several
-/// times what running it does (some 15 µs a row), and sqlx keeps prepared
-/// statements by their text; so the sizes are kept to a few that are
-/// prepared once, however many rows each import brings.
-fn batch_sizes(mut left: usize) -> impl Iterator<Item = usize> {
+/// How many rows each statement takes: full statements of `most`, then
+/// the rest in falling powers of two. Preparing a statement of many rows
+/// costs several times what running it does (some 15 µs a row), and sqlx
+/// keeps prepared statements by their text; so the sizes are kept to a few
+/// that are prepared once, however many rows each import brings.
+fn batch_sizes(mut left: usize, most: usize) -> impl Iterator<Item = usize> {
     std::iter::from_fn(move || {
         let size = match left {
             0 => return None,
-            n if n >= ROWS => ROWS,
+            n if n >= most => most,
             n => 1 << n.ilog2(),
         };
         left -= size;
@@ -102,11 +105,11 @@ mod tests {
 
     #[test]
     fn rows_go_in_full_statements_then_powers_of_two() {
-        let sizes = |n| batch_sizes(n).collect::<Vec<_>>();
+        let sizes = |n| batch_sizes(n, 256).collect::<Vec<_>>();
         assert_eq!(sizes(0), Vec::<usize>::new());
         assert_eq!(sizes(1), [1]);
-        assert_eq!(sizes(ROWS), [ROWS]);
-        assert_eq!(sizes(2 * ROWS + 13), [ROWS, ROWS, 8, 4, 1]);
+        assert_eq!(sizes(256), [256]);
+        assert_eq!(sizes(2 * 256 + 13), [256, 256, 8, 4, 1]);
         assert_eq!(values_list(2, 3), "VALUES (?, ?, ?), (?, ?, ?)");
     }
 }
