@@ -4,51 +4,52 @@
 //! Rix"; a lead left as one
 //! "person" can never be linked to a Discord account.
 
-use std::borrow::Cow;
-
 /// The names in a cell, each once, and the pieces holding " and " that were
 /// kept whole because a side does not look like a person's name ("Head of
 /// Fostering and Adoption").
 pub fn split_leads(cell: &str) -> (Vec<String>, Vec<String>) {
     let mut names: Vec<String> = Vec::new();
     let mut unsure = Vec::new();
+    let is_and = |w: &&str| w.eq_ignore_ascii_case("and");
     for piece in cell.split([';', ',', '&', '\n', '\r']) {
         let whole = joined(piece.split_whitespace());
         if whole.is_empty() {
             continue;
         }
+        // Most pieces name one person, with nothing to split them on.
+        if !piece.contains('/') && !piece.split_whitespace().any(|w| is_and(&w)) {
+            add_name(&mut names, whole);
+            continue;
+        }
         // "Mel Meggs / Ophelia Rix" is read like "Mel Meggs and Ophelia Rix".
-        let spaced = if piece.contains('/') {
-            Cow::Owned(piece.replace('/', " / "))
-        } else {
-            Cow::Borrowed(piece)
-        };
+        let spaced = piece.replace('/', " / ");
         let words: Vec<&str> = spaced.split_whitespace().collect();
         // A serial comma leaves "and Ophelia Rix": an empty side is no one.
         let sides: Vec<&[&str]> = words
-            .split(|w| w.eq_ignore_ascii_case("and") || *w == "/")
+            .split(|w| is_and(w) || *w == "/")
             .filter(|side| !side.is_empty())
             .collect();
-        let parts: Vec<String> = if sides.len() == 1 && sides[0].len() == words.len() {
-            // One side that is every word: the piece as it was.
-            vec![whole]
-        } else if sides.len() == 1 {
-            vec![sides[0].join(" ")]
+        if sides.len() == 1 {
+            add_name(&mut names, sides[0].join(" "));
         } else if sides.iter().all(|s| looks_like_a_name(s)) {
-            sides.iter().map(|s| s.join(" ")).collect()
+            for side in sides {
+                add_name(&mut names, side.join(" "));
+            }
         } else {
             unsure.push(whole.clone());
-            vec![whole]
-        };
-        for name in parts {
-            // A cell lists a few names: comparing them beats hashing each.
-            if !names.iter().any(|n| same_name(n, &name)) {
-                names.push(name);
-            }
+            add_name(&mut names, whole);
         }
     }
     names.shrink_to_fit();
     (names, unsure)
+}
+
+/// Adds `name` unless the cell named the person already. A cell lists a
+/// few names: comparing them beats hashing each.
+fn add_name(names: &mut Vec<String>, name: String) {
+    if !names.iter().any(|n| same_name(n, &name)) {
+        names.push(name);
+    }
 }
 
 /// The words with single spaces between them.

@@ -8,7 +8,9 @@ use super::table::{Cell, Row, excel_serial_date};
 use crate::plan::{Action, FileColumns, PlanContent, Priority, Recommendation, Status, YearStart};
 use chrono::NaiveDate;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::hash_map::{Entry, RandomState};
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 
 /// The text of a cell, undoing the quote our export puts before formula-like text.
 pub(super) fn text(row: &Row, column: Option<usize>) -> String {
@@ -137,6 +139,45 @@ pub(super) fn due_of(
     }
 }
 
+/// The refs the file gives, each with the line that first gave it, found
+/// by a hash of the ref: the refs are in the actions already, and a copy of
+/// each as a key (hashed again each time the map grew) cost a big plan a
+/// tenth of its reading. A ref whose hash another ref has is kept whole.
+#[derive(Default)]
+struct Refs {
+    /// The hash of a ref, the action (an index into the actions) that has
+    /// it, and that action's line.
+    by_hash: HashMap<u64, (usize, usize)>,
+    collided: HashMap<String, usize>,
+    hasher: RandomState,
+}
+
+impl Refs {
+    /// Adds the ref of the next action (the one after `actions`) on `line`;
+    /// if another row has it already, returns that row's line instead.
+    fn add(&mut self, actions: &[Action], reference: &str, line: usize) -> Option<usize> {
+        match self.by_hash.entry(self.hasher.hash_one(reference)) {
+            Entry::Vacant(e) => {
+                e.insert((actions.len(), line));
+                None
+            }
+            Entry::Occupied(e) => {
+                let (index, first) = *e.get();
+                if actions[index].reference == reference {
+                    return Some(first);
+                }
+                match self.collided.entry(reference.to_string()) {
+                    Entry::Occupied(e) => Some(*e.get()),
+                    Entry::Vacant(e) => {
+                        e.insert(line);
+                        None
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Due dates read so far, by the cell's text: a plan gives the same few
 /// quarters and dates on thousands of rows, and reading one takes several
 /// allocations. Only dates read without error are kept, and only so many.
@@ -185,7 +226,7 @@ pub(super) struct ActionReader<'a> {
     key_index: HashMap<PriorityKey, u32>,
     /// Numbered priorities' titles, as first written.
     titles: HashMap<u32, String>,
-    explicit_refs: HashMap<String, usize>,
+    explicit_refs: Refs,
     /// For each priority key, the first row naming strategic leads: the
     /// action's index, the names and the file's line.
     strategic: HashMap<u32, (usize, Vec<String>, usize)>,
@@ -203,7 +244,7 @@ impl<'a> ActionReader<'a> {
             keys: Vec::new(),
             key_index: HashMap::new(),
             titles: HashMap::new(),
-            explicit_refs: HashMap::new(),
+            explicit_refs: Refs::default(),
             strategic: HashMap::new(),
             last_priority: None,
             dues: Dues::default(),
@@ -259,15 +300,13 @@ impl<'a> ActionReader<'a> {
             );
         }
         let reference = text(row, col(Field::Ref));
-        if !reference.is_empty() {
-            if let Some(first) = self.explicit_refs.get(&reference) {
-                error(
-                    Field::Ref,
-                    format!("ref {reference} is already used on line {first}"),
-                );
-            } else {
-                self.explicit_refs.insert(reference.clone(), row.line);
-            }
+        if !reference.is_empty()
+            && let Some(first) = self.explicit_refs.add(&self.actions, &reference, row.line)
+        {
+            error(
+                Field::Ref,
+                format!("ref {reference} is already used on line {first}"),
+            );
         }
         let status = Status::parse(&cell_text(row, col(Field::Status))).unwrap_or_else(|e| {
             error(Field::Status, e.to_string());
@@ -351,7 +390,6 @@ impl<'a> ActionReader<'a> {
             key_of,
             keys,
             mut titles,
-            mut explicit_refs,
             strategic,
             ..
         } = self;
@@ -381,7 +419,7 @@ impl<'a> ActionReader<'a> {
                 });
             }
         }
-        generate_refs(&mut actions, &mut explicit_refs);
+        generate_refs(&mut actions);
         actions.shrink_to_fit();
         Some(PlanContent {
             priorities: out,
@@ -446,16 +484,24 @@ fn same_people(a: &[String], b: &[String]) -> bool {
 }
 
 /// Rows without a ref get `<priority>.<n>`, skipping refs the file already
-/// uses (`used` holds them, and takes the new ones).
-fn generate_refs(actions: &mut [Action], used: &mut HashMap<String, usize>) {
+/// uses.
+fn generate_refs(actions: &mut [Action]) {
+    if actions.iter().all(|a| !a.reference.is_empty()) {
+        return;
+    }
+    let mut used: HashSet<String> = actions
+        .iter()
+        .filter(|a| !a.reference.is_empty())
+        .map(|a| a.reference.clone())
+        .collect();
     let mut counters: HashMap<u32, u32> = HashMap::new();
     for a in actions.iter_mut().filter(|a| a.reference.is_empty()) {
         let n = counters.entry(a.priority).or_insert(0);
         loop {
             *n += 1;
             let candidate = format!("{}.{}", a.priority, n);
-            if !used.contains_key(&candidate) {
-                used.insert(candidate.clone(), 0);
+            if !used.contains(&candidate) {
+                used.insert(candidate.clone());
                 a.reference = candidate;
                 break;
             }

@@ -75,7 +75,7 @@ impl<'a> RowIds<'a> {
         })
     }
 
-    pub(super) fn priority(&self, a: &Action) -> Result<i64> {
+    fn priority(&self, a: &Action) -> Result<i64> {
         self.priorities.get(&a.priority).copied().ok_or_else(|| {
             StoreError::Corrupt(format!(
                 "action {} is under priority {}, which the plan does not have",

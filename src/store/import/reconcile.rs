@@ -64,9 +64,9 @@ pub(super) async fn note_overrides(
 /// the JSON SQLite sent where it can be: a re-import reads every row of the
 /// plan, and most are compared and dropped without being used.
 #[derive(Deserialize)]
-pub(super) struct Stored<'a> {
-    pub(super) id: i64,
-    pub(super) position: usize,
+struct Stored<'a> {
+    id: i64,
+    position: usize,
     #[serde(borrow)]
     reference: Cow<'a, str>,
     priority: u32,
@@ -91,7 +91,7 @@ pub(super) struct Stored<'a> {
 impl Stored<'_> {
     /// Whether the file's row says just what is recorded, in every column,
     /// with the priority title read before the file renamed any.
-    pub(super) fn is(&self, new: &Action, title: &str) -> bool {
+    fn is(&self, new: &Action, title: &str) -> bool {
         let list = |joined: &str, items: &[String]| {
             joined
                 .split(LIST_SEP)
@@ -122,7 +122,7 @@ impl Stored<'_> {
     }
 
     /// The action, with the priority title read before the file renamed any.
-    pub(super) fn to_action(&self, title: &str) -> Result<Action> {
+    fn to_action(&self, title: &str) -> Result<Action> {
         let due = match self.due() {
             Some(due) => due,
             None => {
@@ -145,7 +145,7 @@ impl Stored<'_> {
         })
     }
 
-    pub(super) fn title<'t>(&'t self, titles: &'t HashMap<u32, String>) -> &'t str {
+    fn title<'t>(&'t self, titles: &'t HashMap<u32, String>) -> &'t str {
         titles
             .get(&self.priority)
             .map_or(&*self.priority_title, String::as_str)
