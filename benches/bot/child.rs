@@ -30,6 +30,8 @@ pub struct Memory {
     /// Pages of the binary and libraries mapped in (shared with any other
     /// process running them).
     pub file: u64,
+    /// Of `file`: the bot's own executable, the rest being shared libraries.
+    pub own_binary: u64,
 }
 
 impl Bot {
@@ -98,7 +100,28 @@ impl Bot {
             rss: field("VmRSS:"),
             anon: field("RssAnon:"),
             file: field("RssFile:"),
+            own_binary: self.own_binary_kb(),
         }
+    }
+
+    /// Resident kB of the mappings of the process's own executable.
+    fn own_binary_kb(&self) -> u64 {
+        let pid = self.child.id();
+        let exe = std::fs::read_link(format!("/proc/{pid}/exe")).expect("/proc/PID/exe");
+        let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).expect("/proc/PID/smaps");
+        let mut ours = false;
+        let mut kb = 0;
+        for line in smaps.lines() {
+            let mut words = line.split_whitespace();
+            let first = words.next().unwrap_or("");
+            // A mapping's header line starts with its address range.
+            if first.contains('-') && first.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+                ours = line.ends_with(exe.to_string_lossy().as_ref());
+            } else if ours && first == "Rss:" {
+                kb += words.next().and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+            }
+        }
+        kb
     }
 }
 

@@ -5,7 +5,8 @@
 //! test server on 127.0.0.1 held by this bench, so no traffic leaves the
 //! machine. Run with `cargo bench --bench bot`; figures go in the README.
 //! `-- --memory` measures only the footprints, which a busy machine does not
-//! skew as it does the latencies.
+//! skew as it does the latencies; `-- WORD` times only the rows whose name
+//! holds WORD (the bare bot's always).
 
 mod child;
 mod load;
@@ -106,7 +107,8 @@ async fn settled(bot: &Bot) -> Run {
     }
 }
 
-async fn bench(only_memory: bool) {
+async fn bench(only_memory: bool, only_rows: Option<String>) {
+    let wanted = |name: &str| !only_memory && only_rows.as_deref().is_none_or(|w| name.contains(w));
     let dir = tempfile::tempdir().unwrap();
     let kirklees = dir.path().join("kirklees.db");
     let ophelias = plans::kirklees(&kirklees).await;
@@ -139,20 +141,18 @@ async fn bench(only_memory: bool) {
     // Each row is printed as soon as it is measured.
     let row =
         |name: &str, t: Timings| load::row(name, &t, bare_t.as_ref().unwrap(), "p99 at once <= 2x");
-    if !only_memory {
+    let name = "/status (durable write), Kirklees";
+    if wanted(name) {
         let updates = status_updates(&server, ophelias.clone());
-        row(
-            "/status (durable write), Kirklees",
-            load::time(&server, updates, recorded).await,
-        );
+        row(name, load::time(&server, updates, recorded).await);
+    }
+    let name = "/action, Kirklees";
+    if wanted(name) {
         let show = ask(
             "action",
             json!([{"type": 3, "name": "ref", "value": ophelias[0]}]),
         );
-        row(
-            "/action, Kirklees",
-            load::time(&server, the_same(show), detail).await,
-        );
+        row(name, load::time(&server, the_same(show), detail).await);
     }
     drop(bot);
     drop(server);
@@ -164,44 +164,57 @@ async fn bench(only_memory: bool) {
         let bot = Bot::planbot(&server, &big, plans::BIG, &dir.path().join("b.log"));
         big_run = Some(settled(&bot).await);
         let show = |r: &str| ask("action", json!([{"type": 3, "name": "ref", "value": r}]));
-        row(
-            "/action, 10,000 updates (10k plan)",
-            load::time(&server, the_same(show(plans::LONG_HISTORY)), detail).await,
-        );
-        row(
-            "/action, 1 update (10k plan)",
-            load::time(&server, the_same(show(plans::SHORT_HISTORY)), detail).await,
-        );
-        row(
-            "/actions, first page (10k plan)",
-            load::time(&server, the_same(ask("actions", json!([]))), listing).await,
-        );
-        row(
-            "/overdue (10k plan)",
-            load::time(&server, the_same(ask("overdue", json!([]))), overdue_list).await,
-        );
         let mut typing = ask(
             "status",
             json!([{"type": 3, "name": "ref", "value": "1.", "focused": true}]),
         );
         typing.autocomplete = true;
-        row(
-            "/status ref autocomplete (10k plan)",
-            load::time(&server, the_same(typing), choices).await,
-        );
-        let summary_ask = ask("plan", sub("summary", json!([])));
-        row(
-            "/plan summary (10k plan)",
-            load::time(&server, the_same(summary_ask), summary).await,
-        );
-        let updates = status_updates(&server, refs);
-        row(
-            "/status (durable write, 10k plan)",
-            load::time(&server, updates, recorded).await,
-        );
+        type Next = Box<dyn FnMut() -> Ask>;
+        let reads: [(&str, Next, load::Check); 6] = [
+            (
+                "/action, 10,000 updates (10k plan)",
+                Box::new(the_same(show(plans::LONG_HISTORY))),
+                detail,
+            ),
+            (
+                "/action, 1 update (10k plan)",
+                Box::new(the_same(show(plans::SHORT_HISTORY))),
+                detail,
+            ),
+            (
+                "/actions, first page (10k plan)",
+                Box::new(the_same(ask("actions", json!([])))),
+                listing,
+            ),
+            (
+                "/overdue (10k plan)",
+                Box::new(the_same(ask("overdue", json!([])))),
+                overdue_list,
+            ),
+            (
+                "/status ref autocomplete (10k plan)",
+                Box::new(the_same(typing)),
+                choices,
+            ),
+            (
+                "/plan summary (10k plan)",
+                Box::new(the_same(ask("plan", sub("summary", json!([]))))),
+                summary,
+            ),
+        ];
+        for (name, next, check) in reads {
+            if wanted(name) {
+                row(name, load::time(&server, next, check).await);
+            }
+        }
+        let name = "/status (durable write, 10k plan)";
+        if wanted(name) {
+            let updates = status_updates(&server, refs);
+            row(name, load::time(&server, updates, recorded).await);
+        }
     }
 
-    if !only_memory {
+    if wanted("throughput") {
         println!();
         throughput(&kirklees, &ophelias).await;
     }
@@ -258,11 +271,12 @@ fn memory_rows(bare: &Run, planbot: &Run, big: Option<&Run>) {
     let line = |name: &str, run: &Run, target: &str| {
         let m = &run.memory;
         println!(
-            "{name:<40} {:>6.1} MB {:>5.2}x  (anon {:.1} MB, file {:.1} MB; started in {:.0} ms) {target}",
+            "{name:<40} {:>6.1} MB {:>5.2}x  (anon {:.1} MB, file {:.1} MB of which own binary {:.1} MB; started in {:.0} ms) {target}",
             mb(m.rss),
             m.rss as f64 / bare.memory.rss as f64,
             mb(m.anon),
             mb(m.file),
+            mb(m.own_binary),
             run.started_in.as_secs_f64() * 1e3,
         )
     };
@@ -280,11 +294,13 @@ fn memory_rows(bare: &Run, planbot: &Run, big: Option<&Run>) {
 
 fn main() {
     let only_memory = std::env::args().any(|a| a == "--memory");
+    // `cargo bench` passes `--bench` to a bench; the first other word picks rows.
+    let only_rows = std::env::args().skip(1).find(|a| !a.starts_with("--"));
     let started = Instant::now();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("tokio runtime")
-        .block_on(bench(only_memory));
+        .block_on(bench(only_memory, only_rows));
     println!("(bench took {:.1} s)", started.elapsed().as_secs_f64());
 }
