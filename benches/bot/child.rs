@@ -118,7 +118,10 @@ impl Bot {
             if first.contains('-') && first.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
                 ours = line.ends_with(exe.to_string_lossy().as_ref());
             } else if ours && first == "Rss:" {
-                kb += words.next().and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+                kb += words
+                    .next()
+                    .and_then(|n| n.parse::<u64>().ok())
+                    .unwrap_or(0);
             }
         }
         kb

@@ -93,16 +93,34 @@ pub(super) fn parse_status(s: &str) -> Result<Status> {
 
 /// One line of the overdue list as SQLite's JSON array gives it.
 #[derive(serde::Deserialize)]
-struct OverdueRow<'a> {
+pub(super) struct OverdueRow<'a> {
     r#ref: String,
     priority: i64,
-    position: i64,
     text: String,
     leads: SplitList,
     #[serde(borrow)]
     due: Cow<'a, str>,
     #[serde(borrow)]
     status: Cow<'a, str>,
+}
+
+impl OverdueRow<'_> {
+    /// The action as the overdue list shows it, if the plan's rule (which
+    /// decides; the SQL only narrows the rows down) has it overdue on `today`.
+    pub(super) fn into_overdue(self, today: NaiveDate) -> Result<Option<OverdueAction>> {
+        let (due, status) = (parse_day(&self.due)?, parse_status(&self.status)?);
+        Ok(
+            crate::plan::overdue_days(Some(due), status, today).map(|days_overdue| OverdueAction {
+                reference: self.r#ref,
+                priority: self.priority as u32,
+                text: self.text,
+                leads: self.leads.0,
+                due,
+                status,
+                days_overdue,
+            }),
+        )
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -168,61 +186,19 @@ impl Store {
         into_actions(&json, |a| filter.keeps(a, as_of.today))
     }
 
-    /// The overdue list: open actions whose due date has passed on `today`
-    /// (the plan's calendar), the most overdue first and in plan order
-    /// within a day; in one priority if asked.
+    /// The whole overdue list: open actions whose due date has passed on
+    /// `today` (the plan's calendar), the most overdue first and in plan
+    /// order within a day; in one priority if asked.
     pub async fn overdue_actions(
         &self,
         plan: &Plan,
         priority: Option<u32>,
         today: NaiveDate,
     ) -> Result<Vec<OverdueAction>> {
-        let day = today.format("%Y-%m-%d").to_string();
-        let priority = priority.map(i64::from);
-        // Every column of the actions read here is in the index on open
-        // actions by due date, which also gives them in due order: no row
-        // of the actions table is read and SQLite sorts nothing.
-        let json = sqlx::query_scalar!(
-            r#"SELECT json_group_array(json_array(ref, priority, position, text, leads, due, status)) AS "rows!: String"
-                 FROM (SELECT a.ref, p.number AS priority, a.position, a.text, a.leads, a.due, a.status
-                         FROM actions a JOIN priorities p ON p.id = a.priority_id
-                        WHERE a.plan_id = ?1 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
-                          AND a.due < ?2 AND (?3 IS NULL OR p.number = ?3)
-                        ORDER BY a.due)"#,
-            plan.id,
-            day,
-            priority
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let mut read = Vec::new();
-        let mut order = Vec::new();
-        each_row(&json, "overdue rows", |r: OverdueRow| {
-            let (due, status) = (parse_day(&r.due)?, parse_status(&r.status)?);
-            // The SQL only narrows the rows down; the plan's rule decides.
-            let Some(days_overdue) = crate::plan::overdue_days(Some(due), status, today) else {
-                return Ok(());
-            };
-            order.push((due, r.priority, r.position, read.len()));
-            read.push(Some(OverdueAction {
-                reference: r.r#ref,
-                priority: r.priority as u32,
-                text: r.text,
-                leads: r.leads.0,
-                due,
-                status,
-                days_overdue,
-            }));
-            Ok(())
-        })?;
-        // Plan order within a day, which the index does not give (it goes
-        // by id there): the keys are sorted, not the lines, and the read
-        // order settles ties, so no two keys are equal.
-        order.sort_unstable();
-        Ok(order
-            .into_iter()
-            .filter_map(|(.., i)| read[i].take())
-            .collect())
+        Ok(self
+            .overdue_page(plan, priority, today, 0, usize::MAX)
+            .await?
+            .actions)
     }
 
     /// Each current action's status, by ref: all a digest needs of the plan now.

@@ -1,11 +1,13 @@
-//! What a chat reply shows, read a page at a time: a listing's page, a plan's
-//! RAG counts, the actions offered as a reference is typed. Each reads what
-//! it shows (and counts the rest along an index), never the whole plan, so
-//! that a plan of ten thousand actions answers about as fast as a small one.
+//! What a chat reply shows, read a page at a time: a listing's page, a page
+//! of the overdue list, a plan's RAG counts, the actions offered as a
+//! reference is typed. Each reads what it shows, walking the plan in order
+//! along an index and stopping once it has enough, and takes its totals from
+//! the counts the database keeps (`action_counts`, migration 8): a plan of
+//! ten thousand actions answers about as fast as a small one.
 
-use super::actions::{ActionFilter, into_actions, parse_status};
-use super::{Result, Store};
-use crate::plan::{Action, Plan, Status};
+use super::actions::{ActionFilter, OverdueRow, into_actions, parse_status};
+use super::{Result, Store, each_row};
+use crate::plan::{Action, OverdueAction, Plan, Status};
 use chrono::NaiveDate;
 
 /// One page of a listing, and how many the listing holds in all.
@@ -15,13 +17,11 @@ pub struct Page {
     pub actions: Vec<Action>,
 }
 
-/// The order of a listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Order {
-    /// As the plan lists them: by priority, then as the file gave them.
-    Plan,
-    /// Most overdue (earliest due) first, then in plan order.
-    MostOverdue,
+/// One page of the overdue list, and how many are overdue in all.
+#[derive(Debug, Clone)]
+pub struct OverduePage {
+    pub total: usize,
+    pub actions: Vec<OverdueAction>,
 }
 
 /// How many actions of one priority have one status, and whether overdue.
@@ -45,84 +45,190 @@ pub struct Candidate {
 }
 
 impl Store {
-    /// The actions `filter` keeps, `limit` of them from `offset` in `order`,
-    /// and how many it keeps in all.
+    /// The actions `filter` keeps, `limit` of them from `offset` in plan
+    /// order, and how many it keeps in all.
     pub async fn actions_page(
         &self,
         plan: &Plan,
         filter: &ActionFilter,
         today: NaiveDate,
-        order: Order,
         offset: usize,
         limit: usize,
     ) -> Result<Page> {
         let priority = filter.priority.map(i64::from);
         let status = filter.status.map(Status::as_str);
-        let lead = filter.lead.as_deref().map(str::trim);
         let day = today.format("%Y-%m-%d").to_string();
-        let overdue_first = order == Order::MostOverdue;
         let (offset, limit) = (offset as i64, limit as i64);
-        // The same conditions in both queries; people.name compares
-        // without regard to (ASCII) case, as the filter's lead does.
-        let total = sqlx::query_scalar!(
-            r#"SELECT count(*) AS "n!: i64"
-                 FROM actions a
-                WHERE a.plan_id = ?1 AND a.removed_at_ms IS NULL
-                  AND (?2 IS NULL OR a.priority_id = (SELECT id FROM priorities WHERE plan_id = ?1 AND number = ?2))
-                  AND (?3 IS NULL OR a.status = ?3)
-                  AND (?4 IS NULL OR EXISTS (SELECT 1 FROM action_leads l JOIN people pe ON pe.id = l.person_id
-                                              WHERE l.action_id = a.id AND pe.name = ?4))
-                  AND (NOT ?5 OR (a.status <> 'complete' AND a.due < ?6))"#,
-            plan.id,
-            priority,
-            status,
-            lead,
-            filter.overdue,
-            day
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let json = sqlx::query_scalar!(
-            r#"SELECT json_group_array(json_array(id, ref, priority, priority_title, grp, text, due, status,
-                                                  evidence, last_update_ms, leads, recommendations)) AS "rows!: String"
-                 FROM (SELECT * FROM action_rows v
-                        WHERE v.plan_id = ?1 AND v.removed_at_ms IS NULL
-                          AND (?2 IS NULL OR v.priority = ?2)
-                          AND (?3 IS NULL OR v.status = ?3)
-                          AND (?4 IS NULL OR EXISTS (SELECT 1 FROM action_leads l JOIN people pe ON pe.id = l.person_id
-                                                      WHERE l.action_id = v.id AND pe.name = ?4))
-                          AND (NOT ?5 OR (v.status <> 'complete' AND v.due < ?6))
-                        ORDER BY CASE WHEN ?7 THEN v.due END, v.priority, v.position
-                        LIMIT ?8 OFFSET ?9)"#,
-            plan.id,
-            priority,
-            status,
-            lead,
-            filter.overdue,
-            day,
-            overdue_first,
-            limit,
-            offset
-        )
-        .fetch_one(&self.pool)
-        .await?;
+        // people.name compares without regard to (ASCII) case, as the
+        // filter's lead does.
+        let (total, json) = match filter.lead.as_deref().map(str::trim) {
+            // From the kept counts; the page walks the plan in order.
+            None => {
+                let total = sqlx::query_scalar!(
+                    r#"SELECT coalesce(sum(c.n), 0) AS "n!: i64" FROM action_counts c
+                        WHERE c.plan_id = ?1
+                          AND (?2 IS NULL OR c.priority_id = (SELECT id FROM priorities WHERE plan_id = ?1 AND number = ?2))
+                          AND (?3 IS NULL OR c.status = ?3)
+                          AND (NOT ?4 OR (c.status <> 'complete' AND c.due <> '' AND c.due < ?5))"#,
+                    plan.id,
+                    priority,
+                    status,
+                    filter.overdue,
+                    day
+                )
+                .fetch_one(&self.pool)
+                .await?;
+                let json = sqlx::query_scalar!(
+                    r#"SELECT json_group_array(json_array(id, ref, priority, priority_title, grp, text, due, status,
+                                                          evidence, last_update_ms, leads, recommendations)) AS "rows!: String"
+                         FROM (SELECT a.id, a.ref, p.number AS priority, p.title AS priority_title, a.grp, a.text, a.due,
+                                      a.status, a.evidence, a.last_update_ms, a.leads, a.recommendations
+                                 FROM priorities p CROSS JOIN actions a ON a.priority_id = p.id
+                                WHERE p.plan_id = ?1 AND a.removed_at_ms IS NULL
+                                  AND (?2 IS NULL OR p.number = ?2)
+                                  AND (?3 IS NULL OR a.status = ?3)
+                                  AND (NOT ?4 OR (a.status <> 'complete' AND a.due < ?5))
+                                ORDER BY p.number, a.position
+                                LIMIT ?6 OFFSET ?7)"#,
+                    plan.id,
+                    priority,
+                    status,
+                    filter.overdue,
+                    day,
+                    limit,
+                    offset
+                )
+                .fetch_one(&self.pool)
+                .await?;
+                (total, json)
+            }
+            // Counted and sorted among what the lead leads, however large the plan.
+            Some(lead) => {
+                let total = sqlx::query_scalar!(
+                    r#"SELECT count(*) AS "n!: i64"
+                         FROM people pe JOIN action_leads l ON l.person_id = pe.id JOIN actions a ON a.id = l.action_id
+                        WHERE pe.name = ?1 AND a.plan_id = ?2 AND a.removed_at_ms IS NULL
+                          AND (?3 IS NULL OR a.priority_id = (SELECT id FROM priorities WHERE plan_id = ?2 AND number = ?3))
+                          AND (?4 IS NULL OR a.status = ?4)
+                          AND (NOT ?5 OR (a.status <> 'complete' AND a.due < ?6))"#,
+                    lead,
+                    plan.id,
+                    priority,
+                    status,
+                    filter.overdue,
+                    day
+                )
+                .fetch_one(&self.pool)
+                .await?;
+                let json = sqlx::query_scalar!(
+                    r#"SELECT json_group_array(json_array(id, ref, priority, priority_title, grp, text, due, status,
+                                                          evidence, last_update_ms, leads, recommendations)) AS "rows!: String"
+                         FROM (SELECT a.id, a.ref, p.number AS priority, p.title AS priority_title, a.grp, a.text, a.due,
+                                      a.status, a.evidence, a.last_update_ms, a.leads, a.recommendations
+                                 FROM people pe JOIN action_leads l ON l.person_id = pe.id
+                                 JOIN actions a ON a.id = l.action_id JOIN priorities p ON p.id = a.priority_id
+                                WHERE pe.name = ?1 AND a.plan_id = ?2 AND a.removed_at_ms IS NULL
+                                  AND (?3 IS NULL OR p.number = ?3)
+                                  AND (?4 IS NULL OR a.status = ?4)
+                                  AND (NOT ?5 OR (a.status <> 'complete' AND a.due < ?6))
+                                ORDER BY p.number, a.position
+                                LIMIT ?7 OFFSET ?8)"#,
+                    lead,
+                    plan.id,
+                    priority,
+                    status,
+                    filter.overdue,
+                    day,
+                    limit,
+                    offset
+                )
+                .fetch_one(&self.pool)
+                .await?;
+                (total, json)
+            }
+        };
         Ok(Page {
             total: total as usize,
             actions: into_actions(&json, |_| true)?,
         })
     }
 
+    /// `limit` lines of the overdue list from `offset`: open actions past
+    /// their due date on `today`, the most overdue first and in plan order
+    /// within a day; in one priority if asked. The kept counts say which
+    /// days the page spans; each of those is read in plan order.
+    pub async fn overdue_page(
+        &self,
+        plan: &Plan,
+        priority: Option<u32>,
+        today: NaiveDate,
+        offset: usize,
+        limit: usize,
+    ) -> Result<OverduePage> {
+        let day = today.format("%Y-%m-%d").to_string();
+        let priority = priority.map(i64::from);
+        let days = sqlx::query!(
+            r#"SELECT c.due AS "due!: String", sum(c.n) AS "n!: i64" FROM action_counts c
+                WHERE c.plan_id = ?1 AND c.status <> 'complete' AND c.due <> '' AND c.due < ?2
+                  AND (?3 IS NULL OR c.priority_id = (SELECT id FROM priorities WHERE plan_id = ?1 AND number = ?3))
+                GROUP BY c.due HAVING sum(c.n) > 0 ORDER BY c.due"#,
+            plan.id,
+            day,
+            priority
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let total = days.iter().map(|d| d.n as usize).sum();
+        let mut actions = Vec::with_capacity(limit.min(total));
+        let mut skip = offset;
+        for d in days {
+            let n = d.n as usize;
+            if actions.len() == limit {
+                break;
+            }
+            if skip >= n {
+                skip -= n;
+                continue;
+            }
+            let want = i64::try_from(limit - actions.len()).unwrap_or(i64::MAX);
+            let from = skip as i64;
+            skip = 0;
+            let json = sqlx::query_scalar!(
+                r#"SELECT json_group_array(json_array(ref, priority, text, leads, due, status)) AS "rows!: String"
+                     FROM (SELECT a.ref, p.number AS priority, a.text, a.leads, a.due, a.status
+                             FROM priorities p CROSS JOIN actions a ON a.priority_id = p.id
+                            WHERE p.plan_id = ?1 AND (?2 IS NULL OR p.number = ?2)
+                              AND a.due = ?3 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
+                            ORDER BY p.number, a.position
+                            LIMIT ?4 OFFSET ?5)"#,
+                plan.id,
+                priority,
+                d.due,
+                want,
+                from
+            )
+            .fetch_one(&self.pool)
+            .await?;
+            each_row(&json, "overdue rows", |r: OverdueRow| {
+                actions.extend(r.into_overdue(today)?);
+                Ok(())
+            })?;
+        }
+        Ok(OverduePage { total, actions })
+    }
+
     /// The plan's current actions counted by priority, status and whether
-    /// overdue on `today`, in priority order.
+    /// overdue on `today`, in priority order: from the kept counts.
     pub async fn counted(&self, plan: &Plan, today: NaiveDate) -> Result<Vec<Counted>> {
         let day = today.format("%Y-%m-%d").to_string();
         let rows = sqlx::query!(
             r#"SELECT p.number AS "number!: i64", p.title AS "title!: String", c.status AS "status!: String",
-                      c.overdue AS "overdue!: bool", c.n AS "n!: i64"
-                 FROM (SELECT priority_id, status, (status <> 'complete' AND due < ?2) AS overdue, count(*) AS n
-                         FROM actions WHERE plan_id = ?1 AND removed_at_ms IS NULL
-                        GROUP BY 1, 2, 3) c
-                 JOIN priorities p ON p.id = c.priority_id
+                      (c.status <> 'complete' AND c.due <> '' AND c.due < ?2) AS "overdue!: bool",
+                      sum(c.n) AS "n!: i64"
+                 FROM action_counts c JOIN priorities p ON p.id = c.priority_id
+                WHERE c.plan_id = ?1
+                GROUP BY c.priority_id, c.status, 4
+               HAVING sum(c.n) > 0
                 ORDER BY p.number"#,
             plan.id,
             day
@@ -147,7 +253,8 @@ impl Store {
     /// SQLite lowers only ASCII letters, so "É" in a text is not found by
     /// typing "é" (plans are in English; references are digits and dots).
     /// Open actions `person` leads come first, then other open ones, then
-    /// the rest, each in plan order.
+    /// the rest, each in plan order; each group is read only while the
+    /// answer still has room, walking the plan in order.
     pub async fn candidates(
         &self,
         plan: &Plan,
@@ -157,38 +264,72 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<Candidate>> {
         let words = serde_json::to_string(words).unwrap_or_else(|_| "[]".into());
-        let limit = limit as i64;
-        let rows = sqlx::query!(
-            r#"SELECT ref AS "reference!: String", text AS "text!: String", status AS "status!: String",
-                      mine AS "mine!: bool"
-                 FROM (SELECT a.ref, a.text, a.status, p.number, a.position,
-                              (?3 IS NOT NULL AND EXISTS (SELECT 1 FROM action_leads l JOIN people pe ON pe.id = l.person_id
-                                                           WHERE l.action_id = a.id AND pe.name = ?3)) AS mine
-                         FROM actions a JOIN priorities p ON p.id = a.priority_id
-                        WHERE a.plan_id = ?1 AND a.removed_at_ms IS NULL
-                          -- Discord refuses the whole answer if one value is over 100 characters.
-                          AND length(a.ref) <= 100
-                          AND (?2 = '' OR substr(lower(a.ref), 1, length(?2)) = ?2
-                               OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0)))
-                ORDER BY (status <> 'complete' AND mine) DESC, status = 'complete', number, position
-                LIMIT ?5"#,
-            plan.id,
-            partial,
-            person,
-            words,
-            limit
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(Candidate {
+        let mut found = Vec::with_capacity(limit);
+        if let Some(person) = person {
+            let rows = sqlx::query!(
+                r#"SELECT a.ref AS "reference!: String", a.text AS "text!: String", a.status AS "status!: String"
+                     FROM people pe JOIN action_leads l ON l.person_id = pe.id
+                     JOIN actions a ON a.id = l.action_id JOIN priorities p ON p.id = a.priority_id
+                    WHERE pe.name = ?1 AND a.plan_id = ?2 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
+                      -- Discord refuses the whole answer if one value is over 100 characters.
+                      AND length(a.ref) <= 100
+                      AND (?3 = '' OR substr(lower(a.ref), 1, length(?3)) = ?3
+                           OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
+                    ORDER BY p.number, a.position
+                    LIMIT ?5"#,
+                person,
+                plan.id,
+                partial,
+                words,
+                limit as i64
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            for r in rows {
+                found.push(Candidate {
+                    reference: r.reference,
+                    text: r.text,
+                    status: parse_status(&r.status)?,
+                    mine: true,
+                });
+            }
+        }
+        for complete in [false, true] {
+            if found.len() == limit {
+                break;
+            }
+            let rows = sqlx::query!(
+                r#"SELECT a.ref AS "reference!: String", a.text AS "text!: String", a.status AS "status!: String",
+                          (?3 IS NOT NULL AND EXISTS (SELECT 1 FROM action_leads l JOIN people pe ON pe.id = l.person_id
+                                                       WHERE l.action_id = a.id AND pe.name = ?3)) AS "mine!: bool"
+                     FROM priorities p CROSS JOIN actions a ON a.priority_id = p.id
+                    WHERE p.plan_id = ?1 AND a.removed_at_ms IS NULL AND (a.status = 'complete') = ?6
+                      AND length(a.ref) <= 100
+                      AND (?2 = '' OR substr(lower(a.ref), 1, length(?2)) = ?2
+                           OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
+                      -- Open actions the person leads came first.
+                      AND (?6 OR ?3 IS NULL OR NOT EXISTS (SELECT 1 FROM action_leads l JOIN people pe ON pe.id = l.person_id
+                                                            WHERE l.action_id = a.id AND pe.name = ?3))
+                    ORDER BY p.number, a.position
+                    LIMIT ?5"#,
+                plan.id,
+                partial,
+                person,
+                words,
+                (limit - found.len()) as i64,
+                complete
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            for r in rows {
+                found.push(Candidate {
                     reference: r.reference,
                     text: r.text,
                     status: parse_status(&r.status)?,
                     mine: r.mine,
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        Ok(found)
     }
 }

@@ -282,26 +282,30 @@ async fn action_overdue_and_summary_show_the_plan() {
     let plan = app.plan().await;
     let overdue = app
         .store
-        .actions(
-            &plan,
-            &planbot::store::ActionFilter {
-                overdue: true,
-                ..Default::default()
-            },
-            planbot::demo::demo_day(),
-        )
+        .overdue_actions(&plan, None, planbot::demo::demo_day())
         .await
         .unwrap();
     assert!(
-        reply
-            .content()
-            .contains(&format!("**{} overdue actions**", overdue.len())),
+        reply.content().contains(&format!(
+            "**{} overdue actions in Kirklees** (page 1 of {})",
+            overdue.len(),
+            overdue.len().div_ceil(12)
+        )),
         "{}",
         reply.content()
     );
-    for a in &overdue {
-        assert!(reply.content().contains(&format!("`{}`", a.reference)));
-    }
+    // The first page: the twelve most overdue, in order.
+    let shown: Vec<usize> = overdue
+        .iter()
+        .take(12)
+        .map(|a| {
+            reply
+                .content()
+                .find(&format!("`{}`", a.reference))
+                .unwrap_or_else(|| panic!("{} is on the first page", a.reference))
+        })
+        .collect();
+    assert!(shown.is_sorted(), "{}", reply.content());
 
     let reply = app.reply(STRANGER, "plan", sub("summary", json!([]))).await;
     let text = reply.content();
@@ -520,29 +524,103 @@ async fn two_leads_updating_one_action_at_once_are_both_kept() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_reply_too_long_for_one_message_comes_with_the_whole_list_attached() {
+async fn a_reply_too_long_for_one_message_comes_with_the_whole_text_attached() {
     let app = spawn_app().await;
+    // One action in each of 300 priorities: a summary table of 300 rows.
     let mut csv = String::from("Priority,Ref,Action,Leads,Due,Status\n");
-    for i in 1..=500 {
-        csv.push_str(&format!("1. Big,1.{i},Deliver a long-winded improvement action number {i},Ophelia Rix,Q3 18/19,Red\n"));
+    for i in 1..=300 {
+        csv.push_str(&format!(
+            "{i}. Priority number {i},{i}.1,Action {i},Ophelia Rix,Q3 18/19,Red\n"
+        ));
     }
-    let file = app.server.add_file("big.csv", csv.into_bytes());
-    app.command(ADMIN, "plan", sub("import", json!([{"type": 11, "name": "file", "value": file["id"].clone()}, {"type": 5, "name": "prune", "value": true}])), 2).await;
-    let reply = app.reply(STRANGER, "overdue", json!([])).await;
+    import_csv(&app.store, "Kirklees", &csv, demo_now()).await;
+    let reply = app.reply(STRANGER, "plan", sub("summary", json!([]))).await;
     assert!(reply.content().chars().count() <= 2000);
     assert!(
         reply
             .content()
-            .contains("the full list is in the attached overdue.txt"),
+            .contains("the full list is in the attached summary.txt"),
         "{}",
         reply.content()
     );
     let text = String::from_utf8(reply.files[0].1.clone()).unwrap();
-    for i in 1..=500 {
+    for i in 1..=300 {
         assert!(
-            text.contains(&format!("`1.{i}`")),
-            "1.{i} missing from the file"
+            text.contains(&format!("Priority number {i}")),
+            "priority {i} missing from the file"
         );
+    }
+}
+
+/// A long overdue list comes a page at a time, most overdue first, and
+/// every overdue action is on one of its pages, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_overdue_list_is_paged_and_holds_every_overdue_action() {
+    let app = spawn_app().await;
+    // On the demo's day, Q3 18/19 is the most overdue, Q4 18/19 overdue
+    // and Q1 19/20 not yet due: 67 overdue actions, on six pages.
+    let quarters = ["Q3 18/19", "Q4 18/19", "Q1 19/20"];
+    let mut csv = String::from("Priority,Ref,Action,Leads,Due,Status\n");
+    for i in 1..=100 {
+        csv.push_str(&format!(
+            "{},{}.{i},Deliver a long-winded improvement action number {i},Ophelia Rix,{},Red\n",
+            ["1. First", "2. Second"][i % 2],
+            i % 2 + 1,
+            quarters[i % 3],
+        ));
+    }
+    let file = app.server.add_file("big.csv", csv.into_bytes());
+    app.command(ADMIN, "plan", sub("import", json!([{"type": 11, "name": "file", "value": file["id"].clone()}, {"type": 5, "name": "prune", "value": true}])), 2).await;
+    let reply = app.reply(STRANGER, "overdue", json!([])).await;
+    assert!(
+        reply
+            .content()
+            .contains("**67 overdue actions in Kirklees** (page 1 of 6)"),
+        "{}",
+        reply.content()
+    );
+    let message = reply.message_id.expect("the reply is a message");
+    let mut pages = vec![reply.content().to_string()];
+    for page in 2..=6 {
+        let next = &reply.data()["components"][0]["components"][1];
+        assert_eq!(next["label"], "Next");
+        let press = app
+            .server
+            .press_button(
+                Some(GUILD),
+                CHANNEL,
+                STRANGER,
+                message,
+                next["custom_id"].as_str().unwrap(),
+            )
+            .await;
+        let update = app.server.responses(press, 1, WAIT).await.remove(0);
+        assert!(
+            update.content().contains(&format!("(page {page} of 6)")),
+            "{}",
+            update.content()
+        );
+        assert!(update.content().chars().count() <= 2000);
+        pages.push(update.content().to_string());
+    }
+    // Where each action appears: overdue ones on one page only, the
+    // earliest due (i % 3 == 0) before the later ones; the others nowhere.
+    let on_pages = |i: usize| {
+        let r = format!("`{}.{i}`", i % 2 + 1);
+        (0..pages.len())
+            .filter(|p| pages[*p].contains(&r))
+            .collect::<Vec<usize>>()
+    };
+    let page_of = |i: usize| {
+        let found = on_pages(i);
+        assert_eq!(found.len(), 1, "{i} is on pages {found:?}");
+        found[0]
+    };
+    let last_q3 = (1..=100).filter(|i| i % 3 == 0).map(page_of).max();
+    let first_q4 = (1..=100).filter(|i| i % 3 == 1).map(page_of).min();
+    assert!(last_q3 <= first_q4, "most overdue first");
+    for i in (1..=100).filter(|i| i % 3 == 2) {
+        assert!(on_pages(i).is_empty(), "{i} is not due yet");
     }
 }
 

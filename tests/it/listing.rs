@@ -1,12 +1,13 @@
-//! The listings a chat reply reads a page at a time (`/actions`, the RAG
-//! table of `/plan summary`, the actions offered as a reference is typed)
-//! give what reading the whole plan gives: the same actions, in the same
-//! order, with the same counts.
+//! The listings a chat reply reads a page at a time (`/actions`, `/overdue`,
+//! the RAG table of `/plan summary`, the actions offered as a reference is
+//! typed) give what reading the whole plan gives: the same actions, in the
+//! same order, with the same counts, also after updates, imports and pruning
+//! (the counts are kept by the database as actions change).
 
 use crate::helpers::date;
 use planbot::plan::summary::{rag_by_priority, rag_from_counts};
 use planbot::plan::{Action, Plan, Status};
-use planbot::store::{ActionFilter, Order, Store};
+use planbot::store::{ActionFilter, Store};
 use planbot_testkit::*;
 
 async fn kirklees() -> (tempfile::TempDir, Store, Plan) {
@@ -25,15 +26,14 @@ async fn paged(
     store: &Store,
     plan: &Plan,
     filter: &ActionFilter,
-    order: Order,
+    today: chrono::NaiveDate,
     size: usize,
 ) -> (usize, Vec<String>) {
-    let today = plan.today(demo_now());
     let mut all = Vec::new();
     let mut total = 0;
     for page in 0.. {
         let found = store
-            .actions_page(plan, filter, today, order, page * size, size)
+            .actions_page(plan, filter, today, page * size, size)
             .await
             .unwrap();
         total = found.total;
@@ -49,7 +49,12 @@ async fn paged(
 #[tokio::test]
 async fn a_listing_read_a_page_at_a_time_is_the_whole_listing() {
     let (_dir, store, plan) = kirklees().await;
-    let today = plan.today(demo_now());
+    listings_match_the_whole_plan(&store, &plan, plan.today(demo_now())).await;
+}
+
+/// Every listing read a page at a time against the whole plan, filtered
+/// and sorted in memory.
+async fn listings_match_the_whole_plan(store: &Store, plan: &Plan, today: chrono::NaiveDate) {
     let filters = [
         ActionFilter::default(),
         ActionFilter {
@@ -80,29 +85,130 @@ async fn a_listing_read_a_page_at_a_time_is_the_whole_listing() {
         },
     ];
     for filter in &filters {
-        let whole = store.actions(&plan, filter, today).await.unwrap();
-        let (total, pages) = paged(&store, &plan, filter, Order::Plan, 12).await;
-        assert_eq!(total, whole.len(), "{filter:?}");
+        let whole = store.actions(plan, filter, today).await.unwrap();
+        let (total, pages) = paged(store, plan, filter, today, 12).await;
+        assert_eq!(
+            total,
+            whole.len(),
+            "{filter:?} on {today}: {:?}",
+            refs(&whole)
+        );
         assert_eq!(pages, refs(&whole), "{filter:?}");
     }
     assert!(
         !store
-            .actions(&plan, &filters[3], today)
+            .actions(plan, &filters[3], today)
             .await
             .unwrap()
             .is_empty(),
         "the lead filter finds Ophelia's actions"
     );
     // Most overdue first, ties in plan order: as /overdue sorts them.
-    let overdue = ActionFilter {
-        overdue: true,
-        ..Default::default()
-    };
-    let mut whole = store.actions(&plan, &overdue, today).await.unwrap();
-    assert!(whole.len() > 5, "the example has overdue actions");
-    whole.sort_by_key(|a| std::cmp::Reverse(a.overdue_days(today)));
-    let (_, pages) = paged(&store, &plan, &overdue, Order::MostOverdue, 5).await;
-    assert_eq!(pages, refs(&whole));
+    for priority in [None, Some(1), Some(99)] {
+        let overdue = ActionFilter {
+            overdue: true,
+            priority,
+            ..Default::default()
+        };
+        let mut whole = store.actions(plan, &overdue, today).await.unwrap();
+        whole.sort_by_key(|a| std::cmp::Reverse(a.overdue_days(today)));
+        let mut pages = Vec::new();
+        for page in 0.. {
+            let found = store
+                .overdue_page(plan, priority, today, page * 5, 5)
+                .await
+                .unwrap();
+            assert_eq!(found.total, whole.len(), "priority {priority:?}");
+            if found.actions.is_empty() {
+                break;
+            }
+            assert!(found.actions.len() <= 5);
+            pages.extend(found.actions.into_iter().map(|a| a.reference));
+        }
+        assert_eq!(pages, refs(&whole), "priority {priority:?}");
+    }
+    let counted = store.counted(plan, today).await.unwrap();
+    let got = rag_from_counts(
+        counted
+            .into_iter()
+            .map(|c| (c.priority, c.title, c.status, c.overdue, c.actions)),
+    );
+    let all = store
+        .actions(plan, &ActionFilter::default(), today)
+        .await
+        .unwrap();
+    let expected = rag_by_priority(&store.priorities(plan).await.unwrap(), &all, today);
+    assert_eq!(got, expected, "on {today}");
+}
+
+/// The counts the database keeps follow every kind of change: status
+/// updates, an import that moves actions between priorities, changes due
+/// dates and statuses and adds actions, and a pruning import that removes
+/// some and brings one back.
+#[tokio::test]
+async fn listings_stay_right_as_the_plan_changes() {
+    let (_dir, store, plan) = kirklees().await;
+    let today = plan.today(demo_now());
+    assert!(
+        !store
+            .overdue_actions(&plan, None, today)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the example has overdue actions"
+    );
+    for (reference, to) in [
+        ("1.1", Status::Complete),
+        ("4.2", Status::Red),
+        ("7.1", Status::NotStarted),
+    ] {
+        let request = planbot::plan::StatusRequest {
+            to,
+            note: None,
+            evidence: None,
+            by: "Test".into(),
+            by_discord_id: None,
+            at: demo_now(),
+        };
+        store
+            .record_status(&plan, reference, &request)
+            .await
+            .unwrap();
+    }
+    listings_match_the_whole_plan(&store, &plan, today).await;
+
+    let edited = "Priority,Ref,Action,Leads,Due,Status\n\
+        1. Moved,1.1,Moved and reopened,Ophelia Rix,Q4 20/21,Amber\n\
+        2. Second,2.1,Due later now,Steve Comb,Q2 21/22,Red\n\
+        2. Second,2.99,A new action,Steve Comb,Q3 18/19,Green\n\
+        12. New priority,12.1,Another new one,,Q3 18/19,Not started\n";
+    import_csv(&store, "Kirklees", edited, demo_now()).await;
+    listings_match_the_whole_plan(&store, &plan, today).await;
+
+    let pruned = store
+        .import_plan(
+            "Kirklees",
+            &plan_from_csv(edited),
+            &planbot::store::ImportOptions {
+                prune: true,
+                ..import_opts(demo_now())
+            },
+        )
+        .await
+        .unwrap();
+    assert!(pruned.removed.len() > 10, "{:?}", pruned.removed);
+    listings_match_the_whole_plan(&store, &plan, today).await;
+
+    let back = format!("{edited}1. Moved,1.2,Brought back,Ophelia Rix,Q3 18/19,Red\n");
+    import_csv(&store, "Kirklees", &back, demo_now()).await;
+    assert_eq!(
+        store.action(&plan, "1.2").await.unwrap().status,
+        Status::Red
+    );
+    listings_match_the_whole_plan(&store, &plan, today).await;
+    for day in [date(2018, 10, 1), date(2021, 1, 1)] {
+        listings_match_the_whole_plan(&store, &plan, day).await;
+    }
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 use super::status::{StatusChoice, autocomplete_ref};
 use crate::discord::{BotError, Context, Error, access, render};
 use crate::plan::Status;
-use crate::store::{ActionFilter, Order};
+use crate::store::ActionFilter;
 use futures::StreamExt;
 use poise::serenity_prelude as serenity;
 use std::time::Duration;
@@ -11,6 +11,9 @@ const PAGE_LINES: usize = 12;
 /// Room on a page for each line: a page of full lines and its heading fit
 /// one message.
 const LINE_ROOM: usize = (render::MESSAGE_LIMIT - 100) / PAGE_LINES;
+/// The same on a page of the overdue list, which may end with a note.
+const OVERDUE_LINE_ROOM: usize =
+    (render::MESSAGE_LIMIT - 100 - render::GREEN_BUT_OVERDUE.len()) / PAGE_LINES;
 /// How long the page buttons keep working.
 const PAGE_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -74,14 +77,7 @@ pub async fn actions(
         let (store, plan, filter) = (store.clone(), plan.clone(), filter.clone());
         async move {
             let found = store
-                .actions_page(
-                    &plan,
-                    &filter,
-                    today,
-                    Order::Plan,
-                    page * PAGE_LINES,
-                    PAGE_LINES,
-                )
+                .actions_page(&plan, &filter, today, page * PAGE_LINES, PAGE_LINES)
                 .await?;
             let lines = found
                 .actions
@@ -95,7 +91,8 @@ pub async fn actions(
     if total == 0 {
         return render::send_text(ctx, "No actions match.", true, "actions.txt").await;
     }
-    paginate(ctx, &format!("{total} actions"), total, first, page_of).await
+    let title = format!("{total} actions");
+    paginate(ctx, &title, true, total, first, page_of).await
 }
 
 /// Actions past their due date, most overdue first
@@ -107,32 +104,41 @@ pub async fn overdue(
 ) -> Result<(), Error> {
     let plan = access::plan(&ctx, plan.as_deref()).await?;
     let today = plan.today(ctx.data().clock.now());
-    let found = ctx
-        .data()
-        .store
-        .overdue_actions(&plan, priority, today)
-        .await?;
-    if found.is_empty() {
+    let name = plan.name.clone();
+    let store = ctx.data().store.clone();
+    // A page at a time, as /actions: the whole list of a large plan is
+    // thousands of lines (the board digest has it as a file).
+    let page_of = move |page: usize| {
+        let (store, plan) = (store.clone(), plan.clone());
+        async move {
+            let found = store
+                .overdue_page(&plan, priority, today, page * PAGE_LINES, PAGE_LINES)
+                .await?;
+            let mut lines: Vec<String> = found
+                .actions
+                .iter()
+                .map(|a| {
+                    let leads = if a.leads.is_empty() {
+                        "no lead".into()
+                    } else {
+                        render::quote(&a.leads.join(", "))
+                    };
+                    let line = format!("{} · {leads}", render::overdue_line(&plan, a));
+                    render::shorten(&line, OVERDUE_LINE_ROOM)
+                })
+                .collect();
+            if found.actions.iter().any(|a| a.status == Status::Green) {
+                lines.push(render::GREEN_BUT_OVERDUE.to_string());
+            }
+            Ok::<_, BotError>((found.total, lines))
+        }
+    };
+    let (total, first) = page_of(0).await?;
+    if total == 0 {
         return render::send_text(ctx, "Nothing is overdue.", false, "overdue.txt").await;
     }
-    let mut text = format!(
-        "**{} overdue actions** in {}\n",
-        found.len(),
-        render::quote(&plan.name)
-    );
-    for a in &found {
-        let leads = if a.leads.is_empty() {
-            "no lead".into()
-        } else {
-            render::quote(&a.leads.join(", "))
-        };
-        text.push_str(&format!("{} · {leads}\n", render::overdue_line(&plan, a)));
-    }
-    if found.iter().any(|a| a.status == crate::plan::Status::Green) {
-        text.push_str(render::GREEN_BUT_OVERDUE);
-        text.push('\n');
-    }
-    render::send_text(ctx, &text, false, "overdue.txt").await
+    let title = format!("{total} overdue actions in {name}");
+    paginate(ctx, &title, false, total, first, page_of).await
 }
 
 /// Sends a list of `total` lines a page at a time, with buttons to turn
@@ -141,6 +147,7 @@ pub async fn overdue(
 async fn paginate<F, Fut>(
     ctx: Context<'_>,
     title: &str,
+    ephemeral: bool,
     total: usize,
     first: Vec<String>,
     page_of: F,
@@ -159,7 +166,7 @@ where
         )
     };
     if pages == 1 {
-        return render::send_text(ctx, &text(0, &first), true, "actions.txt").await;
+        return render::send_text(ctx, &text(0, &first), ephemeral, "list.txt").await;
     }
     let prefix = ctx.id().to_string();
     let (prev_id, next_id) = (format!("{prefix}:prev"), format!("{prefix}:next"));
@@ -185,7 +192,7 @@ where
     let reply = poise::CreateReply::default()
         .content(text(0, &first))
         .components(buttons(0))
-        .ephemeral(true)
+        .ephemeral(ephemeral)
         .allowed_mentions(serenity::CreateAllowedMentions::new());
     ctx.send(reply).await?;
     while let Some(press) = presses.next().await {
