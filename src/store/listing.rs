@@ -102,11 +102,13 @@ impl Store {
                 .await?;
                 (total, json)
             }
-            // Counted and sorted among what the lead leads, however large the plan.
+            // Counted and sorted among what the lead leads, however large the
+            // plan: CROSS JOIN keeps SQLite starting from the person (left
+            // to itself, it walked the whole plan).
             Some(lead) => {
                 let total = sqlx::query_scalar!(
                     r#"SELECT count(*) AS "n!: i64"
-                         FROM people pe JOIN action_leads l ON l.person_id = pe.id JOIN actions a ON a.id = l.action_id
+                         FROM people pe CROSS JOIN action_leads l ON l.person_id = pe.id CROSS JOIN actions a ON a.id = l.action_id
                         WHERE pe.name = ?1 AND a.plan_id = ?2 AND a.removed_at_ms IS NULL
                           AND (?3 IS NULL OR a.priority_id = (SELECT id FROM priorities WHERE plan_id = ?2 AND number = ?3))
                           AND (?4 IS NULL OR a.status = ?4)
@@ -125,8 +127,8 @@ impl Store {
                                                           evidence, last_update_ms, leads, recommendations)) AS "rows!: String"
                          FROM (SELECT a.id, a.ref, p.number AS priority, p.title AS priority_title, a.grp, a.text, a.due,
                                       a.status, a.evidence, a.last_update_ms, a.leads, a.recommendations
-                                 FROM people pe JOIN action_leads l ON l.person_id = pe.id
-                                 JOIN actions a ON a.id = l.action_id JOIN priorities p ON p.id = a.priority_id
+                                 FROM people pe CROSS JOIN action_leads l ON l.person_id = pe.id
+                                 CROSS JOIN actions a ON a.id = l.action_id JOIN priorities p ON p.id = a.priority_id
                                 WHERE pe.name = ?1 AND a.plan_id = ?2 AND a.removed_at_ms IS NULL
                                   AND (?3 IS NULL OR p.number = ?3)
                                   AND (?4 IS NULL OR a.status = ?4)
@@ -268,8 +270,8 @@ impl Store {
         if let Some(person) = person {
             let rows = sqlx::query!(
                 r#"SELECT a.ref AS "reference!: String", a.text AS "text!: String", a.status AS "status!: String"
-                     FROM people pe JOIN action_leads l ON l.person_id = pe.id
-                     JOIN actions a ON a.id = l.action_id JOIN priorities p ON p.id = a.priority_id
+                     FROM people pe CROSS JOIN action_leads l ON l.person_id = pe.id
+                     CROSS JOIN actions a ON a.id = l.action_id JOIN priorities p ON p.id = a.priority_id
                     WHERE pe.name = ?1 AND a.plan_id = ?2 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
                       -- Discord refuses the whole answer if one value is over 100 characters.
                       AND length(a.ref) <= 100

@@ -95,6 +95,10 @@ impl Store {
         let fail = |e: sqlx::Error| classify(&path, wait, e);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            // A connection to a local file does not go stale as a network
+            // one does; the check cost a round trip to the connection's
+            // thread on every query.
+            .test_before_acquire(false)
             .connect_with(connect)
             .await
             .map_err(fail)?;
