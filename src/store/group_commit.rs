@@ -10,7 +10,7 @@
 //! told an update was recorded until the whole batch is on disk.
 
 use super::StoreError;
-use super::history::{Updated, apply_change};
+use super::history::{Asked, Decide, Outcome, Updated, apply_batch};
 use super::open::classify;
 use crate::plan::{Action, Plan, StatusRequest};
 use sqlx::SqlitePool;
@@ -27,12 +27,11 @@ const QUEUE: usize = 4096;
 
 /// The caller's own refusal, carried through the writer unchanged.
 type Refusal = Box<dyn Any + Send>;
-type Decide = Box<dyn FnOnce(&Action) -> std::result::Result<StatusRequest, Refusal> + Send>;
 
 struct Job {
     plan: Plan,
     reference: String,
-    decide: Decide,
+    decide: Decide<Refusal>,
     answer: oneshot::Sender<Answer>,
 }
 
@@ -123,52 +122,53 @@ impl Db {
             Ok(tx) => tx,
             Err(e) => return self.fail_all(jobs.into_iter().map(|job| job.answer), e),
         };
-        let mut answers = Vec::with_capacity(jobs.len());
-        let mut failed = None;
+        let mut waiting = Vec::with_capacity(jobs.len());
+        let mut places = Vec::with_capacity(jobs.len());
+        let mut decisions = Vec::with_capacity(jobs.len());
         for job in jobs {
-            if failed.is_some() {
-                answers.push((job.answer, None));
-                continue;
-            }
-            match apply_change(&mut tx, &job.plan, &job.reference, job.decide).await {
-                Ok(Ok(updated)) => {
-                    answers.push((job.answer, Some(Answer::Done(Box::new(updated)))))
-                }
-                Ok(Err(refusal)) => answers.push((job.answer, Some(Answer::Refused(refusal)))),
-                // Found before anything was written: the others go on.
-                Err(e @ StoreError::NoSuchAction { .. }) => {
-                    answers.push((job.answer, Some(Answer::Failed(e))));
-                }
-                // It may have written half an update: the transaction is
-                // dropped, which rolls it back, and every update in it fails.
-                Err(e) => {
-                    answers.push((job.answer, None));
-                    failed = Some(match e {
-                        // Read-only file, busy, damaged: the advice for it.
-                        StoreError::Database(e) => self.classify(e),
-                        other => other,
-                    });
-                }
-            }
+            waiting.push(job.answer);
+            places.push((job.plan, job.reference));
+            decisions.push(job.decide);
         }
-        if let Some(e) = failed {
-            drop(tx);
-            for (to, _) in answers {
-                let _ = to.send(Answer::Failed(e.again()));
+        let batch = places
+            .iter()
+            .zip(decisions)
+            .map(|((plan, reference), decide)| Asked {
+                plan,
+                reference,
+                decide,
+            })
+            .collect();
+        let outcomes = match apply_batch(&mut tx, batch).await {
+            Ok(outcomes) => outcomes,
+            // It may have written part of the batch: the transaction is
+            // dropped, which rolls it back, and every update in it fails.
+            Err(e) => {
+                drop(tx);
+                let e = match e {
+                    // Read-only file, busy, damaged: the advice for it.
+                    StoreError::Database(e) => self.classify(e),
+                    other => other,
+                };
+                for to in waiting {
+                    let _ = to.send(Answer::Failed(e.again()));
+                }
+                return;
             }
-            return;
-        }
+        };
         match tx.commit().await {
             // A caller that stopped waiting (an interaction that timed out)
             // does not undo what was recorded.
             Ok(()) => {
-                for (to, answer) in answers {
-                    if let Some(answer) = answer {
-                        let _ = to.send(answer);
-                    }
+                for (to, outcome) in waiting.into_iter().zip(outcomes) {
+                    let _ = to.send(match outcome {
+                        Outcome::Done(updated) => Answer::Done(updated),
+                        Outcome::Refused(refusal) => Answer::Refused(refusal),
+                        Outcome::Missing(e) => Answer::Failed(e),
+                    });
                 }
             }
-            Err(e) => self.fail_all(answers.into_iter().map(|(to, _)| to), e),
+            Err(e) => self.fail_all(waiting.into_iter(), e),
         }
     }
 

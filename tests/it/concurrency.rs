@@ -244,3 +244,44 @@ async fn a_refused_update_among_fifty_at_once_leaves_the_others_recorded() {
     }
     assert_eq!(written, 40, "each of the 40 allowed updates has its row");
 }
+
+/// Updates of one action that land in the same batch each add their
+/// evidence link after the ones before, in the order the history gives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_from_updates_written_together_is_kept_in_history_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = example_store(&dir.path().join("k.db")).await;
+    let plan = store.find_plan(Some("Kirklees")).await.unwrap();
+    let before = store.action(&plan, SHARED).await.unwrap().evidence;
+    let writes = (0..40).map(|i| {
+        let (store, plan) = (store.clone(), plan.clone());
+        async move {
+            let request = planbot::plan::StatusRequest {
+                to: [Status::Green, Status::Amber, Status::Red][i % 3],
+                note: Some(format!("update {i}")),
+                evidence: (i % 4 != 0).then(|| format!("https://example.org/evidence/{i}")),
+                by: "Steve Comb".into(),
+                by_discord_id: None,
+                at: chrono::Utc::now(),
+            };
+            store.record_status(&plan, SHARED, &request).await.unwrap()
+        }
+    });
+    let written = join_all(writes).await;
+    let history = store.history(&plan, SHARED).await.unwrap();
+    let links: Vec<String> = history.iter().filter_map(|c| c.evidence.clone()).collect();
+    assert_eq!(links.len(), 30);
+    let mut expected = before.clone();
+    expected.extend(links);
+    let action = store.action(&plan, SHARED).await.unwrap();
+    assert_eq!(action.evidence, expected);
+    assert_eq!(Some(action.status), history.last().map(|c| c.to));
+    assert_eq!(action.last_update, history.last().map(|c| c.at));
+    // Each caller was told the action as its own update left it.
+    for w in &written {
+        let n = w.after.evidence.len();
+        assert_eq!(w.after.evidence, expected[..n], "{:?}", w.change.note);
+        assert_eq!(w.after.status, w.change.to);
+    }
+    assert_consistent(&store, &plan, SHARED, 0).await;
+}
