@@ -12,6 +12,7 @@ pub struct Updated {
     pub change: StatusChange,
 }
 
+#[derive(serde::Deserialize)]
 struct ChangeRow {
     at_ms: i64,
     actor: String,
@@ -78,27 +79,46 @@ impl Store {
         rows.into_iter().map(ChangeRow::into_change).collect()
     }
 
-    /// The action's last `n` history entries, oldest first. Reads only those
-    /// rows (newest first along the index), so an action with ten thousand
-    /// updates is shown as quickly as one with one.
-    pub async fn recent_history(
+    /// The action and its last `n` history entries, oldest first, in one
+    /// read. Reads only those entries (newest first along the index), so an
+    /// action with ten thousand updates is shown as quickly as one with one.
+    pub async fn action_with_recent_history(
         &self,
         plan: &Plan,
         reference: &str,
         n: u32,
-    ) -> Result<Vec<StatusChange>> {
-        let (id, _) = load_action(&self.pool, plan, reference).await?;
-        let rows = sqlx::query_as!(
-            ChangeRow,
-            "SELECT at_ms, actor, from_status, to_status, note, evidence
-               FROM status_changes WHERE action_id = ?
-              ORDER BY at_ms DESC, id DESC LIMIT ?",
-            id,
+    ) -> Result<(Action, Vec<StatusChange>)> {
+        let reference = reference.trim();
+        let json = sqlx::query_scalar!(
+            r#"SELECT json_array(
+                        json_array(a.id, a.ref, p.number, p.title, a.grp, a.text, a.due, a.status, a.evidence,
+                                   a.last_update_ms, a.leads, a.recommendations),
+                        -- json(): a subquery's result would otherwise go in as a string.
+                        json((SELECT json_group_array(json_array(at_ms, actor, from_status, to_status, note, evidence))
+                                FROM (SELECT s.at_ms, s.actor, s.from_status, s.to_status, s.note, s.evidence
+                                        FROM status_changes s WHERE s.action_id = a.id
+                                       ORDER BY s.at_ms DESC, s.id DESC LIMIT ?3)))) AS "row!: String"
+                 FROM actions a JOIN priorities p ON p.id = a.priority_id
+                WHERE a.plan_id = ?1 AND a.ref = ?2 AND a.removed_at_ms IS NULL"#,
+            plan.id,
+            reference,
             n
         )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().rev().map(ChangeRow::into_change).collect()
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NoSuchAction {
+            plan: plan.name.clone(),
+            reference: reference.to_string(),
+        })?;
+        let (row, recent): (ActionRow, Vec<ChangeRow>) = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("an action and its history: {e}")))?;
+        let (_, action) = row.into_action()?;
+        let history = recent
+            .into_iter()
+            .rev()
+            .map(ChangeRow::into_change)
+            .collect::<Result<_>>()?;
+        Ok((action, history))
     }
 }
 

@@ -61,35 +61,27 @@ impl Store {
         let (offset, limit) = (offset as i64, limit as i64);
         // people.name compares without regard to (ASCII) case, as the
         // filter's lead does.
+        // Each is one read: the total and the page's rows together.
         let (total, json) = match filter.lead.as_deref().map(str::trim) {
-            // From the kept counts; the page walks the plan in order.
+            // The total from the kept counts; the page walks the plan in order.
             None => {
-                let total = sqlx::query_scalar!(
-                    r#"SELECT coalesce(sum(c.n), 0) AS "n!: i64" FROM action_counts c
-                        WHERE c.plan_id = ?1
-                          AND (?2 IS NULL OR c.priority_id = (SELECT id FROM priorities WHERE plan_id = ?1 AND number = ?2))
-                          AND (?3 IS NULL OR c.status = ?3)
-                          AND (NOT ?4 OR (c.status <> 'complete' AND c.due <> '' AND c.due < ?5))"#,
-                    plan.id,
-                    priority,
-                    status,
-                    filter.overdue,
-                    day
-                )
-                .fetch_one(&self.pool)
-                .await?;
-                let json = sqlx::query_scalar!(
-                    r#"SELECT json_group_array(json_array(id, ref, priority, priority_title, grp, text, due, status,
-                                                          evidence, last_update_ms, leads, recommendations)) AS "rows!: String"
-                         FROM (SELECT a.id, a.ref, p.number AS priority, p.title AS priority_title, a.grp, a.text, a.due,
-                                      a.status, a.evidence, a.last_update_ms, a.leads, a.recommendations
-                                 FROM priorities p CROSS JOIN actions a ON a.priority_id = p.id
-                                WHERE p.plan_id = ?1 AND a.removed_at_ms IS NULL
-                                  AND (?2 IS NULL OR p.number = ?2)
-                                  AND (?3 IS NULL OR a.status = ?3)
-                                  AND (NOT ?4 OR (a.status <> 'complete' AND a.due < ?5))
-                                ORDER BY p.number, a.position
-                                LIMIT ?6 OFFSET ?7)"#,
+                let row = sqlx::query!(
+                    r#"SELECT (SELECT coalesce(sum(c.n), 0) FROM action_counts c
+                                WHERE c.plan_id = ?1
+                                  AND (?2 IS NULL OR c.priority_id = (SELECT id FROM priorities WHERE plan_id = ?1 AND number = ?2))
+                                  AND (?3 IS NULL OR c.status = ?3)
+                                  AND (NOT ?4 OR (c.status <> 'complete' AND c.due <> '' AND c.due < ?5))) AS "total!: i64",
+                              (SELECT json_group_array(json_array(id, ref, priority, priority_title, grp, text, due, status,
+                                                                  evidence, last_update_ms, leads, recommendations))
+                                 FROM (SELECT a.id, a.ref, p.number AS priority, p.title AS priority_title, a.grp, a.text, a.due,
+                                              a.status, a.evidence, a.last_update_ms, a.leads, a.recommendations
+                                         FROM priorities p CROSS JOIN actions a ON a.priority_id = p.id
+                                        WHERE p.plan_id = ?1 AND a.removed_at_ms IS NULL
+                                          AND (?2 IS NULL OR p.number = ?2)
+                                          AND (?3 IS NULL OR a.status = ?3)
+                                          AND (NOT ?4 OR (a.status <> 'complete' AND a.due < ?5))
+                                        ORDER BY p.number, a.position
+                                        LIMIT ?6 OFFSET ?7)) AS "rows!: String""#,
                     plan.id,
                     priority,
                     status,
@@ -100,41 +92,32 @@ impl Store {
                 )
                 .fetch_one(&self.pool)
                 .await?;
-                (total, json)
+                (row.total, row.rows)
             }
             // Counted and sorted among what the lead leads, however large the
             // plan: CROSS JOIN keeps SQLite starting from the person (left
             // to itself, it walked the whole plan).
             Some(lead) => {
-                let total = sqlx::query_scalar!(
-                    r#"SELECT count(*) AS "n!: i64"
-                         FROM people pe CROSS JOIN action_leads l ON l.person_id = pe.id CROSS JOIN actions a ON a.id = l.action_id
-                        WHERE pe.name = ?1 AND a.plan_id = ?2 AND a.removed_at_ms IS NULL
-                          AND (?3 IS NULL OR a.priority_id = (SELECT id FROM priorities WHERE plan_id = ?2 AND number = ?3))
-                          AND (?4 IS NULL OR a.status = ?4)
-                          AND (NOT ?5 OR (a.status <> 'complete' AND a.due < ?6))"#,
-                    lead,
-                    plan.id,
-                    priority,
-                    status,
-                    filter.overdue,
-                    day
-                )
-                .fetch_one(&self.pool)
-                .await?;
-                let json = sqlx::query_scalar!(
-                    r#"SELECT json_group_array(json_array(id, ref, priority, priority_title, grp, text, due, status,
-                                                          evidence, last_update_ms, leads, recommendations)) AS "rows!: String"
-                         FROM (SELECT a.id, a.ref, p.number AS priority, p.title AS priority_title, a.grp, a.text, a.due,
-                                      a.status, a.evidence, a.last_update_ms, a.leads, a.recommendations
+                let row = sqlx::query!(
+                    r#"SELECT (SELECT count(*)
                                  FROM people pe CROSS JOIN action_leads l ON l.person_id = pe.id
-                                 CROSS JOIN actions a ON a.id = l.action_id JOIN priorities p ON p.id = a.priority_id
+                                 CROSS JOIN actions a ON a.id = l.action_id
                                 WHERE pe.name = ?1 AND a.plan_id = ?2 AND a.removed_at_ms IS NULL
-                                  AND (?3 IS NULL OR p.number = ?3)
+                                  AND (?3 IS NULL OR a.priority_id = (SELECT id FROM priorities WHERE plan_id = ?2 AND number = ?3))
                                   AND (?4 IS NULL OR a.status = ?4)
-                                  AND (NOT ?5 OR (a.status <> 'complete' AND a.due < ?6))
-                                ORDER BY p.number, a.position
-                                LIMIT ?7 OFFSET ?8)"#,
+                                  AND (NOT ?5 OR (a.status <> 'complete' AND a.due < ?6))) AS "total!: i64",
+                              (SELECT json_group_array(json_array(id, ref, priority, priority_title, grp, text, due, status,
+                                                                  evidence, last_update_ms, leads, recommendations))
+                                 FROM (SELECT a.id, a.ref, p.number AS priority, p.title AS priority_title, a.grp, a.text, a.due,
+                                              a.status, a.evidence, a.last_update_ms, a.leads, a.recommendations
+                                         FROM people pe CROSS JOIN action_leads l ON l.person_id = pe.id
+                                         CROSS JOIN actions a ON a.id = l.action_id JOIN priorities p ON p.id = a.priority_id
+                                        WHERE pe.name = ?1 AND a.plan_id = ?2 AND a.removed_at_ms IS NULL
+                                          AND (?3 IS NULL OR p.number = ?3)
+                                          AND (?4 IS NULL OR a.status = ?4)
+                                          AND (NOT ?5 OR (a.status <> 'complete' AND a.due < ?6))
+                                        ORDER BY p.number, a.position
+                                        LIMIT ?7 OFFSET ?8)) AS "rows!: String""#,
                     lead,
                     plan.id,
                     priority,
@@ -146,7 +129,7 @@ impl Store {
                 )
                 .fetch_one(&self.pool)
                 .await?;
-                (total, json)
+                (row.total, row.rows)
             }
         };
         Ok(Page {
@@ -255,8 +238,8 @@ impl Store {
     /// SQLite lowers only ASCII letters, so "É" in a text is not found by
     /// typing "é" (plans are in English; references are digits and dots).
     /// Open actions `person` leads come first, then other open ones, then
-    /// the rest, each in plan order; each group is read only while the
-    /// answer still has room, walking the plan in order.
+    /// the rest, each in plan order; each group walks the plan in order and
+    /// stops once it has `limit`.
     pub async fn candidates(
         &self,
         plan: &Plan,
@@ -266,72 +249,64 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<Candidate>> {
         let words = serde_json::to_string(words).unwrap_or_else(|_| "[]".into());
-        let mut found = Vec::with_capacity(limit);
-        if let Some(person) = person {
-            let rows = sqlx::query!(
-                r#"SELECT a.ref AS "reference!: String", a.text AS "text!: String", a.status AS "status!: String"
-                     FROM people pe CROSS JOIN action_leads l ON l.person_id = pe.id
-                     CROSS JOIN actions a ON a.id = l.action_id JOIN priorities p ON p.id = a.priority_id
-                    WHERE pe.name = ?1 AND a.plan_id = ?2 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
-                      -- Discord refuses the whole answer if one value is over 100 characters.
-                      AND length(a.ref) <= 100
-                      AND (?3 = '' OR substr(lower(a.ref), 1, length(?3)) = ?3
-                           OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
-                    ORDER BY p.number, a.position
-                    LIMIT ?5"#,
-                person,
-                plan.id,
-                partial,
-                words,
-                limit as i64
-            )
-            .fetch_all(&self.pool)
-            .await?;
-            for r in rows {
-                found.push(Candidate {
-                    reference: r.reference,
-                    text: r.text,
-                    status: parse_status(&r.status)?,
-                    mine: true,
-                });
-            }
-        }
-        for complete in [false, true] {
-            if found.len() == limit {
-                break;
-            }
-            let rows = sqlx::query!(
-                r#"SELECT a.ref AS "reference!: String", a.text AS "text!: String", a.status AS "status!: String",
-                          (?3 IS NOT NULL AND EXISTS (SELECT 1 FROM action_leads l JOIN people pe ON pe.id = l.person_id
-                                                       WHERE l.action_id = a.id AND pe.name = ?3)) AS "mine!: bool"
-                     FROM priorities p CROSS JOIN actions a ON a.priority_id = p.id
-                    WHERE p.plan_id = ?1 AND a.removed_at_ms IS NULL AND (a.status = 'complete') = ?6
-                      AND length(a.ref) <= 100
-                      AND (?2 = '' OR substr(lower(a.ref), 1, length(?2)) = ?2
-                           OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
-                      -- Open actions the person leads came first.
-                      AND (?6 OR ?3 IS NULL OR NOT EXISTS (SELECT 1 FROM action_leads l JOIN people pe ON pe.id = l.person_id
-                                                            WHERE l.action_id = a.id AND pe.name = ?3))
-                    ORDER BY p.number, a.position
-                    LIMIT ?5"#,
-                plan.id,
-                partial,
-                person,
-                words,
-                (limit - found.len()) as i64,
-                complete
-            )
-            .fetch_all(&self.pool)
-            .await?;
-            for r in rows {
-                found.push(Candidate {
+        // The three groups in one read, each stopping at `limit` rows.
+        // `matches` is the same test in each: the reference starts with
+        // what was typed, or the text holds every word; Discord refuses the
+        // whole answer if one value is over 100 characters.
+        let rows = sqlx::query!(
+            r#"SELECT ref AS "reference!: String", text AS "text!: String", status AS "status!: String",
+                      mine AS "mine!: bool"
+                 FROM (SELECT 0 AS part, * FROM (
+                         SELECT a.ref, a.text, a.status, 1 AS mine, p.number, a.position
+                           FROM people pe CROSS JOIN action_leads l ON l.person_id = pe.id
+                           CROSS JOIN actions a ON a.id = l.action_id JOIN priorities p ON p.id = a.priority_id
+                          WHERE pe.name = ?3 AND a.plan_id = ?1 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
+                            AND length(a.ref) <= 100
+                            AND (?2 = '' OR substr(lower(a.ref), 1, length(?2)) = ?2
+                                 OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
+                          ORDER BY p.number, a.position LIMIT ?5)
+                       UNION ALL
+                       SELECT 1, * FROM (
+                         SELECT a.ref, a.text, a.status, 0, p.number, a.position
+                           FROM priorities p CROSS JOIN actions a ON a.priority_id = p.id
+                          WHERE p.plan_id = ?1 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
+                            AND length(a.ref) <= 100
+                            AND (?2 = '' OR substr(lower(a.ref), 1, length(?2)) = ?2
+                                 OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
+                            AND NOT EXISTS (SELECT 1 FROM action_leads l JOIN people pe ON pe.id = l.person_id
+                                             WHERE l.action_id = a.id AND pe.name = ?3)
+                          ORDER BY p.number, a.position LIMIT ?5)
+                       UNION ALL
+                       SELECT 2, * FROM (
+                         SELECT a.ref, a.text, a.status,
+                                EXISTS (SELECT 1 FROM action_leads l JOIN people pe ON pe.id = l.person_id
+                                         WHERE l.action_id = a.id AND pe.name = ?3),
+                                p.number, a.position
+                           FROM priorities p CROSS JOIN actions a ON a.priority_id = p.id
+                          WHERE p.plan_id = ?1 AND a.removed_at_ms IS NULL AND a.status = 'complete'
+                            AND length(a.ref) <= 100
+                            AND (?2 = '' OR substr(lower(a.ref), 1, length(?2)) = ?2
+                                 OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
+                          ORDER BY p.number, a.position LIMIT ?5))
+                ORDER BY part, number, position
+                LIMIT ?5"#,
+            plan.id,
+            partial,
+            person,
+            words,
+            limit as i64
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Candidate {
                     reference: r.reference,
                     text: r.text,
                     status: parse_status(&r.status)?,
                     mine: r.mine,
-                });
-            }
-        }
-        Ok(found)
+                })
+            })
+            .collect()
     }
 }

@@ -536,7 +536,7 @@ async fn a_sheet_without_status_or_evidence_keeps_what_is_recorded() {
 }
 
 #[tokio::test]
-async fn recent_history_is_the_tail_of_the_whole_history_in_order() {
+async fn an_action_comes_with_the_tail_of_its_whole_history_in_order() {
     let db = TestDb::new().await;
     db.import_csv("Kirklees", SMALL_PLAN, utc(2018, 10, 1, 9, 0))
         .await;
@@ -556,13 +556,19 @@ async fn recent_history_is_the_tail_of_the_whole_history_in_order() {
     }
     let whole = db.store.history(&plan, "1.1").await.unwrap();
     assert_eq!(whole.len(), 8);
-    for n in [1, 3, 8, 20] {
-        let recent = db.store.recent_history(&plan, "1.1", n).await.unwrap();
+    let action = db.store.action(&plan, "1.1").await.unwrap();
+    for n in [0, 1, 3, 8, 20] {
+        let (shown, recent) = db
+            .store
+            .action_with_recent_history(&plan, " 1.1 ", n)
+            .await
+            .unwrap();
+        assert_eq!(format!("{shown:?}"), format!("{action:?}"));
         let tail = &whole[whole.len().saturating_sub(n as usize)..];
         assert_eq!(format!("{recent:?}"), format!("{tail:?}"), "last {n}");
     }
     assert!(matches!(
-        db.store.recent_history(&plan, "9.9", 3).await,
+        db.store.action_with_recent_history(&plan, "9.9", 3).await,
         Err(StoreError::NoSuchAction { .. })
     ));
 }

@@ -28,10 +28,10 @@ pub async fn action(
     #[description = "Which plan (only if this server has several)"] plan: Option<String>,
 ) -> Result<(), Error> {
     let plan = access::plan(&ctx, plan.as_deref()).await?;
-    let store = &ctx.data().store;
-    let action = store.action(&plan, &reference).await?;
-    let history = store
-        .recent_history(&plan, &action.reference, render::LAST_UPDATES)
+    let (action, history) = ctx
+        .data()
+        .store
+        .action_with_recent_history(&plan, &reference, render::LAST_UPDATES)
         .await?;
     let today = plan.today(ctx.data().clock.now());
     let text = render::action_detail(&plan, &action, today, &history);
