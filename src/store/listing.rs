@@ -238,8 +238,9 @@ impl Store {
     /// SQLite lowers only ASCII letters, so "É" in a text is not found by
     /// typing "é" (plans are in English; references are digits and dots).
     /// Open actions `person` leads come first, then other open ones, then
-    /// the rest, each in plan order; each group walks the plan in order and
-    /// stops once it has `limit`.
+    /// the rest, each in plan order; each group is read only while the
+    /// answer still has room, walking the plan in order. (One query for all
+    /// three read every group in full, and took longer.)
     pub async fn candidates(
         &self,
         plan: &Plan,
@@ -249,64 +250,72 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<Candidate>> {
         let words = serde_json::to_string(words).unwrap_or_else(|_| "[]".into());
-        // The three groups in one read, each stopping at `limit` rows.
-        // `matches` is the same test in each: the reference starts with
-        // what was typed, or the text holds every word; Discord refuses the
-        // whole answer if one value is over 100 characters.
-        let rows = sqlx::query!(
-            r#"SELECT ref AS "reference!: String", text AS "text!: String", status AS "status!: String",
-                      mine AS "mine!: bool"
-                 FROM (SELECT 0 AS part, * FROM (
-                         SELECT a.ref, a.text, a.status, 1 AS mine, p.number, a.position
-                           FROM people pe CROSS JOIN action_leads l ON l.person_id = pe.id
-                           CROSS JOIN actions a ON a.id = l.action_id JOIN priorities p ON p.id = a.priority_id
-                          WHERE pe.name = ?3 AND a.plan_id = ?1 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
-                            AND length(a.ref) <= 100
-                            AND (?2 = '' OR substr(lower(a.ref), 1, length(?2)) = ?2
-                                 OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
-                          ORDER BY p.number, a.position LIMIT ?5)
-                       UNION ALL
-                       SELECT 1, * FROM (
-                         SELECT a.ref, a.text, a.status, 0, p.number, a.position
-                           FROM priorities p CROSS JOIN actions a ON a.priority_id = p.id
-                          WHERE p.plan_id = ?1 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
-                            AND length(a.ref) <= 100
-                            AND (?2 = '' OR substr(lower(a.ref), 1, length(?2)) = ?2
-                                 OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
-                            AND NOT EXISTS (SELECT 1 FROM action_leads l JOIN people pe ON pe.id = l.person_id
-                                             WHERE l.action_id = a.id AND pe.name = ?3)
-                          ORDER BY p.number, a.position LIMIT ?5)
-                       UNION ALL
-                       SELECT 2, * FROM (
-                         SELECT a.ref, a.text, a.status,
-                                EXISTS (SELECT 1 FROM action_leads l JOIN people pe ON pe.id = l.person_id
-                                         WHERE l.action_id = a.id AND pe.name = ?3),
-                                p.number, a.position
-                           FROM priorities p CROSS JOIN actions a ON a.priority_id = p.id
-                          WHERE p.plan_id = ?1 AND a.removed_at_ms IS NULL AND a.status = 'complete'
-                            AND length(a.ref) <= 100
-                            AND (?2 = '' OR substr(lower(a.ref), 1, length(?2)) = ?2
-                                 OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
-                          ORDER BY p.number, a.position LIMIT ?5))
-                ORDER BY part, number, position
-                LIMIT ?5"#,
-            plan.id,
-            partial,
-            person,
-            words,
-            limit as i64
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(Candidate {
+        let mut found = Vec::with_capacity(limit);
+        if let Some(person) = person {
+            let rows = sqlx::query!(
+                r#"SELECT a.ref AS "reference!: String", a.text AS "text!: String", a.status AS "status!: String"
+                     FROM people pe CROSS JOIN action_leads l ON l.person_id = pe.id
+                     CROSS JOIN actions a ON a.id = l.action_id JOIN priorities p ON p.id = a.priority_id
+                    WHERE pe.name = ?1 AND a.plan_id = ?2 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
+                      -- Discord refuses the whole answer if one value is over 100 characters.
+                      AND length(a.ref) <= 100
+                      AND (?3 = '' OR substr(lower(a.ref), 1, length(?3)) = ?3
+                           OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
+                    ORDER BY p.number, a.position
+                    LIMIT ?5"#,
+                person,
+                plan.id,
+                partial,
+                words,
+                limit as i64
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            for r in rows {
+                found.push(Candidate {
+                    reference: r.reference,
+                    text: r.text,
+                    status: parse_status(&r.status)?,
+                    mine: true,
+                });
+            }
+        }
+        for complete in [false, true] {
+            if found.len() == limit {
+                break;
+            }
+            let rows = sqlx::query!(
+                r#"SELECT a.ref AS "reference!: String", a.text AS "text!: String", a.status AS "status!: String",
+                          a.id IN (SELECT l.action_id FROM people pe JOIN action_leads l ON l.person_id = pe.id
+                                    WHERE pe.name = ?3) AS "mine!: bool"
+                     FROM priorities p CROSS JOIN actions a ON a.priority_id = p.id
+                    WHERE p.plan_id = ?1 AND a.removed_at_ms IS NULL AND (a.status = 'complete') = ?6
+                      AND length(a.ref) <= 100
+                      AND (?2 = '' OR substr(lower(a.ref), 1, length(?2)) = ?2
+                           OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
+                      -- Open actions the person leads came first.
+                      AND (?6 OR a.id NOT IN (SELECT l.action_id FROM people pe JOIN action_leads l ON l.person_id = pe.id
+                                               WHERE pe.name = ?3))
+                    ORDER BY p.number, a.position
+                    LIMIT ?5"#,
+                plan.id,
+                partial,
+                person,
+                words,
+                (limit - found.len()) as i64,
+                complete
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            for r in rows {
+                found.push(Candidate {
                     reference: r.reference,
                     text: r.text,
                     status: parse_status(&r.status)?,
                     mine: r.mine,
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        Ok(found)
     }
 }
