@@ -10,8 +10,9 @@
 //! told an update was recorded until the whole batch is on disk.
 
 use super::StoreError;
-use super::history::{Asked, Decide, Outcome, Updated, apply_batch};
+use super::history::Updated;
 use super::open::classify;
+use super::status_batch::{Asked, Decide, Outcome, apply_batch};
 use crate::plan::{Action, Plan, StatusRequest};
 use sqlx::SqlitePool;
 use std::any::Any;

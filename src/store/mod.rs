@@ -18,6 +18,7 @@ mod people;
 mod plans;
 mod register;
 mod risks;
+mod status_batch;
 
 pub use actions::ActionFilter;
 pub use backup::{existing_database, lease_in_file, settle_file};
