@@ -34,6 +34,16 @@ pub struct Counted {
     pub actions: usize,
 }
 
+/// Who is typing a reference: their own open actions are offered first.
+#[derive(Debug, Clone, Copy)]
+pub enum Typist<'a> {
+    /// A lead, by name (any case).
+    Lead(&'a str),
+    /// A Discord user, whose linked lead (if any) is found in the same query.
+    DiscordUser(u64),
+    Anyone,
+}
+
 /// An action offered while a reference is typed.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -237,37 +247,44 @@ impl Store {
     /// text holds every one of `words` (both lower case); with neither, all.
     /// SQLite lowers only ASCII letters, so "É" in a text is not found by
     /// typing "é" (plans are in English; references are digits and dots).
-    /// Open actions `person` leads come first, then other open ones, then
+    /// Open actions the typist leads come first, then other open ones, then
     /// the rest, each in plan order; each group is read only while the
     /// answer still has room, walking the plan in order. (One query for all
     /// three read every group in full, and took longer.)
     pub async fn candidates(
         &self,
         plan: &Plan,
-        person: Option<&str>,
+        typist: Typist<'_>,
         partial: &str,
         words: &[String],
         limit: usize,
     ) -> Result<Vec<Candidate>> {
         let words = serde_json::to_string(words).unwrap_or_else(|_| "[]".into());
+        let (name, discord_id) = match typist {
+            Typist::Lead(name) => (Some(name.trim()), None),
+            Typist::DiscordUser(id) => (None, Some(id.to_string())),
+            Typist::Anyone => (None, None),
+        };
         let mut found = Vec::with_capacity(limit);
-        if let Some(person) = person {
+        if name.is_some() || discord_id.is_some() {
             let rows = sqlx::query!(
                 r#"SELECT a.ref AS "reference!: String", a.text AS "text!: String", a.status AS "status!: String"
                      FROM people pe CROSS JOIN action_leads l ON l.person_id = pe.id
                      CROSS JOIN actions a ON a.id = l.action_id JOIN priorities p ON p.id = a.priority_id
-                    WHERE pe.name = ?1 AND a.plan_id = ?2 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
+                    WHERE (pe.name = ?1 OR pe.discord_id = ?6) AND a.plan_id = ?2 AND a.removed_at_ms IS NULL
+                      AND a.status <> 'complete'
                       -- Discord refuses the whole answer if one value is over 100 characters.
                       AND length(a.ref) <= 100
                       AND (?3 = '' OR substr(lower(a.ref), 1, length(?3)) = ?3
                            OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
                     ORDER BY p.number, a.position
                     LIMIT ?5"#,
-                person,
+                name,
                 plan.id,
                 partial,
                 words,
-                limit as i64
+                limit as i64,
+                discord_id
             )
             .fetch_all(&self.pool)
             .await?;
@@ -287,7 +304,7 @@ impl Store {
             let rows = sqlx::query!(
                 r#"SELECT a.ref AS "reference!: String", a.text AS "text!: String", a.status AS "status!: String",
                           a.id IN (SELECT l.action_id FROM people pe JOIN action_leads l ON l.person_id = pe.id
-                                    WHERE pe.name = ?3) AS "mine!: bool"
+                                    WHERE pe.name = ?3 OR pe.discord_id = ?7) AS "mine!: bool"
                      FROM priorities p CROSS JOIN actions a ON a.priority_id = p.id
                     WHERE p.plan_id = ?1 AND a.removed_at_ms IS NULL AND (a.status = 'complete') = ?6
                       AND length(a.ref) <= 100
@@ -295,15 +312,16 @@ impl Store {
                            OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
                       -- Open actions the person leads came first.
                       AND (?6 OR a.id NOT IN (SELECT l.action_id FROM people pe JOIN action_leads l ON l.person_id = pe.id
-                                               WHERE pe.name = ?3))
+                                               WHERE pe.name = ?3 OR pe.discord_id = ?7))
                     ORDER BY p.number, a.position
                     LIMIT ?5"#,
                 plan.id,
                 partial,
-                person,
+                name,
                 words,
                 (limit - found.len()) as i64,
-                complete
+                complete,
+                discord_id
             )
             .fetch_all(&self.pool)
             .await?;

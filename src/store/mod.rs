@@ -27,7 +27,7 @@ pub use history::Updated;
 pub use holidays::{HolidaySpan, HolidaysStored};
 pub use import::{ImportOptions, ImportOutcome, Override, StatusChanged, import_actor};
 pub use jobs::{EscalationCandidate, JobRun, LeadAction, RunKind, RunRecord};
-pub use listing::{Candidate, Counted, OverduePage, Page};
+pub use listing::{Candidate, Counted, OverduePage, Page, Typist};
 pub use measures::{MeasureValue, ValueRecorded, ValueRequest};
 pub use open::{DEFAULT_WAIT, OpenOptions, about_the_file, latest_schema_version};
 pub use outbox::{Head, Lead, OutboxEntry, OutboxHealth, OutboxItem};

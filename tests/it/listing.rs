@@ -7,7 +7,7 @@
 use crate::helpers::date;
 use planbot::plan::summary::{rag_by_priority, rag_from_counts};
 use planbot::plan::{Action, Plan, Status};
-use planbot::store::{ActionFilter, Store};
+use planbot::store::{ActionFilter, Store, Typist};
 use planbot_testkit::*;
 
 async fn kirklees() -> (tempfile::TempDir, Store, Plan) {
@@ -234,6 +234,12 @@ async fn counts_made_by_the_database_match_counting_every_action() {
 #[tokio::test]
 async fn candidates_are_my_open_actions_then_open_ones_then_the_rest() {
     let (_dir, store, plan) = kirklees().await;
+    let mut linked = std::collections::HashMap::new();
+    for (i, name) in ["Ophelia Rix", "Steve Comb"].into_iter().enumerate() {
+        let id = 4_000_000_000_000_000_001 + i as u64;
+        store.link_person(name, id).await.unwrap();
+        linked.insert(name.to_lowercase(), id);
+    }
     let today = plan.today(demo_now());
     let actions = store
         .actions(&plan, &ActionFilter::default(), today)
@@ -264,10 +270,24 @@ async fn candidates_are_my_open_actions_then_open_ones_then_the_rest() {
             .collect();
         expected.sort_by_key(|a| (!(mine(a) && a.status.is_open()), !a.status.is_open()));
         expected.truncate(25);
+        let typist = person.map_or(Typist::Anyone, Typist::Lead);
         let got = store
-            .candidates(&plan, person, &partial, &words, 25)
+            .candidates(&plan, typist, &partial, &words, 25)
             .await
             .unwrap();
+        // The same for the Discord account linked to that lead.
+        if let Some(p) = person {
+            let id = linked[&p.to_lowercase()];
+            let by_account = store
+                .candidates(&plan, Typist::DiscordUser(id), &partial, &words, 25)
+                .await
+                .unwrap();
+            assert_eq!(
+                format!("{by_account:?}"),
+                format!("{got:?}"),
+                "{typed:?} as {p}"
+            );
+        }
         assert_eq!(
             got.iter().map(|c| c.reference.as_str()).collect::<Vec<_>>(),
             expected

@@ -1,6 +1,7 @@
 use crate::app::status::{Change, update_status};
 use crate::discord::{BotError, Context, Error, access, answer, render};
 use crate::plan::Status;
+use crate::store::Typist;
 use poise::serenity_prelude as serenity;
 
 /// The statuses, as Discord's picker shows them.
@@ -82,13 +83,14 @@ async fn ref_choices(
     partial: &str,
 ) -> Result<Vec<serenity::AutocompleteChoice>, BotError> {
     let plan = access::plan(&ctx, typed_plan(&ctx).as_deref()).await?;
-    let actor = access::actor(&ctx).await?;
+    // The lead linked to this account is looked up with the candidates.
+    let typist = Typist::DiscordUser(ctx.author().id.get());
     let words: Vec<String> = partial.split_whitespace().map(str::to_lowercase).collect();
     let partial = partial.trim().to_lowercase();
     let found = ctx
         .data()
         .store
-        .candidates(&plan, actor.person.as_deref(), &partial, &words, CHOICES)
+        .candidates(&plan, typist, &partial, &words, CHOICES)
         .await?;
     Ok(found
         .into_iter()
