@@ -186,21 +186,6 @@ impl Store {
         into_actions(&json, |a| filter.keeps(a, as_of.today))
     }
 
-    /// The whole overdue list: open actions whose due date has passed on
-    /// `today` (the plan's calendar), the most overdue first and in plan
-    /// order within a day; in one priority if asked.
-    pub async fn overdue_actions(
-        &self,
-        plan: &Plan,
-        priority: Option<u32>,
-        today: NaiveDate,
-    ) -> Result<Vec<OverdueAction>> {
-        Ok(self
-            .overdue_page(plan, priority, today, 0, usize::MAX)
-            .await?
-            .actions)
-    }
-
     /// Each current action's status, by ref: all a digest needs of the plan now.
     pub async fn statuses(&self, plan: &Plan) -> Result<HashMap<String, Status>> {
         let json = sqlx::query_scalar!(

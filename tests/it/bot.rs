@@ -282,9 +282,10 @@ async fn action_overdue_and_summary_show_the_plan() {
     let plan = app.plan().await;
     let overdue = app
         .store
-        .overdue_actions(&plan, None, planbot::demo::demo_day())
+        .overdue_page(&plan, None, planbot::demo::demo_day(), 0, usize::MAX)
         .await
-        .unwrap();
+        .unwrap()
+        .actions;
     assert!(
         reply.content().contains(&format!(
             "**{} overdue actions in Kirklees** (page 1 of {})",

@@ -151,9 +151,10 @@ async fn listings_stay_right_as_the_plan_changes() {
     let today = plan.today(demo_now());
     assert!(
         !store
-            .overdue_actions(&plan, None, today)
+            .overdue_page(&plan, None, today, 0, usize::MAX)
             .await
             .unwrap()
+            .actions
             .is_empty(),
         "the example has overdue actions"
     );

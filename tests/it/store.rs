@@ -446,9 +446,10 @@ async fn the_overdue_list_is_the_overdue_filter_most_overdue_first() {
     ] {
         let list = db
             .store
-            .overdue_actions(&plan, priority, today)
+            .overdue_page(&plan, priority, today, 0, usize::MAX)
             .await
-            .unwrap();
+            .unwrap()
+            .actions;
         // What `/overdue` showed before it had a list of its own.
         let mut full = db
             .store
@@ -479,9 +480,10 @@ async fn the_overdue_list_is_the_overdue_filter_most_overdue_first() {
     }
     let refs = async |today| {
         db.store
-            .overdue_actions(&plan, None, today)
+            .overdue_page(&plan, None, today, 0, usize::MAX)
             .await
             .unwrap()
+            .actions
             .into_iter()
             .map(|a| (a.reference, a.days_overdue))
             .collect::<Vec<_>>()
@@ -500,9 +502,10 @@ async fn the_overdue_list_is_the_overdue_filter_most_overdue_first() {
     assert_eq!(refs(date(2018, 12, 31)).await, [r("1.2", 92), r("2.2", 92)]);
     let list = db
         .store
-        .overdue_actions(&plan, None, date(2019, 4, 1))
+        .overdue_page(&plan, None, date(2019, 4, 1), 0, usize::MAX)
         .await
-        .unwrap();
+        .unwrap()
+        .actions;
     assert_eq!(list[3].leads, ["Ann Lead", "Bob Second"]);
     assert!(list[1].leads.is_empty());
 }
