@@ -13,7 +13,7 @@ use serde_json::Value;
 use std::time::Instant;
 
 pub const ONE_AT_A_TIME: usize = 200;
-pub const WAVES: usize = 10;
+pub const WAVES: usize = 20;
 pub const AT_ONCE: usize = 50;
 const WARM_UP: usize = 30;
 
