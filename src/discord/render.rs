@@ -80,47 +80,44 @@ pub fn change_recorded(done: &StatusOutcome) -> String {
     )
 }
 
-/// One line per action, for lists.
-pub fn action_line(plan: &Plan, a: &Action, today: NaiveDate) -> String {
-    line(
-        plan,
-        &a.reference,
-        &a.text,
-        a.status,
-        a.due,
-        a.overdue_days(today),
-    )
+/// One action as a list shows it, in at most `room` characters: the
+/// action's text is shortened to fit, never the facts after it.
+pub fn action_line(plan: &Plan, a: &Action, today: NaiveDate, room: usize) -> String {
+    let facts = facts(plan, a.status, a.due, a.overdue_days(today));
+    fitted(&a.reference, &a.text, &facts, room)
 }
 
-/// The same line for an action on the overdue list.
-pub fn overdue_line(plan: &Plan, a: &OverdueAction) -> String {
-    line(
-        plan,
-        &a.reference,
-        &a.text,
-        a.status,
-        Some(a.due),
-        Some(a.days_overdue),
-    )
+/// The same line for an action on the overdue list, with its leads.
+pub fn overdue_line(plan: &Plan, a: &OverdueAction, room: usize) -> String {
+    let leads = if a.leads.is_empty() {
+        "no lead".into()
+    } else {
+        quote(&shorten(&a.leads.join(", "), 60))
+    };
+    let facts = format!(
+        "{} · {leads}",
+        facts(plan, a.status, Some(a.due), Some(a.days_overdue))
+    );
+    fitted(&a.reference, &a.text, &facts, room)
 }
 
-fn line(
-    plan: &Plan,
-    reference: &str,
-    text: &str,
-    status: Status,
-    due: Option<NaiveDate>,
-    days_overdue: Option<i64>,
-) -> String {
+/// What follows an action's text on its line: status, due date, lateness.
+fn facts(plan: &Plan, status: Status, due: Option<NaiveDate>, days_overdue: Option<i64>) -> String {
     let overdue = days_overdue
         .map(|d| format!(", **{d} days overdue**"))
         .unwrap_or_default();
-    format!(
-        "`{reference}` {} — {}, due {}{overdue}",
-        quote(&shorten(text, 90)),
-        status.label(),
-        due_on(plan, due)
-    )
+    format!(" — {}, due {}{overdue}", status.label(), due_on(plan, due))
+}
+
+/// The line with the text cut to what `room` leaves (at most 90
+/// characters; at least 20, so that an action with a long reference or many
+/// leads still says what it is, and the page's own check cuts the rest).
+fn fitted(reference: &str, text: &str, facts: &str, room: usize) -> String {
+    let head = format!("`{reference}` ");
+    let fixed = head.chars().count() + facts.chars().count();
+    // Quoting can add a backslash before markdown characters: leave room.
+    let text_room = room.saturating_sub(fixed + 6).clamp(20, 90);
+    format!("{head}{}{facts}", quote(&shorten(text, text_room)))
 }
 
 /// The RAG table of `/plan summary`, one labelled row each. Each count

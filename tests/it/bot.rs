@@ -307,6 +307,24 @@ async fn action_overdue_and_summary_show_the_plan() {
         })
         .collect();
     assert!(shown.is_sorted(), "{}", reply.content());
+    // A long text is shortened, never what follows it: how late, and who
+    // leads it (the line's end used to be cut, leaving "**" open).
+    for a in overdue.iter().take(12) {
+        let line = reply
+            .content()
+            .lines()
+            .find(|l| l.starts_with(&format!("`{}`", a.reference)))
+            .unwrap();
+        let leads = if a.leads.is_empty() {
+            "no lead".to_string()
+        } else {
+            a.leads.join(", ")
+        };
+        assert!(
+            line.ends_with(&format!("**{} days overdue** · {leads}", a.days_overdue)),
+            "{line}"
+        );
+    }
 
     let reply = app.reply(STRANGER, "plan", sub("summary", json!([]))).await;
     let text = reply.content();
@@ -324,6 +342,9 @@ async fn long_lists_are_paged_with_buttons() {
         "{}",
         reply.content()
     );
+    for line in reply.content().lines() {
+        assert_eq!(line.matches("**").count() % 2, 0, "bold left open: {line}");
+    }
     let buttons = &reply.data()["components"][0]["components"];
     let next = buttons
         .as_array()

@@ -82,7 +82,7 @@ pub async fn actions(
             let lines = found
                 .actions
                 .iter()
-                .map(|a| render::shorten(&render::action_line(&plan, a, today), LINE_ROOM))
+                .map(|a| render::action_line(&plan, a, today, LINE_ROOM))
                 .collect();
             Ok::<_, BotError>((found.total, lines))
         }
@@ -117,15 +117,7 @@ pub async fn overdue(
             let mut lines: Vec<String> = found
                 .actions
                 .iter()
-                .map(|a| {
-                    let leads = if a.leads.is_empty() {
-                        "no lead".into()
-                    } else {
-                        render::quote(&a.leads.join(", "))
-                    };
-                    let line = format!("{} · {leads}", render::overdue_line(&plan, a));
-                    render::shorten(&line, OVERDUE_LINE_ROOM)
-                })
+                .map(|a| render::overdue_line(&plan, a, OVERDUE_LINE_ROOM))
                 .collect();
             if found.actions.iter().any(|a| a.status == Status::Green) {
                 lines.push(render::GREEN_BUT_OVERDUE.to_string());
@@ -158,12 +150,20 @@ where
 {
     let pages = total.div_ceil(PAGE_LINES).max(1);
     let text = |page: usize, lines: &[String]| {
-        format!(
-            "**{}** (page {} of {pages})\n{}",
+        let head = format!(
+            "**{}** (page {} of {pages})",
             render::quote(title),
-            page + 1,
-            lines.join("\n")
-        )
+            page + 1
+        );
+        let page = format!("{head}\n{}", lines.join("\n"));
+        if page.chars().count() <= render::MESSAGE_LIMIT {
+            return page;
+        }
+        // Lines made to fit their room can still overrun it (a reference
+        // of 100 characters): the last resort cuts each line's end.
+        let room = (render::MESSAGE_LIMIT - head.chars().count()) / lines.len().max(1) - 1;
+        let cut: Vec<String> = lines.iter().map(|l| render::shorten(l, room)).collect();
+        format!("{head}\n{}", cut.join("\n"))
     };
     if pages == 1 {
         return render::send_text(ctx, &text(0, &first), ephemeral, "list.txt").await;
