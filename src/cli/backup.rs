@@ -32,6 +32,13 @@ async fn backup(
     wait: Duration,
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
+    // "-" means standard output to most tools; taken as a name, it made a
+    // file called "-" where a script expected the backup on its pipe.
+    if file == Path::new("-") {
+        anyhow::bail!(
+            "a backup is written to a file, checked, and only then given its name, so it cannot go to standard output; name a file, such as --out planbot-backup.db"
+        );
+    }
     let options = OpenOptions {
         create: false,
         wait,

@@ -403,3 +403,24 @@ fn a_backup_onto_the_databases_own_log_files_or_a_folder_is_refused_and_loses_no
     }
     assert_eq!(files(&folder), Vec::<String>::new());
 }
+
+/// `--out -` (standard output, to most tools) is refused, and no file
+/// called "-" is left behind.
+#[test]
+fn a_backup_to_standard_output_is_refused_in_one_line() {
+    let (dir, db) = imported();
+    let before = files(dir.path());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
+        .args(["backup", "--out", "-"])
+        .env("PLANBOT_DB", &db)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = failed_in_one_line(&out);
+    assert!(
+        err.contains("cannot go to standard output; name a file"),
+        "{err}"
+    );
+    assert!(stdout(&out).is_empty());
+    assert_eq!(files(dir.path()), before, "no file called \"-\"");
+}
