@@ -155,16 +155,8 @@ pub async fn run(out: &mut (dyn Write + Send)) -> Result<()> {
     writeln!(out, "== RAG summary by priority ==\n")?;
     let (rows, total) = rag_by_priority(&priorities, &actions, as_of.today);
     let counts = |c: &crate::plan::summary::RagCounts| {
-        [
-            c.red,
-            c.amber,
-            c.green,
-            c.not_started,
-            c.complete,
-            c.overdue,
-            c.total(),
-        ]
-        .map(|n| n.to_string())
+        let [red, amber, green, not_started, complete, overdue] = c.columns();
+        [red, amber, green, not_started, complete, overdue, c.total()].map(|n| n.to_string())
     };
     let mut cells: Vec<Vec<String>> = rows
         .iter()

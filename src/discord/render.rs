@@ -125,20 +125,10 @@ fn fitted(reference: &str, text: &str, facts: &str, room: usize) -> String {
 /// actions does not run its counts together.
 pub fn rag_table(rows: &[(String, &RagCounts)]) -> String {
     const HEADS: [&str; 6] = ["Red", "Amb", "Grn", "NS", "Cmp", "Late"];
-    let cells = |c: &RagCounts| {
-        [
-            c.red,
-            c.amber,
-            c.green,
-            c.not_started,
-            c.complete,
-            c.overdue,
-        ]
-    };
     let widths: Vec<usize> = (0..HEADS.len())
         .map(|i| {
             rows.iter()
-                .map(|(_, c)| cells(c)[i].to_string().len())
+                .map(|(_, c)| c.columns()[i].to_string().len())
                 .chain([HEADS[i].len()])
                 .max()
                 .unwrap_or(0)
@@ -151,7 +141,7 @@ pub fn rag_table(rows: &[(String, &RagCounts)]) -> String {
     table.push('\n');
     for (label, counts) in rows {
         table.push_str(&format!("{:<31}", shorten(label, 31)));
-        for (n, width) in cells(counts).iter().zip(&widths) {
+        for (n, width) in counts.columns().iter().zip(&widths) {
             table.push_str(&format!(" {n:>width$}"));
         }
         table.push('\n');

@@ -52,6 +52,19 @@ impl RagCounts {
     pub fn total(&self) -> usize {
         self.red + self.amber + self.green + self.not_started + self.complete
     }
+
+    /// The counts in the order summary tables show them: red, amber,
+    /// green, not started, complete, overdue.
+    pub fn columns(&self) -> [usize; 6] {
+        [
+            self.red,
+            self.amber,
+            self.green,
+            self.not_started,
+            self.complete,
+            self.overdue,
+        ]
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

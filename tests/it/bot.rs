@@ -6,6 +6,32 @@ use planbot::plan::Status;
 use planbot_testkit::*;
 use serde_json::{Value, json};
 
+/// Presses the Next button of a paged reply; the page it turns to.
+async fn press_next(
+    app: &TestApp,
+    reply: &discord_testserver::Response,
+) -> discord_testserver::Response {
+    let next = reply.data()["components"][0]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["label"] == "Next")
+        .expect("a Next button")
+        .clone();
+    let message = reply.message_id.expect("the reply is a message");
+    let press = app
+        .server
+        .press_button(
+            Some(GUILD),
+            CHANNEL,
+            STRANGER,
+            message,
+            next["custom_id"].as_str().unwrap(),
+        )
+        .await;
+    app.server.responses(press, 1, WAIT).await.remove(0)
+}
+
 fn s(reference: &str) -> Value {
     json!([{"type": 3, "name": "ref", "value": reference}])
 }
@@ -345,25 +371,7 @@ async fn long_lists_are_paged_with_buttons() {
     for line in reply.content().lines() {
         assert_eq!(line.matches("**").count() % 2, 0, "bold left open: {line}");
     }
-    let buttons = &reply.data()["components"][0]["components"];
-    let next = buttons
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["label"] == "Next")
-        .unwrap();
-    let message = reply.message_id.expect("the reply is a message");
-    let press = app
-        .server
-        .press_button(
-            Some(GUILD),
-            CHANNEL,
-            STRANGER,
-            message,
-            next["custom_id"].as_str().unwrap(),
-        )
-        .await;
-    let update = app.server.responses(press, 1, WAIT).await.remove(0);
+    let update = press_next(&app, &reply).await;
     assert_eq!(update.kind, ResponseKind::Callback { type_: 7 });
     assert!(
         update.content().contains("(page 2 of 5)"),
@@ -601,22 +609,9 @@ async fn a_long_overdue_list_is_paged_and_holds_every_overdue_action() {
         "{}",
         reply.content()
     );
-    let message = reply.message_id.expect("the reply is a message");
     let mut pages = vec![reply.content().to_string()];
     for page in 2..=6 {
-        let next = &reply.data()["components"][0]["components"][1];
-        assert_eq!(next["label"], "Next");
-        let press = app
-            .server
-            .press_button(
-                Some(GUILD),
-                CHANNEL,
-                STRANGER,
-                message,
-                next["custom_id"].as_str().unwrap(),
-            )
-            .await;
-        let update = app.server.responses(press, 1, WAIT).await.remove(0);
+        let update = press_next(&app, &reply).await;
         assert!(
             update.content().contains(&format!("(page {page} of 6)")),
             "{}",
