@@ -248,9 +248,9 @@ impl Store {
     /// SQLite lowers only ASCII letters, so "É" in a text is not found by
     /// typing "é" (plans are in English; references are digits and dots).
     /// Open actions the typist leads come first, then other open ones, then
-    /// the rest, each in plan order; each group is read only while the
-    /// answer still has room, walking the plan in order. (One query for all
-    /// three read every group in full, and took longer.)
+    /// the rest, each in plan order. One read: each group walks the plan in
+    /// order and stops at `limit`, and a group is not read at all once the
+    /// ones before it fill the answer.
     pub async fn candidates(
         &self,
         plan: &Plan,
@@ -265,75 +265,76 @@ impl Store {
             Typist::DiscordUser(id) => (None, Some(id.to_string())),
             Typist::Anyone => (None, None),
         };
-        let mut found = Vec::with_capacity(limit);
-        if name.is_some() || discord_id.is_some() {
-            let rows = sqlx::query!(
-                r#"SELECT a.ref AS "reference!: String", a.text AS "text!: String", a.status AS "status!: String"
+        let limit = limit as i64;
+        // Discord refuses the whole answer if one value is over 100
+        // characters: such references are not offered.
+        let json = sqlx::query_scalar!(
+            r#"SELECT json_group_array(json_array(ref, text, status, mine)) AS "rows!: String" FROM (
+                 SELECT * FROM (
+                   SELECT a.ref, a.text, a.status, 1 AS mine
                      FROM people pe CROSS JOIN action_leads l ON l.person_id = pe.id
                      CROSS JOIN actions a ON a.id = l.action_id JOIN priorities p ON p.id = a.priority_id
-                    WHERE (pe.name = ?1 OR pe.discord_id = ?6) AND a.plan_id = ?2 AND a.removed_at_ms IS NULL
-                      AND a.status <> 'complete'
-                      -- Discord refuses the whole answer if one value is over 100 characters.
-                      AND length(a.ref) <= 100
-                      AND (?3 = '' OR substr(lower(a.ref), 1, length(?3)) = ?3
-                           OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
-                    ORDER BY p.number, a.position
-                    LIMIT ?5"#,
-                name,
-                plan.id,
-                partial,
-                words,
-                limit as i64,
-                discord_id
-            )
-            .fetch_all(&self.pool)
-            .await?;
-            for r in rows {
-                found.push(Candidate {
-                    reference: r.reference,
-                    text: r.text,
-                    status: parse_status(&r.status)?,
-                    mine: true,
-                });
-            }
-        }
-        for complete in [false, true] {
-            if found.len() == limit {
-                break;
-            }
-            let rows = sqlx::query!(
-                r#"SELECT a.ref AS "reference!: String", a.text AS "text!: String", a.status AS "status!: String",
-                          a.id IN (SELECT l.action_id FROM people pe JOIN action_leads l ON l.person_id = pe.id
-                                    WHERE pe.name = ?3 OR pe.discord_id = ?7) AS "mine!: bool"
-                     FROM priorities p CROSS JOIN actions a ON a.priority_id = p.id
-                    WHERE p.plan_id = ?1 AND a.removed_at_ms IS NULL AND (a.status = 'complete') = ?6
-                      AND length(a.ref) <= 100
+                    WHERE (pe.name = ?3 OR pe.discord_id = ?6) AND a.plan_id = ?1 AND a.removed_at_ms IS NULL
+                      AND a.status <> 'complete' AND length(a.ref) <= 100
                       AND (?2 = '' OR substr(lower(a.ref), 1, length(?2)) = ?2
                            OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
-                      -- Open actions the person leads came first.
-                      AND (?6 OR a.id NOT IN (SELECT l.action_id FROM people pe JOIN action_leads l ON l.person_id = pe.id
-                                               WHERE pe.name = ?3 OR pe.discord_id = ?7))
-                    ORDER BY p.number, a.position
-                    LIMIT ?5"#,
-                plan.id,
-                partial,
-                name,
-                words,
-                (limit - found.len()) as i64,
-                complete,
-                discord_id
-            )
-            .fetch_all(&self.pool)
-            .await?;
-            for r in rows {
-                found.push(Candidate {
-                    reference: r.reference,
-                    text: r.text,
-                    status: parse_status(&r.status)?,
-                    mine: r.mine,
-                });
-            }
-        }
+                    ORDER BY p.number, a.position LIMIT ?5)
+                 UNION ALL
+                 SELECT * FROM (
+                   SELECT a.ref, a.text, a.status, 0 AS mine
+                     FROM priorities p CROSS JOIN actions a ON a.priority_id = p.id
+                    WHERE p.plan_id = ?1 AND a.removed_at_ms IS NULL AND a.status <> 'complete' AND length(a.ref) <= 100
+                      AND (?2 = '' OR substr(lower(a.ref), 1, length(?2)) = ?2
+                           OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
+                      AND a.id NOT IN (SELECT l.action_id FROM people pe JOIN action_leads l ON l.person_id = pe.id
+                                        WHERE pe.name = ?3 OR pe.discord_id = ?6)
+                    ORDER BY p.number, a.position LIMIT ?5)
+                 UNION ALL
+                 SELECT * FROM (
+                   SELECT a.ref, a.text, a.status,
+                          a.id IN (SELECT l.action_id FROM people pe JOIN action_leads l ON l.person_id = pe.id
+                                    WHERE pe.name = ?3 OR pe.discord_id = ?6) AS mine
+                     FROM priorities p CROSS JOIN actions a ON a.priority_id = p.id
+                    WHERE p.plan_id = ?1 AND a.removed_at_ms IS NULL AND a.status = 'complete' AND length(a.ref) <= 100
+                      AND (?2 = '' OR substr(lower(a.ref), 1, length(?2)) = ?2
+                           OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(a.text), w.value) = 0))
+                    ORDER BY p.number, a.position LIMIT ?5)
+                 LIMIT ?5)"#,
+            plan.id,
+            partial,
+            name,
+            words,
+            limit,
+            discord_id
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let mut found = Vec::new();
+        each_row(&json, "candidates", |r: CandidateRow| {
+            found.push(Candidate {
+                status: parse_status(&r.status)?,
+                reference: r.reference,
+                text: r.text,
+                mine: r.mine,
+            });
+            Ok(())
+        })?;
         Ok(found)
     }
+}
+
+/// A candidate as SQLite's JSON array gives it.
+#[derive(serde::Deserialize)]
+struct CandidateRow<'a> {
+    reference: String,
+    text: String,
+    #[serde(borrow)]
+    status: std::borrow::Cow<'a, str>,
+    #[serde(deserialize_with = "flag")]
+    mine: bool,
+}
+
+/// SQLite's true and false are 1 and 0.
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<bool, D::Error> {
+    Ok(<i64 as serde::Deserialize>::deserialize(d)? != 0)
 }

@@ -35,9 +35,12 @@ pub use plans::PlanSettings;
 pub use register::{Register, RegisterSource};
 pub use risks::{ReviewRequest, RiskReview, RiskStanding, RiskTrend, trends};
 
+use crate::plan::Plan;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use sqlx::sqlite::SqlitePool;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Where planbot keeps its data when no `--db` or `PLANBOT_DB` is given.
@@ -158,6 +161,8 @@ pub struct Store {
     wait: Duration,
     /// Where status updates queue to be written together.
     writer: group_commit::Writer,
+    /// Plans already read, by name in lower case (see `Store::find_plan`).
+    known_plans: Arc<Mutex<HashMap<String, Plan>>>,
 }
 
 impl Store {
@@ -168,6 +173,7 @@ impl Store {
             path,
             wait,
             writer,
+            known_plans: Default::default(),
         }
     }
 

@@ -2,6 +2,7 @@ use super::{Result, Store, StoreError, to_ms};
 use crate::plan::{Plan, YearStart};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use std::collections::HashMap;
 
 /// Settings a plan is created with.
 #[derive(Debug, Clone)]
@@ -58,19 +59,36 @@ impl Store {
         rows.into_iter().map(PlanRow::into_plan).collect()
     }
 
-    /// The plan called `name`, or the only plan when no name is given.
     /// The plan with this id: buttons and queued messages name plans by id.
     pub async fn plan_by_id(&self, id: i64) -> Result<Option<Plan>> {
+        let known = self.known().values().find(|p| p.id == id).cloned();
+        if known.is_some() {
+            return Ok(known);
+        }
         Ok(self.plans().await?.into_iter().find(|p| p.id == id))
     }
 
+    /// The plan called `name` (in any case), or the only plan when no name
+    /// is given. A plan once read is kept and not read again: a plan's row
+    /// never changes once made (the database refuses to, see migration 9),
+    /// so every chat command, which names its plan, goes to the database
+    /// only for what it shows.
     pub async fn find_plan(&self, name: Option<&str>) -> Result<Plan> {
+        let key = name.map(|n| n.trim().to_ascii_lowercase());
+        if let Some(plan) = key.as_ref().and_then(|k| self.known().get(k).cloned()) {
+            return Ok(plan);
+        }
         let plans = self.plans().await?;
-        match name {
-            Some(name) => plans
+        self.known().extend(
+            plans
+                .iter()
+                .map(|p| (p.name.to_ascii_lowercase(), p.clone())),
+        );
+        match key {
+            Some(key) => plans
                 .into_iter()
-                .find(|p| p.name.eq_ignore_ascii_case(name.trim()))
-                .ok_or_else(|| StoreError::NoSuchPlan(name.to_string())),
+                .find(|p| p.name.to_ascii_lowercase() == key)
+                .ok_or_else(|| StoreError::NoSuchPlan(name.unwrap_or_default().to_string())),
             None => match plans.len() {
                 0 => Err(StoreError::NoPlans),
                 1 => Ok(plans.into_iter().next().expect("one plan")),
@@ -79,6 +97,14 @@ impl Store {
                 )),
             },
         }
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, HashMap<String, Plan>> {
+        // Only whole inserts happen under the lock: a panic elsewhere
+        // cannot leave it half-written.
+        self.known_plans
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The plan's id, and whether this call created it.

@@ -575,3 +575,88 @@ async fn an_action_comes_with_the_tail_of_its_whole_history_in_order() {
         Err(StoreError::NoSuchAction { .. })
     ));
 }
+
+/// Without SQLite's query planner stability guarantee, a statement whose
+/// LIMIT is a bound value is compiled again on every run: every page and
+/// choice list the bot reads. `.cargo/config.toml` builds SQLite with it.
+#[tokio::test]
+async fn sqlite_is_built_to_keep_each_statements_plan() {
+    let db = TestDb::new().await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.path().display()))
+        .await
+        .unwrap();
+    let options: Vec<String> =
+        sqlx::query_scalar("SELECT compile_options FROM pragma_compile_options")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert!(
+        options.iter().any(|o| o == "ENABLE_QPSG"),
+        "SQLite was built without SQLITE_ENABLE_QPSG: {options:?}"
+    );
+}
+
+/// The bot keeps each plan it has read; that is right only because a
+/// plan's row cannot change, whoever writes to the file.
+#[tokio::test]
+async fn a_plans_name_and_settings_cannot_change_nor_the_plan_go() {
+    let db = TestDb::new().await;
+    db.import_csv("Kirklees", SMALL_PLAN, utc(2018, 10, 1, 9, 0))
+        .await;
+    let before = db.store.find_plan(Some("kirklees")).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.path().display()))
+        .await
+        .unwrap();
+    for change in [
+        "UPDATE plans SET time_zone = 'Europe/Paris'",
+        "UPDATE plans SET name = 'Renamed'",
+        "UPDATE plans SET year_start_month = 1",
+        "UPDATE plans SET stale_days = 7",
+        "DELETE FROM plans",
+    ] {
+        let refused = sqlx::query(change).execute(&pool).await.unwrap_err();
+        assert!(refused.to_string().contains("plan"), "{change}: {refused}");
+    }
+    // The bank holiday division is not part of what is kept.
+    sqlx::query("UPDATE plans SET holiday_division = 'scotland'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let reopened = Store::open(db.path()).await.unwrap();
+    let after = reopened.find_plan(Some("Kirklees")).await.unwrap();
+    assert_eq!(
+        (after.id, after.name, after.time_zone, after.stale_days),
+        (before.id, before.name, before.time_zone, before.stale_days)
+    );
+}
+
+/// A plan imported by another program (the CLI) while the bot runs is
+/// found by the bot, and makes "the only plan" ambiguous at once.
+#[tokio::test]
+async fn a_plan_made_by_another_program_is_found() {
+    let db = TestDb::new().await;
+    db.import_csv("Kirklees", SMALL_PLAN, utc(2018, 10, 1, 9, 0))
+        .await;
+    assert_eq!(db.store.find_plan(None).await.unwrap().name, "Kirklees");
+    assert_eq!(
+        db.store.find_plan(Some(" KIRKLEES ")).await.unwrap().name,
+        "Kirklees"
+    );
+    assert!(matches!(
+        db.store.find_plan(Some("Leeds")).await,
+        Err(StoreError::NoSuchPlan(_))
+    ));
+    let cli = Store::open(db.path()).await.unwrap();
+    planbot_testkit::import_csv(&cli, "Leeds", SMALL_PLAN, utc(2018, 10, 2, 9, 0)).await;
+    let leeds = db.store.find_plan(Some("leeds")).await.unwrap();
+    assert_eq!(leeds.name, "Leeds");
+    assert_eq!(
+        db.store.plan_by_id(leeds.id).await.unwrap().unwrap().name,
+        "Leeds"
+    );
+    assert!(matches!(
+        db.store.find_plan(None).await,
+        Err(StoreError::AmbiguousPlan(_))
+    ));
+}
