@@ -1,9 +1,10 @@
 //! The databases the bots open: the Kirklees example, and a plan of 10,000
-//! actions with one action updated 10,000 times.
+//! actions and ten outcomes, with one action updated 10,000 times.
 
 use chrono::{Duration, Utc};
+use planbot::plan::outcome::Outcome;
 use planbot::plan::{Status, StatusRequest};
-use planbot::store::{ActionFilter, Store};
+use planbot::store::{ActionFilter, Register, RegisterSource, Store};
 use planbot_testkit::{OPHELIA, demo_now, example_store, import_csv};
 use std::path::Path;
 
@@ -60,6 +61,32 @@ pub async fn big(db: &Path) -> Vec<String> {
     import_csv(&store, BIG, &csv, at).await;
     store.link_person(OPHELIA_RIX, OPHELIA).await.unwrap();
     let plan = store.find_plan(Some(BIG)).await.unwrap();
+    // Ten outcomes of 20 actions each, which `/plan summary` counts.
+    let outcomes = (0..10)
+        .map(|o| Outcome {
+            code: format!("OC{}", o + 1),
+            statement: format!("Outcome {} of the big plan", o + 1),
+            priority: None,
+            actions: (0..20)
+                .map(|k| {
+                    let i = o * 20 + k * 37;
+                    format!("{}.{i}", i % 10 + 1)
+                })
+                .collect(),
+        })
+        .collect();
+    let register = Register {
+        outcomes,
+        ..Default::default()
+    };
+    let source = RegisterSource {
+        by: "bench".into(),
+        at,
+    };
+    store
+        .save_register(&plan, &register, &source)
+        .await
+        .unwrap();
     let update = |i: usize| StatusRequest {
         to: [Status::Green, Status::Amber, Status::Red][i % 3],
         note: Some(format!("update {i}")),

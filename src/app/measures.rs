@@ -191,9 +191,12 @@ pub async fn outcomes_at_glance(
     }
     let today = plan.today(now);
     let standings = standings(store, plan, now).await?;
-    let actions = store
-        .actions(plan, &crate::store::ActionFilter::default(), today)
-        .await?;
+    // Only the actions the outcomes name, as the digest counts them.
+    let named: Vec<&str> = outcomes
+        .iter()
+        .flat_map(|o| o.actions.iter().map(String::as_str))
+        .collect();
+    let actions = store.due_and_status(plan, &named).await?;
     Ok(outcomes
         .into_iter()
         .map(|o| {
@@ -209,19 +212,17 @@ pub async fn outcomes_at_glance(
                     None => unmeasured += 1,
                 }
             }
-            let served: Vec<_> = actions
-                .iter()
-                .filter(|a| {
-                    o.actions
-                        .iter()
-                        .any(|r| r.eq_ignore_ascii_case(&a.reference))
-                })
-                .collect();
+            let mut refs: Vec<&String> = o.actions.iter().collect();
+            refs.sort();
+            refs.dedup();
+            let served: Vec<_> = refs.iter().filter_map(|r| actions.get(*r)).collect();
             OutcomeAtGlance {
                 actions: served.len(),
                 actions_overdue: served
                     .iter()
-                    .filter(|a| crate::plan::overdue_days(a.due, a.status, today).is_some())
+                    .filter(|(due, status)| {
+                        crate::plan::overdue_days(*due, *status, today).is_some()
+                    })
                     .count(),
                 code: o.code,
                 statement: o.statement,

@@ -660,3 +660,47 @@ async fn a_plan_made_by_another_program_is_found() {
         Err(StoreError::AmbiguousPlan(_))
     ));
 }
+
+/// `/plan summary` counts each outcome's actions (each once, however often
+/// the outcome names it) and those overdue, reading only those actions.
+#[tokio::test]
+async fn an_outcome_counts_the_actions_it_names_once_and_those_overdue() {
+    use planbot::plan::outcome::Outcome;
+    use planbot::store::{Register, RegisterSource};
+    let db = TestDb::new().await;
+    db.import_csv("Kirklees", SMALL_PLAN, utc(2018, 10, 1, 9, 0))
+        .await;
+    let plan = db.store.find_plan(None).await.unwrap();
+    let outcome = |code: &str, refs: &[&str]| Outcome {
+        code: code.into(),
+        statement: format!("Outcome {code}"),
+        priority: None,
+        actions: refs.iter().map(|r| r.to_string()).collect(),
+    };
+    let register = Register {
+        outcomes: vec![
+            outcome("OC1", &["1.1", "1.2", "1.2", "4.1"]),
+            outcome("OC2", &["2.1"]),
+        ],
+        ..Default::default()
+    };
+    let source = RegisterSource {
+        by: "test".into(),
+        at: utc(2018, 10, 2, 9, 0),
+    };
+    db.store
+        .save_register(&plan, &register, &source)
+        .await
+        .unwrap();
+    // 15 January 2019: 1.1 (Green, due 31 December) is overdue; 1.2 is not
+    // yet due; 4.1 is complete.
+    let glance =
+        planbot::app::measures::outcomes_at_glance(&db.store, &plan, utc(2019, 1, 15, 9, 0))
+            .await
+            .unwrap();
+    let counts: Vec<(&str, usize, usize)> = glance
+        .iter()
+        .map(|o| (o.code.as_str(), o.actions, o.actions_overdue))
+        .collect();
+    assert_eq!(counts, [("OC1", 3, 1), ("OC2", 1, 0)]);
+}
