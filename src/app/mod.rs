@@ -16,6 +16,7 @@ pub mod risks;
 pub mod scheduler;
 pub mod setup;
 pub mod status;
+pub mod summary;
 
 use crate::import::ImportError;
 use crate::jobs::JobError;

@@ -126,13 +126,6 @@ impl OverdueRow<'_> {
 #[derive(serde::Deserialize)]
 struct StatusRow<'a>(String, #[serde(borrow)] Cow<'a, str>);
 
-#[derive(serde::Deserialize)]
-struct DueRow<'a>(
-    String,
-    #[serde(borrow)] Option<Cow<'a, str>>,
-    #[serde(borrow)] Cow<'a, str>,
-);
-
 impl Store {
     /// The plan's current actions in plan order, filtered.
     pub async fn actions(
@@ -207,35 +200,6 @@ impl Store {
         rows.into_iter()
             .map(|StatusRow(reference, status)| Ok((reference, parse_status(&status)?)))
             .collect()
-    }
-
-    /// The due date and status of each current action named in `refs`
-    /// (exactly, as the digest matches an outcome's actions), by ref; a ref
-    /// with no current action is left out. Each is looked up by its ref, so
-    /// the plan's size does not count.
-    pub async fn due_and_status(
-        &self,
-        plan: &Plan,
-        refs: &[&str],
-    ) -> Result<HashMap<String, (Option<NaiveDate>, Status)>> {
-        let refs = serde_json::to_string(refs).unwrap_or_else(|_| "[]".into());
-        let json = sqlx::query_scalar!(
-            r#"SELECT json_group_array(json_array(a.ref, a.due, a.status)) AS "rows!: String"
-                 FROM (SELECT DISTINCT value FROM json_each(?2)) r
-                 CROSS JOIN actions a ON a.plan_id = ?1 AND a.ref = r.value
-                WHERE a.removed_at_ms IS NULL"#,
-            plan.id,
-            refs
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let mut found = HashMap::new();
-        each_row(&json, "due dates and statuses", |r: DueRow| {
-            let due = r.1.as_deref().map(parse_day).transpose()?;
-            found.insert(r.0, (due, parse_status(&r.2)?));
-            Ok(())
-        })?;
-        Ok(found)
     }
 
     pub async fn action(&self, plan: &Plan, reference: &str) -> Result<Action> {

@@ -1,9 +1,9 @@
 //! What a chat reply shows, read a page at a time: a listing's page, a page
-//! of the overdue list, a plan's RAG counts, the actions offered as a
-//! reference is typed. Each reads what it shows, walking the plan in order
-//! along an index and stopping once it has enough, and takes its totals from
-//! the counts the database keeps (`action_counts`, migration 8): a plan of
-//! ten thousand actions answers about as fast as a small one.
+//! of the overdue list, the actions offered as a reference is typed. Each
+//! reads what it shows, walking the plan in order along an index and
+//! stopping once it has enough, and takes its totals from the counts the
+//! database keeps (`action_counts`, migration 8): a plan of ten thousand
+//! actions answers about as fast as a small one.
 
 use super::actions::{ActionFilter, OverdueRow, into_actions, parse_status};
 use super::{Result, Store, each_row};
@@ -22,16 +22,6 @@ pub struct Page {
 pub struct OverduePage {
     pub total: usize,
     pub actions: Vec<OverdueAction>,
-}
-
-/// How many actions of one priority have one status, and whether overdue.
-#[derive(Debug, Clone)]
-pub struct Counted {
-    pub priority: u32,
-    pub title: String,
-    pub status: Status,
-    pub overdue: bool,
-    pub actions: usize,
 }
 
 /// Who is typing a reference: their own open actions are offered first.
@@ -212,37 +202,6 @@ impl Store {
         Ok(OverduePage { total, actions })
     }
 
-    /// The plan's current actions counted by priority, status and whether
-    /// overdue on `today`, in priority order: from the kept counts.
-    pub async fn counted(&self, plan: &Plan, today: NaiveDate) -> Result<Vec<Counted>> {
-        let day = today.format("%Y-%m-%d").to_string();
-        let rows = sqlx::query!(
-            r#"SELECT p.number AS "number!: i64", p.title AS "title!: String", c.status AS "status!: String",
-                      (c.status <> 'complete' AND c.due <> '' AND c.due < ?2) AS "overdue!: bool",
-                      sum(c.n) AS "n!: i64"
-                 FROM action_counts c JOIN priorities p ON p.id = c.priority_id
-                WHERE c.plan_id = ?1
-                GROUP BY c.priority_id, c.status, 4
-               HAVING sum(c.n) > 0
-                ORDER BY p.number"#,
-            plan.id,
-            day
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(Counted {
-                    priority: r.number as u32,
-                    title: r.title,
-                    status: parse_status(&r.status)?,
-                    overdue: r.overdue,
-                    actions: r.n as usize,
-                })
-            })
-            .collect()
-    }
-
     /// Up to `limit` actions whose reference starts with `partial` or whose
     /// text holds every one of `words` (both lower case); with neither, all.
     /// SQLite lowers only ASCII letters, so "É" in a text is not found by
@@ -330,11 +289,6 @@ struct CandidateRow<'a> {
     text: String,
     #[serde(borrow)]
     status: std::borrow::Cow<'a, str>,
-    #[serde(deserialize_with = "flag")]
+    #[serde(deserialize_with = "super::sqlite_bool")]
     mine: bool,
-}
-
-/// SQLite's true and false are 1 and 0.
-fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<bool, D::Error> {
-    Ok(<i64 as serde::Deserialize>::deserialize(d)? != 0)
 }

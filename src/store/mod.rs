@@ -5,6 +5,7 @@ mod actions;
 mod backup;
 mod check;
 mod digests;
+mod glance;
 mod group_commit;
 mod history;
 mod holidays;
@@ -23,11 +24,12 @@ mod status_batch;
 pub use actions::ActionFilter;
 pub use backup::{existing_database, lease_in_file, settle_file};
 pub use check::{Checked, Counts, check_file};
+pub use glance::{Counted, Glance, OutcomeActions};
 pub use history::Updated;
 pub use holidays::{HolidaySpan, HolidaysStored};
 pub use import::{ImportOptions, ImportOutcome, Override, StatusChanged, import_actor};
 pub use jobs::{EscalationCandidate, JobRun, LeadAction, RunKind, RunRecord};
-pub use listing::{Candidate, Counted, OverduePage, Page, Typist};
+pub use listing::{Candidate, OverduePage, Page, Typist};
 pub use measures::{MeasureValue, ValueRecorded, ValueRequest};
 pub use open::{DEFAULT_WAIT, OpenOptions, about_the_file, latest_schema_version};
 pub use outbox::{Head, Lead, OutboxEntry, OutboxHealth, OutboxItem};
@@ -225,6 +227,13 @@ pub(crate) fn parse_day(text: &str) -> Result<NaiveDate> {
     quick
         .or_else(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
         .ok_or_else(|| StoreError::Corrupt(format!("due date \"{text}\"")))
+}
+
+/// SQLite's true and false, 1 and 0, as a JSON array of rows gives them.
+pub(crate) fn sqlite_bool<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<bool, D::Error> {
+    Ok(<i64 as serde::Deserialize>::deserialize(d)? != 0)
 }
 
 /// Lists kept in one column are separated by the ASCII unit separator, which

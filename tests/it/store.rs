@@ -681,6 +681,7 @@ async fn an_outcome_counts_the_actions_it_names_once_and_those_overdue() {
         outcomes: vec![
             outcome("OC1", &["1.1", "1.2", "1.2", "4.1"]),
             outcome("OC2", &["2.1"]),
+            outcome("OC3", &[]),
         ],
         ..Default::default()
     };
@@ -694,13 +695,13 @@ async fn an_outcome_counts_the_actions_it_names_once_and_those_overdue() {
         .unwrap();
     // 15 January 2019: 1.1 (Green, due 31 December) is overdue; 1.2 is not
     // yet due; 4.1 is complete.
-    let glance =
-        planbot::app::measures::outcomes_at_glance(&db.store, &plan, utc(2019, 1, 15, 9, 0))
-            .await
-            .unwrap();
-    let counts: Vec<(&str, usize, usize)> = glance
+    let summary = planbot::app::summary::summary(&db.store, &plan, utc(2019, 1, 15, 9, 0))
+        .await
+        .unwrap();
+    let counts: Vec<(&str, usize, usize)> = summary
+        .outcomes
         .iter()
         .map(|o| (o.code.as_str(), o.actions, o.actions_overdue))
         .collect();
-    assert_eq!(counts, [("OC1", 3, 1), ("OC2", 1, 0)]);
+    assert_eq!(counts, [("OC1", 3, 1), ("OC2", 1, 0), ("OC3", 0, 0)]);
 }

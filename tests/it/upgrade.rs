@@ -140,9 +140,10 @@ async fn a_database_from_every_schema_opens_with_its_data_intact() {
             .await
             .unwrap();
         let counted: usize = store
-            .counted(&plan, today)
+            .glance(&plan, today)
             .await
             .unwrap()
+            .counted
             .iter()
             .map(|c| c.actions)
             .sum();

@@ -26,12 +26,11 @@ async fn summary(
     #[description = "Which plan (only if this server has several)"] plan: Option<String>,
 ) -> Result<(), Error> {
     let plan = access::plan(&ctx, plan.as_deref()).await?;
-    let store = &ctx.data().store;
-    let today = plan.today(ctx.data().clock.now());
-    // Counted by the database, so that a large plan is not read row by row.
-    let counted = store.counted(&plan, today).await?;
+    let summary = app::summary::summary(&ctx.data().store, &plan, ctx.data().clock.now()).await?;
+    let today = summary.today;
     let (rows, total) = rag_from_counts(
-        counted
+        summary
+            .counted
             .into_iter()
             .map(|c| (c.priority, c.title, c.status, c.overdue, c.actions)),
     );
@@ -51,8 +50,7 @@ async fn summary(
         render::date(today),
         table.replace('`', "'")
     );
-    let outcomes =
-        crate::app::measures::outcomes_at_glance(store, &plan, ctx.data().clock.now()).await?;
+    let outcomes = summary.outcomes;
     if !outcomes.is_empty() {
         text.push_str("**Outcomes**\n");
         for o in outcomes {

@@ -1,0 +1,129 @@
+//! What `/plan summary` shows of a plan, in one read: its actions counted by
+//! priority and status (from the counts the database keeps), each outcome
+//! with the actions it names, and whether it has measures at all.
+
+use super::actions::parse_status;
+use super::{Result, Store, each_row, parse_day};
+use crate::plan::{Plan, Status};
+use chrono::NaiveDate;
+use std::borrow::Cow;
+
+/// A plan at a glance.
+#[derive(Debug, Clone)]
+pub struct Glance {
+    /// By priority, in priority order.
+    pub counted: Vec<Counted>,
+    /// In the plan's order.
+    pub outcomes: Vec<OutcomeActions>,
+    pub has_measures: bool,
+}
+
+/// How many actions of one priority have one status, and whether overdue.
+#[derive(Debug, Clone)]
+pub struct Counted {
+    pub priority: u32,
+    pub title: String,
+    pub status: Status,
+    pub overdue: bool,
+    pub actions: usize,
+}
+
+/// An outcome, and the due date and status of each current action it names
+/// (each once, however often it is named; matched exactly, as the digest
+/// matches them).
+#[derive(Debug, Clone)]
+pub struct OutcomeActions {
+    pub code: String,
+    pub statement: String,
+    pub actions: Vec<(Option<NaiveDate>, Status)>,
+}
+
+#[derive(serde::Deserialize)]
+struct CountedRow<'a>(
+    i64,
+    String,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(deserialize_with = "super::sqlite_bool")] bool,
+    i64,
+);
+
+#[derive(serde::Deserialize)]
+struct OutcomeRow<'a> {
+    code: String,
+    statement: String,
+    #[serde(borrow)]
+    actions: Vec<(Option<Cow<'a, str>>, Cow<'a, str>)>,
+}
+
+impl Store {
+    /// The plan at a glance on `today`. An outcome's actions are looked up
+    /// by reference, so the plan's size does not count.
+    pub async fn glance(&self, plan: &Plan, today: NaiveDate) -> Result<Glance> {
+        let day = today.format("%Y-%m-%d").to_string();
+        // An outcome's refs are kept as one text, separated by char(31):
+        // each outcome splits its own, and looks each action up by ref.
+        let row = sqlx::query!(
+            r#"SELECT
+                 (SELECT json_group_array(json_array(number, title, status, overdue, n)) FROM (
+                    SELECT p.number, p.title, c.status,
+                           (c.status <> 'complete' AND c.due <> '' AND c.due < ?2) AS overdue, sum(c.n) AS n
+                      FROM action_counts c JOIN priorities p ON p.id = c.priority_id
+                     WHERE c.plan_id = ?1
+                     GROUP BY c.priority_id, c.status, 4
+                    HAVING sum(c.n) > 0
+                     ORDER BY p.number)) AS "counted!: String",
+                 (SELECT json_group_array(json_array(o.code, o.statement, json(
+                           (SELECT json_group_array(json_array(a.due, a.status)) FROM actions a
+                             WHERE a.plan_id = ?1 AND a.removed_at_ms IS NULL
+                               AND a.ref IN (WITH RECURSIVE named(ref, rest) AS (
+                                               SELECT '', o.actions || char(31)
+                                               UNION ALL
+                                               SELECT substr(rest, 1, instr(rest, char(31)) - 1),
+                                                      substr(rest, instr(rest, char(31)) + 1)
+                                                 FROM named WHERE rest <> '')
+                                             SELECT ref FROM named)))))
+                    FROM (SELECT code, statement, actions FROM outcomes
+                           WHERE plan_id = ?1 AND removed_at_ms IS NULL ORDER BY position) o) AS "outcomes!: String",
+                 EXISTS (SELECT 1 FROM measures WHERE plan_id = ?1 AND removed_at_ms IS NULL) AS "has_measures!: bool""#,
+            plan.id,
+            day
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let mut counted = Vec::new();
+        each_row(&row.counted, "counts", |r: CountedRow| {
+            counted.push(Counted {
+                priority: r.0 as u32,
+                title: r.1,
+                status: parse_status(&r.2)?,
+                overdue: r.3,
+                actions: r.4 as usize,
+            });
+            Ok(())
+        })?;
+        let mut outcomes = Vec::new();
+        each_row(&row.outcomes, "outcomes", |r: OutcomeRow| {
+            let actions = r
+                .actions
+                .iter()
+                .map(|(due, status)| {
+                    Ok((
+                        due.as_deref().map(parse_day).transpose()?,
+                        parse_status(status)?,
+                    ))
+                })
+                .collect::<Result<_>>()?;
+            outcomes.push(OutcomeActions {
+                code: r.code,
+                statement: r.statement,
+                actions,
+            });
+            Ok(())
+        })?;
+        Ok(Glance {
+            counted,
+            outcomes,
+            has_measures: row.has_measures,
+        })
+    }
+}
