@@ -28,8 +28,19 @@ fn due_on(plan: &Plan, due: Option<NaiveDate>) -> String {
     }
 }
 
-/// Text users wrote, shown without letting it format or mention anything.
+/// Text users wrote, shown without letting it format or mention anything:
+/// serenity's `push_safe`. That makes a dozen passes and copies over the
+/// text; most text has nothing it would change, which one pass finds (a
+/// page of a listing quotes each line's text and leads).
 pub fn quote(text: &str) -> String {
+    // What push_safe changes: markdown, mentions, the direction and
+    // zero-width marks, and invite links (all of which say "discord").
+    const TOUCHED: [char; 10] = [
+        '*', '`', '_', '@', '\u{202E}', '\u{200F}', '\u{202B}', '\u{200B}', '\u{200D}', '\u{200C}',
+    ];
+    if !text.contains(TOUCHED) && !text.contains("discord") {
+        return text.to_string();
+    }
     serenity::utils::MessageBuilder::new()
         .push_safe(text)
         .build()
@@ -256,4 +267,28 @@ pub async fn send_text(
     }
     ctx.send(reply).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote;
+    use poise::serenity_prelude as serenity;
+
+    #[test]
+    fn quoting_is_what_serenity_makes_of_the_text() {
+        for text in [
+            "Increase foster placements",
+            "Review *all* SGO cases_now `today`",
+            "Ask @everyone and @here",
+            "join discord.gg/abc or discordapp.com/invite/x",
+            "rtl \u{202E}override and zero\u{200B}width",
+            "Ofsted's O1-O27, 50% done; <@123> and #channel",
+            "",
+        ] {
+            let serenity = serenity::utils::MessageBuilder::new()
+                .push_safe(text)
+                .build();
+            assert_eq!(quote(text), serenity, "{text:?}");
+        }
+    }
 }
