@@ -141,7 +141,8 @@ impl Store {
     /// `limit` lines of the overdue list from `offset`: open actions past
     /// their due date on `today`, the most overdue first and in plan order
     /// within a day; in one priority if asked. The kept counts say which
-    /// days the page spans; each of those is read in plan order.
+    /// days the page spans; each of those is read in plan order, the first
+    /// in the same read as the counts.
     pub async fn overdue_page(
         &self,
         plan: &Plan,
@@ -152,32 +153,63 @@ impl Store {
     ) -> Result<OverduePage> {
         let day = today.format("%Y-%m-%d").to_string();
         let priority = priority.map(i64::from);
-        let days = sqlx::query!(
-            r#"SELECT c.due AS "due!: String", sum(c.n) AS "n!: i64" FROM action_counts c
-                WHERE c.plan_id = ?1 AND c.status <> 'complete' AND c.due <> '' AND c.due < ?2
-                  AND (?3 IS NULL OR c.priority_id = (SELECT id FROM priorities WHERE plan_id = ?1 AND number = ?3))
-                GROUP BY c.due HAVING sum(c.n) > 0 ORDER BY c.due"#,
+        let (from, want) = (
+            i64::try_from(offset).unwrap_or(i64::MAX),
+            i64::try_from(limit).unwrap_or(i64::MAX),
+        );
+        let first = sqlx::query!(
+            r#"WITH days AS (
+                   SELECT c.due, sum(c.n) AS n FROM action_counts c
+                    WHERE c.plan_id = ?1 AND c.status <> 'complete' AND c.due <> '' AND c.due < ?2
+                      AND (?3 IS NULL OR c.priority_id = (SELECT id FROM priorities WHERE plan_id = ?1 AND number = ?3))
+                    GROUP BY c.due HAVING sum(c.n) > 0),
+               -- The day the page starts on, and how many of it come before.
+               start AS (
+                   SELECT due, ?4 - before AS skip
+                     FROM (SELECT due, n, sum(n) OVER (ORDER BY due) - n AS before FROM days)
+                    WHERE before <= ?4 AND ?4 < before + n)
+               SELECT (SELECT json_group_array(json_array(due, n)) FROM (SELECT due, n FROM days ORDER BY due)) AS "days!: String",
+                      (SELECT json_group_array(json_array(ref, priority, text, leads, due, status))
+                         FROM (SELECT a.ref, p.number AS priority, a.text, a.leads, a.due, a.status
+                                 FROM priorities p CROSS JOIN actions a ON a.priority_id = p.id
+                                WHERE p.plan_id = ?1 AND (?3 IS NULL OR p.number = ?3)
+                                  AND a.due = (SELECT due FROM start) AND a.removed_at_ms IS NULL AND a.status <> 'complete'
+                                ORDER BY p.number, a.position
+                                LIMIT ?5 OFFSET coalesce((SELECT skip FROM start), 0))) AS "rows!: String""#,
             plan.id,
             day,
-            priority
+            priority,
+            from,
+            want
         )
-        .fetch_all(&self.pool)
+        .fetch_one(&self.pool)
         .await?;
-        let total = days.iter().map(|d| d.n as usize).sum();
+        let mut days: Vec<(String, usize)> = Vec::new();
+        each_row(&first.days, "overdue days", |d: (String, usize)| {
+            days.push(d);
+            Ok(())
+        })?;
+        let total = days.iter().map(|(_, n)| n).sum();
         let mut actions = Vec::with_capacity(limit.min(total));
-        let mut skip = offset;
-        for d in days {
-            let n = d.n as usize;
-            if actions.len() == limit {
-                break;
-            }
-            if skip >= n {
-                skip -= n;
+        let read = |json: &str, actions: &mut Vec<OverdueAction>| {
+            each_row(json, "overdue rows", |r: OverdueRow| {
+                actions.extend(r.into_overdue(today)?);
+                Ok(())
+            })
+        };
+        read(&first.rows, &mut actions)?;
+        // A page that runs past its first day goes on into the next ones.
+        let mut before = 0;
+        for (due, n) in days {
+            let first_day = before <= offset && offset < before + n;
+            before += n;
+            if before <= offset || first_day {
                 continue;
             }
+            if actions.len() >= limit {
+                break;
+            }
             let want = i64::try_from(limit - actions.len()).unwrap_or(i64::MAX);
-            let from = skip as i64;
-            skip = 0;
             let json = sqlx::query_scalar!(
                 r#"SELECT json_group_array(json_array(ref, priority, text, leads, due, status)) AS "rows!: String"
                      FROM (SELECT a.ref, p.number AS priority, a.text, a.leads, a.due, a.status
@@ -185,19 +217,15 @@ impl Store {
                             WHERE p.plan_id = ?1 AND (?2 IS NULL OR p.number = ?2)
                               AND a.due = ?3 AND a.removed_at_ms IS NULL AND a.status <> 'complete'
                             ORDER BY p.number, a.position
-                            LIMIT ?4 OFFSET ?5)"#,
+                            LIMIT ?4)"#,
                 plan.id,
                 priority,
-                d.due,
-                want,
-                from
+                due,
+                want
             )
             .fetch_one(&self.pool)
             .await?;
-            each_row(&json, "overdue rows", |r: OverdueRow| {
-                actions.extend(r.into_overdue(today)?);
-                Ok(())
-            })?;
+            read(&json, &mut actions)?;
         }
         Ok(OverduePage { total, actions })
     }
