@@ -70,16 +70,26 @@ impl Actor {
 
     /// Their rights, with the lead their Discord account is linked to.
     pub async fn rights(&self, store: &Store) -> Result<access::Actor, AppError> {
-        let person = match (&self.person, self.discord_id) {
-            (Some(p), _) => Some(p.clone()),
+        let linked = match (&self.person, self.discord_id) {
             (None, Some(id)) => store.person_by_discord_id(id).await?.map(|p| p.name),
-            (None, None) => None,
+            _ => None,
         };
-        Ok(access::Actor {
-            person,
+        Ok(self.rights_linked(linked.as_deref()))
+    }
+
+    /// Their rights, given the lead their Discord account is linked to,
+    /// as the caller found it.
+    pub fn rights_linked(&self, linked: Option<&str>) -> access::Actor {
+        access::Actor {
+            person: self.person.clone().or(linked.map(str::to_string)),
             is_admin: self.is_admin,
             is_secretary: self.is_secretary,
-        })
+        }
+    }
+
+    /// The Discord account whose linked lead their rights depend on.
+    pub fn linked_account(&self) -> Option<u64> {
+        self.person.is_none().then_some(self.discord_id).flatten()
     }
 }
 

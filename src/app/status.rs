@@ -36,21 +36,27 @@ pub async fn update_status(
     change: Change,
     now: DateTime<Utc>,
 ) -> Result<StatusOutcome, AppError> {
-    let rights = actor.rights(store).await?;
-    let by = rights.person.clone().unwrap_or_else(|| actor.name.clone());
-    let request = StatusRequest {
-        to: change.to,
-        note: change.note,
-        evidence: change.evidence,
-        by,
-        by_discord_id: actor.discord_id,
-        at: now,
-    };
+    // The linked lead is looked up in the write's own transaction.
+    let actor = actor.clone();
     let updated = store
-        .change_status(plan, reference, move |action| {
-            allowed(&rights, action)?;
-            Ok::<_, AppError>(request.validated()?)
-        })
+        .change_status(
+            plan,
+            reference,
+            actor.linked_account(),
+            move |action, linked| {
+                let rights = actor.rights_linked(linked);
+                allowed(&rights, action)?;
+                let request = StatusRequest {
+                    to: change.to,
+                    note: change.note,
+                    evidence: change.evidence,
+                    by: rights.person.unwrap_or(actor.name),
+                    by_discord_id: actor.discord_id,
+                    at: now,
+                };
+                Ok::<_, AppError>(request.validated()?)
+            },
+        )
         .await?;
     Ok(StatusOutcome {
         before: updated.before,

@@ -32,6 +32,7 @@ type Refusal = Box<dyn Any + Send>;
 struct Job {
     plan: Plan,
     reference: String,
+    asker: Option<u64>,
     decide: Decide<Refusal>,
     answer: oneshot::Sender<Answer>,
 }
@@ -70,13 +71,19 @@ impl Writer {
         &self,
         plan: &Plan,
         reference: &str,
-        decide: impl FnOnce(&Action) -> std::result::Result<StatusRequest, E> + Send + 'static,
+        asker: Option<u64>,
+        decide: impl FnOnce(&Action, Option<&str>) -> std::result::Result<StatusRequest, E>
+        + Send
+        + 'static,
     ) -> std::result::Result<Updated, E> {
         let (answer, answered) = oneshot::channel();
         let job = Job {
             plan: plan.clone(),
             reference: reference.to_string(),
-            decide: Box::new(move |action| decide(action).map_err(|e| Box::new(e) as Refusal)),
+            asker,
+            decide: Box::new(move |action, lead| {
+                decide(action, lead).map_err(|e| Box::new(e) as Refusal)
+            }),
             answer,
         };
         self.jobs
@@ -128,15 +135,16 @@ impl Db {
         let mut decisions = Vec::with_capacity(jobs.len());
         for job in jobs {
             waiting.push(job.answer);
-            places.push((job.plan, job.reference));
+            places.push((job.plan, job.reference, job.asker));
             decisions.push(job.decide);
         }
         let batch = places
             .iter()
             .zip(decisions)
-            .map(|((plan, reference), decide)| Asked {
+            .map(|((plan, reference, asker), decide)| Asked {
                 plan,
                 reference,
+                asker: *asker,
                 decide,
             })
             .collect();

@@ -45,23 +45,26 @@ impl Store {
         req: &StatusRequest,
     ) -> Result<Updated> {
         let req = req.clone();
-        self.change_status(plan, reference, move |_| Ok::<_, StoreError>(req))
+        self.change_status(plan, reference, None, move |_, _| Ok::<_, StoreError>(req))
             .await
     }
 
     /// The one write path of a status change. Inside one write transaction
     /// (shared with the other updates waiting at that moment: see
-    /// `group_commit`): loads the action, lets `decide` check it (permission
-    /// and validation, against the leads as they stand in this transaction,
-    /// so a concurrent import cannot change them in between) and make the
-    /// request, stamps it and writes it. Returns once it is on disk.
+    /// `group_commit`): loads the action and the lead the `asker`'s Discord
+    /// account is linked to, lets `decide` check them (permission and
+    /// validation, against the leads and the link as they stand in this
+    /// transaction, so a concurrent import or link cannot change them in
+    /// between) and make the request, stamps it and writes it. Returns once
+    /// it is on disk.
     pub async fn change_status<E: From<StoreError> + Send + 'static>(
         &self,
         plan: &Plan,
         reference: &str,
-        decide: impl FnOnce(&Action) -> Result<StatusRequest, E> + Send + 'static,
+        asker: Option<u64>,
+        decide: impl FnOnce(&Action, Option<&str>) -> Result<StatusRequest, E> + Send + 'static,
     ) -> Result<Updated, E> {
-        self.writer.change(plan, reference, decide).await
+        self.writer.change(plan, reference, asker, decide).await
     }
 
     /// An action's history in the order it was written, oldest first.

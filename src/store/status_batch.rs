@@ -8,13 +8,17 @@ use super::{Result, StoreError, each_row, from_ms, to_ms};
 use crate::plan::{Action, Plan, StatusChange, StatusRequest};
 use std::collections::HashMap;
 
-/// The caller's decision on an action: the request to record, or a refusal.
-pub(super) type Decide<R> = Box<dyn FnOnce(&Action) -> Result<StatusRequest, R> + Send>;
+/// The caller's decision on an action, given the lead the asker's Discord
+/// account is linked to: the request to record, or a refusal.
+pub(super) type Decide<R> =
+    Box<dyn FnOnce(&Action, Option<&str>) -> Result<StatusRequest, R> + Send>;
 
-/// One update of a batch: the action it names and the caller's decision.
+/// One update of a batch: the action it names, whose linked lead to look
+/// up, and the caller's decision.
 pub(super) struct Asked<'a, R> {
     pub plan: &'a Plan,
     pub reference: &'a str,
+    pub asker: Option<u64>,
     pub decide: Decide<R>,
 }
 
@@ -61,6 +65,8 @@ pub(super) async fn apply_batch<R>(
             .push(asked.reference.trim());
     }
     let mut current = load_current(tx, named).await?;
+    let askers: Vec<u64> = batch.iter().filter_map(|a| a.asker).collect();
+    let linked = linked_leads(tx, askers).await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut entries = Vec::new();
     let mut changed = Vec::new();
@@ -74,7 +80,11 @@ pub(super) async fn apply_batch<R>(
             continue;
         };
         let before = cur.action.clone();
-        let req = match (asked.decide)(&before) {
+        let lead = asked
+            .asker
+            .and_then(|id| linked.get(&id))
+            .map(String::as_str);
+        let req = match (asked.decide)(&before, lead) {
             Ok(req) => req,
             Err(refusal) => {
                 outcomes.push(Outcome::Refused(refusal));
@@ -182,6 +192,37 @@ struct Changed<'a> {
 
 /// The actions `named` (references by plan), by plan and reference, as
 /// they stand in `tx`.
+/// The lead each of these Discord accounts is linked to, as the batch's
+/// transaction sees it: one read for the whole batch, where each update
+/// used to look its asker up before it queued.
+async fn linked_leads(
+    tx: &mut sqlx::SqliteConnection,
+    askers: Vec<u64>,
+) -> Result<HashMap<u64, String>> {
+    let mut askers: Vec<String> = askers.iter().map(u64::to_string).collect();
+    if askers.is_empty() {
+        return Ok(HashMap::new());
+    }
+    askers.sort();
+    askers.dedup();
+    let askers = to_json(&askers)?;
+    let json = sqlx::query_scalar!(
+        r#"SELECT json_group_array(json_array(discord_id, name)) AS "rows!: String"
+             FROM people WHERE discord_id IN (SELECT value FROM json_each(?))"#,
+        askers
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut linked = HashMap::new();
+    each_row(&json, "linked leads", |(id, name): (String, String)| {
+        if let Ok(id) = id.parse() {
+            linked.insert(id, name);
+        }
+        Ok(())
+    })?;
+    Ok(linked)
+}
+
 async fn load_current(
     tx: &mut sqlx::SqliteConnection,
     named: HashMap<i64, Vec<&str>>,

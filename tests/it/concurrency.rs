@@ -285,3 +285,63 @@ async fn evidence_from_updates_written_together_is_kept_in_history_order() {
     }
     assert_consistent(&store, &plan, SHARED, 0).await;
 }
+
+/// Updates from several Discord accounts written in one batch: each is
+/// judged by the lead its own account is linked to, and recorded in that
+/// lead's name; an account linked to no one may change nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_update_in_a_batch_is_judged_by_its_own_account() {
+    use planbot::app::status::{Change, update_status};
+    use planbot::app::{Actor, AppError};
+    let db = crate::helpers::TestDb::new().await;
+    db.import_csv(
+        "Kirklees",
+        crate::helpers::SMALL_PLAN,
+        crate::helpers::utc(2018, 10, 1, 9, 0),
+    )
+    .await;
+    let store = &db.store;
+    store.link_person("Steve Comb", 11).await.unwrap();
+    store.link_person("Julie Bragg", 22).await.unwrap();
+    let plan = store.find_plan(None).await.unwrap();
+    let asks = (0..30).map(|i| {
+        // Steve leads 1.1; Julie leads 1.2; account 33 is linked to no one.
+        let (account, reference) = [(11, "1.1"), (22, "1.2"), (33, "1.1"), (22, "1.1")][i % 4];
+        let actor = Actor::discord(&format!("user{account}"), account, false, false);
+        let (store, plan) = (store.clone(), plan.clone());
+        async move {
+            let change = Change {
+                to: [Status::Red, Status::Amber][i % 2],
+                note: Some(format!("update {i}")),
+                evidence: None,
+            };
+            let done =
+                update_status(&store, &plan, &actor, reference, change, chrono::Utc::now()).await;
+            (account, reference, done)
+        }
+    });
+    for (account, reference, done) in join_all(asks).await {
+        match (account, reference, done) {
+            (11, "1.1", Ok(d)) => assert_eq!(d.written.by, "Steve Comb"),
+            (22, "1.2", Ok(d)) => assert_eq!(d.written.by, "Julie Bragg"),
+            (33, _, Err(AppError::NotAllowed { linked, .. })) => assert!(!linked),
+            (22, "1.1", Err(AppError::NotAllowed { linked, .. })) => assert!(linked),
+            (account, reference, other) => {
+                panic!(
+                    "account {account} on {reference}: {:?}",
+                    other.map(|d| d.written)
+                )
+            }
+        }
+    }
+    let by: Vec<String> = store
+        .history(&plan, "1.1")
+        .await
+        .unwrap()
+        .into_iter()
+        .skip(1)
+        .map(|c| c.by)
+        .collect();
+    assert_eq!(by.len(), 8, "{by:?}");
+    assert!(by.iter().all(|b| b == "Steve Comb"), "{by:?}");
+}
