@@ -104,6 +104,20 @@ impl Bot {
         }
     }
 
+    /// The CPU time all the process's threads have had so far, as the
+    /// scheduler counts it (a thread that has ended no longer counts).
+    pub fn cpu(&self) -> Duration {
+        let tasks = format!("/proc/{}/task", self.child.id());
+        let ns: u64 = std::fs::read_dir(tasks)
+            .expect("/proc/PID/task")
+            .filter_map(|task| {
+                let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+                stat.split_whitespace().next()?.parse::<u64>().ok()
+            })
+            .sum();
+        Duration::from_nanos(ns)
+    }
+
     /// Resident kB of the mappings of the process's own executable.
     fn own_binary_kb(&self) -> u64 {
         let pid = self.child.id();

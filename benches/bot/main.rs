@@ -126,7 +126,7 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
     let bare_t = if only_memory {
         None
     } else {
-        let t = load::time(&server, the_same(ask("ping", json!([]))), pong).await;
+        let t = load::time(&server, &bot, the_same(ask("ping", json!([]))), pong).await;
         load::header();
         load::row("bare bot /ping", &t, &t, "");
         Some(t)
@@ -144,7 +144,7 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
     let name = "/status (durable write), Kirklees";
     if wanted(name) {
         let updates = status_updates(&server, ophelias.clone());
-        row(name, load::time(&server, updates, recorded).await);
+        row(name, load::time(&server, &bot, updates, recorded).await);
     }
     let name = "/action, Kirklees";
     if wanted(name) {
@@ -152,7 +152,7 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
             "action",
             json!([{"type": 3, "name": "ref", "value": ophelias[0]}]),
         );
-        row(name, load::time(&server, the_same(show), detail).await);
+        row(name, load::time(&server, &bot, the_same(show), detail).await);
     }
     drop(bot);
     drop(server);
@@ -204,13 +204,13 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
         ];
         for (name, next, check) in reads {
             if wanted(name) {
-                row(name, load::time(&server, next, check).await);
+                row(name, load::time(&server, &bot, next, check).await);
             }
         }
         let name = "/status (durable write, 10k plan)";
         if wanted(name) {
             let updates = status_updates(&server, refs);
-            row(name, load::time(&server, updates, recorded).await);
+            row(name, load::time(&server, &bot, updates, recorded).await);
         }
     }
 
