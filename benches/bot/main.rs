@@ -152,7 +152,10 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
             "action",
             json!([{"type": 3, "name": "ref", "value": ophelias[0]}]),
         );
-        row(name, load::time(&server, &bot, the_same(show), detail).await);
+        row(
+            name,
+            load::time(&server, &bot, the_same(show), detail).await,
+        );
     }
     drop(bot);
     drop(server);

@@ -1,24 +1,27 @@
 //! What `/plan summary` shows of a plan, in one read: its actions counted by
-//! priority and status (from the counts the database keeps), each outcome
-//! with the actions it names, and whether it has measures at all.
+//! priority, status and due date (from the counts the database keeps), each
+//! outcome with the actions it names, and whether it has measures at all.
+//! Which are overdue is the plan's rule (`plan::overdue_days`), applied here.
 
 use super::actions::parse_status;
 use super::{Result, Store, each_row, parse_day};
-use crate::plan::{Plan, Status};
+use crate::plan::{Plan, Status, overdue_days};
 use chrono::NaiveDate;
 use std::borrow::Cow;
 
 /// A plan at a glance.
 #[derive(Debug, Clone)]
 pub struct Glance {
-    /// By priority, in priority order.
+    /// In priority order.
     pub counted: Vec<Counted>,
     /// In the plan's order.
     pub outcomes: Vec<OutcomeActions>,
     pub has_measures: bool,
 }
 
-/// How many actions of one priority have one status, and whether overdue.
+/// How many actions of one priority have one status, and whether overdue
+/// (a priority may have several of the same status and overdue, one for
+/// each due date).
 #[derive(Debug, Clone)]
 pub struct Counted {
     pub priority: u32,
@@ -38,12 +41,13 @@ pub struct OutcomeActions {
     pub actions: Vec<(Option<NaiveDate>, Status)>,
 }
 
+/// Priority number and title, status, due date ('' for none), how many.
 #[derive(serde::Deserialize)]
 struct CountedRow<'a>(
     i64,
     String,
     #[serde(borrow)] Cow<'a, str>,
-    #[serde(deserialize_with = "super::sqlite_bool")] bool,
+    #[serde(borrow)] Cow<'a, str>,
     i64,
 );
 
@@ -59,18 +63,14 @@ impl Store {
     /// The plan at a glance on `today`. An outcome's actions are looked up
     /// by reference, so the plan's size does not count.
     pub async fn glance(&self, plan: &Plan, today: NaiveDate) -> Result<Glance> {
-        let day = today.format("%Y-%m-%d").to_string();
         // An outcome's refs are kept as one text, separated by char(31):
         // each outcome splits its own, and looks each action up by ref.
         let row = sqlx::query!(
             r#"SELECT
-                 (SELECT json_group_array(json_array(number, title, status, overdue, n)) FROM (
-                    SELECT p.number, p.title, c.status,
-                           (c.status <> 'complete' AND c.due <> '' AND c.due < ?2) AS overdue, sum(c.n) AS n
-                      FROM action_counts c JOIN priorities p ON p.id = c.priority_id
-                     WHERE c.plan_id = ?1
-                     GROUP BY c.priority_id, c.status, 4
-                    HAVING sum(c.n) > 0
+                 (SELECT json_group_array(json_array(number, title, status, due, n)) FROM (
+                    SELECT p.number, p.title, c.status, c.due, c.n
+                      FROM priorities p CROSS JOIN action_counts c ON c.plan_id = p.plan_id AND c.priority_id = p.id
+                     WHERE p.plan_id = ?1 AND c.n > 0
                      ORDER BY p.number)) AS "counted!: String",
                  (SELECT json_group_array(json_array(o.code, o.statement, json(
                            (SELECT json_group_array(json_array(a.due, a.status)) FROM actions a
@@ -85,18 +85,19 @@ impl Store {
                     FROM (SELECT code, statement, actions FROM outcomes
                            WHERE plan_id = ?1 AND removed_at_ms IS NULL ORDER BY position) o) AS "outcomes!: String",
                  EXISTS (SELECT 1 FROM measures WHERE plan_id = ?1 AND removed_at_ms IS NULL) AS "has_measures!: bool""#,
-            plan.id,
-            day
+            plan.id
         )
         .fetch_one(&self.pool)
         .await?;
         let mut counted = Vec::new();
         each_row(&row.counted, "counts", |r: CountedRow| {
+            let status = parse_status(&r.2)?;
+            let due = (!r.3.is_empty()).then(|| parse_day(&r.3)).transpose()?;
             counted.push(Counted {
                 priority: r.0 as u32,
                 title: r.1,
-                status: parse_status(&r.2)?,
-                overdue: r.3,
+                status,
+                overdue: overdue_days(due, status, today).is_some(),
                 actions: r.4 as usize,
             });
             Ok(())
