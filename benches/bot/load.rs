@@ -1,6 +1,9 @@
 //! The load every bot gets, and how its answers are timed: 200 interactions
 //! one at a time, then waves of 50 sent at once, each timed from just before
 //! the test server dispatches it to when the server holds the bot's answer.
+//! The bare bot gets its `/ping`s in between, turn and turn about, and each
+//! row is compared with those: a machine that slows down for a while slows
+//! both alike.
 //!
 //! The bot's own CPU time per interaction, over all of a row's, is less
 //! swayed by a busy machine than the p99s are.
@@ -35,6 +38,7 @@ pub type Check = fn(&Response) -> bool;
 
 /// Milliseconds of each interaction, one at a time and 50 at once, and
 /// the bot's own CPU time per interaction (in µs) over all of them.
+#[derive(Default)]
 pub struct Timings {
     pub one: Vec<f64>,
     pub many: Vec<f64>,
@@ -73,37 +77,67 @@ async fn round_trip(server: &TestServer, ask: Ask, check: Check) -> f64 {
     ms
 }
 
-/// Times `next()`'s interactions to `bot`: a warm-up, then one at a time,
-/// then waves.
+/// A bot and the test server it answers.
+#[derive(Clone, Copy)]
+pub struct Side<'a> {
+    pub server: &'a TestServer,
+    pub bot: &'a Bot,
+}
+
+/// The bare bot's `/ping`, the yardstick every row is timed against.
+pub struct Yardstick<'a> {
+    pub side: Side<'a>,
+    pub ask: Ask,
+    pub check: Check,
+}
+
+/// Times `next()`'s interactions to `side`: a warm-up, then one at a time,
+/// then waves; and the yardstick's in between, turn and turn about (one
+/// interaction, or one wave, each), so that each row is compared with the
+/// bare bot as it ran at the same moments on the same machine.
 pub async fn time(
-    server: &TestServer,
-    bot: &Bot,
+    yardstick: &Yardstick<'_>,
+    side: Side<'_>,
     mut next: impl FnMut() -> Ask,
     check: Check,
-) -> Timings {
-    let cpu_before = bot.cpu();
+) -> (Timings, Timings) {
+    let bare = yardstick.side;
+    let mut ping = || yardstick.ask.clone();
+    let cpu = (side.bot.cpu(), bare.bot.cpu());
     for _ in 0..WARM_UP {
-        round_trip(server, next(), check).await;
+        round_trip(side.server, next(), check).await;
+        round_trip(bare.server, ping(), yardstick.check).await;
     }
-    let mut one = Vec::with_capacity(ONE_AT_A_TIME);
+    let (mut row, mut yard) = (Timings::default(), Timings::default());
     for _ in 0..ONE_AT_A_TIME {
-        one.push(round_trip(server, next(), check).await);
+        row.one.push(round_trip(side.server, next(), check).await);
+        yard.one
+            .push(round_trip(bare.server, ping(), yardstick.check).await);
     }
-    let mut many = Vec::with_capacity(WAVES * AT_ONCE);
     for _ in 0..WAVES {
-        let wave: Vec<_> = (0..AT_ONCE)
-            .map(|_| {
-                let (server, ask) = (server.clone(), next());
-                tokio::spawn(async move { round_trip(&server, ask, check).await })
-            })
-            .collect();
-        for ms in futures::future::join_all(wave).await {
-            many.push(ms.expect("an interaction task panicked"));
-        }
+        row.many.extend(wave(side.server, &mut next, check).await);
+        yard.many
+            .extend(wave(bare.server, &mut ping, yardstick.check).await);
     }
-    let interactions = WARM_UP + ONE_AT_A_TIME + WAVES * AT_ONCE;
-    let cpu_us = (bot.cpu() - cpu_before).as_secs_f64() * 1e6 / interactions as f64;
-    Timings { one, many, cpu_us }
+    let interactions = (WARM_UP + ONE_AT_A_TIME + WAVES * AT_ONCE) as f64;
+    row.cpu_us = (side.bot.cpu() - cpu.0).as_secs_f64() * 1e6 / interactions;
+    yard.cpu_us = (bare.bot.cpu() - cpu.1).as_secs_f64() * 1e6 / interactions;
+    (row, yard)
+}
+
+/// Milliseconds of each of `AT_ONCE` interactions sent at once.
+async fn wave(server: &TestServer, next: &mut impl FnMut() -> Ask, check: Check) -> Vec<f64> {
+    let wave: Vec<_> = (0..AT_ONCE)
+        .map(|_| {
+            let (server, ask) = (server.clone(), next());
+            tokio::spawn(async move { round_trip(&server, ask, check).await })
+        })
+        .collect();
+    futures::future::join_all(wave)
+        .await
+        .into_iter()
+        .map(|ms| ms.expect("an interaction task panicked"))
+        .collect()
 }
 
 /// One row of the table: p50 and p99 of each load, and the p99s as a
@@ -114,7 +148,7 @@ pub fn row(name: &str, t: &Timings, bare: &Timings, target: &str) {
     let (_, bare_one99) = Timings::p50_p99(&bare.one);
     let (_, bare_many99) = Timings::p50_p99(&bare.many);
     println!(
-        "{name:<40} {one50:>6.2} {one99:>6.2} {:>5.1}x   {many50:>6.2} {many99:>6.2} {:>5.1}x   {:>5.0} {:>5.1}x   {target}",
+        "{name:<40} {one50:>6.2} {one99:>6.2} {:>5.1}x   {many50:>6.2} {many99:>6.2} {bare_many99:>6.2} {:>5.1}x   {:>5.0} {:>5.1}x   {target}",
         one99 / bare_one99,
         many99 / bare_many99,
         t.cpu_us,
@@ -124,11 +158,20 @@ pub fn row(name: &str, t: &Timings, bare: &Timings, target: &str) {
 
 pub fn header() {
     println!(
-        "{:<40} {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}   {:>5} {:>6}   target",
-        "interaction to answer (ms)", "p50", "p99", "/bare", "p50", "p99", "/bare", "µs", "/bare"
+        "{:<40} {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6} {:>6}   {:>5} {:>6}   target",
+        "interaction to answer (ms)",
+        "p50",
+        "p99",
+        "/bare",
+        "p50",
+        "p99",
+        "bare",
+        "/bare",
+        "µs",
+        "/bare"
     );
     println!(
-        "{:<40} {:-^20}   {:-^20}   {:-^12}",
+        "{:<40} {:-^20}   {:-^27}   {:-^12}",
         "",
         format!(" {ONE_AT_A_TIME} one at a time "),
         format!(" {AT_ONCE} at once x{WAVES} "),

@@ -14,7 +14,7 @@ mod plans;
 
 use child::{Bot, Memory};
 use discord_testserver::{Response, TestServer};
-use load::{Ask, Timings};
+use load::{Ask, Side, Timings, Yardstick};
 use planbot::app::{Actor, status};
 use planbot::plan::Status;
 use planbot::store::Store;
@@ -119,32 +119,47 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
         Some(plans::big(&big).await)
     };
 
-    // 1. The yardstick.
-    let server = TestServer::start(vec![guild()]).await.unwrap();
-    let bot = Bot::bare(&server);
-    let bare = settled(&bot).await;
-    let bare_t = if only_memory {
-        None
-    } else {
-        let t = load::time(&server, &bot, the_same(ask("ping", json!([]))), pong).await;
-        load::header();
-        load::row("bare bot /ping", &t, &t, "");
-        Some(t)
+    // 1. The yardstick, which runs beside planbot to the end: every row
+    // times its `/ping`s in between planbot's.
+    let bare_server = TestServer::start(vec![guild()]).await.unwrap();
+    let bare_bot = Bot::bare(&bare_server);
+    let bare = settled(&bare_bot).await;
+    let yardstick = Yardstick {
+        side: Side {
+            server: &bare_server,
+            bot: &bare_bot,
+        },
+        ask: ask("ping", json!([])),
+        check: pong,
     };
-    drop(bot);
-    drop(server);
+    if !only_memory {
+        load::header();
+    }
 
     // 2. planbot on the Kirklees example.
     let server = TestServer::start(vec![guild()]).await.unwrap();
     let bot = Bot::planbot(&server, &kirklees, "Kirklees", &dir.path().join("k.log"));
     let planbot = settled(&bot).await;
     // Each row is printed as soon as it is measured.
-    let row =
-        |name: &str, t: Timings| load::row(name, &t, bare_t.as_ref().unwrap(), "p99 at once <= 2x");
+    let row = |name: &str, (t, bare_t): (Timings, Timings)| {
+        load::row(name, &t, &bare_t, "p99 at once <= 2x")
+    };
     let name = "/status (durable write), Kirklees";
     if wanted(name) {
         let updates = status_updates(&server, ophelias.clone());
-        row(name, load::time(&server, &bot, updates, recorded).await);
+        row(
+            name,
+            load::time(
+                &yardstick,
+                Side {
+                    server: &server,
+                    bot: &bot,
+                },
+                updates,
+                recorded,
+            )
+            .await,
+        );
     }
     let name = "/action, Kirklees";
     if wanted(name) {
@@ -154,7 +169,16 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
         );
         row(
             name,
-            load::time(&server, &bot, the_same(show), detail).await,
+            load::time(
+                &yardstick,
+                Side {
+                    server: &server,
+                    bot: &bot,
+                },
+                the_same(show),
+                detail,
+            )
+            .await,
         );
     }
     drop(bot);
@@ -207,13 +231,37 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
         ];
         for (name, next, check) in reads {
             if wanted(name) {
-                row(name, load::time(&server, &bot, next, check).await);
+                row(
+                    name,
+                    load::time(
+                        &yardstick,
+                        Side {
+                            server: &server,
+                            bot: &bot,
+                        },
+                        next,
+                        check,
+                    )
+                    .await,
+                );
             }
         }
         let name = "/status (durable write, 10k plan)";
         if wanted(name) {
             let updates = status_updates(&server, refs);
-            row(name, load::time(&server, &bot, updates, recorded).await);
+            row(
+                name,
+                load::time(
+                    &yardstick,
+                    Side {
+                        server: &server,
+                        bot: &bot,
+                    },
+                    updates,
+                    recorded,
+                )
+                .await,
+            );
         }
     }
 
