@@ -63,8 +63,8 @@ impl Store {
     /// The plan at a glance on `today`. An outcome's actions are looked up
     /// by reference, so the plan's size does not count.
     pub async fn glance(&self, plan: &Plan, today: NaiveDate) -> Result<Glance> {
-        // An outcome's refs are kept as one text, separated by char(31):
-        // each outcome splits its own, and looks each action up by ref.
+        // Each outcome's actions are looked up by ref, one row each
+        // (migration 10).
         let row = sqlx::query!(
             r#"SELECT
                  (SELECT json_group_array(json_array(number, title, status, due, n)) FROM (
@@ -73,16 +73,10 @@ impl Store {
                      WHERE p.plan_id = ?1 AND c.n > 0
                      ORDER BY p.number)) AS "counted!: String",
                  (SELECT json_group_array(json_array(o.code, o.statement, json(
-                           (SELECT json_group_array(json_array(a.due, a.status)) FROM actions a
-                             WHERE a.plan_id = ?1 AND a.removed_at_ms IS NULL
-                               AND a.ref IN (WITH RECURSIVE named(ref, rest) AS (
-                                               SELECT '', o.actions || char(31)
-                                               UNION ALL
-                                               SELECT substr(rest, 1, instr(rest, char(31)) - 1),
-                                                      substr(rest, instr(rest, char(31)) + 1)
-                                                 FROM named WHERE rest <> '')
-                                             SELECT ref FROM named)))))
-                    FROM (SELECT code, statement, actions FROM outcomes
+                           (SELECT json_group_array(json_array(a.due, a.status))
+                              FROM outcome_actions oa CROSS JOIN actions a ON a.plan_id = ?1 AND a.ref = oa.ref
+                             WHERE oa.outcome_id = o.id AND a.removed_at_ms IS NULL))))
+                    FROM (SELECT id, code, statement FROM outcomes
                            WHERE plan_id = ?1 AND removed_at_ms IS NULL ORDER BY position) o) AS "outcomes!: String",
                  EXISTS (SELECT 1 FROM measures WHERE plan_id = ?1 AND removed_at_ms IS NULL) AS "has_measures!: bool""#,
             plan.id

@@ -2,7 +2,7 @@
 //! them: each is matched by its code, added or updated; values and reviews
 //! given with them are appended. All in one transaction, or nothing.
 
-use super::{Result, Store, join_list, to_ms};
+use super::{Result, Store, StoreError, join_list, to_ms};
 use crate::plan::Plan;
 use crate::plan::measure::Measure;
 use crate::plan::outcome::Outcome;
@@ -58,17 +58,32 @@ pub(crate) async fn write_register(
             o.priority.map(i64::from),
             join_list(&o.actions),
         );
-        sqlx::query!(
+        let id = sqlx::query_scalar!(
             "INSERT INTO outcomes (plan_id, code, statement, priority_number, actions, position)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (plan_id, code) DO UPDATE SET statement = ?3, priority_number = ?4,
-                 actions = ?5, position = ?6, removed_at_ms = NULL",
+                 actions = ?5, position = ?6, removed_at_ms = NULL
+             RETURNING id",
             plan_id,
             o.code,
             o.statement,
             priority,
             actions,
             position
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        // The same refs one to a row, for reading (migration 10).
+        let refs =
+            serde_json::to_string(&o.actions).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query!("DELETE FROM outcome_actions WHERE outcome_id = ?", id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query!(
+            "INSERT OR IGNORE INTO outcome_actions (outcome_id, ref)
+             SELECT ?1, value FROM json_each(?2) WHERE value <> ''",
+            id,
+            refs
         )
         .execute(&mut *tx)
         .await?;

@@ -704,4 +704,23 @@ async fn an_outcome_counts_the_actions_it_names_once_and_those_overdue() {
         .map(|o| (o.code.as_str(), o.actions, o.actions_overdue))
         .collect();
     assert_eq!(counts, [("OC1", 3, 1), ("OC2", 1, 0), ("OC3", 0, 0)]);
+
+    // A new sheet that names other actions replaces what each outcome names.
+    let register = Register {
+        outcomes: vec![outcome("OC1", &["2.1"]), outcome("OC3", &["1.1", "1.2"])],
+        ..Default::default()
+    };
+    db.store
+        .save_register(&plan, &register, &source)
+        .await
+        .unwrap();
+    let summary = planbot::app::summary::summary(&db.store, &plan, utc(2019, 1, 15, 9, 0))
+        .await
+        .unwrap();
+    let counts: Vec<(&str, usize, usize)> = summary
+        .outcomes
+        .iter()
+        .map(|o| (o.code.as_str(), o.actions, o.actions_overdue))
+        .collect();
+    assert_eq!(counts, [("OC1", 1, 0), ("OC2", 1, 0), ("OC3", 2, 1)]);
 }

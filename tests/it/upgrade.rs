@@ -3,6 +3,7 @@
 //! without a byte changed. The fixtures are in tests/fixtures/schema/.
 
 use crate::helpers::*;
+use chrono::TimeZone;
 use planbot::plan::Status;
 use planbot::store::{Store, StoreError, check_file, latest_schema_version};
 use sqlx::migrate::Migrator;
@@ -148,6 +149,19 @@ async fn a_database_from_every_schema_opens_with_its_data_intact() {
             .map(|c| c.actions)
             .sum();
         assert_eq!(counted, all.len(), "schema {version}");
+        // So are the rows of each outcome's actions kept since schema 10.
+        if version >= 5 {
+            let at = chrono::Utc.with_ymd_and_hms(2019, 6, 1, 12, 0, 0).unwrap();
+            let summary = planbot::app::summary::summary(&store, &plan, at)
+                .await
+                .unwrap();
+            let outcomes: Vec<_> = summary
+                .outcomes
+                .iter()
+                .map(|o| (o.code.as_str(), o.actions, o.actions_overdue))
+                .collect();
+            assert_eq!(outcomes, [("OC1", 1, 1)], "schema {version}");
+        }
         store.close().await;
 
         let after = row_counts(&path).await;
