@@ -8,6 +8,7 @@ use super::{Result, Store, each_row, parse_day};
 use crate::plan::{Plan, Status, overdue_days};
 use chrono::NaiveDate;
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// A plan at a glance.
 #[derive(Debug, Clone)]
@@ -51,13 +52,17 @@ struct CountedRow<'a>(
     i64,
 );
 
+/// Outcome id, code, statement.
 #[derive(serde::Deserialize)]
-struct OutcomeRow<'a> {
-    code: String,
-    statement: String,
-    #[serde(borrow)]
-    actions: Vec<(Option<Cow<'a, str>>, Cow<'a, str>)>,
-}
+struct OutcomeRow(i64, String, String);
+
+/// Outcome id; due date and status of an action it names.
+#[derive(serde::Deserialize)]
+struct NamedRow<'a>(
+    i64,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Cow<'a, str>,
+);
 
 impl Store {
     /// The plan at a glance on `today`. An outcome's actions are looked up
@@ -72,12 +77,13 @@ impl Store {
                       FROM priorities p CROSS JOIN action_counts c ON c.plan_id = p.plan_id AND c.priority_id = p.id
                      WHERE p.plan_id = ?1 AND c.n > 0
                      ORDER BY p.number)) AS "counted!: String",
-                 (SELECT json_group_array(json_array(o.code, o.statement, json(
-                           (SELECT json_group_array(json_array(a.due, a.status))
-                              FROM outcome_actions oa CROSS JOIN actions a ON a.plan_id = ?1 AND a.ref = oa.ref
-                             WHERE oa.outcome_id = o.id AND a.removed_at_ms IS NULL))))
-                    FROM (SELECT id, code, statement FROM outcomes
-                           WHERE plan_id = ?1 AND removed_at_ms IS NULL ORDER BY position) o) AS "outcomes!: String",
+                 (SELECT json_group_array(json_array(id, code, statement)) FROM (
+                    SELECT id, code, statement FROM outcomes
+                     WHERE plan_id = ?1 AND removed_at_ms IS NULL ORDER BY position)) AS "outcomes!: String",
+                 (SELECT json_group_array(json_array(o.id, a.due, a.status))
+                    FROM outcomes o CROSS JOIN outcome_actions oa ON oa.outcome_id = o.id
+                    CROSS JOIN actions a ON a.plan_id = o.plan_id AND a.ref = oa.ref
+                   WHERE o.plan_id = ?1 AND o.removed_at_ms IS NULL AND a.removed_at_ms IS NULL) AS "named!: String",
                  EXISTS (SELECT 1 FROM measures WHERE plan_id = ?1 AND removed_at_ms IS NULL) AS "has_measures!: bool""#,
             plan.id
         )
@@ -97,24 +103,31 @@ impl Store {
             Ok(())
         })?;
         let mut outcomes = Vec::new();
-        each_row(&row.outcomes, "outcomes", |r: OutcomeRow| {
-            let actions = r
-                .actions
-                .iter()
-                .map(|(due, status)| {
-                    Ok((
-                        due.as_deref().map(parse_day).transpose()?,
-                        parse_status(status)?,
-                    ))
-                })
-                .collect::<Result<_>>()?;
-            outcomes.push(OutcomeActions {
-                code: r.code,
-                statement: r.statement,
-                actions,
-            });
-            Ok(())
-        })?;
+        let mut ids = HashMap::new();
+        each_row(
+            &row.outcomes,
+            "outcomes",
+            |OutcomeRow(id, code, statement)| {
+                ids.insert(id, outcomes.len());
+                outcomes.push(OutcomeActions {
+                    code,
+                    statement,
+                    actions: Vec::new(),
+                });
+                Ok(())
+            },
+        )?;
+        each_row(
+            &row.named,
+            "outcomes' actions",
+            |NamedRow(id, due, status)| {
+                if let Some(&i) = ids.get(&id) {
+                    let due = due.as_deref().map(parse_day).transpose()?;
+                    outcomes[i].actions.push((due, parse_status(&status)?));
+                }
+                Ok(())
+            },
+        )?;
         Ok(Glance {
             counted,
             outcomes,
