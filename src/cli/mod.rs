@@ -256,7 +256,7 @@ pub enum Command {
         db: Db,
     },
     /// Check the database: SQLite's integrity and foreign keys, every
-    /// action's history, the outbox
+    /// action's history, the outbox, the tables kept for listings
     Verify(Db),
     /// Run the Discord bot (the token comes from DISCORD_TOKEN)
     ///

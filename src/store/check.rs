@@ -56,6 +56,7 @@ async fn check(conn: &mut SqliteConnection) -> sqlx::Result<Checked> {
         if has_table(conn, "outbox").await? {
             problems.extend(outbox(conn).await?);
         }
+        problems.extend(kept(conn).await?);
     }
     let row = sqlx::query(
         "SELECT (SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success),
@@ -176,6 +177,51 @@ async fn outbox(conn: &mut SqliteConnection) -> sqlx::Result<Vec<String>> {
             format!("outbox: message {id} ({key}) {problem}")
         })
         .collect())
+}
+
+/// The tables kept from others agree with them: the action counts
+/// (migration 8, kept by triggers) with the actions, and each outcome's
+/// action rows (migration 10, written with it) with its list.
+async fn kept(conn: &mut SqliteConnection) -> sqlx::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    if has_table(conn, "action_counts").await? {
+        let plans: Vec<String> = sqlx::query_scalar(
+            "WITH kept AS (SELECT plan_id, priority_id, status, due, n FROM action_counts WHERE n > 0),
+                  made AS (SELECT plan_id, priority_id, status, coalesce(due, '') AS due, count(*) AS n
+                             FROM actions WHERE removed_at_ms IS NULL GROUP BY 1, 2, 3, 4),
+                  differ AS (SELECT * FROM (SELECT * FROM kept EXCEPT SELECT * FROM made)
+                             UNION SELECT * FROM (SELECT * FROM made EXCEPT SELECT * FROM kept))
+             SELECT DISTINCT p.name FROM differ d JOIN plans p ON p.id = d.plan_id ORDER BY p.name",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        problems.extend(plans.into_iter().map(|plan| {
+            format!("plan {plan}: the action counts kept for listings disagree with its actions")
+        }));
+    }
+    if has_table(conn, "outcome_actions").await? {
+        let outcomes: Vec<String> = sqlx::query_scalar(
+            "WITH RECURSIVE named (outcome_id, ref, rest) AS (
+                 SELECT id, '', actions || char(31) FROM outcomes
+                 UNION ALL
+                 SELECT outcome_id, substr(rest, 1, instr(rest, char(31)) - 1), substr(rest, instr(rest, char(31)) + 1)
+                   FROM named WHERE rest <> ''),
+             listed AS (SELECT DISTINCT outcome_id, ref FROM named WHERE ref <> ''),
+             differ AS (SELECT * FROM (SELECT * FROM listed EXCEPT SELECT outcome_id, ref FROM outcome_actions)
+                        UNION SELECT * FROM (SELECT outcome_id, ref FROM outcome_actions EXCEPT SELECT * FROM listed))
+             SELECT DISTINCT p.name || ' outcome ' || o.code
+               FROM differ d JOIN outcomes o ON o.id = d.outcome_id JOIN plans p ON p.id = o.plan_id
+              ORDER BY 1",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        problems.extend(
+            outcomes
+                .into_iter()
+                .map(|o| format!("plan {o}: the actions kept for it disagree with its list")),
+        );
+    }
+    Ok(problems)
 }
 
 pub(super) async fn has_table(conn: &mut SqliteConnection, name: &str) -> sqlx::Result<bool> {

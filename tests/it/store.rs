@@ -724,3 +724,55 @@ async fn an_outcome_counts_the_actions_it_names_once_and_those_overdue() {
         .collect();
     assert_eq!(counts, [("OC1", 1, 0), ("OC2", 1, 0), ("OC3", 2, 1)]);
 }
+
+/// `planbot verify` finds a kept table that no longer agrees with what it
+/// is kept from (a hand edit, another program).
+#[tokio::test]
+async fn the_check_finds_kept_counts_and_outcome_rows_that_disagree() {
+    use planbot::plan::outcome::Outcome;
+    use planbot::store::{DEFAULT_WAIT, Register, RegisterSource, check_file};
+    let db = TestDb::new().await;
+    db.import_csv("Kirklees", SMALL_PLAN, utc(2018, 10, 1, 9, 0))
+        .await;
+    let plan = db.store.find_plan(None).await.unwrap();
+    let register = Register {
+        outcomes: vec![Outcome {
+            code: "OC1".into(),
+            statement: "Outcome one".into(),
+            priority: None,
+            actions: vec!["1.1".into(), "1.2".into()],
+        }],
+        ..Default::default()
+    };
+    let source = RegisterSource {
+        by: "test".into(),
+        at: utc(2018, 10, 2, 9, 0),
+    };
+    db.store
+        .save_register(&plan, &register, &source)
+        .await
+        .unwrap();
+    db.store.close().await;
+    let problems = || async { check_file(&db.path(), DEFAULT_WAIT).await.unwrap().problems };
+    assert_eq!(problems().await, Vec::<String>::new());
+
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.path().display()))
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM outcome_actions WHERE ref = '1.2'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE action_counts SET n = n + 1 WHERE status = 'red'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert_eq!(
+        problems().await,
+        [
+            "plan Kirklees: the action counts kept for listings disagree with its actions",
+            "plan Kirklees outcome OC1: the actions kept for it disagree with its list",
+        ]
+    );
+}
