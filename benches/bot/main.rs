@@ -140,6 +140,10 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
     let server = TestServer::start(vec![guild()]).await.unwrap();
     let bot = Bot::planbot(&server, &kirklees, "Kirklees", &dir.path().join("k.log"));
     let planbot = settled(&bot).await;
+    let side = Side {
+        server: &server,
+        bot: &bot,
+    };
     // Each row is printed as soon as it is measured.
     let row = |name: &str, (t, bare_t): (Timings, Timings)| {
         load::row(name, &t, &bare_t, "p99 at once <= 2x")
@@ -147,19 +151,7 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
     let name = "/status (durable write), Kirklees";
     if wanted(name) {
         let updates = status_updates(&server, ophelias.clone());
-        row(
-            name,
-            load::time(
-                &yardstick,
-                Side {
-                    server: &server,
-                    bot: &bot,
-                },
-                updates,
-                recorded,
-            )
-            .await,
-        );
+        row(name, load::time(&yardstick, side, updates, recorded).await);
     }
     let name = "/action, Kirklees";
     if wanted(name) {
@@ -169,16 +161,7 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
         );
         row(
             name,
-            load::time(
-                &yardstick,
-                Side {
-                    server: &server,
-                    bot: &bot,
-                },
-                the_same(show),
-                detail,
-            )
-            .await,
+            load::time(&yardstick, side, the_same(show), detail).await,
         );
     }
     drop(bot);
@@ -190,6 +173,10 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
         let server = TestServer::start(vec![guild()]).await.unwrap();
         let bot = Bot::planbot(&server, &big, plans::BIG, &dir.path().join("b.log"));
         big_run = Some(settled(&bot).await);
+        let side = Side {
+            server: &server,
+            bot: &bot,
+        };
         let show = |r: &str| ask("action", json!([{"type": 3, "name": "ref", "value": r}]));
         let mut typing = ask(
             "status",
@@ -231,37 +218,13 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
         ];
         for (name, next, check) in reads {
             if wanted(name) {
-                row(
-                    name,
-                    load::time(
-                        &yardstick,
-                        Side {
-                            server: &server,
-                            bot: &bot,
-                        },
-                        next,
-                        check,
-                    )
-                    .await,
-                );
+                row(name, load::time(&yardstick, side, next, check).await);
             }
         }
         let name = "/status (durable write, 10k plan)";
         if wanted(name) {
             let updates = status_updates(&server, refs);
-            row(
-                name,
-                load::time(
-                    &yardstick,
-                    Side {
-                        server: &server,
-                        bot: &bot,
-                    },
-                    updates,
-                    recorded,
-                )
-                .await,
-            );
+            row(name, load::time(&yardstick, side, updates, recorded).await);
         }
     }
 

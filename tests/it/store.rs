@@ -693,17 +693,28 @@ async fn an_outcome_counts_the_actions_it_names_once_and_those_overdue() {
         .save_register(&plan, &register, &source)
         .await
         .unwrap();
-    // 15 January 2019: 1.1 (Green, due 31 December) is overdue; 1.2 is not
-    // yet due; 4.1 is complete.
-    let summary = planbot::app::summary::summary(&db.store, &plan, utc(2019, 1, 15, 9, 0))
-        .await
-        .unwrap();
-    let counts: Vec<(&str, usize, usize)> = summary
-        .outcomes
-        .iter()
-        .map(|o| (o.code.as_str(), o.actions, o.actions_overdue))
-        .collect();
-    assert_eq!(counts, [("OC1", 3, 1), ("OC2", 1, 0), ("OC3", 0, 0)]);
+    // Each outcome's code, actions and those overdue on 15 January 2019.
+    let counts = || async {
+        let summary = planbot::app::summary::summary(&db.store, &plan, utc(2019, 1, 15, 9, 0))
+            .await
+            .unwrap();
+        let counts: Vec<(String, usize, usize)> = summary
+            .outcomes
+            .into_iter()
+            .map(|o| (o.code, o.actions, o.actions_overdue))
+            .collect();
+        counts
+    };
+    // 1.1 (Green, due 31 December) is overdue; 1.2 is not yet due; 4.1 is
+    // complete.
+    assert_eq!(
+        counts().await,
+        [
+            ("OC1".into(), 3, 1),
+            ("OC2".into(), 1, 0),
+            ("OC3".into(), 0, 0)
+        ]
+    );
 
     // A new sheet that names other actions replaces what each outcome names.
     let register = Register {
@@ -714,15 +725,14 @@ async fn an_outcome_counts_the_actions_it_names_once_and_those_overdue() {
         .save_register(&plan, &register, &source)
         .await
         .unwrap();
-    let summary = planbot::app::summary::summary(&db.store, &plan, utc(2019, 1, 15, 9, 0))
-        .await
-        .unwrap();
-    let counts: Vec<(&str, usize, usize)> = summary
-        .outcomes
-        .iter()
-        .map(|o| (o.code.as_str(), o.actions, o.actions_overdue))
-        .collect();
-    assert_eq!(counts, [("OC1", 1, 0), ("OC2", 1, 0), ("OC3", 2, 1)]);
+    assert_eq!(
+        counts().await,
+        [
+            ("OC1".into(), 1, 0),
+            ("OC2".into(), 1, 0),
+            ("OC3".into(), 2, 1)
+        ]
+    );
 }
 
 /// `planbot verify` finds a kept table that no longer agrees with what it
