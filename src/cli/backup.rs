@@ -20,7 +20,7 @@ pub(super) async fn run(
             out: file, force, ..
         } => backup(&db, &file, force, wait, out).await,
         Command::Restore { file, .. } => restore(&file, &db, wait, out).await,
-        Command::Verify(_) => verify(&db, wait, out).await,
+        Command::Verify { repair, .. } => verify(&db, repair, wait, out).await,
         _ => unreachable!("only backup, restore and verify come here"),
     }
 }
@@ -88,16 +88,35 @@ async fn restore(
     Ok(())
 }
 
-async fn verify(db: &Path, wait: Duration, out: &mut (dyn Write + Send)) -> Result<()> {
+async fn verify(
+    db: &Path,
+    repair: bool,
+    wait: Duration,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
+    if repair {
+        let options = OpenOptions {
+            create: false,
+            wait,
+        };
+        let store = Store::open_with(db, options).await?;
+        let rebuilt = store.rebuild_kept().await;
+        store.close().await;
+        rebuilt?;
+        writeln!(out, "rebuilt the tables kept for quick reads")?;
+    }
     let checked = backup::verify(db, wait).await.map_err(word)?;
     for problem in &checked.problems {
         writeln!(out, "{problem}")?;
     }
-    match checked.problems.len() {
+    for stale in &checked.stale {
+        writeln!(out, "{stale}; `planbot verify --repair` rebuilds it")?;
+    }
+    match checked.problems.len() + checked.stale.len() {
         0 => {
             writeln!(
                 out,
-                "{}: no problems ({}); checked SQLite's integrity and foreign keys, every action's history and the outbox",
+                "{}: no problems ({}); checked SQLite's integrity and foreign keys, every action's history, the outbox and the tables kept for quick reads",
                 db.display(),
                 summary(&checked)
             )?;

@@ -34,7 +34,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> Result<()> {
         }
         Command::Run { config, db } => return run_bot(config.as_deref(), db, wait).await,
         // They work on the database file as a whole, not through one plan.
-        command @ (Command::Backup { .. } | Command::Restore { .. } | Command::Verify(_)) => {
+        command @ (Command::Backup { .. } | Command::Restore { .. } | Command::Verify { .. }) => {
             return super::backup::run(command, wait, out).await;
         }
         Command::Check { config, db } => {
@@ -205,7 +205,7 @@ async fn dispatch(
         | Command::Invite { .. }
         | Command::Backup { .. }
         | Command::Restore { .. }
-        | Command::Verify(_) => unreachable!("handled before the store opens"),
+        | Command::Verify { .. } => unreachable!("handled before the store opens"),
     }
 }
 

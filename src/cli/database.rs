@@ -34,7 +34,7 @@ pub(super) fn unused_options(cli: &Cli) -> Result<(), UsageError> {
         Command::Outbox { .. } => "outbox",
         Command::Backup { .. } => "backup",
         Command::Restore { .. } => "restore",
-        Command::Verify(_) => "verify",
+        Command::Verify { .. } => "verify",
         _ => return Ok(()),
     };
     let why = match name {
@@ -79,7 +79,7 @@ impl Command {
             | Command::Health { db, .. }
             | Command::Backup { db, .. }
             | Command::Restore { db, .. }
-            | Command::Verify(db) => (db.clone(), None),
+            | Command::Verify { db, .. } => (db.clone(), None),
             Command::Run { db, .. } | Command::Check { db, .. } => (Db { db: db.clone() }, None),
             Command::Demo | Command::Licences | Command::Invite { .. } => (Db::default(), None),
         }

@@ -256,8 +256,15 @@ pub enum Command {
         db: Db,
     },
     /// Check the database: SQLite's integrity and foreign keys, every
-    /// action's history, the outbox, the tables kept for listings
-    Verify(Db),
+    /// action's history, the outbox, the tables kept for quick reads
+    Verify {
+        /// Rebuild the tables kept for quick reads from what they are kept
+        /// from, then check
+        #[arg(long)]
+        repair: bool,
+        #[command(flatten)]
+        db: Db,
+    },
     /// Run the Discord bot (the token comes from DISCORD_TOKEN)
     ///
     /// Settings come from the config file (see config/planbot.example.toml),

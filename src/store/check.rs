@@ -27,6 +27,11 @@ pub struct Checked {
     pub counts: Counts,
     /// One line each; none when the file is sound.
     pub problems: Vec<String>,
+    /// Tables kept for quick reads that disagree with what they are kept
+    /// from, one line each. They are rebuilt from the rest
+    /// (`Store::rebuild_kept`), so they do not make the file unsound: a
+    /// backup or restore goes ahead.
+    pub stale: Vec<String>,
 }
 
 /// Checks the planbot database at `path` without changing it. Refuses what
@@ -48,6 +53,7 @@ pub async fn check_file(path: &Path, wait: Duration) -> Result<Checked> {
 
 async fn check(conn: &mut SqliteConnection) -> sqlx::Result<Checked> {
     let mut problems = integrity(conn).await?;
+    let mut stale = Vec::new();
     // Past a damaged page the other checks read nonsense, or fail outright.
     if problems.is_empty() {
         problems.extend(foreign_keys(conn).await?);
@@ -56,7 +62,7 @@ async fn check(conn: &mut SqliteConnection) -> sqlx::Result<Checked> {
         if has_table(conn, "outbox").await? {
             problems.extend(outbox(conn).await?);
         }
-        problems.extend(kept(conn).await?);
+        stale = kept(conn).await?;
     }
     let row = sqlx::query(
         "SELECT (SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success),
@@ -74,6 +80,7 @@ async fn check(conn: &mut SqliteConnection) -> sqlx::Result<Checked> {
             history: row.get(3),
         },
         problems,
+        stale,
     })
 }
 
@@ -222,6 +229,41 @@ async fn kept(conn: &mut SqliteConnection) -> sqlx::Result<Vec<String>> {
         );
     }
     Ok(problems)
+}
+
+impl super::Store {
+    /// Rebuilds the tables kept for quick reads from what they are kept
+    /// from, in one transaction: what `planbot verify --repair` does when
+    /// the check finds them stale.
+    pub async fn rebuild_kept(&self) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query!("DELETE FROM action_counts")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query!(
+            "INSERT INTO action_counts (plan_id, priority_id, status, due, n)
+             SELECT plan_id, priority_id, status, coalesce(due, ''), count(*)
+               FROM actions WHERE removed_at_ms IS NULL GROUP BY 1, 2, 3, 4"
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!("DELETE FROM outcome_actions")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query!(
+            "INSERT OR IGNORE INTO outcome_actions (outcome_id, ref)
+             WITH RECURSIVE named (outcome_id, ref, rest) AS (
+                 SELECT id, '', actions || char(31) FROM outcomes
+                 UNION ALL
+                 SELECT outcome_id, substr(rest, 1, instr(rest, char(31)) - 1), substr(rest, instr(rest, char(31)) + 1)
+                   FROM named WHERE rest <> '')
+             SELECT outcome_id, ref FROM named WHERE ref <> ''"
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 pub(super) async fn has_table(conn: &mut SqliteConnection, name: &str) -> sqlx::Result<bool> {

@@ -736,11 +736,12 @@ async fn an_outcome_counts_the_actions_it_names_once_and_those_overdue() {
 }
 
 /// `planbot verify` finds a kept table that no longer agrees with what it
-/// is kept from (a hand edit, another program).
+/// is kept from (a hand edit, another program) and says how to rebuild it;
+/// such a table does not stop a backup, and `--repair` rebuilds it.
 #[tokio::test]
-async fn the_check_finds_kept_counts_and_outcome_rows_that_disagree() {
+async fn verify_finds_stale_kept_tables_and_repair_rebuilds_them() {
     use planbot::plan::outcome::Outcome;
-    use planbot::store::{DEFAULT_WAIT, Register, RegisterSource, check_file};
+    use planbot::store::{Register, RegisterSource};
     let db = TestDb::new().await;
     db.import_csv("Kirklees", SMALL_PLAN, utc(2018, 10, 1, 9, 0))
         .await;
@@ -763,8 +764,8 @@ async fn the_check_finds_kept_counts_and_outcome_rows_that_disagree() {
         .await
         .unwrap();
     db.store.close().await;
-    let problems = || async { check_file(&db.path(), DEFAULT_WAIT).await.unwrap().problems };
-    assert_eq!(problems().await, Vec::<String>::new());
+    let clean = planbot(&db.path(), &["verify"]);
+    assert!(clean.status.success(), "{}", stdout(&clean));
 
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.path().display()))
         .await
@@ -778,11 +779,37 @@ async fn the_check_finds_kept_counts_and_outcome_rows_that_disagree() {
         .await
         .unwrap();
     pool.close().await;
+
+    let stale = planbot(&db.path(), &["verify"]);
+    assert_eq!(stale.status.code(), Some(1));
     assert_eq!(
-        problems().await,
+        stdout(&stale).lines().collect::<Vec<_>>(),
         [
-            "plan Kirklees: the action counts kept for listings disagree with its actions",
-            "plan Kirklees outcome OC1: the actions kept for it disagree with its list",
+            "plan Kirklees: the action counts kept for listings disagree with its actions; `planbot verify --repair` rebuilds it",
+            "plan Kirklees outcome OC1: the actions kept for it disagree with its list; `planbot verify --repair` rebuilds it",
         ]
     );
+    let copy = db.dir.path().join("copy.db");
+    let backup = planbot(&db.path(), &["backup", "--out", copy.to_str().unwrap()]);
+    assert!(backup.status.success(), "{}", stdout(&backup));
+
+    let repaired = planbot(&db.path(), &["verify", "--repair"]);
+    assert!(repaired.status.success(), "{}", stdout(&repaired));
+    assert!(
+        stdout(&repaired).starts_with("rebuilt the tables kept for quick reads\n"),
+        "{}",
+        stdout(&repaired)
+    );
+    let store = Store::open(db.path()).await.unwrap();
+    let summary = planbot::app::summary::summary(&store, &plan, utc(2019, 1, 15, 9, 0))
+        .await
+        .unwrap();
+    assert_eq!(summary.outcomes[0].actions, 2);
+    let red: usize = summary
+        .counted
+        .iter()
+        .filter(|c| c.status == Status::Red)
+        .map(|c| c.actions)
+        .sum();
+    assert_eq!(red, 1, "SMALL_PLAN has one red action");
 }
