@@ -1,11 +1,11 @@
 //! What `/plan summary` shows of a plan, in one read: its actions counted by
-//! priority, status and due date (from the counts the database keeps), each
-//! outcome with the actions it names, and whether it has measures at all.
-//! Which are overdue is the plan's rule (`plan::overdue_days`), applied here.
+//! priority, status and whether overdue (from the counts the database
+//! keeps), each outcome with the actions it names, and whether it has
+//! measures at all.
 
 use super::actions::parse_status;
 use super::{Result, Store, each_row, parse_day};
-use crate::plan::{Plan, Status, overdue_days};
+use crate::plan::{Plan, Status};
 use chrono::NaiveDate;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -20,9 +20,7 @@ pub struct Glance {
     pub has_measures: bool,
 }
 
-/// How many actions of one priority have one status, and whether overdue
-/// (a priority may have several of the same status and overdue, one for
-/// each due date).
+/// How many actions of one priority have one status, and whether overdue.
 #[derive(Debug, Clone)]
 pub struct Counted {
     pub priority: u32,
@@ -42,13 +40,13 @@ pub struct OutcomeActions {
     pub actions: Vec<(Option<NaiveDate>, Status)>,
 }
 
-/// Priority number and title, status, due date ('' for none), how many.
+/// Priority number and title, status, whether overdue, how many.
 #[derive(serde::Deserialize)]
 struct CountedRow<'a>(
     i64,
     String,
     #[serde(borrow)] Cow<'a, str>,
-    #[serde(borrow)] Cow<'a, str>,
+    #[serde(deserialize_with = "super::sqlite_bool")] bool,
     i64,
 );
 
@@ -68,14 +66,19 @@ impl Store {
     /// The plan at a glance on `today`. An outcome's actions are looked up
     /// by reference, so the plan's size does not count.
     pub async fn glance(&self, plan: &Plan, today: NaiveDate) -> Result<Glance> {
+        let day = today.format("%Y-%m-%d").to_string();
         // Each outcome's actions are looked up by ref, one row each
         // (migration 10).
         let row = sqlx::query!(
             r#"SELECT
-                 (SELECT json_group_array(json_array(number, title, status, due, n)) FROM (
-                    SELECT p.number, p.title, c.status, c.due, c.n
+                 (SELECT json_group_array(json_array(number, title, status, overdue, n)) FROM (
+                    -- Overdue as plan::overdue_days has it: open, and due before today.
+                    SELECT p.number, p.title, c.status,
+                           (c.status <> 'complete' AND c.due <> '' AND c.due < ?2) AS overdue, sum(c.n) AS n
                       FROM priorities p CROSS JOIN action_counts c ON c.plan_id = p.plan_id AND c.priority_id = p.id
-                     WHERE p.plan_id = ?1 AND c.n > 0
+                     WHERE p.plan_id = ?1
+                     GROUP BY p.number, c.status, 4
+                    HAVING sum(c.n) > 0
                      ORDER BY p.number)) AS "counted!: String",
                  (SELECT json_group_array(json_array(id, code, statement)) FROM (
                     SELECT id, code, statement FROM outcomes
@@ -85,19 +88,18 @@ impl Store {
                     CROSS JOIN actions a ON a.plan_id = o.plan_id AND a.ref = oa.ref
                    WHERE o.plan_id = ?1 AND o.removed_at_ms IS NULL AND a.removed_at_ms IS NULL) AS "named!: String",
                  EXISTS (SELECT 1 FROM measures WHERE plan_id = ?1 AND removed_at_ms IS NULL) AS "has_measures!: bool""#,
-            plan.id
+            plan.id,
+            day
         )
         .fetch_one(&self.pool)
         .await?;
         let mut counted = Vec::new();
         each_row(&row.counted, "counts", |r: CountedRow| {
-            let status = parse_status(&r.2)?;
-            let due = (!r.3.is_empty()).then(|| parse_day(&r.3)).transpose()?;
             counted.push(Counted {
                 priority: r.0 as u32,
                 title: r.1,
-                status,
-                overdue: overdue_days(due, status, today).is_some(),
+                status: parse_status(&r.2)?,
+                overdue: r.3,
                 actions: r.4 as usize,
             });
             Ok(())

@@ -237,7 +237,8 @@ impl Store {
     /// Open actions the typist leads come first, then other open ones, then
     /// the rest, each in plan order. One read: each group walks the plan in
     /// order and stops at `limit`, and a group is not read at all once the
-    /// ones before it fill the answer.
+    /// ones before it fill the answer (SQLite runs a UNION ALL's parts in
+    /// turn and stops at the outer LIMIT; the bot's tests check the order).
     pub async fn candidates(
         &self,
         plan: &Plan,

@@ -65,7 +65,9 @@ impl Store {
         if known.is_some() {
             return Ok(known);
         }
-        Ok(self.plans().await?.into_iter().find(|p| p.id == id))
+        let plans = self.plans().await?;
+        self.keep(&plans);
+        Ok(plans.into_iter().find(|p| p.id == id))
     }
 
     /// The plan called `name` (in any case), or the only plan when no name
@@ -79,11 +81,7 @@ impl Store {
             return Ok(plan);
         }
         let plans = self.plans().await?;
-        self.known().extend(
-            plans
-                .iter()
-                .map(|p| (p.name.to_ascii_lowercase(), p.clone())),
-        );
+        self.keep(&plans);
         match key {
             Some(key) => plans
                 .into_iter()
@@ -97,6 +95,14 @@ impl Store {
                 )),
             },
         }
+    }
+
+    fn keep(&self, plans: &[Plan]) {
+        self.known().extend(
+            plans
+                .iter()
+                .map(|p| (p.name.to_ascii_lowercase(), p.clone())),
+        );
     }
 
     fn known(&self) -> std::sync::MutexGuard<'_, HashMap<String, Plan>> {

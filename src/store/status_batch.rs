@@ -190,8 +190,6 @@ struct Changed<'a> {
     evidence: &'a str,
 }
 
-/// The actions `named` (references by plan), by plan and reference, as
-/// they stand in `tx`.
 /// The lead each of these Discord accounts is linked to, as the batch's
 /// transaction sees it: one read for the whole batch, where each update
 /// used to look its asker up before it queued.
@@ -223,6 +221,8 @@ async fn linked_leads(
     Ok(linked)
 }
 
+/// The actions `named` (references by plan), by plan and reference, as
+/// they stand in `tx`.
 async fn load_current(
     tx: &mut sqlx::SqliteConnection,
     named: HashMap<i64, Vec<&str>>,
