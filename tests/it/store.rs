@@ -665,34 +665,16 @@ async fn a_plan_made_by_another_program_is_found() {
 /// the outcome names it) and those overdue, reading only those actions.
 #[tokio::test]
 async fn an_outcome_counts_the_actions_it_names_once_and_those_overdue() {
-    use planbot::plan::outcome::Outcome;
-    use planbot::store::{Register, RegisterSource};
     let db = TestDb::new().await;
-    db.import_csv("Kirklees", SMALL_PLAN, utc(2018, 10, 1, 9, 0))
-        .await;
-    let plan = db.store.find_plan(None).await.unwrap();
-    let outcome = |code: &str, refs: &[&str]| Outcome {
-        code: code.into(),
-        statement: format!("Outcome {code}"),
-        priority: None,
-        actions: refs.iter().map(|r| r.to_string()).collect(),
-    };
-    let register = Register {
-        outcomes: vec![
-            outcome("OC1", &["1.1", "1.2", "1.2", "4.1"]),
-            outcome("OC2", &["2.1"]),
-            outcome("OC3", &[]),
+    let plan = small_plan_with_outcomes(
+        &db,
+        &[
+            ("OC1", &["1.1", "1.2", "1.2", "4.1"]),
+            ("OC2", &["2.1"]),
+            ("OC3", &[]),
         ],
-        ..Default::default()
-    };
-    let source = RegisterSource {
-        by: "test".into(),
-        at: utc(2018, 10, 2, 9, 0),
-    };
-    db.store
-        .save_register(&plan, &register, &source)
-        .await
-        .unwrap();
+    )
+    .await;
     // Each outcome's code, actions and those overdue on 15 January 2019.
     let counts = || async {
         let summary = planbot::app::summary::summary(&db.store, &plan, utc(2019, 1, 15, 9, 0))
@@ -717,14 +699,7 @@ async fn an_outcome_counts_the_actions_it_names_once_and_those_overdue() {
     );
 
     // A new sheet that names other actions replaces what each outcome names.
-    let register = Register {
-        outcomes: vec![outcome("OC1", &["2.1"]), outcome("OC3", &["1.1", "1.2"])],
-        ..Default::default()
-    };
-    db.store
-        .save_register(&plan, &register, &source)
-        .await
-        .unwrap();
+    save_outcomes(&db, &plan, &[("OC1", &["2.1"]), ("OC3", &["1.1", "1.2"])]).await;
     assert_eq!(
         counts().await,
         [
@@ -740,29 +715,8 @@ async fn an_outcome_counts_the_actions_it_names_once_and_those_overdue() {
 /// such a table does not stop a backup, and `--repair` rebuilds it.
 #[tokio::test]
 async fn verify_finds_stale_kept_tables_and_repair_rebuilds_them() {
-    use planbot::plan::outcome::Outcome;
-    use planbot::store::{Register, RegisterSource};
     let db = TestDb::new().await;
-    db.import_csv("Kirklees", SMALL_PLAN, utc(2018, 10, 1, 9, 0))
-        .await;
-    let plan = db.store.find_plan(None).await.unwrap();
-    let register = Register {
-        outcomes: vec![Outcome {
-            code: "OC1".into(),
-            statement: "Outcome one".into(),
-            priority: None,
-            actions: vec!["1.1".into(), "1.2".into()],
-        }],
-        ..Default::default()
-    };
-    let source = RegisterSource {
-        by: "test".into(),
-        at: utc(2018, 10, 2, 9, 0),
-    };
-    db.store
-        .save_register(&plan, &register, &source)
-        .await
-        .unwrap();
+    let plan = small_plan_with_outcomes(&db, &[("OC1", &["1.1", "1.2"])]).await;
     db.store.close().await;
     let clean = planbot(&db.path(), &["verify"]);
     assert!(clean.status.success(), "{}", stdout(&clean));
@@ -812,4 +766,42 @@ async fn verify_finds_stale_kept_tables_and_repair_rebuilds_them() {
         .map(|c| c.actions)
         .sum();
     assert_eq!(red, 1, "SMALL_PLAN has one red action");
+}
+
+/// SMALL_PLAN imported, with these outcomes naming these actions.
+async fn small_plan_with_outcomes(
+    db: &TestDb,
+    outcomes: &[(&str, &[&str])],
+) -> planbot::plan::Plan {
+    db.import_csv("Kirklees", SMALL_PLAN, utc(2018, 10, 1, 9, 0))
+        .await;
+    let plan = db.store.find_plan(None).await.unwrap();
+    save_outcomes(db, &plan, outcomes).await;
+    plan
+}
+
+/// Saves a register of these outcomes, each naming these actions.
+async fn save_outcomes(db: &TestDb, plan: &planbot::plan::Plan, outcomes: &[(&str, &[&str])]) {
+    use planbot::plan::outcome::Outcome;
+    use planbot::store::{Register, RegisterSource};
+    let register = Register {
+        outcomes: outcomes
+            .iter()
+            .map(|(code, refs)| Outcome {
+                code: code.to_string(),
+                statement: format!("Outcome {code}"),
+                priority: None,
+                actions: refs.iter().map(|r| r.to_string()).collect(),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let source = RegisterSource {
+        by: "test".into(),
+        at: utc(2018, 10, 2, 9, 0),
+    };
+    db.store
+        .save_register(plan, &register, &source)
+        .await
+        .unwrap();
 }
