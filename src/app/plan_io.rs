@@ -202,7 +202,7 @@ async fn reported_at(
     store: &Store,
     plan: Option<&Plan>,
     as_of: Option<NaiveDate>,
-    time_zone: chrono_tz::Tz,
+    time_zone: crate::plan::Zone,
     now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, AppError> {
     let Some(day) = as_of else {

@@ -6,10 +6,10 @@ use crate::app::Actor;
 use crate::app::jobs::{JobOutcome, RunMode, run_job};
 use crate::config::{GuildSettings, Settings};
 use crate::jobs::{PlanJobs, SchedulerStatus};
+use crate::plan::Zone;
 use crate::store::Store;
 use anyhow::{Result, bail};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-use chrono_tz::Tz;
 use std::io::Write;
 use std::path::Path;
 
@@ -54,7 +54,7 @@ pub fn parse_when(text: &str) -> Result<When, String> {
 }
 
 impl When {
-    fn in_zone(&self, tz: Tz) -> Result<DateTime<Utc>, UsageError> {
+    fn in_zone(&self, tz: Zone) -> Result<DateTime<Utc>, UsageError> {
         match self {
             When::At(t) => Ok(*t),
             When::OnTheClock(local) => tz
@@ -71,7 +71,7 @@ impl When {
     }
 }
 
-fn local(t: DateTime<Utc>, tz: Tz) -> String {
+fn local(t: DateTime<Utc>, tz: Zone) -> String {
     t.with_timezone(&tz)
         .format("%a %d %b %Y %H:%M %Z")
         .to_string()

@@ -381,7 +381,7 @@ pub struct ImportArgs {
     pub as_of: Option<chrono::NaiveDate>,
     /// For a new plan: its time zone
     #[arg(long, default_value = "Europe/London", value_name = "ZONE")]
-    pub time_zone: chrono_tz::Tz,
+    pub time_zone: crate::plan::Zone,
     /// For a new plan: the month its financial year starts (4 = April)
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=12), value_name = "MONTH")]
     pub year_start_month: u32,

@@ -2,11 +2,11 @@
 //! read as written and then parsed once into schedules and working hours.
 
 use super::TestHooks;
+use crate::plan::Zone;
 use crate::schedule::{
     Cron, Division, ENGLAND_AND_WALES_BANK_HOLIDAYS, JobName, WorkingHours, WorkingTime,
 };
 use chrono::NaiveDate;
-use chrono_tz::Tz;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
@@ -190,7 +190,7 @@ impl JobSettings {
     }
 
     /// Working time in a plan's time zone, with these days off.
-    pub fn working_time(&self, tz: Tz, holidays: BTreeSet<NaiveDate>) -> WorkingTime {
+    pub fn working_time(&self, tz: Zone, holidays: BTreeSet<NaiveDate>) -> WorkingTime {
         WorkingTime {
             tz,
             start: self.working_hours.start,

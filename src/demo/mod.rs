@@ -52,7 +52,7 @@ pub fn demo_day() -> NaiveDate {
 /// The example's statuses are recorded at 08:00 on the demo day, so that
 /// anything done later that day comes after them in the history.
 pub fn example_recorded_at() -> AsOf {
-    let tz = crate::plan::DEFAULT_TIME_ZONE;
+    let tz = crate::plan::Zone::london();
     let morning = demo_day().and_hms_opt(8, 0, 0).expect("a real time");
     let moment = chrono::TimeZone::from_local_datetime(&tz, &morning)
         .earliest()
@@ -106,7 +106,7 @@ pub async fn run(out: &mut (dyn Write + Send)) -> Result<()> {
     let dir = tempfile::tempdir().context("cannot make a scratch folder for the demo database")?;
     let db = dir.path().join("demo.db");
     let store = Store::open(&db).await?;
-    let tz = crate::plan::DEFAULT_TIME_ZONE;
+    let tz = crate::plan::Zone::london();
     load_example(&store, example_recorded_at()).await?;
     let as_of = AsOf::end_of_day(demo_day(), tz);
     let among = app::plans::Among::Database;

@@ -1,9 +1,9 @@
 //! Which fire time a job owes, given when it last ran: the latest one, once,
 //! however many ticks were missed; none older than the catch-up window.
 
+use crate::plan::Zone;
 use crate::schedule::fires_after;
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 use cron::Schedule;
 
 /// The latest time at or before `at` that the schedule fires, read in `tz`.
@@ -11,7 +11,7 @@ use cron::Schedule;
 /// It walks forward from a little before `at`, widening the look-back until
 /// it finds a fire: the cron crate's backward walk is unreliable in the hour
 /// repeated when the clocks go back.
-pub fn previous_fire(schedule: &Schedule, tz: Tz, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub fn previous_fire(schedule: &Schedule, tz: Zone, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
     [
         Duration::hours(1),
         Duration::days(1),
@@ -47,7 +47,7 @@ const MAX_MISSED: usize = 1000;
 
 pub fn due_run(
     schedule: &Schedule,
-    tz: Tz,
+    tz: Zone,
     last_fire: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
     catch_up: Duration,

@@ -16,7 +16,7 @@ pub struct SchedulerStatus {
     pub next_fire_local: Option<String>,
     pub last_fire: Option<DateTime<Utc>>,
     #[serde(skip)]
-    pub time_zone: chrono_tz::Tz,
+    pub time_zone: crate::plan::Zone,
     /// Why the job cannot run, when a channel is missing.
     pub problem: Option<String>,
 }

@@ -10,26 +10,26 @@ mod rules;
 pub mod standing;
 mod status;
 pub mod summary;
+mod zone;
 
 pub use quarter::{Quarter, QuarterError, YearStart, parse_date};
 pub use rules::{AsOf, local_today, overdue_days, status_at};
 pub use status::{Status, UnknownStatus};
+pub use zone::{UnknownZone, Zone, ZoneOffset};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
 use serde::Serialize;
 
 /// Notes longer than this do not fit a board paper line or a Discord field.
 pub const MAX_NOTE_CHARS: usize = 1000;
 
-pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::Europe::London;
 pub const DEFAULT_STALE_DAYS: u32 = 30;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub id: i64,
     pub name: String,
-    pub time_zone: Tz,
+    pub time_zone: Zone,
     pub year_start: YearStart,
     pub stale_days: u32,
 }

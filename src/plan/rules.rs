@@ -1,12 +1,12 @@
 //! The rules a board applies: overdue, as-of moments, past statuses.
 
+use super::Zone;
 use super::{Status, StatusChange};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use chrono_tz::Tz;
 
 /// The calendar date in the plan's time zone: a due date passes at local
 /// midnight, not UTC midnight (they differ by an hour all summer).
-pub fn local_today(now: DateTime<Utc>, tz: Tz) -> NaiveDate {
+pub fn local_today(now: DateTime<Utc>, tz: Zone) -> NaiveDate {
     now.with_timezone(&tz).date_naive()
 }
 
@@ -37,7 +37,7 @@ pub struct AsOf {
 }
 
 impl AsOf {
-    pub fn now(now: DateTime<Utc>, tz: Tz) -> AsOf {
+    pub fn now(now: DateTime<Utc>, tz: Zone) -> AsOf {
         AsOf {
             moment: now,
             today: local_today(now, tz),
@@ -45,7 +45,7 @@ impl AsOf {
     }
 
     /// The end of a local day: "as of 31 March" includes everything done that day.
-    pub fn end_of_day(date: NaiveDate, tz: Tz) -> AsOf {
+    pub fn end_of_day(date: NaiveDate, tz: Zone) -> AsOf {
         let next_midnight = date
             .succ_opt()
             .and_then(|d| d.and_hms_opt(0, 0, 0))

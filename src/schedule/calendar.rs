@@ -1,8 +1,8 @@
 //! Cron schedules read in the plan's time zone, and the working time that
 //! reminders wait for: weekdays, inside working hours, not on bank holidays.
 
+use crate::plan::Zone;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
-use chrono_tz::Tz;
 use cron::Schedule;
 use std::collections::BTreeSet;
 use std::str::FromStr;
@@ -95,7 +95,7 @@ impl WorkingHours {
 
 /// The first time the schedule fires strictly after `after`, reading its
 /// hours as wall-clock time in `tz` (so "9:00" stays 9:00 across DST).
-pub fn next_fire(schedule: &Schedule, tz: Tz, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub fn next_fire(schedule: &Schedule, tz: Zone, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
     fires_after(schedule, tz, after).next()
 }
 
@@ -103,7 +103,7 @@ pub fn next_fire(schedule: &Schedule, tz: Tz, after: DateTime<Utc>) -> Option<Da
 /// twice when the clocks go back fires once, at its first pass, as cron does.
 pub fn fires_after(
     schedule: &Schedule,
-    tz: Tz,
+    tz: Zone,
     after: DateTime<Utc>,
 ) -> impl Iterator<Item = DateTime<Utc>> + '_ {
     schedule
@@ -166,7 +166,7 @@ pub const HOLIDAYS_AHEAD_DAYS: i64 = 183;
 /// When a person may be sent a reminder.
 #[derive(Debug, Clone)]
 pub struct WorkingTime {
-    pub tz: Tz,
+    pub tz: Zone,
     pub start: NaiveTime,
     pub end: NaiveTime,
     pub holidays: BTreeSet<NaiveDate>,
@@ -265,7 +265,7 @@ impl WorkingTime {
     /// 09:00 to 17:00 in London, weekdays, England and Wales bank holidays off.
     pub fn england_and_wales() -> WorkingTime {
         WorkingTime {
-            tz: chrono_tz::Europe::London,
+            tz: crate::plan::Zone::london(),
             start: WorkingHours::nine_to_five().start,
             end: WorkingHours::nine_to_five().end,
             holidays: ENGLAND_AND_WALES_BANK_HOLIDAYS
@@ -309,7 +309,7 @@ impl WorkingTime {
 /// when the clocks skip it (a DST gap, e.g. Cairo's midnight on the last
 /// Friday of April), the moment they jump to. Working hours that start in
 /// a gap start that day when the gap ends.
-fn first_moment_from(tz: Tz, local: chrono::NaiveDateTime) -> DateTime<Utc> {
+fn first_moment_from(tz: Zone, local: chrono::NaiveDateTime) -> DateTime<Utc> {
     // Gaps last an hour or two; a whole skipped day (Samoa, 2011) is the longest known.
     (0..=2 * 24 * 60)
         .find_map(|m| {

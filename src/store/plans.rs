@@ -1,13 +1,13 @@
 use super::{Result, Store, StoreError, to_ms};
+use crate::plan::Zone;
 use crate::plan::{Plan, YearStart};
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use std::collections::HashMap;
 
 /// Settings a plan is created with.
 #[derive(Debug, Clone)]
 pub struct PlanSettings {
-    pub time_zone: Tz,
+    pub time_zone: Zone,
     pub year_start: YearStart,
     pub stale_days: u32,
 }
@@ -15,7 +15,7 @@ pub struct PlanSettings {
 impl Default for PlanSettings {
     fn default() -> Self {
         PlanSettings {
-            time_zone: crate::plan::DEFAULT_TIME_ZONE,
+            time_zone: crate::plan::Zone::london(),
             year_start: YearStart::APRIL,
             stale_days: crate::plan::DEFAULT_STALE_DAYS,
         }
@@ -34,7 +34,7 @@ impl PlanRow {
     fn into_plan(self) -> Result<Plan> {
         let time_zone = self
             .time_zone
-            .parse::<Tz>()
+            .parse::<Zone>()
             .map_err(|_| StoreError::Corrupt(format!("time zone \"{}\"", self.time_zone)))?;
         let year_start = YearStart::new(self.year_start_month as u32)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;

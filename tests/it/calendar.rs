@@ -2,8 +2,7 @@
 
 use crate::helpers::utc;
 use planbot::jobs::{WorkingTime, next_fire, parse_schedule};
-
-const LONDON: chrono_tz::Tz = chrono_tz::Europe::London;
+use planbot::plan::Zone;
 
 #[test]
 fn crontab_and_seconds_forms_are_both_read() {
@@ -11,8 +10,8 @@ fn crontab_and_seconds_forms_are_both_read() {
     let six = parse_schedule("0 0 9 * * Mon-Fri").unwrap();
     let after = utc(2019, 1, 4, 10, 0);
     assert_eq!(
-        next_fire(&five, LONDON, after),
-        next_fire(&six, LONDON, after)
+        next_fire(&five, Zone::london(), after),
+        next_fire(&six, Zone::london(), after)
     );
     let err = parse_schedule("9 * *").unwrap_err();
     assert!(
@@ -28,17 +27,17 @@ fn nine_oclock_stays_nine_oclock_in_london_across_dst() {
     let weekdays_nine = parse_schedule("0 9 * * Mon-Fri").unwrap();
     // Winter: London is on GMT, 09:00 is 09:00 UTC; Friday after 9 goes to Monday.
     assert_eq!(
-        next_fire(&weekdays_nine, LONDON, utc(2019, 1, 4, 10, 0)),
+        next_fire(&weekdays_nine, Zone::london(), utc(2019, 1, 4, 10, 0)),
         Some(utc(2019, 1, 7, 9, 0))
     );
     // Clocks went forward on Sunday 31 March 2019: Monday's 09:00 is 08:00 UTC.
     assert_eq!(
-        next_fire(&weekdays_nine, LONDON, utc(2019, 3, 29, 10, 0)),
+        next_fire(&weekdays_nine, Zone::london(), utc(2019, 3, 29, 10, 0)),
         Some(utc(2019, 4, 1, 8, 0))
     );
     // And back on Sunday 27 October 2019.
     assert_eq!(
-        next_fire(&weekdays_nine, LONDON, utc(2019, 10, 25, 10, 0)),
+        next_fire(&weekdays_nine, Zone::london(), utc(2019, 10, 25, 10, 0)),
         Some(utc(2019, 10, 28, 9, 0))
     );
 }
@@ -74,4 +73,50 @@ fn reminders_wait_for_working_hours_weekdays_and_not_bank_holidays() {
     );
     assert!(!w.is_working(utc(2026, 12, 28, 12, 0)));
     assert!(w.is_working(utc(2026, 12, 29, 12, 0)));
+}
+
+/// The UK's clock changes as the plan's zone reckons them: the hour skipped
+/// in March has no moments, the hour repeated in October has two (the
+/// earlier, in BST, first), and times print with the abbreviation in force.
+#[test]
+fn london_skips_an_hour_in_march_and_repeats_one_in_october() {
+    use chrono::{NaiveDate, TimeZone};
+    let london = Zone::london();
+    let at = |d: NaiveDate, h, m| d.and_hms_opt(h, m, 0).unwrap();
+    let march = NaiveDate::from_ymd_opt(2019, 3, 31).unwrap();
+    let october = NaiveDate::from_ymd_opt(2019, 10, 27).unwrap();
+
+    assert_eq!(
+        london.from_local_datetime(&at(march, 1, 30)).earliest(),
+        None
+    );
+    let after = london
+        .from_local_datetime(&at(march, 2, 0))
+        .single()
+        .unwrap();
+    assert_eq!(after.with_timezone(&chrono::Utc), utc(2019, 3, 31, 1, 0));
+
+    let twice = london.from_local_datetime(&at(october, 1, 30));
+    let (first, second) = (twice.earliest().unwrap(), twice.latest().unwrap());
+    assert_eq!(first.with_timezone(&chrono::Utc), utc(2019, 10, 27, 0, 30));
+    assert_eq!(second.with_timezone(&chrono::Utc), utc(2019, 10, 27, 1, 30));
+    assert_eq!(first.format("%H:%M %Z").to_string(), "01:30 BST");
+    assert_eq!(second.format("%H:%M %Z").to_string(), "01:30 GMT");
+}
+
+/// Zones are found whatever the case, kept under the database's spelling,
+/// and a name the database does not have says what to give instead.
+#[test]
+fn zone_names_are_read_in_any_case_and_unknown_ones_refused() {
+    assert_eq!(Zone::named("europe/london").unwrap(), Zone::london());
+    assert_eq!(
+        Zone::named("EUROPE/LONDON").unwrap().name(),
+        "Europe/London"
+    );
+    let cairo = Zone::named("Africa/Cairo").unwrap();
+    assert_ne!(cairo, Zone::london());
+    assert_eq!(cairo.to_string(), "Africa/Cairo");
+    let err = Zone::named("Mars/Olympus_Mons").unwrap_err().to_string();
+    assert!(err.contains("\"Mars/Olympus_Mons\""), "{err}");
+    assert!(err.contains("Europe/London"), "{err}");
 }

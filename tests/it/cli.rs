@@ -320,3 +320,45 @@ fn demo_prints_reminders_and_summary_without_touching_the_users_database() {
         "the demo must not create or touch the user's database"
     );
 }
+
+/// A new plan's zone is stored under the database's spelling; an unknown
+/// one is a usage error that makes no plan and no database.
+#[test]
+fn a_new_plans_time_zone_is_checked_and_spelled_as_the_database_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plan.db");
+    let file = write(dir.path(), "plan.csv", SMALL_PLAN);
+    let out = planbot(
+        &db,
+        &[
+            "import",
+            &file,
+            "--plan",
+            "P",
+            "--time-zone",
+            "Mars/Olympus_Mons",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown time zone \"Mars/Olympus_Mons\""),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!db.exists());
+
+    let out = planbot(
+        &db,
+        &[
+            "import",
+            &file,
+            "--plan",
+            "P",
+            "--time-zone",
+            "europe/london",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let plans = stdout(&planbot(&db, &["plans"]));
+    assert!(plans.contains("Europe/London"), "{plans}");
+}

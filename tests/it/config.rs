@@ -100,7 +100,7 @@ fn working_hours_that_start_in_a_clock_change_gap_start_when_the_clocks_have_jum
         "[[guilds]]\nid = 1\nplans = [\"P\"]\n[jobs]\nworking_hours = \"00:30-08:00\"\n",
     );
     let s = Settings::load_offline(Some(&path), env(&[])).unwrap();
-    let cairo = chrono_tz::Africa::Cairo;
+    let cairo = planbot::plan::Zone::named("Africa/Cairo").unwrap();
     let work = s.jobs.working_time(
         cairo,
         s.jobs.days_off(

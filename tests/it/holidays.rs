@@ -68,7 +68,7 @@ async fn a_scottish_plan_keeps_scottish_bank_holidays_once_imported_and_chosen()
     let holiday = monday_after(30);
     let file = gov_uk_file(app.dir.path(), holiday, monday_after(400));
     let nine = |d: NaiveDate| {
-        chrono_tz::Europe::London
+        planbot::plan::Zone::london()
             .from_local_datetime(&d.and_hms_opt(9, 0, 0).unwrap())
             .unwrap()
             .with_timezone(&Utc)
@@ -224,7 +224,7 @@ async fn importing_fewer_years_keeps_england_and_wales_built_in_holidays_and_say
     );
 
     // Christmas Day 2026 is still a day off in England and Wales.
-    let christmas = chrono_tz::Europe::London
+    let christmas = planbot::plan::Zone::london()
         .with_ymd_and_hms(2026, 12, 25, 9, 0, 0)
         .unwrap()
         .with_timezone(&Utc);

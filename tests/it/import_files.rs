@@ -40,7 +40,7 @@ fn test_plan() -> Plan {
     Plan {
         id: 1,
         name: "Test".into(),
-        time_zone: chrono_tz::Europe::London,
+        time_zone: planbot::plan::Zone::london(),
         year_start: YearStart::APRIL,
         stale_days: 30,
     }

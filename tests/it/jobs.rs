@@ -14,7 +14,7 @@ use planbot::plan::{Plan, Status, StatusRequest};
 use planbot::store::{RunKind, Store};
 use std::path::Path;
 
-const LONDON: chrono_tz::Tz = chrono_tz::Europe::London;
+use planbot::plan::Zone;
 const PLAN_CHANNEL: u64 = 223_456_789_012_345_678;
 const BOARD_CHANNEL: u64 = 323_456_789_012_345_678;
 
@@ -31,7 +31,7 @@ Priority,Ref,Action,Leads,Due,Status
 /// A time on the London clock, as UTC.
 fn london(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     use chrono::TimeZone;
-    LONDON
+    Zone::london()
         .with_ymd_and_hms(y, m, d, h, min, 0)
         .single()
         .expect("an unambiguous London time")
@@ -167,32 +167,32 @@ fn weekday_nine_oclock_is_nine_utc_before_the_clocks_go_forward_and_eight_utc_af
     let s = parse_schedule("0 9 * * Mon-Fri").unwrap();
     // Sunday 31 March 2019, after the change: the last fire was Friday, 09:00 GMT.
     assert_eq!(
-        previous_fire(&s, LONDON, utc(2019, 3, 31, 12, 0)),
+        previous_fire(&s, Zone::london(), utc(2019, 3, 31, 12, 0)),
         Some(utc(2019, 3, 29, 9, 0))
     );
     // Monday 1 April: 09:00 BST is 08:00 UTC; a minute before it, still Friday.
     assert_eq!(
-        previous_fire(&s, LONDON, utc(2019, 4, 1, 7, 59)),
+        previous_fire(&s, Zone::london(), utc(2019, 4, 1, 7, 59)),
         Some(utc(2019, 3, 29, 9, 0))
     );
     assert_eq!(
-        previous_fire(&s, LONDON, utc(2019, 4, 1, 8, 0)),
+        previous_fire(&s, Zone::london(), utc(2019, 4, 1, 8, 0)),
         Some(utc(2019, 4, 1, 8, 0)),
         "the fire time itself counts"
     );
     assert_eq!(
-        previous_fire(&s, LONDON, utc(2019, 4, 1, 8, 30)),
+        previous_fire(&s, Zone::london(), utc(2019, 4, 1, 8, 30)),
         Some(utc(2019, 4, 1, 8, 0))
     );
     // next_fire from Thursday: Friday at 09:00 GMT.
     assert_eq!(
-        next_fire(&s, LONDON, utc(2019, 3, 28, 9, 0)),
+        next_fire(&s, Zone::london(), utc(2019, 3, 28, 9, 0)),
         Some(utc(2019, 3, 29, 9, 0)),
         "strictly after"
     );
     // From the hour that never happened on Sunday (01:30 UTC is 02:30 BST).
     assert_eq!(
-        next_fire(&s, LONDON, utc(2019, 3, 31, 1, 30)),
+        next_fire(&s, Zone::london(), utc(2019, 3, 31, 1, 30)),
         Some(utc(2019, 4, 1, 8, 0))
     );
 }
@@ -201,26 +201,26 @@ fn weekday_nine_oclock_is_nine_utc_before_the_clocks_go_forward_and_eight_utc_af
 fn weekday_nine_oclock_is_eight_utc_before_the_clocks_go_back_and_nine_utc_after() {
     let s = parse_schedule("0 9 * * Mon-Fri").unwrap();
     assert_eq!(
-        previous_fire(&s, LONDON, utc(2019, 10, 26, 12, 0)),
+        previous_fire(&s, Zone::london(), utc(2019, 10, 26, 12, 0)),
         Some(utc(2019, 10, 25, 8, 0)),
         "Friday 25 October, 09:00 BST"
     );
     // Monday 28 October 08:30 UTC is 08:30 GMT: not yet nine.
     assert_eq!(
-        previous_fire(&s, LONDON, utc(2019, 10, 28, 8, 30)),
+        previous_fire(&s, Zone::london(), utc(2019, 10, 28, 8, 30)),
         Some(utc(2019, 10, 25, 8, 0))
     );
     assert_eq!(
-        previous_fire(&s, LONDON, utc(2019, 10, 28, 9, 0)),
+        previous_fire(&s, Zone::london(), utc(2019, 10, 28, 9, 0)),
         Some(utc(2019, 10, 28, 9, 0))
     );
     assert_eq!(
-        next_fire(&s, LONDON, utc(2019, 10, 24, 8, 0)),
+        next_fire(&s, Zone::london(), utc(2019, 10, 24, 8, 0)),
         Some(utc(2019, 10, 25, 8, 0))
     );
     // Sunday 27 October 01:30 UTC is after the repeated hour: Monday 09:00 GMT.
     assert_eq!(
-        next_fire(&s, LONDON, utc(2019, 10, 27, 1, 30)),
+        next_fire(&s, Zone::london(), utc(2019, 10, 27, 1, 30)),
         Some(utc(2019, 10, 28, 9, 0))
     );
 }
@@ -229,17 +229,17 @@ fn weekday_nine_oclock_is_eight_utc_before_the_clocks_go_back_and_nine_utc_after
 fn a_daily_nine_oclock_keeps_to_nine_on_the_clock_change_sundays_themselves() {
     let daily = parse_schedule("0 9 * * *").unwrap();
     assert_eq!(
-        next_fire(&daily, LONDON, utc(2019, 3, 30, 12, 0)),
+        next_fire(&daily, Zone::london(), utc(2019, 3, 30, 12, 0)),
         Some(utc(2019, 3, 31, 8, 0)),
         "Sunday 31 March: BST since 01:00 UTC"
     );
     assert_eq!(
-        next_fire(&daily, LONDON, utc(2019, 10, 26, 12, 0)),
+        next_fire(&daily, Zone::london(), utc(2019, 10, 26, 12, 0)),
         Some(utc(2019, 10, 27, 9, 0)),
         "Sunday 27 October: GMT again"
     );
     assert_eq!(
-        previous_fire(&daily, LONDON, utc(2019, 10, 27, 8, 59)),
+        previous_fire(&daily, Zone::london(), utc(2019, 10, 27, 8, 59)),
         Some(utc(2019, 10, 26, 8, 0))
     );
 }
@@ -253,7 +253,7 @@ fn with_no_previous_run_the_latest_fire_runs_once() {
     let s = parse_schedule("0 9 * * Mon-Fri").unwrap();
     let now = utc(2019, 5, 20, 8, 0) + Duration::seconds(30);
     assert_eq!(
-        due_run(&s, LONDON, None, now, catch_up()),
+        due_run(&s, Zone::london(), None, now, catch_up()),
         Due {
             run: Some(utc(2019, 5, 20, 8, 0)),
             skip: None,
@@ -262,7 +262,14 @@ fn with_no_previous_run_the_latest_fire_runs_once() {
     );
     // Started on a Sunday: Friday's fire is owed, nothing earlier.
     assert_eq!(
-        due_run(&s, LONDON, None, utc(2019, 5, 19, 12, 0), catch_up()).run,
+        due_run(
+            &s,
+            Zone::london(),
+            None,
+            utc(2019, 5, 19, 12, 0),
+            catch_up()
+        )
+        .run,
         Some(utc(2019, 5, 17, 8, 0))
     );
 }
@@ -272,7 +279,13 @@ fn missed_fires_inside_the_catch_up_window_run_once_as_the_latest_and_none_are_l
     let s = parse_schedule("0 9 * * Mon-Fri").unwrap();
     // Last ran Monday 13 May; down until Monday 20 May, 09:00:30 BST.
     let now = utc(2019, 5, 20, 8, 0) + Duration::seconds(30);
-    let due = due_run(&s, LONDON, Some(utc(2019, 5, 13, 8, 0)), now, catch_up());
+    let due = due_run(
+        &s,
+        Zone::london(),
+        Some(utc(2019, 5, 13, 8, 0)),
+        now,
+        catch_up(),
+    );
     assert_eq!(
         due,
         Due {
@@ -283,7 +296,13 @@ fn missed_fires_inside_the_catch_up_window_run_once_as_the_latest_and_none_are_l
         "14-17 May are inside the window: not run one by one, not reported"
     );
     // Run, it owes nothing more until the next fire.
-    let due = due_run(&s, LONDON, Some(utc(2019, 5, 20, 8, 0)), now, catch_up());
+    let due = due_run(
+        &s,
+        Zone::london(),
+        Some(utc(2019, 5, 20, 8, 0)),
+        now,
+        catch_up(),
+    );
     assert_eq!((due.run, due.skip, due.missed.len()), (None, None, 0));
 }
 
@@ -292,7 +311,13 @@ fn missed_fires_older_than_the_catch_up_window_are_listed_for_the_admins() {
     let s = parse_schedule("0 9 * * Mon-Fri").unwrap();
     // Last ran Friday 3 May; back on Wednesday 15 May at 09:30 BST.
     let now = london(2019, 5, 15, 9, 30);
-    let due = due_run(&s, LONDON, Some(utc(2019, 5, 3, 8, 0)), now, catch_up());
+    let due = due_run(
+        &s,
+        Zone::london(),
+        Some(utc(2019, 5, 3, 8, 0)),
+        now,
+        catch_up(),
+    );
     assert_eq!(due.run, Some(utc(2019, 5, 15, 8, 0)), "the latest runs");
     assert_eq!(due.skip, None);
     assert_eq!(
@@ -313,7 +338,7 @@ fn a_fire_older_than_the_catch_up_window_is_skipped_not_run() {
     let now = utc(2019, 5, 20, 10, 0);
     let due = due_run(
         &monthly,
-        LONDON,
+        Zone::london(),
         Some(utc(2019, 3, 1, 9, 0)),
         now,
         catch_up(),
@@ -326,7 +351,7 @@ fn a_fire_older_than_the_catch_up_window_is_skipped_not_run() {
         "both missed, the skipped one included"
     );
     // Never ran: skipped all the same, with nothing listed as missed.
-    let due = due_run(&monthly, LONDON, None, now, catch_up());
+    let due = due_run(&monthly, Zone::london(), None, now, catch_up());
     assert_eq!(
         due,
         Due {
@@ -338,7 +363,7 @@ fn a_fire_older_than_the_catch_up_window_is_skipped_not_run() {
     // Seven days exactly is still inside the window.
     let due = due_run(
         &monthly,
-        LONDON,
+        Zone::london(),
         Some(utc(2019, 4, 1, 8, 0)),
         utc(2019, 5, 8, 8, 0),
         catch_up(),
@@ -352,7 +377,7 @@ fn a_job_in_the_hour_the_clocks_go_back_runs_once_and_never_ahead_of_time() {
     // 00:30 UTC (BST) and 01:30 UTC (GMT). next_fire names the first.
     let s = parse_schedule("30 1 * * *").unwrap();
     assert_eq!(
-        next_fire(&s, LONDON, utc(2019, 10, 26, 12, 0)),
+        next_fire(&s, Zone::london(), utc(2019, 10, 26, 12, 0)),
         Some(utc(2019, 10, 27, 0, 30)),
         "what `planbot jobs list` shows as the next run"
     );
@@ -361,12 +386,12 @@ fn a_job_in_the_hour_the_clocks_go_back_runs_once_and_never_ahead_of_time() {
     let mut runs = Vec::new();
     let mut now = utc(2019, 10, 26, 23, 0);
     while now < utc(2019, 10, 27, 3, 0) {
-        let prev = previous_fire(&s, LONDON, now);
+        let prev = previous_fire(&s, Zone::london(), now);
         assert!(
             prev.is_some_and(|p| p <= now),
             "at {now} the latest fire is at or before it, not {prev:?}"
         );
-        if let Some(fire) = due_run(&s, LONDON, last, now, catch_up()).run {
+        if let Some(fire) = due_run(&s, Zone::london(), last, now, catch_up()).run {
             runs.push((now, fire));
             last = Some(fire);
         }
@@ -413,7 +438,7 @@ async fn the_first_working_day_of_april_posts_the_last_quarter_of_the_financial_
         unreachable!()
     };
     assert_eq!(
-        as_of.with_timezone(&LONDON).date_naive(),
+        as_of.with_timezone(&Zone::london()).date_naive(),
         date(2019, 3, 31),
         "as the plan stood at the end of the quarter: {as_of}"
     );
@@ -839,7 +864,13 @@ async fn a_manual_run_at_a_fire_time_does_not_stop_the_scheduled_run_of_that_fir
     );
     let chase = parse_schedule("0 9 * * Mon-Fri").unwrap();
     let last = db.store.last_fire(&plan, JobName::Chase).await.unwrap();
-    let due = due_run(&chase, LONDON, last, now + Duration::seconds(5), catch_up());
+    let due = due_run(
+        &chase,
+        Zone::london(),
+        last,
+        now + Duration::seconds(5),
+        catch_up(),
+    );
     assert_eq!(due.run, None, "nothing owed on the next tick: {due:?}");
 }
 
@@ -877,9 +908,9 @@ fn jobs_list_shows_each_job_with_its_schedule_and_next_run_on_the_plans_clock() 
     let shown = |schedule: &str| {
         let s = parse_schedule(schedule).unwrap();
         [before, after].map(|t| {
-            next_fire(&s, LONDON, t)
+            next_fire(&s, Zone::london(), t)
                 .unwrap()
-                .with_timezone(&LONDON)
+                .with_timezone(&Zone::london())
                 .format("%a %d %b %Y %H:%M %Z")
                 .to_string()
         })

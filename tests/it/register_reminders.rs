@@ -14,7 +14,7 @@ use planbot_testkit::save_small_register;
 
 fn london(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
     use chrono::TimeZone;
-    chrono_tz::Europe::London
+    planbot::plan::Zone::london()
         .with_ymd_and_hms(y, m, d, h, 0, 0)
         .single()
         .unwrap()

@@ -3,7 +3,7 @@
 
 use crate::helpers::*;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use chrono_tz::Europe::London;
+use planbot::plan::Zone;
 use planbot::plan::summary::{overdue_by_lead, rag_by_priority};
 use planbot::plan::{
     Action, AsOf, MAX_NOTE_CHARS, Plan, Priority, RequestError, Status, StatusChange,
@@ -58,7 +58,7 @@ fn london_plan() -> Plan {
     Plan {
         id: 1,
         name: "Test".into(),
-        time_zone: London,
+        time_zone: Zone::london(),
         year_start: YearStart::APRIL,
         stale_days: 30,
     }
@@ -136,16 +136,30 @@ fn an_action_due_31_march_is_overdue_once_it_is_1_april_in_london() {
     let due = Some(date(2019, 3, 31));
     // BST began at 01:00 UTC on 31 March 2019: 23:30 UTC is 00:30 on 1 April in London.
     let after_midnight = utc(2019, 3, 31, 23, 30);
-    assert_eq!(local_today(after_midnight, London), date(2019, 4, 1));
     assert_eq!(
-        overdue_days(due, Status::Red, local_today(after_midnight, London)),
+        local_today(after_midnight, Zone::london()),
+        date(2019, 4, 1)
+    );
+    assert_eq!(
+        overdue_days(
+            due,
+            Status::Red,
+            local_today(after_midnight, Zone::london())
+        ),
         Some(1)
     );
     // 22:30 UTC is 23:30 in London, still 31 March.
     let before_midnight = utc(2019, 3, 31, 22, 30);
-    assert_eq!(local_today(before_midnight, London), date(2019, 3, 31));
     assert_eq!(
-        overdue_days(due, Status::Red, local_today(before_midnight, London)),
+        local_today(before_midnight, Zone::london()),
+        date(2019, 3, 31)
+    );
+    assert_eq!(
+        overdue_days(
+            due,
+            Status::Red,
+            local_today(before_midnight, Zone::london())
+        ),
         None
     );
     // The plan's own calendar says the same.
@@ -158,12 +172,12 @@ fn an_action_due_31_march_is_overdue_once_it_is_1_april_in_london() {
 #[test]
 fn in_winter_london_time_is_utc() {
     let late = utc(2018, 12, 31, 23, 30);
-    assert_eq!(local_today(late, London), date(2018, 12, 31));
+    assert_eq!(local_today(late, Zone::london()), date(2018, 12, 31));
     assert_eq!(
         overdue_days(
             Some(date(2018, 12, 31)),
             Status::Green,
-            local_today(late, London)
+            local_today(late, Zone::london())
         ),
         None
     );
@@ -172,7 +186,7 @@ fn in_winter_london_time_is_utc() {
         overdue_days(
             Some(date(2018, 12, 31)),
             Status::Green,
-            local_today(next_day, London)
+            local_today(next_day, Zone::london())
         ),
         Some(1)
     );
@@ -249,11 +263,11 @@ fn status_at_reads_the_history_at_a_moment() {
 
 /// The end of `day` in London is the last millisecond before the next local midnight.
 fn assert_ends_the_london_day(day: NaiveDate) {
-    let as_of = AsOf::end_of_day(day, London);
+    let as_of = AsOf::end_of_day(day, Zone::london());
     assert_eq!(as_of.today, day);
-    let last = as_of.moment.with_timezone(&London);
+    let last = as_of.moment.with_timezone(&Zone::london());
     assert_eq!(last.date_naive(), day, "{} is not on {day}", last);
-    let next = (as_of.moment + Duration::milliseconds(1)).with_timezone(&London);
+    let next = (as_of.moment + Duration::milliseconds(1)).with_timezone(&Zone::london());
     assert_eq!(next.date_naive(), day.succ_opt().unwrap(), "{next}");
     assert_eq!(next.time(), NaiveTime::MIN, "{next}");
 }
@@ -266,13 +280,13 @@ fn as_of_the_end_of_a_day_is_the_last_moment_before_local_midnight() {
     assert_ends_the_london_day(date(2019, 1, 15));
     assert_ends_the_london_day(date(2019, 7, 1));
     // Summer: local midnight is 23:00 UTC.
-    let summer = AsOf::end_of_day(date(2019, 3, 31), London);
+    let summer = AsOf::end_of_day(date(2019, 3, 31), Zone::london());
     assert_eq!(
         summer.moment + Duration::milliseconds(1),
         utc(2019, 3, 31, 23, 0)
     );
     // Winter: local midnight is UTC midnight.
-    let winter = AsOf::end_of_day(date(2019, 10, 27), London);
+    let winter = AsOf::end_of_day(date(2019, 10, 27), Zone::london());
     assert_eq!(
         winter.moment + Duration::milliseconds(1),
         utc(2019, 10, 28, 0, 0)
@@ -286,7 +300,7 @@ fn as_of_the_end_of_a_day_is_the_last_moment_before_local_midnight() {
 #[test]
 fn as_of_now_goes_with_the_local_date() {
     let now = utc(2019, 3, 31, 23, 30);
-    let as_of = AsOf::now(now, London);
+    let as_of = AsOf::now(now, Zone::london());
     assert_eq!(as_of.moment, now);
     assert_eq!(as_of.today, date(2019, 4, 1));
 }
@@ -295,7 +309,7 @@ fn as_of_now_goes_with_the_local_date() {
 fn as_of_the_end_of_a_day_whose_midnight_is_skipped() {
     // Havana moved its clocks from 00:00 to 01:00 on 10 March 2019: the day
     // after 9 March starts at 01:00 local (05:00 UTC).
-    let havana = chrono_tz::America::Havana;
+    let havana = planbot::plan::Zone::named("America/Havana").unwrap();
     let as_of = AsOf::end_of_day(date(2019, 3, 9), havana);
     let last = as_of.moment.with_timezone(&havana);
     assert_eq!(last.date_naive(), date(2019, 3, 9));

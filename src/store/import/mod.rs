@@ -84,7 +84,7 @@ pub struct Override {
 
 impl Override {
     /// "1.1 (Steve Comb set Not started on 28 Nov 2026; the file says Amber)".
-    pub fn describe(&self, time_zone: chrono_tz::Tz) -> String {
+    pub fn describe(&self, time_zone: crate::plan::Zone) -> String {
         format!(
             "{} ({} set {} on {}; the file says {})",
             self.reference,
