@@ -43,7 +43,7 @@ pub async fn summary(store: &Store, plan: &Plan, now: DateTime<Utc>) -> Result<S
     let outcomes = glance
         .outcomes
         .into_iter()
-        .map(|o| at_glance(o, &standings, today))
+        .map(|o| at_glance(o, &standings))
         .collect();
     Ok(Summary {
         today,
@@ -52,11 +52,7 @@ pub async fn summary(store: &Store, plan: &Plan, now: DateTime<Utc>) -> Result<S
     })
 }
 
-fn at_glance(
-    o: OutcomeActions,
-    standings: &[MeasureStanding],
-    today: NaiveDate,
-) -> OutcomeAtGlance {
+fn at_glance(o: OutcomeActions, standings: &[MeasureStanding]) -> OutcomeAtGlance {
     let mut measures = [0; 3];
     let mut unmeasured = 0;
     for s in standings
@@ -70,12 +66,8 @@ fn at_glance(
         }
     }
     OutcomeAtGlance {
-        actions: o.actions.len(),
-        actions_overdue: o
-            .actions
-            .iter()
-            .filter(|(due, status)| crate::plan::overdue_days(*due, *status, today).is_some())
-            .count(),
+        actions: o.actions,
+        actions_overdue: o.overdue,
         code: o.code,
         statement: o.statement,
         measures,

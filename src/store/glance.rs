@@ -4,7 +4,7 @@
 //! measures at all.
 
 use super::actions::parse_status;
-use super::{Result, Store, each_row, parse_day};
+use super::{Result, Store, each_row};
 use crate::plan::{Plan, Status};
 use chrono::NaiveDate;
 use std::borrow::Cow;
@@ -30,14 +30,15 @@ pub struct Counted {
     pub actions: usize,
 }
 
-/// An outcome, and the due date and status of each current action it names
-/// (each once, however often it is named; matched exactly, as the digest
-/// matches them).
+/// An outcome, and how many current actions it names (each once, however
+/// often it is named; matched exactly, as the digest matches them), of
+/// which how many are overdue.
 #[derive(Debug, Clone)]
 pub struct OutcomeActions {
     pub code: String,
     pub statement: String,
-    pub actions: Vec<(Option<NaiveDate>, Status)>,
+    pub actions: usize,
+    pub overdue: usize,
 }
 
 /// Priority number and title, status, whether overdue, how many.
@@ -54,13 +55,9 @@ struct CountedRow<'a>(
 #[derive(serde::Deserialize)]
 struct OutcomeRow(i64, String, String);
 
-/// Outcome id; due date and status of an action it names.
+/// Outcome id; how many actions it names, how many of them overdue.
 #[derive(serde::Deserialize)]
-struct NamedRow<'a>(
-    i64,
-    #[serde(borrow)] Option<Cow<'a, str>>,
-    #[serde(borrow)] Cow<'a, str>,
-);
+struct NamedRow(i64, i64, i64);
 
 impl Store {
     /// The plan at a glance on `today`. An outcome's actions are looked up
@@ -83,10 +80,14 @@ impl Store {
                  (SELECT json_group_array(json_array(id, code, statement)) FROM (
                     SELECT id, code, statement FROM outcomes
                      WHERE plan_id = ?1 AND removed_at_ms IS NULL ORDER BY position)) AS "outcomes!: String",
-                 (SELECT json_group_array(json_array(o.id, a.due, a.status))
-                    FROM outcomes o CROSS JOIN outcome_actions oa ON oa.outcome_id = o.id
-                    CROSS JOIN actions a ON a.plan_id = o.plan_id AND a.ref = oa.ref
-                   WHERE o.plan_id = ?1 AND o.removed_at_ms IS NULL AND a.removed_at_ms IS NULL) AS "named!: String",
+                 (SELECT json_group_array(json_array(id, n, overdue)) FROM (
+                    -- Overdue as above; an action's own row has no due date as NULL.
+                    SELECT o.id, count(*) AS n,
+                           sum(a.status <> 'complete' AND a.due IS NOT NULL AND a.due < ?2) AS overdue
+                      FROM outcomes o CROSS JOIN outcome_actions oa ON oa.outcome_id = o.id
+                      CROSS JOIN actions a ON a.plan_id = o.plan_id AND a.ref = oa.ref
+                     WHERE o.plan_id = ?1 AND o.removed_at_ms IS NULL AND a.removed_at_ms IS NULL
+                     GROUP BY o.id)) AS "named!: String",
                  EXISTS (SELECT 1 FROM measures WHERE plan_id = ?1 AND removed_at_ms IS NULL) AS "has_measures!: bool""#,
             plan.id,
             day
@@ -114,7 +115,8 @@ impl Store {
                 outcomes.push(OutcomeActions {
                     code,
                     statement,
-                    actions: Vec::new(),
+                    actions: 0,
+                    overdue: 0,
                 });
                 Ok(())
             },
@@ -122,10 +124,10 @@ impl Store {
         each_row(
             &row.named,
             "outcomes' actions",
-            |NamedRow(id, due, status)| {
+            |NamedRow(id, n, overdue)| {
                 if let Some(&i) = ids.get(&id) {
-                    let due = due.as_deref().map(parse_day).transpose()?;
-                    outcomes[i].actions.push((due, parse_status(&status)?));
+                    outcomes[i].actions = n as usize;
+                    outcomes[i].overdue = overdue as usize;
                 }
                 Ok(())
             },
