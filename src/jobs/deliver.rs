@@ -1,8 +1,11 @@
 //! Delivering the outbox, oldest first, through whatever speaks to Discord.
 
+use super::{JobError, PlanJobs, WorkingTime};
 use crate::clock::Clock;
-use crate::store::{Head, OutboxItem, Store, StoreError};
+use crate::config::Settings;
+use crate::store::{Head, OutboxItem, Store};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -54,13 +57,42 @@ pub fn backoff(attempts: i64) -> Duration {
     Duration::from_secs((1u64 << exp).min(300))
 }
 
-/// Delivers due messages in queue order for up to `budget`.
+/// Each plan's working hours, read once a round and only when a message
+/// is about to go. A plan the config no longer names has none: its
+/// messages go when due, as before.
+pub struct WorkingHours<'a> {
+    settings: &'a Settings,
+    read: Option<HashMap<i64, WorkingTime>>,
+}
+
+impl<'a> WorkingHours<'a> {
+    pub fn new(settings: &'a Settings) -> Self {
+        WorkingHours {
+            settings,
+            read: None,
+        }
+    }
+
+    async fn of(&mut self, store: &Store, plan_id: i64) -> Result<Option<&WorkingTime>, JobError> {
+        if self.read.is_none() {
+            let plans = PlanJobs::load(store, self.settings).await?;
+            self.read = Some(plans.iter().map(|pj| (pj.plan.id, pj.working())).collect());
+        }
+        Ok(self.read.as_ref().and_then(|r| r.get(&plan_id)))
+    }
+}
+
+/// Delivers due messages in queue order for up to `budget`. A message
+/// whose plan is outside its working hours (the bot was down, or Discord
+/// was, until the evening) waits, with the rest of its plan's, for the
+/// next working period: a reminder never arrives at night.
 pub async fn deliver_due<C: Courier>(
     store: &Store,
     courier: &C,
     clock: &Clock,
     budget: Duration,
-) -> Result<DeliveryReport, StoreError> {
+    hours: &mut WorkingHours<'_>,
+) -> Result<DeliveryReport, JobError> {
     let started = Instant::now();
     let mut report = DeliveryReport::default();
     loop {
@@ -77,6 +109,14 @@ pub async fn deliver_due<C: Courier>(
             }
             Head::Ready(item) => item,
         };
+        if let Some(work) = hours.of(store, item.plan_id).await? {
+            let next = work.next_working(now);
+            if next > now {
+                let held = store.hold_outbox(item.plan_id, now, next).await?;
+                tracing::info!(plan_id = item.plan_id, held, until = %next, "outside working hours: the plan's messages wait");
+                continue;
+            }
+        }
         tracing::debug!(key = %item.key, "delivering");
         match courier.deliver(&item).await {
             Ok(d) => {

@@ -2,10 +2,13 @@
 //! is due and sleeps until the next message's time, a retry, a renewal of
 //! the lease, or news that something was queued.
 
+use super::deliver::WorkingHours;
 use super::{Courier, deliver_due};
 use crate::clock::Clock;
+use crate::config::Settings;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
@@ -14,6 +17,8 @@ pub struct Sender<C> {
     pub store: Store,
     pub clock: Clock,
     pub courier: C,
+    /// For each plan's working hours.
+    pub settings: Arc<Settings>,
     /// How long one round of deliveries may take: a third of the lease.
     pub budget: Duration,
     /// The longest the sender sleeps without looking at the clock.
@@ -56,7 +61,15 @@ impl<C: Courier> Sender<C> {
     }
 
     async fn round(&self) -> Round {
-        let report = match deliver_due(&self.store, &self.courier, &self.clock, self.budget).await {
+        let mut hours = WorkingHours::new(&self.settings);
+        let delivered = deliver_due(
+            &self.store,
+            &self.courier,
+            &self.clock,
+            self.budget,
+            &mut hours,
+        );
+        let report = match delivered.await {
             Ok(r) if r.more => return Round::Again,
             Ok(r) => r,
             Err(e) => {

@@ -140,6 +140,28 @@ impl Store {
         Ok(())
     }
 
+    /// Holds back until `until` every message of the plan whose working time
+    /// had come by `now`: what an outage kept from going out in working
+    /// hours waits for the next ones. Their order is kept.
+    pub async fn hold_outbox(
+        &self,
+        plan_id: i64,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<u64> {
+        let (now, until) = (to_ms(now), to_ms(until));
+        let held = sqlx::query!(
+            "UPDATE outbox SET not_before_ms = ?
+              WHERE state = 'pending' AND plan_id = ? AND not_before_ms <= ?",
+            until,
+            plan_id,
+            now
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(held.rows_affected())
+    }
+
     /// Tries again at `next_try`; a rate limit does not count as a failed attempt.
     pub async fn retry_later(
         &self,

@@ -684,6 +684,70 @@ async fn with_discord_down_for_an_hour_nothing_is_lost_and_all_goes_out_in_order
     );
 }
 
+/// Reminders queued for Monday 09:00 that never went out (the bot was down
+/// all day) are not sent when it comes back at 18:00: they wait, in their
+/// order, for Tuesday 09:00.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_kept_back_by_an_outage_wait_for_the_next_working_morning() {
+    let mut app = spawn_app().await;
+    app.stop_bot().await;
+    let plan = app.store.find_plan(Some("Kirklees")).await.unwrap();
+    let pj = plan_jobs(&app, &plan).await;
+    let fire = utc(2019, 5, 20, 8, 0);
+    planbot::jobs::run_job(
+        &app.store,
+        &pj,
+        planbot::jobs::JobName::Chase,
+        fire,
+        fire,
+        planbot::store::RunKind::Manual,
+    )
+    .await
+    .unwrap();
+    let queued = app.store.outbox_entries(&[], 100).await.unwrap();
+    assert!(!queued.is_empty());
+    assert!(queued.iter().all(|e| e.not_before == fire), "{queued:?}");
+
+    // Monday 18:00 BST: past working hours.
+    let (clock, hand) = planbot::clock::Clock::manual(utc(2019, 5, 20, 17, 0));
+    let settings = jobs_settings(&app.server, &app.dir.path().join("bot.db"));
+    app.start_bot_at(settings, clock).await;
+    let tuesday = utc(2019, 5, 21, 8, 0);
+    let deadline = std::time::Instant::now() + WAIT;
+    let held = loop {
+        let outbox = app.store.outbox_entries(&[], 100).await.unwrap();
+        if outbox.iter().all(|e| e.not_before == tuesday) {
+            break outbox;
+        }
+        assert!(std::time::Instant::now() < deadline, "not held: {outbox:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(held.iter().all(|e| e.state == "pending"), "{held:?}");
+    assert!(
+        app.server.dm_messages(OPHELIA).is_empty(),
+        "nothing in the evening"
+    );
+    assert!(
+        app.server.dm_messages(STEVE).is_empty(),
+        "nothing in the evening"
+    );
+
+    hand.advance(tuesday - utc(2019, 5, 20, 17, 0));
+    let sent = app.wait_outbox(queued.len()).await;
+    assert!(sent.iter().all(|e| e.state == "sent"), "{sent:?}");
+    assert!(
+        sent.iter().all(|e| e.sent_at.unwrap() >= tuesday),
+        "{sent:?}"
+    );
+    let order: Vec<_> = sent.iter().map(|e| (e.id, e.sent_at.unwrap())).collect();
+    assert!(
+        order.windows(2).all(|w| w[0].1 <= w[1].1),
+        "in queue order: {order:?}"
+    );
+    assert_eq!(app.server.dm_messages(OPHELIA).len(), 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn before_the_quarter_ends_leads_with_no_update_this_quarter_are_asked_for_one() {
     let server = discord_testserver::TestServer::start(vec![guild()])
