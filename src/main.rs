@@ -22,6 +22,7 @@ async fn main() -> ExitCode {
         .log_internal_errors(false);
     // One JSON object per line, for a log collector (journald's, Loki, ...).
     let format = std::env::var("PLANBOT_LOG_FORMAT").map(|f| f.trim().to_lowercase());
+    let json = format.as_deref() == Ok("json");
     match format.as_deref() {
         Ok("json") => log.json().flatten_event(true).init(),
         Ok("text") | Ok("") | Err(_) => log
@@ -41,7 +42,19 @@ async fn main() -> ExitCode {
         // The reader has all it wanted, as with `planbot actions | head -1`.
         Err(e) if is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", one_line(&e));
+            let text = format!("error: {}", one_line(&e));
+            if json {
+                // The last line of a JSON log is JSON too, whatever the filter.
+                let line = serde_json::json!({
+                    "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                    "level": "ERROR",
+                    "message": text,
+                    "target": "planbot",
+                });
+                eprintln!("{line}");
+            } else {
+                eprintln!("{text}");
+            }
             let usage = e.chain().any(|c| c.is::<planbot::cli::UsageError>());
             ExitCode::from(if usage { 2 } else { 1 })
         }

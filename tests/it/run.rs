@@ -225,6 +225,24 @@ async fn with_planbot_log_format_json_every_log_line_is_one_json_object() {
     );
     assert!(!log.contains("test-token-never-logged"));
 
+    // A command's error is the log's last line, and JSON like the rest.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
+        .args([
+            "history",
+            "9.9",
+            "--db",
+            dir.path().join("run.db").to_str().unwrap(),
+        ])
+        .env("PLANBOT_LOG_FORMAT", "json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let last: Value = serde_json::from_str(err.lines().last().unwrap_or(""))
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {err}"));
+    assert_eq!(last["level"], "ERROR", "{last}");
+    assert!(last["message"].as_str().unwrap().contains("9.9"), "{last}");
+
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
         .args(["plans", "--db", dir.path().join("run.db").to_str().unwrap()])
         .env("PLANBOT_LOG_FORMAT", "xml")
