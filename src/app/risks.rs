@@ -3,7 +3,7 @@
 use super::{Actor, AppError};
 use crate::plan::Plan;
 use crate::plan::risk::{Rating, Risk};
-use crate::store::{ReviewRequest, RiskReview, Store};
+use crate::store::{ReviewRequest, RiskReview, RiskStanding, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// A review as asked for: likelihood and impact as given (checked here).
@@ -47,6 +47,35 @@ pub async fn review_risk(
             })
         })
         .await
+}
+
+/// A risk as it stands, for the owner about to review it (the form a
+/// reminder's *Review* button opens); anyone else is refused before they
+/// type anything. The review itself is checked again when written.
+pub async fn risk_to_review(
+    store: &Store,
+    plan: &Plan,
+    actor: &Actor,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<RiskStanding, AppError> {
+    let rights = actor.rights(store).await?;
+    let standing = store
+        .risks(plan, now)
+        .await?
+        .into_iter()
+        .find(|r| r.risk.code == code)
+        .ok_or_else(|| AppError::NoSuchRisk {
+            plan: plan.name.clone(),
+            code: code.to_string(),
+        })?;
+    if !rights.may_record(&standing.risk.owners) {
+        return Err(AppError::NotOwner {
+            code: standing.risk.code,
+            owners: standing.risk.owners,
+        });
+    }
+    Ok(standing)
 }
 
 pub use crate::store::RiskTrend;

@@ -24,10 +24,13 @@ pub async fn on_event(ctx: &serenity::Context, event: &serenity::FullEvent, data
         serenity::Interaction::Modal(m) => (Target::Modal(m), &m.data.custom_id),
         _ => return,
     };
-    let ours = super::corrections::is_ours(custom_id);
+    let value = super::corrections::is_ours(custom_id);
+    let risk = super::risk_review::is_ours(custom_id);
     let result = match target {
-        Target::Component(c) if ours => super::corrections::on_press(ctx, c, data).await,
-        Target::Modal(m) if ours => super::corrections::on_submit(ctx, m, data).await,
+        Target::Component(c) if value => super::corrections::on_press(ctx, c, data).await,
+        Target::Modal(m) if value => super::corrections::on_submit(ctx, m, data).await,
+        Target::Component(c) if risk => super::risk_review::on_press(ctx, c, data).await,
+        Target::Modal(m) if risk => super::risk_review::on_submit(ctx, m, data).await,
         Target::Component(c) => on_component(ctx, c, data).await,
         Target::Modal(m) => on_modal(ctx, m, data).await,
     };

@@ -14,6 +14,7 @@ mod invite;
 mod ratelimit;
 mod reminders;
 mod render;
+mod risk_review;
 mod stale;
 mod supervise;
 

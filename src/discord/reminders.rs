@@ -285,7 +285,7 @@ pub fn render(notice: &Notice, o: &RenderOptions) -> CreateMessage {
             rating,
         } => (
             format!(
-                "**Risk {risk} {} is due for review** ({} plan), {}: its review date was {} and it has not been reviewed since.{} Please review its likelihood and impact with `/risk review`.",
+                "**Risk {risk} {} is due for review** ({} plan), {}: its review date was {} and it has not been reviewed since.{} Please review its likelihood and impact: press Review {risk}, or use `/risk review`.",
                 quote(title),
                 quote(plan),
                 quote(owner),
@@ -295,7 +295,9 @@ pub fn render(notice: &Notice, o: &RenderOptions) -> CreateMessage {
                     .map(|r| format!(" Last rated {r}."))
                     .unwrap_or_default()
             ),
-            Vec::new(),
+            vec![CreateActionRow::Buttons(vec![super::risk_review::button(
+                o.plan_id, risk,
+            )])],
         ),
         Notice::Digest { plan, quarter, .. } => (
             format!("**Board digest for {}, {quarter}**", quote(plan)),

@@ -317,3 +317,89 @@ async fn the_value_due_reminder_records_the_value_from_its_button() {
     );
     assert_eq!(values(&app, "M1").await, [64.0, 66.0, 70.0]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_review_due_reminder_records_a_review_from_its_button() {
+    let mut app = spawn_app().await;
+    let plan = app.plan().await;
+    let january = Utc.with_ymd_and_hms(2019, 1, 5, 9, 0, 0).unwrap();
+    save_small_register(&app.store, &plan, january).await;
+    app.stop_bot().await;
+    // Monday 1 July 2019, 09:00:30 London: R2's review date, 30 June, has passed.
+    app.start_jobs_at(Utc.with_ymd_and_hms(2019, 7, 1, 8, 0, 30).unwrap())
+        .await;
+    let deadline = std::time::Instant::now() + WAIT;
+    let reminder = loop {
+        let found = app
+            .server
+            .dm_messages(OPHELIA)
+            .into_iter()
+            .find(|m| m["content"].as_str().is_some_and(|t| t.contains("Risk R2")));
+        if let Some(m) = found {
+            break m;
+        }
+        assert!(std::time::Instant::now() < deadline, "no reminder for R2");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let button = &reminder["components"][0]["components"][0];
+    assert_eq!(button["label"], "Review R2");
+    let id = button["custom_id"].as_str().unwrap().to_string();
+    let channel = app.server.dm_channel_of(OPHELIA).unwrap();
+    let message = reminder["id"].as_str().unwrap().parse().unwrap();
+    let reviews = || async { app.store.risk_reviews(&plan, "R2").await.unwrap() };
+    let before = reviews().await.len();
+
+    // Only an owner (or a plan admin) gets the form.
+    let refused = app.press(None, channel, STEVE, message, &id).await;
+    assert!(refused.is_ephemeral(), "{:?}", refused.kind);
+    assert!(
+        refused.content().contains("Only the owners of R2"),
+        "{}",
+        refused.content()
+    );
+
+    // The form starts from the last rating, 3 × 3.
+    let form = app.press(None, channel, OPHELIA, message, &id).await;
+    assert_eq!(form.kind, ResponseKind::Callback { type_: 9 });
+    let fields = &form.data()["components"];
+    assert_eq!(fields[0]["components"][0]["value"], "3", "{fields}");
+    assert_eq!(fields[1]["components"][0]["value"], "3", "{fields}");
+
+    let sent = |likelihood: &'static str| {
+        [
+            ("likelihood", likelihood),
+            ("impact", "3"),
+            ("note", "Partners now meet monthly"),
+            ("next", "2019-09-30"),
+        ]
+    };
+    for (typed, says) in [
+        (
+            "x",
+            "The likelihood must be a whole number from 1 to 5, not \"x\". Nothing was recorded",
+        ),
+        ("7", "likelihood must be 1 to 5, not 7. Nothing was changed"),
+    ] {
+        let bad = app.submit(channel, OPHELIA, &id, &sent(typed)).await;
+        assert!(bad.is_ephemeral());
+        assert!(bad.content().contains(says), "{}", bad.content());
+    }
+    assert_eq!(
+        reviews().await.len(),
+        before,
+        "a refused form records nothing"
+    );
+
+    let done = app.submit(channel, OPHELIA, &id, &sent("2")).await;
+    let text = done.content();
+    assert!(
+        text.contains("likelihood 2 × impact 3 = **6 Moderate**"),
+        "{text}"
+    );
+    assert!(text.contains("Next review"), "{text}");
+    let all = reviews().await;
+    assert_eq!(all.len(), before + 1);
+    let last = all.last().unwrap();
+    assert_eq!(last.by, "Ophelia Rix");
+    assert_eq!(last.note.as_deref(), Some("Partners now meet monthly"));
+}

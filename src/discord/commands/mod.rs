@@ -11,6 +11,7 @@ mod status;
 
 pub(crate) use digest::to_embed as digest_embed;
 pub(crate) use measures::recorded as value_recorded;
+pub(crate) use risks::reviewed as risk_reviewed;
 
 use super::{Context, Data, Error};
 

@@ -52,6 +52,16 @@ async fn review(
     let work = risks::review_risk(&ctx.data().store, &plan, &actor, &code, asked, now);
     let (done, _) = answer::within(work, || ctx.defer()).await;
     let (risk, written) = done?;
+    let text = reviewed(&risk, &written, next_review);
+    render::send_text(ctx, &text, false, "review.txt").await
+}
+
+/// What a review recorded, as `/risk review` and the reminder's form say it.
+pub(crate) fn reviewed(
+    risk: &Risk,
+    written: &crate::store::RiskReview,
+    next_review: Option<chrono::NaiveDate>,
+) -> String {
     let r = written.rating;
     let mut text = format!(
         "**{}** {}: likelihood {} × impact {} = **{} {}** (by {}, recorded <t:{}:f>)",
@@ -70,7 +80,7 @@ async fn review(
     if let Some(note) = &written.note {
         text.push_str(&format!("\nNote: {}", render::quote(note)));
     }
-    render::send_text(ctx, &text, false, "review.txt").await
+    text
 }
 
 /// The risk register, highest score first, with the change since last quarter
