@@ -183,12 +183,13 @@ pub fn read_xlsx_sheets(bytes: &[u8]) -> Result<Vec<(String, Vec<Row>)>, ImportE
         .into_iter()
         .map(|name| {
             let range = book.worksheet_range(&name).map_err(|e| unreadable(&e))?;
-            Ok((name, sheet_rows(&range)))
+            let styles = book.worksheet_style(&name).map_err(|e| unreadable(&e))?;
+            Ok((name, sheet_rows(&range, &styles)))
         })
         .collect()
 }
 
-fn sheet_rows(range: &calamine::Range<Data>) -> Vec<Row> {
+fn sheet_rows(range: &calamine::Range<Data>, styles: &calamine::StyleRange) -> Vec<Row> {
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
     let first_col = range.start().map_or(0, |(_, c)| c as usize);
     range
@@ -196,7 +197,18 @@ fn sheet_rows(range: &calamine::Range<Data>) -> Vec<Row> {
         .enumerate()
         .map(|(i, cells)| {
             let mut row: Vec<Cell> = vec![Cell::Text(String::new()); first_col];
-            row.extend(cells.iter().map(xlsx_cell));
+            row.extend(cells.iter().enumerate().map(|(j, data)| {
+                let at = ((first_row + i) as u32, (first_col + j) as u32);
+                match data {
+                    // A cell Excel shows as "85%" holds 0.85: read what it shows,
+                    // as a CSV saved from the sheet would have it.
+                    Data::Float(f) if shown_as_percent(styles.get(at)) => Cell::Text(percent(*f)),
+                    Data::Int(n) if shown_as_percent(styles.get(at)) => {
+                        Cell::Text(percent(*n as f64))
+                    }
+                    _ => xlsx_cell(data),
+                }
+            }));
             Row {
                 line: first_row + i + 1,
                 cells: row,
@@ -222,6 +234,35 @@ fn xlsx_cell(data: &Data) -> Cell {
         Data::Error(e) => Cell::Text(format!("#{e:?}")),
         Data::Empty => Cell::Text(String::new()),
     }
+}
+
+/// Whether a cell's number format shows it as a percentage: Excel's own
+/// "0%" and "0.00%" (ids 9 and 10), or a custom format with a % sign that
+/// is not quoted or escaped.
+fn shown_as_percent(style: Option<&calamine::Style>) -> bool {
+    let Some(format) = style.and_then(|s| s.number_format.as_ref()) else {
+        return false;
+    };
+    if matches!(format.format_id, Some(9 | 10)) {
+        return true;
+    }
+    let (mut quoted, mut escaped) = (false, false);
+    for c in format.format_code.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '%' if !quoted => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// 0.855 as "85.5%", without the float's noise (0.85 * 100 is 85.00000000000001).
+fn percent(fraction: f64) -> String {
+    let shown = (fraction * 100.0 * 1e9).round() / 1e9;
+    format!("{shown}%")
 }
 
 /// Excel counts days from 30 December 1899 (which absorbs its 1900 leap-year bug

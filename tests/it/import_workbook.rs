@@ -458,3 +458,67 @@ fn every_kind_exports_and_imports_back_to_the_same_data() {
     );
     assert!(digest.contains("KSCB: 0 of 10 addressed"), "{digest}");
 }
+
+/// A council's KPI sheet keeps percentages as numbers formatted as such:
+/// Excel shows 27% and holds 0.27. They are read as shown, as a CSV saved
+/// from the sheet has them; a plain number stays a number.
+#[test]
+fn percentages_are_read_as_excel_shows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let whole = rust_xlsxwriter::Format::new().set_num_format("0%");
+    let tenths = rust_xlsxwriter::Format::new().set_num_format("0.0%");
+    let sheet = book.add_worksheet();
+    sheet.set_name("Actions").unwrap();
+    for (r, row) in ACTIONS.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    let sheet = book.add_worksheet();
+    sheet.set_name("KPIs").unwrap();
+    for (c, cell) in MEASURES[0].iter().enumerate() {
+        sheet.write_string(0, c as u16, *cell).unwrap();
+    }
+    for (c, cell) in MEASURES[1].iter().enumerate() {
+        sheet.write_string(1, c as u16, *cell).unwrap();
+    }
+    sheet.write_number_with_format(1, 4, 0.28, &whole).unwrap();
+    sheet.write_number_with_format(1, 6, 0.12, &whole).unwrap();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Measure values").unwrap();
+    for (c, cell) in VALUES[0].iter().enumerate() {
+        sheet.write_string(0, c as u16, *cell).unwrap();
+    }
+    for (r, (period, value, format)) in [
+        ("Apr 2018", 0.27, Some(&whole)),
+        ("May 2018", 0.255, Some(&tenths)),
+        ("Jun 2018", 24.0, None),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, "M1").unwrap();
+        sheet.write_string(r, 1, period).unwrap();
+        match format {
+            Some(f) => sheet.write_number_with_format(r, 2, value, f).unwrap(),
+            None => sheet.write_number(r, 2, value).unwrap(),
+        };
+    }
+    let path = dir.path().join("kpis.xlsx");
+    book.save(&path).unwrap();
+
+    let said = ok(&db, &["import", path.to_str().unwrap(), "--plan", "P"]);
+    assert!(said.contains("1 measures, 3 measure values"), "{said}");
+    let measures = export(&db, "measures");
+    assert!(
+        measures.contains("Ophelia Rix,monthly,28,2018-03-31,12,2020-03-31,lower"),
+        "{measures}"
+    );
+    let values = export(&db, "values");
+    for line in ["M1,Apr 2018,27", "M1,May 2018,25.5", "M1,Jun 2018,24"] {
+        assert!(values.contains(line), "{line} in {values}");
+    }
+}
