@@ -197,16 +197,7 @@ async fn on_modal(
     let fail = |e: BotError| (e, false);
     let plan = plan_of(data, plan_id).await.map_err(fail)?;
     let actor = who(ctx, data, &plan, &m.user, m.member.as_ref()).await;
-    let field = |id: &str| {
-        m.data
-            .components
-            .iter()
-            .flat_map(|row| &row.components)
-            .find_map(|c| match c {
-                serenity::ActionRowComponent::InputText(t) if t.custom_id == id => t.value.clone(),
-                _ => None,
-            })
-    };
+    let field = |id: &str| modal_field(m, id);
     let typed = field("status").unwrap_or_default();
     let to = Status::parse(&typed).map_err(|e| {
         fail(BotError::user(format!(
@@ -227,6 +218,18 @@ async fn on_modal(
         .say(ctx, text, deferred)
         .await
         .map_err(|e| (e.into(), deferred))
+}
+
+/// What was typed into a form's field, if anything was.
+pub(super) fn modal_field(m: &ModalInteraction, id: &str) -> Option<String> {
+    m.data
+        .components
+        .iter()
+        .flat_map(|row| &row.components)
+        .find_map(|c| match c {
+            serenity::ActionRowComponent::InputText(t) if t.custom_id == id => t.value.clone(),
+            _ => None,
+        })
 }
 
 pub(super) async fn plan_of(data: &Data, plan_id: i64) -> Result<Plan, BotError> {

@@ -4,7 +4,7 @@
 //! the form records. The id carries plan, period and measure, so a button
 //! works after a restart; the owners are checked again on the write.
 
-use super::buttons::{Failed, Target, who};
+use super::buttons::{Failed, Target, modal_field, who};
 use super::{BotError, Data, answer};
 use crate::app::measures::{Reading, record_value};
 use chrono::NaiveDate;
@@ -132,16 +132,7 @@ pub async fn on_submit(
     };
     let plan = super::buttons::plan_of(data, plan_id).await.map_err(fail)?;
     let actor = who(ctx, data, &plan, &m.user, m.member.as_ref()).await;
-    let field = |id: &str| {
-        m.data
-            .components
-            .iter()
-            .flat_map(|row| &row.components)
-            .find_map(|c| match c {
-                serenity::ActionRowComponent::InputText(t) if t.custom_id == id => t.value.clone(),
-                _ => None,
-            })
-    };
+    let field = |id: &str| modal_field(m, id);
     let reading = Reading {
         value: field("value").unwrap_or_default(),
         for_date: Some(start),

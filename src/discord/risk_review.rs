@@ -4,7 +4,7 @@
 //! plan and the risk, so the button works after a restart; the owners are
 //! checked when it is pressed and again on the write.
 
-use super::buttons::{Failed, Target, plan_of, who};
+use super::buttons::{Failed, Target, modal_field, plan_of, who};
 use super::{BotError, Data, answer};
 use crate::app::risks::{Review, review_risk, risk_to_review};
 use poise::serenity_prelude as serenity;
@@ -106,14 +106,7 @@ pub async fn on_submit(
     let plan = plan_of(data, plan_id).await.map_err(fail)?;
     let actor = who(ctx, data, &plan, &m.user, m.member.as_ref()).await;
     let field = |id: &str| {
-        m.data
-            .components
-            .iter()
-            .flat_map(|row| &row.components)
-            .find_map(|c| match c {
-                serenity::ActionRowComponent::InputText(t) if t.custom_id == id => t.value.clone(),
-                _ => None,
-            })
+        modal_field(m, id)
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
     };
