@@ -151,8 +151,10 @@ impl Store {
     ) -> Result<u64> {
         let (now, until) = (to_ms(now), to_ms(until));
         let held = sqlx::query!(
-            "UPDATE outbox SET not_before_ms = ?
-              WHERE state = 'pending' AND plan_id = ? AND not_before_ms <= ?",
+            // A message is never to be tried before its working time
+            // (`planbot verify` checks that).
+            "UPDATE outbox SET not_before_ms = ?1, next_try_ms = max(next_try_ms, ?1)
+              WHERE state = 'pending' AND plan_id = ?2 AND not_before_ms <= ?3",
             until,
             plan_id,
             now

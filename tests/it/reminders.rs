@@ -724,6 +724,11 @@ async fn reminders_kept_back_by_an_outage_wait_for_the_next_working_morning() {
     };
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(held.iter().all(|e| e.state == "pending"), "{held:?}");
+    // Held messages are sound: none is to be tried before its working time.
+    let checked = planbot::store::check_file(&app.dir.path().join("bot.db"), WAIT)
+        .await
+        .unwrap();
+    assert_eq!(checked.problems, Vec::<String>::new());
     assert!(
         app.server.dm_messages(OPHELIA).is_empty(),
         "nothing in the evening"
