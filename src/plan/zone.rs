@@ -169,7 +169,10 @@ impl TimeZone for Zone {
     /// earlier moment first (as chrono expects).
     fn offset_from_local_datetime(&self, local: &NaiveDateTime) -> LocalResult<ZoneOffset> {
         let Some(civil) = civil(local) else {
-            return LocalResult::None;
+            // Past Jiff's years the zone's last rule stands, as chrono-tz
+            // had it: one offset, so that a walk to the next valid local
+            // time (`AsOf::end_of_day`) ends.
+            return LocalResult::Single(self.offset_at_utc(local));
         };
         let at = |offset: jiff::tz::Offset| {
             self.offset_at_utc(&(*local - chrono::Duration::seconds(offset.seconds().into())))
@@ -193,7 +196,7 @@ impl TimeZone for Zone {
 }
 
 /// The same wall-clock time in Jiff's terms; none outside its years
-/// (-9999 to 9999), which no plan reaches.
+/// (-9999 to 9999).
 fn civil(local: &NaiveDateTime) -> Option<jiff::civil::DateTime> {
     use chrono::{Datelike, Timelike};
     jiff::civil::DateTime::new(

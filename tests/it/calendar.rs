@@ -120,3 +120,21 @@ fn zone_names_are_read_in_any_case_and_unknown_ones_refused() {
     assert!(err.contains("\"Mars/Olympus_Mons\""), "{err}");
     assert!(err.contains("Europe/London"), "{err}");
 }
+
+/// Dates past the tz database's years still have an end of day: the last
+/// day the CLI's `--as-of` accepts, 31 December 9999, ends at midnight GMT.
+#[test]
+fn the_last_day_a_date_can_name_still_ends() {
+    use chrono::NaiveDate;
+    let last = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+    let as_of = planbot::plan::AsOf::end_of_day(last, Zone::london());
+    assert_eq!(as_of.today, last);
+    assert_eq!(
+        as_of.moment + chrono::Duration::milliseconds(1),
+        NaiveDate::from_ymd_opt(10000, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc()
+    );
+}
