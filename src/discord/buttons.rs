@@ -220,6 +220,12 @@ async fn on_modal(
         .map_err(|e| (e.into(), deferred))
 }
 
+/// Discord refuses a whole message whose button ids run past this many
+/// characters; a button that cannot fit is left off (its command remains).
+pub(super) fn fits(custom_id: &str) -> bool {
+    custom_id.chars().count() <= 100
+}
+
 /// What was typed into a form's field, if anything was.
 pub(super) fn modal_field(m: &ModalInteraction, id: &str) -> Option<String> {
     m.data

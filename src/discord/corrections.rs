@@ -4,7 +4,7 @@
 //! the form records. The id carries plan, period and measure, so a button
 //! works after a restart; the owners are checked again on the write.
 
-use super::buttons::{Failed, Target, modal_field, who};
+use super::buttons::{Failed, Target, fits, modal_field, who};
 use super::{BotError, Data, answer};
 use crate::app::measures::{Reading, record_value};
 use chrono::NaiveDate;
@@ -50,17 +50,26 @@ pub fn is_ours(custom_id: &str) -> bool {
     parse(custom_id).is_some()
 }
 
-pub fn button(plan_id: i64, code: &str, start: NaiveDate) -> CreateButton {
-    CreateButton::new(custom_id(Mode::Correct, plan_id, code, start))
-        .label("Correct it")
-        .style(ButtonStyle::Primary)
+/// Under "a value is already recorded"; none for a code too long for a
+/// button's id.
+pub fn button(plan_id: i64, code: &str, start: NaiveDate) -> Option<CreateButton> {
+    let id = custom_id(Mode::Correct, plan_id, code, start);
+    fits(&id).then(|| {
+        CreateButton::new(id)
+            .label("Correct it")
+            .style(ButtonStyle::Primary)
+    })
 }
 
-/// On the reminder that a value is due.
-pub fn record_button(plan_id: i64, code: &str, start: NaiveDate) -> CreateButton {
-    CreateButton::new(custom_id(Mode::Record, plan_id, code, start))
-        .label(crate::text::shorten(&format!("Record {code}"), 80))
-        .style(ButtonStyle::Primary)
+/// On the reminder that a value is due; none for a code too long for a
+/// button's id.
+pub fn record_button(plan_id: i64, code: &str, start: NaiveDate) -> Option<CreateButton> {
+    let id = custom_id(Mode::Record, plan_id, code, start);
+    fits(&id).then(|| {
+        CreateButton::new(id)
+            .label(crate::text::shorten(&format!("Record {code}"), 80))
+            .style(ButtonStyle::Primary)
+    })
 }
 
 /// The press: the form, once it is sure the presser may record the measure.

@@ -260,22 +260,27 @@ pub fn render(notice: &Notice, o: &RenderOptions) -> CreateMessage {
             period,
             period_start,
             due,
-        } => (
-            format!(
-                "**A value is due for {measure} {}** ({} plan), {}: the value for {period} was due by {} and is not recorded yet. Please record it with the button or `/measure record` (or ask a plan admin to).",
-                quote(name),
-                quote(plan),
-                quote(owner),
-                date(*due)
-            ),
-            period_start
-                .map(|start| {
-                    vec![CreateActionRow::Buttons(vec![
-                        super::corrections::record_button(o.plan_id, measure, start),
-                    ])]
-                })
-                .unwrap_or_default(),
-        ),
+        } => {
+            let button = period_start
+                .and_then(|start| super::corrections::record_button(o.plan_id, measure, start));
+            let how = if button.is_some() {
+                "with the button or `/measure record`"
+            } else {
+                "with `/measure record`"
+            };
+            (
+                format!(
+                    "**A value is due for {measure} {}** ({} plan), {}: the value for {period} was due by {} and is not recorded yet. Please record it {how} (or ask a plan admin to).",
+                    quote(name),
+                    quote(plan),
+                    quote(owner),
+                    date(*due)
+                ),
+                button
+                    .map(|b| vec![CreateActionRow::Buttons(vec![b])])
+                    .unwrap_or_default(),
+            )
+        }
         Notice::ReviewDue {
             plan,
             owner,
@@ -283,22 +288,30 @@ pub fn render(notice: &Notice, o: &RenderOptions) -> CreateMessage {
             title,
             review_date,
             rating,
-        } => (
-            format!(
-                "**Risk {risk} {} is due for review** ({} plan), {}: its review date was {} and it has not been reviewed since.{} Please review its likelihood and impact: press Review {risk}, or use `/risk review`.",
-                quote(title),
-                quote(plan),
-                quote(owner),
-                date(*review_date),
-                rating
-                    .as_ref()
-                    .map(|r| format!(" Last rated {r}."))
-                    .unwrap_or_default()
-            ),
-            vec![CreateActionRow::Buttons(vec![super::risk_review::button(
-                o.plan_id, risk,
-            )])],
-        ),
+        } => {
+            let button = super::risk_review::button(o.plan_id, risk);
+            let how = if button.is_some() {
+                format!("press Review {risk}, or use `/risk review`")
+            } else {
+                "use `/risk review`".to_string()
+            };
+            (
+                format!(
+                    "**Risk {risk} {} is due for review** ({} plan), {}: its review date was {} and it has not been reviewed since.{} Please review its likelihood and impact: {how}.",
+                    quote(title),
+                    quote(plan),
+                    quote(owner),
+                    date(*review_date),
+                    rating
+                        .as_ref()
+                        .map(|r| format!(" Last rated {r}."))
+                        .unwrap_or_default()
+                ),
+                button
+                    .map(|b| vec![CreateActionRow::Buttons(vec![b])])
+                    .unwrap_or_default(),
+            )
+        }
         Notice::Digest { plan, quarter, .. } => (
             format!("**Board digest for {}, {quarter}**", quote(plan)),
             Vec::new(),

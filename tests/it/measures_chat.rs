@@ -403,3 +403,54 @@ async fn the_review_due_reminder_records_a_review_from_its_button() {
     assert_eq!(last.by, "Ophelia Rix");
     assert_eq!(last.note.as_deref(), Some("Partners now meet monthly"));
 }
+
+/// Discord refuses a whole message whose button id is over 100
+/// characters: a risk code that long gets its reminder without the button.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_for_a_risk_code_too_long_for_a_button_still_goes() {
+    let mut app = spawn_app().await;
+    let plan = app.plan().await;
+    let long = format!("R2-{}", "x".repeat(95));
+    let mut register = small_register();
+    for (risk, _) in &mut register.risks {
+        if risk.code == "R2" {
+            risk.code = long.clone();
+        }
+    }
+    let source = planbot::store::RegisterSource {
+        by: "import of the test register".into(),
+        at: Utc.with_ymd_and_hms(2019, 1, 5, 9, 0, 0).unwrap(),
+    };
+    app.store
+        .save_register(&plan, &register, &source)
+        .await
+        .unwrap();
+    app.stop_bot().await;
+    app.start_jobs_at(Utc.with_ymd_and_hms(2019, 7, 1, 8, 0, 30).unwrap())
+        .await;
+    let deadline = std::time::Instant::now() + WAIT;
+    let reminder = loop {
+        let found = app.server.dm_messages(OPHELIA).into_iter().find(|m| {
+            m["content"]
+                .as_str()
+                .is_some_and(|t| t.contains(&format!("Risk {long}")))
+        });
+        if let Some(m) = found {
+            break m;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no reminder for {long}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let text = reminder["content"].as_str().unwrap();
+    assert!(text.contains("use `/risk review`"), "{text}");
+    assert!(!text.contains("press Review"), "{text}");
+    assert!(
+        reminder["components"]
+            .as_array()
+            .is_none_or(|rows| rows.is_empty()),
+        "{reminder}"
+    );
+}

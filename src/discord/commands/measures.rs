@@ -70,10 +70,11 @@ async fn record(
                 render::quote(&period),
                 render::quote(&by)
             );
-            let button = corrections::button(plan.id, &measure, start);
+            let buttons = corrections::button(plan.id, &measure, start)
+                .map(|b| vec![serenity::CreateActionRow::Buttons(vec![b])]);
             let reply = poise::CreateReply::default()
                 .content(text)
-                .components(vec![serenity::CreateActionRow::Buttons(vec![button])])
+                .components(buttons.unwrap_or_default())
                 .ephemeral(true)
                 .allowed_mentions(serenity::CreateAllowedMentions::new());
             ctx.send(reply).await?;
