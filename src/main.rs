@@ -42,7 +42,7 @@ async fn main() -> ExitCode {
         // The reader has all it wanted, as with `planbot actions | head -1`.
         Err(e) if is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let text = format!("error: {}", one_line(&e));
+            let text = one_line(&e);
             if json {
                 // The last line of a JSON log is JSON too, whatever the filter.
                 let line = serde_json::json!({
@@ -53,7 +53,7 @@ async fn main() -> ExitCode {
                 });
                 eprintln!("{line}");
             } else {
-                eprintln!("{text}");
+                eprintln!("error: {text}");
             }
             let usage = e.chain().any(|c| c.is::<planbot::cli::UsageError>());
             ExitCode::from(if usage { 2 } else { 1 })

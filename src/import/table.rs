@@ -238,20 +238,25 @@ fn xlsx_cell(data: &Data) -> Cell {
 
 /// Whether a cell's number format shows it as a percentage: Excel's own
 /// "0%" and "0.00%" (ids 9 and 10), or a custom format with a % sign that
-/// is not quoted or escaped.
+/// is not quoted, escaped, or a spacing or fill character.
 fn shown_as_percent(style: Option<&calamine::Style>) -> bool {
-    let Some(format) = style.and_then(|s| s.number_format.as_ref()) else {
-        return false;
-    };
-    if matches!(format.format_id, Some(9 | 10)) {
+    style
+        .and_then(|s| s.number_format.as_ref())
+        .is_some_and(|f| percent_format(f.format_id, &f.format_code))
+}
+
+fn percent_format(id: Option<u32>, code: &str) -> bool {
+    if matches!(id, Some(9 | 10)) {
         return true;
     }
-    let (mut quoted, mut escaped) = (false, false);
-    for c in format.format_code.chars() {
+    // Outside quotes, \ shows the next character as it is, and _ and *
+    // use it only for spacing and fill.
+    let (mut quoted, mut literal) = (false, false);
+    for c in code.chars() {
         match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
+            _ if literal => literal = false,
             '"' => quoted = !quoted,
+            '\\' | '_' | '*' if !quoted => literal = true,
             '%' if !quoted => return true,
             _ => {}
         }
@@ -261,7 +266,8 @@ fn shown_as_percent(style: Option<&calamine::Style>) -> bool {
 
 /// 0.855 as "85.5%", without the float's noise (0.85 * 100 is 85.00000000000001).
 fn percent(fraction: f64) -> String {
-    let shown = (fraction * 100.0 * 1e9).round() / 1e9;
+    // + 0.0 turns the -0 a tiny negative fraction rounds to into 0.
+    let shown = (fraction * 100.0 * 1e9).round() / 1e9 + 0.0;
     format!("{shown}%")
 }
 
@@ -286,4 +292,36 @@ fn column_letters(mut index: usize) -> String {
     }
     letters.reverse();
     letters.into_iter().map(char::from).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{percent, percent_format};
+
+    #[test]
+    fn a_percent_sign_scales_only_where_excel_scales() {
+        // In quotes a backslash is only a backslash: the quote ends there.
+        for code in [
+            "0%",
+            "0.0%",
+            "0%;[Red]-0%",
+            "#,##0.00%",
+            "[Blue]0%",
+            "\"a\\\"0%",
+        ] {
+            assert!(percent_format(None, code), "{code}");
+        }
+        assert!(percent_format(Some(9), "General"));
+        for code in ["0", "#,##0.00", "0\\%", "0\"%\"", "0_%", "0*%"] {
+            assert!(!percent_format(None, code), "{code}");
+        }
+    }
+
+    #[test]
+    fn a_fraction_reads_as_the_percentage_excel_shows() {
+        assert_eq!(percent(0.85), "85%");
+        assert_eq!(percent(0.855), "85.5%");
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(percent(-1e-13), "0%");
+    }
 }
