@@ -118,6 +118,9 @@ pub async fn restore(
     if same_file(file, target) {
         return Err(BackupError::SameFile(file.to_path_buf()));
     }
+    // Checking a file in WAL mode makes its -wal and -shm; they go again,
+    // refused or not (and the copy's, below, with it).
+    let _looked_at = Companions::absent(file);
     sound(file, file, wait).await?;
     let existed = store::existing_database(target, wait).await?;
     if existed
@@ -131,6 +134,7 @@ pub async fn restore(
         });
     }
     let incoming = temp_beside(target, ".planbot-restore-")?;
+    let _copy_looked_at = Companions::absent(incoming.path());
     std::fs::copy(file, incoming.path()).map_err(|e| write_error(target, e))?;
     // The database keeps its permissions (a backup's are owner-only).
     let mode = std::fs::metadata(if existed { target } else { file })
@@ -151,12 +155,43 @@ pub async fn restore(
         .map_err(|e| write_error(target, e.error))?;
     sync_folder(target)?;
     // The old file's log, emptied by settle_file: not the new file's.
-    for suffix in ["-wal", "-shm"] {
-        let mut stale = target.as_os_str().to_owned();
-        stale.push(suffix);
+    for stale in companions(target) {
         let _ = std::fs::remove_file(stale);
     }
     Ok(Restored { checked, kept })
+}
+
+/// A database's -wal and -shm files.
+fn companions(path: &Path) -> [PathBuf; 2] {
+    ["-wal", "-shm"].map(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    })
+}
+
+/// Those of a file's -wal and -shm that are not there yet, removed when
+/// this is dropped: SQLite makes them to read a file in WAL mode, and a
+/// reader that may not write leaves them behind.
+struct Companions(Vec<PathBuf>);
+
+impl Companions {
+    fn absent(path: &Path) -> Companions {
+        Companions(
+            companions(path)
+                .into_iter()
+                .filter(|p| !p.exists())
+                .collect(),
+        )
+    }
+}
+
+impl Drop for Companions {
+    fn drop(&mut self) {
+        for path in &self.0 {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 /// Checks the database at `path` without changing it.

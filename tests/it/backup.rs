@@ -164,10 +164,11 @@ async fn restore_replaces_the_database_and_keeps_the_one_it_replaced() {
     assert_eq!(kept_names.len(), 3, "{kept_names:?}");
 }
 
-/// Someone else's SQLite database.
+/// Someone else's SQLite database, in WAL mode as many programs keep theirs.
 async fn foreign_database(path: &Path) {
     let opts = SqliteConnectOptions::new()
         .filename(path)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
         .create_if_missing(true);
     let mut conn = SqliteConnection::connect_with(&opts).await.unwrap();
     conn.execute("CREATE TABLE notes (body TEXT)")
@@ -221,7 +222,12 @@ async fn restore_refuses_what_is_not_a_sound_backup_and_changes_nothing() {
     assert_eq!(export(&db), before);
     let leftovers: Vec<String> = files(dir.path())
         .into_iter()
-        .filter(|f| f.contains("before-restore") || f.ends_with(".partial"))
+        .filter(|f| {
+            f.contains("before-restore")
+                || f.contains(".partial")
+                || f.ends_with("-wal")
+                || f.ends_with("-shm")
+        })
         .collect();
     assert_eq!(leftovers, Vec::<String>::new());
 }
