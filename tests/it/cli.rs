@@ -328,17 +328,9 @@ fn a_new_plans_time_zone_is_checked_and_spelled_as_the_database_does() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("plan.db");
     let file = write(dir.path(), "plan.csv", SMALL_PLAN);
-    let out = planbot(
-        &db,
-        &[
-            "import",
-            &file,
-            "--plan",
-            "P",
-            "--time-zone",
-            "Mars/Olympus_Mons",
-        ],
-    );
+    let import_in =
+        |zone: &str| planbot(&db, &["import", &file, "--plan", "P", "--time-zone", zone]);
+    let out = import_in("Mars/Olympus_Mons");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("unknown time zone \"Mars/Olympus_Mons\""),
@@ -347,17 +339,7 @@ fn a_new_plans_time_zone_is_checked_and_spelled_as_the_database_does() {
     );
     assert!(!db.exists());
 
-    let out = planbot(
-        &db,
-        &[
-            "import",
-            &file,
-            "--plan",
-            "P",
-            "--time-zone",
-            "europe/london",
-        ],
-    );
+    let out = import_in("europe/london");
     assert!(out.status.success(), "{}", stderr(&out));
     let plans = stdout(&planbot(&db, &["plans"]));
     assert!(plans.contains("Europe/London"), "{plans}");

@@ -27,6 +27,26 @@ fn record(code: &str, value: &str, more: &[(&str, Value)]) -> Value {
     sub("record", Value::Array(opts))
 }
 
+/// The first direct message to `user` holding `text`, once the bot sends it.
+async fn dm_containing(app: &TestApp, user: u64, text: &str) -> Value {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let found = app
+            .server
+            .dm_messages(user)
+            .into_iter()
+            .find(|m| m["content"].as_str().is_some_and(|t| t.contains(text)));
+        if let Some(m) = found {
+            return m;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no message with {text}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 async fn values(app: &TestApp, code: &str) -> Vec<f64> {
     let plan = app.plan().await;
     let all = app.store.measure_values(&plan, code).await.unwrap();
@@ -269,19 +289,7 @@ async fn the_value_due_reminder_records_the_value_from_its_button() {
     // Monday 20 May 2019, 09:00:30 London: April's values are past their grace.
     app.start_jobs_at(chrono::Utc.with_ymd_and_hms(2019, 5, 20, 8, 0, 30).unwrap())
         .await;
-    let deadline = std::time::Instant::now() + WAIT;
-    let reminder = loop {
-        let found = app.server.dm_messages(OPHELIA).into_iter().find(|m| {
-            m["content"]
-                .as_str()
-                .is_some_and(|t| t.contains("A value is due for M1"))
-        });
-        if let Some(m) = found {
-            break m;
-        }
-        assert!(std::time::Instant::now() < deadline, "no reminder for M1");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
+    let reminder = dm_containing(&app, OPHELIA, "A value is due for M1").await;
     assert!(
         reminder["content"]
             .as_str()
@@ -328,19 +336,7 @@ async fn the_review_due_reminder_records_a_review_from_its_button() {
     // Monday 1 July 2019, 09:00:30 London: R2's review date, 30 June, has passed.
     app.start_jobs_at(Utc.with_ymd_and_hms(2019, 7, 1, 8, 0, 30).unwrap())
         .await;
-    let deadline = std::time::Instant::now() + WAIT;
-    let reminder = loop {
-        let found = app
-            .server
-            .dm_messages(OPHELIA)
-            .into_iter()
-            .find(|m| m["content"].as_str().is_some_and(|t| t.contains("Risk R2")));
-        if let Some(m) = found {
-            break m;
-        }
-        assert!(std::time::Instant::now() < deadline, "no reminder for R2");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
+    let reminder = dm_containing(&app, OPHELIA, "Risk R2").await;
     let button = &reminder["components"][0]["components"][0];
     assert_eq!(button["label"], "Review R2");
     let id = button["custom_id"].as_str().unwrap().to_string();
@@ -428,22 +424,7 @@ async fn a_reminder_for_a_risk_code_too_long_for_a_button_still_goes() {
     app.stop_bot().await;
     app.start_jobs_at(Utc.with_ymd_and_hms(2019, 7, 1, 8, 0, 30).unwrap())
         .await;
-    let deadline = std::time::Instant::now() + WAIT;
-    let reminder = loop {
-        let found = app.server.dm_messages(OPHELIA).into_iter().find(|m| {
-            m["content"]
-                .as_str()
-                .is_some_and(|t| t.contains(&format!("Risk {long}")))
-        });
-        if let Some(m) = found {
-            break m;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no reminder for {long}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
+    let reminder = dm_containing(&app, OPHELIA, &format!("Risk {long}")).await;
     let text = reminder["content"].as_str().unwrap();
     assert!(text.contains("use `/risk review`"), "{text}");
     assert!(!text.contains("press Review"), "{text}");
