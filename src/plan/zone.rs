@@ -27,7 +27,8 @@ struct Known {
 #[error("unknown time zone \"{0}\": give an IANA name such as Europe/London")]
 pub struct UnknownZone(pub String);
 
-/// The zones read so far. A process meets one or two, so a list will do.
+/// The zones read so far, each once: a process meets one or two, and can
+/// keep no more than the database holds.
 static KNOWN: Mutex<Vec<&'static Known>> = Mutex::new(Vec::new());
 
 impl Zone {
@@ -35,15 +36,15 @@ impl Zone {
     pub fn named(name: &str) -> Result<Zone, UnknownZone> {
         let unknown = || UnknownZone(name.to_string());
         let tz = jiff::tz::TimeZone::get(name).map_err(|_| unknown())?;
-        let canonical = tz.iana_name().ok_or_else(unknown)?;
+        let canonical = tz.iana_name().ok_or_else(unknown)?.to_string();
         // A poisoned lock still holds a sound list: entries are only added.
         let mut known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(k) = known.iter().find(|k| k.name == canonical) {
             return Ok(Zone(k));
         }
         let entry: &'static Known = Box::leak(Box::new(Known {
-            name: Box::leak(canonical.to_string().into_boxed_str()),
-            tz: tz.clone(),
+            name: Box::leak(canonical.into_boxed_str()),
+            tz,
         }));
         known.push(entry);
         Ok(Zone(entry))
