@@ -202,8 +202,10 @@ fn sheet_rows(range: &calamine::Range<Data>, styles: &calamine::StyleRange) -> V
                 match data {
                     // A cell Excel shows as "85%" holds 0.85: read what it shows,
                     // as a CSV saved from the sheet would have it.
-                    Data::Float(f) if shown_as_percent(styles.get(at)) => Cell::Text(percent(*f)),
-                    Data::Int(n) if shown_as_percent(styles.get(at)) => {
+                    Data::Float(f) if shown_as_percent(styles.get(at), *f) => {
+                        Cell::Text(percent(*f))
+                    }
+                    Data::Int(n) if shown_as_percent(styles.get(at), *n as f64) => {
                         Cell::Text(percent(*n as f64))
                     }
                     _ => xlsx_cell(data),
@@ -236,32 +238,41 @@ fn xlsx_cell(data: &Data) -> Cell {
     }
 }
 
-/// Whether a cell's number format shows it as a percentage: Excel's own
-/// "0%" and "0.00%" (ids 9 and 10), or a custom format with a % sign that
-/// is not quoted, escaped, or a spacing or fill character.
-fn shown_as_percent(style: Option<&calamine::Style>) -> bool {
+/// Whether a cell's number format shows `value` as a percentage: Excel's
+/// own "0%" and "0.00%" (ids 9 and 10), or a custom format whose section
+/// for the value (positive;negative;zero) has a % sign that is not quoted,
+/// escaped, or a spacing or fill character.
+fn shown_as_percent(style: Option<&calamine::Style>, value: f64) -> bool {
     style
         .and_then(|s| s.number_format.as_ref())
-        .is_some_and(|f| percent_format(f.format_id, &f.format_code))
+        .is_some_and(|f| percent_format(f.format_id, &f.format_code, value))
 }
 
-fn percent_format(id: Option<u32>, code: &str) -> bool {
+fn percent_format(id: Option<u32>, code: &str, value: f64) -> bool {
     if matches!(id, Some(9 | 10)) {
         return true;
     }
     // Outside quotes, \ shows the next character as it is, and _ and *
-    // use it only for spacing and fill.
+    // use it only for spacing and fill; ; starts the next section.
     let (mut quoted, mut literal) = (false, false);
+    let mut sections = vec![false];
     for c in code.chars() {
         match c {
             _ if literal => literal = false,
             '"' => quoted = !quoted,
             '\\' | '_' | '*' if !quoted => literal = true,
-            '%' if !quoted => return true,
+            ';' if !quoted => sections.push(false),
+            '%' if !quoted => *sections.last_mut().unwrap_or(&mut false) = true,
             _ => {}
         }
     }
-    false
+    // A missing section is shown as the first (a missing zero section too).
+    let which = match (value < 0.0, value == 0.0) {
+        (true, _) if sections.len() > 1 => 1,
+        (_, true) if sections.len() > 2 => 2,
+        _ => 0,
+    };
+    sections[which]
 }
 
 /// 0.855 as "85.5%", without the float's noise (0.85 * 100 is 85.00000000000001).
@@ -309,12 +320,17 @@ mod tests {
             "[Blue]0%",
             "\"a\\\"0%",
         ] {
-            assert!(percent_format(None, code), "{code}");
+            assert!(percent_format(None, code, 0.5), "{code}");
         }
-        assert!(percent_format(Some(9), "General"));
+        assert!(percent_format(Some(9), "General", 0.5));
         for code in ["0", "#,##0.00", "0\\%", "0\"%\"", "0_%", "0*%"] {
-            assert!(!percent_format(None, code), "{code}");
+            assert!(!percent_format(None, code, 0.5), "{code}");
         }
+        // Each sign has its section; a value takes the % of its own only.
+        assert!(!percent_format(None, "0;-0%", 28.0));
+        assert!(percent_format(None, "0;-0%", -0.28));
+        assert!(!percent_format(None, "0%;-0%;\"none\"", 0.0));
+        assert!(percent_format(None, "0%;-0", 0.0));
     }
 
     #[test]
