@@ -30,6 +30,10 @@ pub enum BackupError {
     DatabaseFile(PathBuf),
     #[error("{0} is a folder")]
     Folder(PathBuf),
+    /// Changes to the file are still in its write-ahead log beside it: a
+    /// copy of the file alone would leave them out.
+    #[error("{0} has changes in its write-ahead log that are not in the file")]
+    LogNotWritten(PathBuf),
     /// The checks found these problems (one line each).
     #[error("{path} fails its checks: {}", .problems.join("; "))]
     Unsound {
@@ -112,15 +116,24 @@ pub async fn restore(
     wait: Duration,
     now: DateTime<Utc>,
 ) -> Result<Restored, BackupError> {
+    if file.is_dir() {
+        return Err(BackupError::Folder(file.to_path_buf()));
+    }
     if !file.is_file() {
         return Err(BackupError::NoFile(file.to_path_buf()));
     }
     if same_file(file, target) {
         return Err(BackupError::SameFile(file.to_path_buf()));
     }
-    // Checking a file in WAL mode makes its -wal and -shm; they go again,
-    // refused or not (and the copy's, below, with it).
+    let [log, _] = companions(file);
+    if std::fs::metadata(&log).is_ok_and(|m| m.len() > 0) {
+        return Err(BackupError::LogNotWritten(file.to_path_buf()));
+    }
+    // Looking at a file in WAL mode makes its -wal and -shm, which a reader
+    // that may not write leaves behind: those that were not there go again,
+    // refused or not (the copy's, below, too).
     let _looked_at = Companions::absent(file);
+    let _target_looked_at = Companions::absent(target);
     sound(file, file, wait).await?;
     let existed = store::existing_database(target, wait).await?;
     if existed

@@ -209,6 +209,10 @@ fn word_restore(e: BackupError, file: &Path) -> anyhow::Error {
         BackupError::Store(StoreError::Damaged { path }) if path == file => {
             not_a_backup("it is damaged (SQLite finds it malformed or cut short)")
         }
+        BackupError::LogNotWritten(path) => anyhow::anyhow!(
+            "{name} is not a planbot backup on its own: {}-wal beside it holds changes not yet written into it. Restore a file made by `planbot backup`, or let the program using {name} finish (or run `sqlite3 {name} \"PRAGMA wal_checkpoint(TRUNCATE)\"`) and try again",
+            path.display()
+        ),
         BackupError::Store(StoreError::NewerSchema { path, found, known }) if path == file => {
             anyhow::anyhow!(
                 "{name} was written by a newer planbot (schema {found}; this binary knows up to {known}): restore it with that planbot, or choose an older backup"

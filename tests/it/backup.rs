@@ -203,7 +203,30 @@ async fn restore_refuses_what_is_not_a_sound_backup_and_changes_nothing() {
     .unwrap();
     conn.close().await.unwrap();
 
+    // A copy of the backup still open in another program, its last change
+    // only in its write-ahead log.
+    let open = dir.path().join("open.db");
+    std::fs::write(&open, &bytes).unwrap();
+    let mut writer = SqliteConnection::connect_with(
+        &SqliteConnectOptions::new()
+            .filename(&open)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal),
+    )
+    .await
+    .unwrap();
+    writer
+        .execute("UPDATE people SET name = 'Renamed' WHERE id = 1")
+        .await
+        .unwrap();
+    let folder = dir.path().join("folder");
+    std::fs::create_dir(&folder).unwrap();
+
     for (file, says) in [
+        (
+            &open,
+            "open.db-wal beside it holds changes not yet written into it",
+        ),
+        (&folder, "is a folder"),
         (&half, "is not a planbot backup: it is damaged"),
         (
             &notes,
@@ -219,6 +242,7 @@ async fn restore_refuses_what_is_not_a_sound_backup_and_changes_nothing() {
         let err = failed_in_one_line(&restore(file, &db));
         assert!(err.contains(says), "{}: {err}", file.display());
     }
+    writer.close().await.unwrap();
     assert_eq!(export(&db), before);
     let leftovers: Vec<String> = files(dir.path())
         .into_iter()
