@@ -1,11 +1,31 @@
 use clap::Parser;
+use planbot::cli::stderr::{Level, LogFormat, line};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    // clap exits with 2 on a usage error by itself.
-    let cli = planbot::cli::Cli::parse();
+    let format = match LogFormat::from_env() {
+        Ok(format) => format,
+        Err(other) => {
+            eprintln!(
+                "error: PLANBOT_LOG_FORMAT=\"{other}\" is not a log format: use json or text"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let cli = match planbot::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and the version go to stdout as clap prints them.
+        Err(e) if !e.use_stderr() => e.exit(),
+        // A usage error: exit 2, its text a JSON line in a JSON log.
+        Err(e) if format == LogFormat::Json => {
+            let text = e.render().to_string();
+            line(Level::Error, text.trim_start_matches("error: "));
+            return ExitCode::from(2);
+        }
+        Err(e) => e.exit(),
+    };
     // The bot reports its progress; one-off commands speak only of trouble.
     let default_filter = match cli.command {
         planbot::cli::Command::Run { .. } => "warn,planbot=info",
@@ -21,20 +41,12 @@ async fn main() -> ExitCode {
         // same closed stderr, panic, and could leave a database thread hung.
         .log_internal_errors(false);
     // One JSON object per line, for a log collector (journald's, Loki, ...).
-    let format = std::env::var("PLANBOT_LOG_FORMAT").map(|f| f.trim().to_lowercase());
-    let json = format.as_deref() == Ok("json");
-    match format.as_deref() {
-        Ok("json") => log.json().flatten_event(true).init(),
-        Ok("text") | Ok("") | Err(_) => log
+    match format {
+        LogFormat::Json => log.json().flatten_event(true).init(),
+        LogFormat::Text => log
             // Colour codes are noise in a log file or a pipe.
             .with_ansi(std::io::stderr().is_terminal())
             .init(),
-        Ok(other) => {
-            eprintln!(
-                "error: PLANBOT_LOG_FORMAT=\"{other}\" is not a log format: use json or text"
-            );
-            return ExitCode::from(2);
-        }
     }
     let mut stdout = std::io::stdout();
     match planbot::cli::run(cli, &mut stdout).await {
@@ -42,19 +54,8 @@ async fn main() -> ExitCode {
         // The reader has all it wanted, as with `planbot actions | head -1`.
         Err(e) if is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let text = one_line(&e);
-            if json {
-                // The last line of a JSON log is JSON too, whatever the filter.
-                let line = serde_json::json!({
-                    "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-                    "level": "ERROR",
-                    "message": text,
-                    "target": "planbot",
-                });
-                eprintln!("{line}");
-            } else {
-                eprintln!("error: {text}");
-            }
+            // The last line of a JSON log is JSON too, whatever the filter.
+            line(Level::Error, &one_line(&e));
             let usage = e.chain().any(|c| c.is::<planbot::cli::UsageError>());
             ExitCode::from(if usage { 2 } else { 1 })
         }

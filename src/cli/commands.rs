@@ -350,12 +350,12 @@ async fn import(
 
 /// Warnings go to stderr, so that stdout stays the outcome.
 fn print_warnings(warnings: &[String], more: usize) -> Result<()> {
-    let mut err = std::io::stderr().lock();
+    use super::stderr::{Level, line};
     for w in warnings {
-        writeln!(err, "warning: {w}")?;
+        line(Level::Warning, w);
     }
     if more > 0 {
-        writeln!(err, "warning: and {more} more warnings")?;
+        line(Level::Warning, &format!("and {more} more warnings"));
     }
     Ok(())
 }

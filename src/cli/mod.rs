@@ -9,6 +9,7 @@ mod holidays;
 mod jobs;
 mod measures;
 mod output;
+pub mod stderr;
 mod words;
 
 use crate::store::DEFAULT_DB_PATH;

@@ -243,6 +243,50 @@ async fn with_planbot_log_format_json_every_log_line_is_one_json_object() {
     assert_eq!(last["level"], "ERROR", "{last}");
     assert!(last["message"].as_str().unwrap().contains("9.9"), "{last}");
 
+    // So are a usage error and an import's warnings.
+    let json_lines = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
+            .args(args)
+            .env("PLANBOT_LOG_FORMAT", "json")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let lines: Vec<Value> = err
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect();
+        (out.status.code(), lines)
+    };
+    let (code, lines) = json_lines(&["bogus"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0]["message"].as_str().unwrap().contains("bogus"),
+        "{lines:?}"
+    );
+    let csv = dir.path().join("extra.csv");
+    std::fs::write(
+        &csv,
+        "Priority,Ref,Action,Leads,Due,Status,Colour\n1. A,1.1,Do it,Ann Lee,Q3 18/19,Red,blue\n",
+    )
+    .unwrap();
+    let db = dir.path().join("extra.db");
+    let (code, lines) = json_lines(&[
+        "import",
+        csv.to_str().unwrap(),
+        "--plan",
+        "X",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["level"] == "WARN" && l["message"].as_str().unwrap().contains("Colour")),
+        "{lines:?}"
+    );
+
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_planbot"))
         .args(["plans", "--db", dir.path().join("run.db").to_str().unwrap()])
         .env("PLANBOT_LOG_FORMAT", "xml")
