@@ -66,6 +66,14 @@ pub fn which_quarter(
     Ok(match quarter {
         Some(text) => {
             let q = plan.year_start.parse_quarter(text)?;
+            let starts = plan.year_start.first_day(q);
+            // Its actions "as of now" under its name would misstate it.
+            if starts > plan.today(now) {
+                return Err(AppError::QuarterNotBegun {
+                    quarter: plan.year_start.label(q),
+                    starts,
+                });
+            }
             (q, digest::quarter_as_of(plan, q, now))
         }
         None => digest::last_quarter(plan, now),

@@ -141,6 +141,11 @@ pub enum AppError {
         asked: NaiveDate,
         first: NaiveDate,
     },
+    /// A digest asked for of a quarter still to come.
+    #[error(
+        "{quarter} has not begun (it starts on {starts}); a digest is of a quarter under way or past"
+    )]
+    QuarterNotBegun { quarter: String, starts: NaiveDate },
     #[error("only board secretaries and plan admins can pull digests")]
     NotSecretary,
     #[error("{0}")]

@@ -137,6 +137,10 @@ fn app_words(e: &AppError) -> String {
             first.format("%-d %b %Y"),
             asked.format("%-d %b %Y")
         ),
+        AppError::QuarterNotBegun { quarter, starts } => format!(
+            "{quarter} has not begun: it starts on {}. Ask for a quarter under way or past.",
+            starts.format("%-d %b %Y")
+        ),
         AppError::NotSecretary => "Only board secretaries and plan admins can pull digests.".into(),
         AppError::BadRequest(e) => format!("{e}. Nothing was changed."),
         AppError::NoSuchAction { plan, reference } => format!(

@@ -344,3 +344,31 @@ fn a_new_plans_time_zone_is_checked_and_spelled_as_the_database_does() {
     let plans = stdout(&planbot(&db, &["plans"]));
     assert!(plans.contains("Europe/London"), "{plans}");
 }
+
+/// A board paper of a quarter still to come would show today's plan under
+/// its name: refused, and nothing written.
+#[test]
+fn a_digest_of_a_quarter_to_come_is_refused() {
+    let (dir, db) = imported();
+    let out_dir = dir.path().join("pack");
+    let out = planbot(
+        &db,
+        &[
+            "digest",
+            "--quarter",
+            "Q1 90/91",
+            "--format",
+            "all",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Q1 90/91 has not begun"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+    assert!(!out_dir.exists());
+}

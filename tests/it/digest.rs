@@ -410,6 +410,23 @@ async fn digest_is_for_secretaries_and_admins_with_the_files_attached() {
         refused.content()
     );
 
+    // On 15 May 2019, Q3 19/20 is still to come: no paper can be of it.
+    let future = app
+        .reply(
+            SECRETARY,
+            "digest",
+            json!([{"type": 3, "name": "quarter", "value": "Q3 19/20"}]),
+        )
+        .await;
+    assert!(future.is_ephemeral());
+    assert!(
+        future
+            .content()
+            .contains("Q3 19/20 has not begun: it starts on 1 Oct 2019"),
+        "{}",
+        future.content()
+    );
+
     let answers = app
         .command(
             SECRETARY,
