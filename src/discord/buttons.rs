@@ -226,6 +226,15 @@ pub(super) fn fits(custom_id: &str) -> bool {
     custom_id.chars().count() <= 100
 }
 
+/// A primary button, or none when its id does not fit (see [`fits`]).
+pub(super) fn primary(custom_id: String, label: &str) -> Option<serenity::CreateButton> {
+    fits(&custom_id).then(|| {
+        serenity::CreateButton::new(custom_id)
+            .label(crate::text::shorten(label, 80))
+            .style(serenity::ButtonStyle::Primary)
+    })
+}
+
 /// What was typed into a form's field, if anything was.
 pub(super) fn modal_field(m: &ModalInteraction, id: &str) -> Option<String> {
     m.data

@@ -4,13 +4,13 @@
 //! the form records. The id carries plan, period and measure, so a button
 //! works after a restart; the owners are checked again on the write.
 
-use super::buttons::{Failed, Target, fits, modal_field, who};
+use super::buttons::{Failed, Target, modal_field, primary, who};
 use super::{BotError, Data, answer};
 use crate::app::measures::{Reading, record_value};
 use chrono::NaiveDate;
 use poise::serenity_prelude as serenity;
 use serenity::{
-    ButtonStyle, ComponentInteraction, CreateActionRow, CreateButton, CreateInputText,
+    ComponentInteraction, CreateActionRow, CreateButton, CreateInputText,
     CreateInteractionResponse, CreateModal, InputTextStyle, ModalInteraction,
 };
 
@@ -53,23 +53,16 @@ pub fn is_ours(custom_id: &str) -> bool {
 /// Under "a value is already recorded"; none for a code too long for a
 /// button's id.
 pub fn button(plan_id: i64, code: &str, start: NaiveDate) -> Option<CreateButton> {
-    let id = custom_id(Mode::Correct, plan_id, code, start);
-    fits(&id).then(|| {
-        CreateButton::new(id)
-            .label("Correct it")
-            .style(ButtonStyle::Primary)
-    })
+    primary(custom_id(Mode::Correct, plan_id, code, start), "Correct it")
 }
 
 /// On the reminder that a value is due; none for a code too long for a
 /// button's id.
 pub fn record_button(plan_id: i64, code: &str, start: NaiveDate) -> Option<CreateButton> {
-    let id = custom_id(Mode::Record, plan_id, code, start);
-    fits(&id).then(|| {
-        CreateButton::new(id)
-            .label(crate::text::shorten(&format!("Record {code}"), 80))
-            .style(ButtonStyle::Primary)
-    })
+    primary(
+        custom_id(Mode::Record, plan_id, code, start),
+        &format!("Record {code}"),
+    )
 }
 
 /// The press: the form, once it is sure the presser may record the measure.

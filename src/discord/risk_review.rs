@@ -4,12 +4,12 @@
 //! plan and the risk, so the button works after a restart; the owners are
 //! checked when it is pressed and again on the write.
 
-use super::buttons::{Failed, Target, fits, modal_field, plan_of, who};
+use super::buttons::{Failed, Target, modal_field, plan_of, primary, who};
 use super::{BotError, Data, answer};
 use crate::app::risks::{Review, review_risk, risk_to_review};
 use poise::serenity_prelude as serenity;
 use serenity::{
-    ButtonStyle, ComponentInteraction, CreateActionRow, CreateButton, CreateInputText,
+    ComponentInteraction, CreateActionRow, CreateButton, CreateInputText,
     CreateInteractionResponse, CreateModal, InputTextStyle, ModalInteraction,
 };
 
@@ -31,12 +31,10 @@ pub fn is_ours(custom_id: &str) -> bool {
 
 /// None for a code too long for a button's id.
 pub fn button(plan_id: i64, code: &str) -> Option<CreateButton> {
-    let id = format!("{PREFIX}:{plan_id}:{code}");
-    fits(&id).then(|| {
-        CreateButton::new(id)
-            .label(crate::text::shorten(&format!("Review {code}"), 80))
-            .style(ButtonStyle::Primary)
-    })
+    primary(
+        format!("{PREFIX}:{plan_id}:{code}"),
+        &format!("Review {code}"),
+    )
 }
 
 /// The press: the form, once it is sure the presser owns the risk.

@@ -133,33 +133,20 @@ fn a_status_written_only_in_symbols_is_not_taken_as_not_started() {
 
 #[test]
 fn an_action_due_31_march_is_overdue_once_it_is_1_april_in_london() {
+    let london = Zone::london();
     let due = Some(date(2019, 3, 31));
     // BST began at 01:00 UTC on 31 March 2019: 23:30 UTC is 00:30 on 1 April in London.
     let after_midnight = utc(2019, 3, 31, 23, 30);
+    assert_eq!(local_today(after_midnight, london), date(2019, 4, 1));
     assert_eq!(
-        local_today(after_midnight, Zone::london()),
-        date(2019, 4, 1)
-    );
-    assert_eq!(
-        overdue_days(
-            due,
-            Status::Red,
-            local_today(after_midnight, Zone::london())
-        ),
+        overdue_days(due, Status::Red, local_today(after_midnight, london)),
         Some(1)
     );
     // 22:30 UTC is 23:30 in London, still 31 March.
     let before_midnight = utc(2019, 3, 31, 22, 30);
+    assert_eq!(local_today(before_midnight, london), date(2019, 3, 31));
     assert_eq!(
-        local_today(before_midnight, Zone::london()),
-        date(2019, 3, 31)
-    );
-    assert_eq!(
-        overdue_days(
-            due,
-            Status::Red,
-            local_today(before_midnight, Zone::london())
-        ),
+        overdue_days(due, Status::Red, local_today(before_midnight, london)),
         None
     );
     // The plan's own calendar says the same.
