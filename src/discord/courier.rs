@@ -16,7 +16,6 @@ use std::time::Duration;
 
 /// The longest 429 wait served in place; longer ones go back to the outbox.
 const MAX_INLINE_WAIT: Duration = Duration::from_secs(30);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct DiscordCourier {
     client: reqwest::Client,
@@ -66,6 +65,7 @@ impl From<CallError> for DeliveryError {
 
 impl DiscordCourier {
     pub fn new(
+        client: reqwest::Client,
         http: Arc<serenity::Http>,
         cache: Option<Arc<serenity::Cache>>,
         store: Store,
@@ -84,10 +84,7 @@ impl DiscordCourier {
             format!("Bot {token}")
         };
         DiscordCourier {
-            client: reqwest::Client::builder()
-                .timeout(REQUEST_TIMEOUT)
-                .build()
-                .unwrap_or_default(),
+            client,
             token,
             proxy: (!settings.is_discord())
                 .then(|| settings.discord.api_base.trim_end_matches('/').to_string()),

@@ -76,7 +76,10 @@ impl RunningBot {
 
 /// Connects to Discord (or the configured compatible server) and serves commands.
 pub async fn start(settings: Settings, store: Store, clock: Clock) -> Result<RunningBot, BotError> {
-    let http = http_for(&settings)?;
+    // One client for serenity and the outbox: one pool of connections to
+    // Discord, and one copy of the TLS roots in memory.
+    let rest = rest_client()?;
+    let http = http_for(&settings, rest.clone())?;
     check_gateway(&http, &settings).await?;
 
     let settings = Arc::new(settings);
@@ -129,7 +132,7 @@ pub async fn start(settings: Settings, store: Store, clock: Clock) -> Result<Run
         ..RestartPolicy::default()
     });
     if settings.jobs.enabled {
-        supervise::jobs(&mut supervisor, &client, store, settings.clone(), clock);
+        supervise::jobs(&mut supervisor, &client, rest, store, settings.clone(), clock);
     }
     supervise::gateway(&mut supervisor, client);
     let stop = supervisor.stopper();
@@ -145,20 +148,23 @@ pub async fn start(settings: Settings, store: Store, clock: Clock) -> Result<Run
 const HTTP_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 const HTTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-fn http_for(settings: &Settings) -> Result<serenity::Http, BotError> {
+fn rest_client() -> Result<reqwest::Client, BotError> {
+    // serenity's own client waits for ever: a firewall that drops packets
+    // would hang `check`, and a message in flight would hold the outbox.
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .connect_timeout(HTTP_CONNECT_TIMEOUT)
+        .timeout(HTTP_TIMEOUT)
+        .build()
+        .map_err(|e| BotError::Internal(format!("cannot make the HTTP client: {e}")))
+}
+
+fn http_for(settings: &Settings, client: reqwest::Client) -> Result<serenity::Http, BotError> {
     let token = settings
         .discord
         .token
         .clone()
         .ok_or_else(|| BotError::Internal("DISCORD_TOKEN is not set".into()))?;
-    // serenity's own client waits for ever: a firewall that drops packets
-    // would hang `check`, and a message in flight would hold the outbox.
-    let client = reqwest::Client::builder()
-        .use_rustls_tls()
-        .connect_timeout(HTTP_CONNECT_TIMEOUT)
-        .timeout(HTTP_TIMEOUT)
-        .build()
-        .map_err(|e| BotError::Internal(format!("cannot make the HTTP client: {e}")))?;
     let mut http = serenity::HttpBuilder::new(token.expose())
         .client(client)
         .default_allowed_mentions(serenity::CreateAllowedMentions::new());

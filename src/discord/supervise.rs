@@ -37,6 +37,7 @@ pub(super) fn gateway(supervisor: &mut Supervisor, mut client: serenity::Client)
 pub(super) fn jobs(
     supervisor: &mut Supervisor,
     client: &serenity::Client,
+    rest: reqwest::Client,
     store: Store,
     settings: Arc<Settings>,
     clock: Clock,
@@ -53,6 +54,7 @@ pub(super) fn jobs(
     });
     let sender = Arc::new(crate::jobs::Sender {
         courier: DiscordCourier::new(
+            rest,
             client.http.clone(),
             Some(client.cache.clone()),
             store,

@@ -42,7 +42,7 @@ fn causes(e: &(dyn std::error::Error + 'static)) -> String {
 /// Every check of every configured server. Fails only when nothing can be
 /// checked: the token is refused or the API cannot be reached.
 pub async fn check(settings: &Settings, plans: &[PlanLeads]) -> Result<Vec<Finding>, DoctorError> {
-    let http = super::http_for(settings)?;
+    let http = super::http_for(settings, super::rest_client()?)?;
     let unreachable = |e: serenity::Error| match status(&e) {
         Some(401) => DoctorError::TokenRefused(e.to_string()),
         _ => DoctorError::Unreachable {
