@@ -146,6 +146,16 @@ pub enum AppError {
         "{quarter} has not begun (it starts on {starts}); a digest is of a quarter under way or past"
     )]
     QuarterNotBegun { quarter: String, starts: NaiveDate },
+    /// An import asked for a setting the existing plan does not have.
+    #[error(
+        "plan \"{plan}\" has {setting} {has}, not {given}; an import sets a plan's settings only when it creates the plan"
+    )]
+    SettingDiffers {
+        plan: String,
+        setting: &'static str,
+        has: String,
+        given: String,
+    },
     #[error("only board secretaries and plan admins can pull digests")]
     NotSecretary,
     #[error("{0}")]

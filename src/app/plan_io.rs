@@ -36,8 +36,57 @@ pub struct ImportRequest {
     /// The day the sheet reports on: its statuses, values and ratings are
     /// recorded as of the end of that day in the plan's time zone, not now.
     pub as_of: Option<NaiveDate>,
-    /// Used only when the plan is new.
-    pub settings: PlanSettings,
+    pub settings: NewPlanSettings,
+}
+
+/// The settings asked for a new plan; each one left out takes its default.
+/// An import does not change a plan that exists: a setting given for one
+/// must be the one it has, so that a flag is never silently ignored.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NewPlanSettings {
+    pub time_zone: Option<crate::plan::Zone>,
+    pub year_start: Option<crate::plan::YearStart>,
+    pub stale_days: Option<u32>,
+}
+
+impl NewPlanSettings {
+    fn for_plan(self, existing: Option<&Plan>) -> Result<PlanSettings, AppError> {
+        let Some(plan) = existing else {
+            let default = PlanSettings::default();
+            return Ok(PlanSettings {
+                time_zone: self.time_zone.unwrap_or(default.time_zone),
+                year_start: self.year_start.unwrap_or(default.year_start),
+                stale_days: self.stale_days.unwrap_or(default.stale_days),
+            });
+        };
+        let differs = |setting: &'static str, has: String, given: String| {
+            Err(AppError::SettingDiffers {
+                plan: plan.name.clone(),
+                setting,
+                has,
+                given,
+            })
+        };
+        if let Some(zone) = self.time_zone.filter(|z| *z != plan.time_zone) {
+            return differs("time zone", plan.time_zone.to_string(), zone.to_string());
+        }
+        if let Some(start) = self.year_start.filter(|y| *y != plan.year_start) {
+            let month = |y: crate::plan::YearStart| y.month().to_string();
+            return differs(
+                "financial year start month",
+                month(plan.year_start),
+                month(start),
+            );
+        }
+        if let Some(days) = self.stale_days.filter(|d| *d != plan.stale_days) {
+            return differs("stale days", plan.stale_days.to_string(), days.to_string());
+        }
+        Ok(PlanSettings {
+            time_zone: plan.time_zone,
+            year_start: plan.year_start,
+            stale_days: plan.stale_days,
+        })
+    }
 }
 
 /// What an import did (or would do), with the file's warnings.
@@ -116,12 +165,8 @@ pub async fn import_plan(
     }
     let file_name = source.file_name();
     let existing = store.find_plan(Some(plan_name)).await.ok();
-    let year_start = existing
-        .as_ref()
-        .map_or(request.settings.year_start, |p| p.year_start);
-    let time_zone = existing
-        .as_ref()
-        .map_or(request.settings.time_zone, |p| p.time_zone);
+    let settings = request.settings.for_plan(existing.as_ref())?;
+    let (year_start, time_zone) = (settings.year_start, settings.time_zone);
     let at = reported_at(store, existing.as_ref(), request.as_of, time_zone, now).await?;
     let file: ImportFile = off_runtime(move || match source {
         Source::Path(path) => read_plan_path(&path, year_start),
@@ -134,10 +179,7 @@ pub async fn import_plan(
         at,
         prune: request.prune,
         dry_run: request.dry_run,
-        settings: PlanSettings {
-            year_start,
-            ..request.settings
-        },
+        settings,
     };
     let (warnings, more_warnings) = (file.warnings, file.more_warnings);
     let book = file.parsed.into_workbook();

@@ -4,11 +4,11 @@ use super::{
     Cli, Command, DigestArgs, ImportArgs, ListArgs, PeopleCommand, PeopleList, StatusArgs,
     UsageError,
 };
-use crate::app::plan_io::{ImportRequest, ImportedKind, Source};
+use crate::app::plan_io::{ImportRequest, ImportedKind, NewPlanSettings, Source};
 use crate::app::plans::{Among, find_plan, plan_name};
 use crate::app::{self, Actor};
 use crate::plan::AsOf;
-use crate::store::{ActionFilter, OpenOptions, PlanSettings, Store};
+use crate::store::{ActionFilter, OpenOptions, Store};
 use anyhow::{Context, Result};
 use chrono::Utc;
 use std::io::Write;
@@ -249,9 +249,12 @@ async fn import(
         prune: args.prune,
         dry_run: args.dry_run,
         as_of: args.as_of,
-        settings: PlanSettings {
+        settings: NewPlanSettings {
             time_zone: args.time_zone,
-            year_start: crate::plan::YearStart::new(args.year_start_month)?,
+            year_start: args
+                .year_start_month
+                .map(crate::plan::YearStart::new)
+                .transpose()?,
             stale_days: args.stale_days,
         },
     };

@@ -380,15 +380,16 @@ pub struct ImportArgs {
     /// (2019-03-31 or 31/03/2019), not now; not before the plan's latest recorded change
     #[arg(long, value_parser = parse_day, value_name = "DATE")]
     pub as_of: Option<chrono::NaiveDate>,
-    /// For a new plan: its time zone
-    #[arg(long, default_value = "Europe/London", value_name = "ZONE")]
-    pub time_zone: crate::plan::Zone,
-    /// For a new plan: the month its financial year starts (4 = April)
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=12), value_name = "MONTH")]
-    pub year_start_month: u32,
-    /// For a new plan: days without an update before an action counts as stale
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..), value_name = "DAYS")]
-    pub stale_days: u32,
+    /// For a new plan: its time zone [default: Europe/London]. Given for a plan that
+    /// exists, it must be the plan's own: an import does not change it
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<crate::plan::Zone>,
+    /// For a new plan: the month its financial year starts (4 = April) [default: 4]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=12), value_name = "MONTH")]
+    pub year_start_month: Option<u32>,
+    /// For a new plan: days without an update before an action counts as stale [default: 30]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), value_name = "DAYS")]
+    pub stale_days: Option<u32>,
     #[command(flatten)]
     pub target: Target,
 }

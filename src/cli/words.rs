@@ -75,6 +75,15 @@ fn say(e: AppError) -> anyhow::Error {
             latest.format("%-d %b %Y"),
             day.format("%-d %b %Y")
         ),
+        AppError::SettingDiffers {
+            plan,
+            setting,
+            has,
+            given,
+        } => format!(
+            "plan \"{plan}\" has {setting} {has}, not {given}, and an import does not change a plan's \
+             settings: leave the option out, or import into a new plan; nothing was imported"
+        ),
         other => other.to_string(),
     };
     anyhow::Error::msg(text)

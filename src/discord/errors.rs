@@ -127,6 +127,15 @@ fn app_words(e: &AppError) -> String {
             latest.format("%-d %b %Y"),
             day.format("%-d %b %Y")
         ),
+        AppError::SettingDiffers {
+            plan,
+            setting,
+            has,
+            given,
+        } => format!(
+            "Plan \"{}\" has {setting} {has}, not {given}; an import does not change a plan's settings. Nothing was imported.",
+            quote(plan)
+        ),
         AppError::AsOfInFuture { day } => format!(
             "{} is in the future; date an import today or earlier. Nothing was imported.",
             day.format("%-d %b %Y")

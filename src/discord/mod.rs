@@ -132,7 +132,14 @@ pub async fn start(settings: Settings, store: Store, clock: Clock) -> Result<Run
         ..RestartPolicy::default()
     });
     if settings.jobs.enabled {
-        supervise::jobs(&mut supervisor, &client, rest, store, settings.clone(), clock);
+        supervise::jobs(
+            &mut supervisor,
+            &client,
+            rest,
+            store,
+            settings.clone(),
+            clock,
+        );
     }
     supervise::gateway(&mut supervisor, client);
     let stop = supervisor.stopper();

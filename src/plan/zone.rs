@@ -94,11 +94,17 @@ impl fmt::Display for Zone {
     }
 }
 
+/// A zone someone gives a plan. tzdata's "Factory" is a placeholder for a
+/// machine whose zone was never set, not a place: refused here, while a
+/// database that already holds it is still read through `Zone::named`.
 impl FromStr for Zone {
     type Err = UnknownZone;
 
     fn from_str(s: &str) -> Result<Zone, UnknownZone> {
-        Zone::named(s)
+        match Zone::named(s)? {
+            zone if zone.name() == "Factory" => Err(UnknownZone(s.to_string())),
+            zone => Ok(zone),
+        }
     }
 }
 

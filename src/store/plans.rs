@@ -32,9 +32,7 @@ struct PlanRow {
 
 impl PlanRow {
     fn into_plan(self) -> Result<Plan> {
-        let time_zone = self
-            .time_zone
-            .parse::<Zone>()
+        let time_zone = Zone::named(&self.time_zone)
             .map_err(|_| StoreError::Corrupt(format!("time zone \"{}\"", self.time_zone)))?;
         let year_start = YearStart::new(self.year_start_month as u32)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -338,11 +338,63 @@ fn a_new_plans_time_zone_is_checked_and_spelled_as_the_database_does() {
         stderr(&out)
     );
     assert!(!db.exists());
+    // tzdata's placeholder for a machine with no zone set is not a place.
+    let out = import_in("Factory");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!db.exists());
 
     let out = import_in("europe/london");
     assert!(out.status.success(), "{}", stderr(&out));
     let plans = stdout(&planbot(&db, &["plans"]));
     assert!(plans.contains("Europe/London"), "{plans}");
+}
+
+/// An import does not change a plan's settings: one given that the plan
+/// does not have is refused, not ignored, and nothing is imported. One the
+/// plan has, in any spelling, is no obstacle.
+#[test]
+fn an_import_into_a_plan_refuses_settings_the_plan_does_not_have() {
+    let (dir, db) = imported();
+    let before = export(&db);
+    let file = write(
+        dir.path(),
+        "changed.csv",
+        &SMALL_PLAN.replace("Increase foster placements", "Recruit foster carers"),
+    );
+    for (option, value, words) in [
+        (
+            "--time-zone",
+            "Europe/Paris",
+            "time zone Europe/London, not Europe/Paris",
+        ),
+        (
+            "--year-start-month",
+            "1",
+            "financial year start month 4, not 1",
+        ),
+        ("--stale-days", "14", "stale days 30, not 14"),
+    ] {
+        let out = planbot(&db, &["import", &file, option, value]);
+        assert_eq!(out.status.code(), Some(1), "{option}: {}", stderr(&out));
+        assert!(stderr(&out).contains(words), "{option}: {}", stderr(&out));
+        assert_eq!(export(&db), before, "{option}: nothing imported");
+    }
+    let plans = stdout(&planbot(&db, &["plans"]));
+    assert!(plans.contains("Europe/London"), "{plans}");
+
+    let out = planbot(
+        &db,
+        &[
+            "import",
+            &file,
+            "--time-zone",
+            "europe/london",
+            "--stale-days",
+            "30",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(export(&db).contains("Recruit foster carers"));
 }
 
 /// A board paper of a quarter still to come would show today's plan under
