@@ -164,7 +164,7 @@ fn read_plan<R: BufRead>(
     let read = match table::Kind::of(file_name)? {
         table::Kind::Csv => {
             let rows = table::Rows::Csv(Box::new(table::CsvRows::new(input)?));
-            let sheet = read_sheet(rows, None, None, year_start, &mut warnings)?;
+            let sheet = read_sheet(rows, None, None, true, year_start, &mut warnings)?;
             vec![sheet.expect("a required sheet is read or refused")]
         }
         table::Kind::Xlsx => {
@@ -225,8 +225,9 @@ fn read_workbook(
     for (name, rows) in sheets {
         let rows: table::Rows<&[u8]> = table::Rows::Xlsx(rows.into_iter());
         let named = SheetKind::by_name(&name);
-        let sheet = several.then_some(name.as_str());
-        match read_sheet(rows, sheet, named, year_start, warnings) {
+        // A workbook's only sheet must be read, whatever its name.
+        let required = !several || named.is_some();
+        match read_sheet(rows, Some(&name), named, required, year_start, warnings) {
             Ok(Some(s)) => read.push(s),
             Ok(None) => warnings.add((
                 vec![format!(
@@ -298,17 +299,17 @@ fn combine(mut read: Vec<(SheetKind, SheetRead)>) -> Result<Parsed, ImportError>
     Ok(Parsed::Workbook(Box::new(book)))
 }
 
-/// Reads one sheet (or CSV file). `named` is the kind its sheet name says;
-/// a CSV file or a workbook's only sheet (`sheet` is `None`) must be read,
-/// while a workbook's other sheets may be skipped (`Ok(None)`).
+/// Reads one sheet (or CSV file), whose name (`sheet`, none for a CSV file)
+/// starts each problem's location. `named` is the kind its sheet name says;
+/// a sheet not `required` whose header is not known is skipped (`Ok(None)`).
 fn read_sheet<R: BufRead>(
     mut rows: table::Rows<R>,
     sheet: Option<&str>,
     named: Option<SheetKind>,
+    required: bool,
     year_start: YearStart,
     warnings: &mut Warnings,
 ) -> Result<Option<(SheetKind, SheetRead)>, ImportError> {
-    let required = sheet.is_none() || named.is_some();
     let mut head = Vec::new();
     while head.len() < HEADER_SEARCH_ROWS {
         match rows.next_row()? {

@@ -11,7 +11,7 @@ pub const SHOWN: usize = 50;
 
 pub struct Report {
     pub kind: Kind,
-    /// The sheet's name, when a workbook has several: it starts each location.
+    /// The sheet's name, for a workbook: it starts each location.
     pub sheet: Option<String>,
     /// The earliest problems in the file, with the order they were found in.
     errors: Vec<(usize, RowError)>,

@@ -643,8 +643,10 @@ fn an_excel_date_serial_without_a_date_format_is_still_a_date() {
     assert_eq!(content.actions[0].due, Some(date(2018, 12, 31)));
 }
 
+/// Each problem names its sheet, even in a workbook of one: the tab to open
+/// to mend it.
 #[test]
-fn excel_errors_are_located_by_row_and_column_letter() {
+fn excel_errors_are_located_by_sheet_row_and_column_letter() {
     let bytes = xlsx(&[
         &["Priority", "Ref", "Action", "Due", "Status"],
         &["1. A", "1.1", "ok", "Q3 18/19", "Green"],
@@ -663,9 +665,9 @@ fn excel_errors_are_located_by_row_and_column_letter() {
     assert_eq!(
         found,
         [
-            (3, "row 3, column E (Status)"),
-            (4, "row 4, column D (Due)"),
-            (5, "row 5, column C (Action)")
+            (3, "sheet \"Sheet1\", row 3, column E (Status)"),
+            (4, "sheet \"Sheet1\", row 4, column D (Due)"),
+            (5, "sheet \"Sheet1\", row 5, column C (Action)")
         ]
     );
 }
