@@ -197,7 +197,9 @@ async fn main() {
     for i in 0..n {
         let reading = Reading {
             value: format!("{}", 20 + i % 50),
-            for_date: Some(months[i % months.len()]),
+            for_date: Some(planbot::plan::measure::Written::day(
+                months[i % months.len()],
+            )),
             note: Some(format!("value {i}")),
             correction: true,
         };

@@ -3,7 +3,7 @@
 
 use super::{Actor, AppError};
 use crate::plan::Plan;
-use crate::plan::measure::{Measure, Period};
+use crate::plan::measure::{Measure, Period, Written};
 use crate::store::{MeasureValue, Store, StoreError, ValueRecorded, ValueRequest};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 #[derive(Debug, Clone)]
 pub struct Reading {
     pub value: String,
-    pub for_date: Option<NaiveDate>,
+    pub for_date: Option<crate::plan::measure::Written>,
     pub note: Option<String>,
     /// The caller has been told a value exists for the period and confirms
     /// the correction.
@@ -45,7 +45,7 @@ pub async fn record_value(
             let value = measure.unit.read(&reading.value)?;
             let date = match reading.for_date {
                 Some(d) => d,
-                None => due_period(measure, today, plan)?.start,
+                None => Written::day(due_period(measure, today, plan)?.start),
             };
             let period = measure.period_for(date, today, plan.year_start)?;
             Ok(ValueRequest {
@@ -110,9 +110,9 @@ pub async fn history(
     Ok((measure, values))
 }
 
-/// The day a value is for, as typed: a date, a month ("May 2019") or a
+/// The period a value is for, as typed: a date, a month ("May 2019") or a
 /// quarter; the measure's frequency then settles the period.
-pub fn period_date(plan: &Plan, text: &str) -> Result<NaiveDate, AppError> {
+pub fn period_date(plan: &Plan, text: &str) -> Result<Written, AppError> {
     Ok(crate::plan::measure::read_period(text, plan.year_start)?)
 }
 

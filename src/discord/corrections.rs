@@ -137,7 +137,7 @@ pub async fn on_submit(
     let field = |id: &str| modal_field(m, id);
     let reading = Reading {
         value: field("value").unwrap_or_default(),
-        for_date: Some(start),
+        for_date: Some(crate::plan::measure::Written::day(start)),
         note: field("note"),
         // A first value that meets one recorded meanwhile is refused, and
         // the answer offers *Correct it*.

@@ -8,7 +8,7 @@ use super::rows::{due_of, split_codes, text};
 use super::sheets::{Col, RegisterColumns, SheetKind};
 use super::table::{Cell, Row, excel_serial_date};
 use super::{ImportError, RowError, SHOWN};
-use crate::plan::measure::{Better, Frequency, Measure, Unit};
+use crate::plan::measure::{Better, Frequency, Measure, Unit, Written, read_period};
 use crate::plan::outcome::Outcome;
 use crate::plan::risk::{Rating, Risk};
 use crate::plan::{PlanContent, Recommendation, YearStart};
@@ -53,7 +53,7 @@ pub struct RiskRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValueRow {
     pub code: String,
-    pub date: NaiveDate,
+    pub period: Written,
     pub value: Cell,
     pub note: Option<String>,
     pub line: usize,
@@ -164,7 +164,7 @@ impl Workbook {
                         continue;
                     }
                 };
-                let period = match measure.period_for(v.date, recorded.today, recorded.year) {
+                let period = match measure.period_for(v.period, recorded.today, recorded.year) {
                     Ok(p) => p,
                     Err(e) => {
                         problem(&v.at_period, v.line, e.to_string());
@@ -339,12 +339,12 @@ impl<'a> RegisterReader<'a> {
                 if code.is_empty() {
                     cell.error(Col::Measure, "the measure's code is empty".into());
                 }
-                let date = cell.period();
+                let period = cell.period();
                 let value = row.cell(self.cols.get(Col::Value).unwrap_or(usize::MAX));
                 if value.is_none() {
                     cell.error(Col::Value, "the value is empty".into());
                 }
-                if let (Some(date), Some(value), false) = (date, value, code.is_empty()) {
+                if let (Some(period), Some(value), false) = (period, value, code.is_empty()) {
                     // Our export quotes a negative number ('-3) so that no
                     // spreadsheet runs it; the quote comes off here.
                     let value = match value {
@@ -353,7 +353,7 @@ impl<'a> RegisterReader<'a> {
                     };
                     self.values.push(ValueRow {
                         code,
-                        date,
+                        period,
                         value,
                         note: Some(text(row, self.cols.get(Col::Note))).filter(|n| !n.is_empty()),
                         line: row.line,
@@ -537,15 +537,16 @@ impl Cells<'_> {
 
     /// A month ("Apr 2019", "April 2019"), a quarter ("Q1 19/20") or a
     /// date: the period is the measure's month or quarter that holds it.
-    fn period(&mut self) -> Option<NaiveDate> {
+    fn period(&mut self) -> Option<Written> {
         let cell = self.cell(Col::Period).cloned();
         let parsed = match &cell {
             None => Err("the period is empty".to_string()),
-            Some(Cell::Date(d)) => Ok(*d),
+            Some(Cell::Date(d)) => Ok(Written::day(*d)),
             Some(Cell::Number(n)) => excel_serial_date(*n)
                 .filter(|_| (20_000.0..80_000.0).contains(n))
+                .map(Written::day)
                 .ok_or_else(|| format!("{n} is not a month, quarter or date")),
-            Some(Cell::Text(t)) => read_period(t.trim(), self.year),
+            Some(Cell::Text(t)) => read_period(t, self.year).map_err(|e| e.to_string()),
         };
         parsed.map_err(|e| self.error(Col::Period, e)).ok()
     }
@@ -674,23 +675,4 @@ impl Cells<'_> {
         }
         Some(Some(n as i64))
     }
-}
-
-fn read_period(t: &str, year: YearStart) -> Result<NaiveDate, String> {
-    if let Ok(d) = crate::plan::parse_date(t) {
-        return Ok(d);
-    }
-    for format in ["%d %b %Y", "%d %B %Y", "%d %b %y", "%d %B %y"] {
-        if let Ok(d) = NaiveDate::parse_from_str(&format!("1 {t}"), format) {
-            return Ok(d);
-        }
-    }
-    if t.to_ascii_uppercase().contains('Q')
-        && let Ok(q) = year.parse_quarter(t)
-    {
-        return Ok(year.first_day(q));
-    }
-    Err(format!(
-        "\"{t}\" is not a period: write a month (Apr 2019), a quarter (Q1 19/20) or a date"
-    ))
 }

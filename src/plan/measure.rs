@@ -378,15 +378,24 @@ impl Measure {
         out
     }
 
-    /// The period a value for `date` is for, and whether it may be recorded
-    /// on `today`: not before the baseline's period, not after today's.
+    /// The period a value written for `asked` is for, and whether it may be
+    /// recorded on `today`: not before the baseline's period, not after
+    /// today's. A quarter given for a monthly measure names three months,
+    /// not one, and is refused.
     pub fn period_for(
         &self,
-        date: NaiveDate,
+        asked: Written,
         today: NaiveDate,
         year: YearStart,
     ) -> Result<Period, PeriodError> {
-        let period = Period::containing(date, self.frequency, year);
+        if asked.span == Span::Quarter && self.frequency == Frequency::Monthly {
+            let month = Period::containing(asked.start, Frequency::Monthly, year);
+            return Err(PeriodError::QuarterForMonthly {
+                quarter: year.label(year.quarter_of(asked.start)),
+                month: month.label(year),
+            });
+        }
+        let period = Period::containing(asked.start, self.frequency, year);
         let first = Period::containing(self.baseline_date, self.frequency, year);
         if period < first {
             return Err(PeriodError::BeforeBaseline {
@@ -410,21 +419,62 @@ impl Measure {
     }
 }
 
+/// How much of the calendar a period, as written, covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    Day,
+    Month,
+    Quarter,
+}
+
+/// A period as someone wrote it: the day it starts and how much it covers.
+/// The measure's frequency then settles the period it falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    pub start: NaiveDate,
+    pub span: Span,
+}
+
+impl Written {
+    pub fn day(start: NaiveDate) -> Written {
+        Written {
+            start,
+            span: Span::Day,
+        }
+    }
+}
+
 /// Reads the period a value is for as people write it: a date
-/// (2019-05-20, 20/05/2019), a month ("May 2019", "2019-05") or a quarter
-/// ("Q1 19/20", its first day). The measure's frequency settles the period.
-pub fn read_period(text: &str, year: YearStart) -> Result<NaiveDate, PeriodError> {
+/// (2019-05-20, 20/05/2019), a month ("May 2019", "Apr 19", "2019-05") or a
+/// quarter ("Q1 19/20").
+pub fn read_period(text: &str, year: YearStart) -> Result<Written, PeriodError> {
     let t = text.trim();
     if let Ok(d) = super::parse_date(t) {
-        return Ok(d);
+        return Ok(Written::day(d));
     }
     if let Ok(q) = year.parse_quarter(t) {
-        return Ok(year.first_day(q));
+        return Ok(Written {
+            start: year.first_day(q),
+            span: Span::Quarter,
+        });
     }
     let first = format!("1 {}", t.replace('-', " "));
-    ["%d %B %Y", "%d %b %Y", "%d %Y %m"]
+    // chrono's %Y takes "19" as the year 19: four-digit years first, then
+    // two-digit ones as this century's.
+    let four_digits = ["%d %B %Y", "%d %b %Y", "%d %Y %m"]
         .iter()
-        .find_map(|f| NaiveDate::parse_from_str(&first, f).ok())
+        .filter_map(|f| NaiveDate::parse_from_str(&first, f).ok())
+        .find(|d| d.year() >= 1000);
+    four_digits
+        .or_else(|| {
+            ["%d %B %y", "%d %b %y"]
+                .iter()
+                .find_map(|f| NaiveDate::parse_from_str(&first, f).ok())
+        })
+        .map(|start| Written {
+            start,
+            span: Span::Month,
+        })
         .ok_or_else(|| PeriodError::Unreadable(t.to_string()))
 }
 
@@ -436,6 +486,10 @@ pub enum PeriodError {
     Unreadable(String),
     #[error("{0} has not begun yet")]
     Future(String),
+    #[error(
+        "{quarter} is a quarter, and the measure is recorded monthly: give a month, such as {month}"
+    )]
+    QuarterForMonthly { quarter: String, month: String },
     #[error("{period} is before the measure's baseline ({baseline})")]
     BeforeBaseline { period: String, baseline: NaiveDate },
 }
@@ -499,22 +553,48 @@ mod tests {
     #[test]
     fn periods_are_read_as_dates_months_or_quarters() {
         let y = YearStart::APRIL;
-        assert_eq!(read_period("May 2019", y), Ok(d(2019, 5, 1)));
-        assert_eq!(read_period("sept 2019", y).ok(), None);
-        assert_eq!(read_period("Sep 2019", y), Ok(d(2019, 9, 1)));
-        assert_eq!(read_period("2019-05", y), Ok(d(2019, 5, 1)));
-        assert_eq!(read_period("20/05/2019", y), Ok(d(2019, 5, 20)));
-        assert_eq!(read_period("Q2 19/20", y), Ok(d(2019, 7, 1)));
-        assert!(read_period("soon", y).is_err());
+        let read = |t: &str| read_period(t, y).map(|w| (w.start, w.span));
+        assert_eq!(read("May 2019"), Ok((d(2019, 5, 1), Span::Month)));
+        assert!(read("sept 2019").is_err());
+        assert_eq!(read("Sep 2019"), Ok((d(2019, 9, 1), Span::Month)));
+        assert_eq!(read("Apr 19"), Ok((d(2019, 4, 1), Span::Month)));
+        assert_eq!(read("2019-05"), Ok((d(2019, 5, 1), Span::Month)));
+        assert_eq!(read("20/05/2019"), Ok((d(2019, 5, 20), Span::Day)));
+        assert_eq!(read("Q2 19/20"), Ok((d(2019, 7, 1), Span::Quarter)));
+        assert!(read("soon").is_err());
+    }
+
+    #[test]
+    fn a_quarter_is_not_taken_for_one_of_its_months() {
+        let y = YearStart::APRIL;
+        let q1 = read_period("Q1 19/20", y).unwrap();
+        let today = d(2019, 8, 1);
+        assert_eq!(
+            waiting().period_for(q1, today, y).map(|p| p.start),
+            Err(PeriodError::QuarterForMonthly {
+                quarter: "Q1 19/20".into(),
+                month: "Apr 2019".into()
+            })
+        );
+        let quarterly = Measure {
+            frequency: Frequency::Quarterly,
+            ..waiting()
+        };
+        let may = read_period("May 2019", y).unwrap();
+        for asked in [q1, may] {
+            let period = quarterly.period_for(asked, today, y);
+            assert_eq!(period.map(|p| p.start), Ok(d(2019, 4, 1)));
+        }
     }
 
     #[test]
     fn a_period_in_the_future_or_before_the_baseline_is_refused() {
         let m = waiting();
         let y = YearStart::APRIL;
-        assert!(m.period_for(d(2019, 2, 1), d(2019, 6, 1), y).is_err());
-        assert!(m.period_for(d(2019, 7, 1), d(2019, 6, 1), y).is_err());
-        assert!(m.period_for(d(2019, 5, 20), d(2019, 6, 1), y).is_ok());
+        let day = |y, m, dd| Written::day(d(y, m, dd));
+        assert!(m.period_for(day(2019, 2, 1), d(2019, 6, 1), y).is_err());
+        assert!(m.period_for(day(2019, 7, 1), d(2019, 6, 1), y).is_err());
+        assert!(m.period_for(day(2019, 5, 20), d(2019, 6, 1), y).is_ok());
         assert_eq!(
             m.last_due(d(2019, 6, 10), y).map(|p| p.start),
             Some(d(2019, 5, 1))

@@ -253,6 +253,7 @@ fn each_bad_cell_is_named_and_nothing_changes() {
         (format!("{v}M1,May 2018,120\n"), "120 is out of range: a percentage is 0 to 100"),
         (format!("{v}M1,Jan 2099,20\n"), "line 2, column 2 (Period): Jan 2099 has not begun yet"),
         (format!("{v}M1,Jan 2018,20\n"), "Jan 2018 is before the measure's baseline (2018-03-31)"),
+        (format!("{v}M1,Q1 18/19,20\n"), "line 2, column 2 (Period): Q1 18/19 is a quarter, and the measure is recorded monthly: give a month, such as Apr 2018"),
         (format!("{v}M1,May 2018,20\nM1,2018-05-20,21\n"), "M1 already has a value for May 2018 on line 2"),
         (format!("{v}M9,May 2018,20\n"), "line 2, column 1 (Measure): there is no measure M9"),
         ("Measure,Period,Value,Note\nM1,May 2018,20,\"never closed\n".into(), "quote"),

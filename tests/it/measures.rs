@@ -78,7 +78,8 @@ async fn an_owner_records_a_value_once_and_corrects_it_only_when_she_says_so() {
         assert!(format!("{e:?}").starts_with(refused), "{e:?}");
     }
     let future = Reading {
-        for_date: chrono::NaiveDate::from_ymd_opt(2019, 7, 1),
+        for_date: chrono::NaiveDate::from_ymd_opt(2019, 7, 1)
+            .map(planbot::plan::measure::Written::day),
         ..reading("70")
     };
     let e = record_value(&app.store, &plan, &ophelia(), "M1", future, june)

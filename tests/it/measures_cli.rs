@@ -72,6 +72,12 @@ async fn a_value_is_recorded_once_then_corrected_only_with_correct() {
         ("120%", "May 2019", 1, "a percentage is 0 to 100"),
         ("70", "July 2030", 1, "has not begun yet"),
         ("70", "someday", 2, "is not a period"),
+        (
+            "70",
+            "Q1 19/20",
+            1,
+            "Q1 19/20 is a quarter, and the measure is recorded monthly: give a month, such as Apr 2019",
+        ),
     ] {
         let out = planbot(
             &db,
