@@ -506,13 +506,22 @@ impl Cells<'_> {
         n
     }
 
-    fn number(&mut self, col: Col) -> Option<f64> {
-        let n = match self.cell(col)? {
-            Cell::Number(n) => Ok(*n),
-            _ => {
+    /// A number, written as the measure's `unit` has it where that is
+    /// known: "28%" is no baseline for a count, as it is no value for one.
+    fn number(&mut self, col: Col, unit: Option<Unit>) -> Option<f64> {
+        let n = match (self.cell(col)?, unit) {
+            (Cell::Number(n), _) => Ok(*n),
+            (_, Some(unit)) => {
+                let raw = self.text(col);
+                unit.read(&raw)
+                    .map_err(|e| format!("{e} ({})", unit.as_str()))
+            }
+            (_, None) => {
                 let raw = self.text(col);
                 let t = raw.replace([',', '%', '£'], "");
-                t.trim().parse::<f64>().map_err(|_| raw)
+                t.trim()
+                    .parse::<f64>()
+                    .map_err(|_| format!("\"{raw}\" is not a number"))
             }
         };
         match n {
@@ -521,8 +530,8 @@ impl Cells<'_> {
                 self.error(col, format!("\"{n}\" is not a number"));
                 None
             }
-            Err(t) => {
-                self.error(col, format!("\"{t}\" is not a number"));
+            Err(e) => {
+                self.error(col, e);
                 None
             }
         }
@@ -583,7 +592,7 @@ impl Cells<'_> {
             })
         };
         let need = |cells: &mut Self, col: Col, what: &str| {
-            let v = cells.number(col);
+            let v = cells.number(col, unit);
             if v.is_none() && cells.cell(col).is_none() {
                 cells.error(col, format!("the {what} is empty"));
             }
@@ -600,7 +609,7 @@ impl Cells<'_> {
         };
         let baseline_date = need_date(self, Col::BaselineDate, "baseline date");
         let target_date = need_date(self, Col::TargetDate, "target date");
-        let tolerance = self.number(Col::Tolerance).unwrap_or(0.0);
+        let tolerance = self.number(Col::Tolerance, unit).unwrap_or(0.0);
         let recommendations = split_codes(&self.text(Col::Recommendations)).unwrap_or_else(|e| {
             self.error(Col::Recommendations, e);
             Vec::new()
@@ -663,7 +672,7 @@ impl Cells<'_> {
     /// `None` for an empty cell, `Some(None)` for a bad one (reported).
     fn score(&mut self, col: Col) -> Option<Option<i64>> {
         self.cell(col)?;
-        let n = self.number(col)?;
+        let n = self.number(col, None)?;
         let what = if col == Col::Likelihood {
             "likelihood"
         } else {
