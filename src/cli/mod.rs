@@ -9,6 +9,7 @@ mod holidays;
 mod jobs;
 mod measures;
 mod output;
+mod process;
 pub mod stderr;
 mod words;
 
@@ -17,6 +18,7 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 pub use commands::run;
+pub use process::main;
 
 /// `planbot --version`: the schema too, since a database written by a newer
 /// planbot is refused.
