@@ -4,6 +4,7 @@
 
 use discord_testserver::TestServer;
 use planbot_testkit::{CHANNEL, GUILD, WAIT, example};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -34,9 +35,36 @@ pub struct Memory {
     pub own_binary: u64,
 }
 
+/// Where a bot's binary is read from when it starts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// From the page cache, as just after a build or an earlier run. How
+    /// much of it a process then maps depends on how the file came into the
+    /// cache (written by the linker, copied, read), by up to 1-2 MB.
+    Cached,
+    /// From disk, as a service started after boot: the binary is dropped
+    /// from the page cache first, and the kernel reads what the bot touches
+    /// (and its read-ahead). The same for every run.
+    FromDisk,
+}
+
+/// Drops `exe` from the page cache. Pages another process has mapped stay:
+/// no other process may be running it.
+fn drop_from_page_cache(exe: &Path) {
+    let file = std::fs::File::open(exe).expect("open the bot's binary");
+    // Pages not yet written back are not dropped.
+    file.sync_all().expect("sync the bot's binary");
+    // SAFETY: a plain system call on a descriptor `file` holds open.
+    let rc = unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
+    assert_eq!(rc, 0, "posix_fadvise(DONTNEED) on {}", exe.display());
+}
+
 impl Bot {
     /// Starts `command` and waits for READY and its commands in `server`.
-    fn start(server: &TestServer, mut command: Command) -> Bot {
+    fn start(server: &TestServer, mut command: Command, start: Start) -> Bot {
+        if start == Start::FromDisk {
+            drop_from_page_cache(Path::new(command.get_program()));
+        }
         let started = Instant::now();
         let child = command
             .env("DISCORD_TOKEN", "bench-token")
@@ -61,17 +89,17 @@ impl Bot {
     }
 
     /// The bare bot: `/ping`, nothing else.
-    pub fn bare(server: &TestServer) -> Bot {
+    pub fn bare(server: &TestServer, start: Start) -> Bot {
         let mut command = Command::new(bare_bot_exe());
         command
             .env("BARE_BOT_API", server.base_url())
             .env("BARE_BOT_GUILD", GUILD.to_string());
-        Bot::start(server, command)
+        Bot::start(server, command, start)
     }
 
     /// `planbot run` on the database at `db`, serving plan `plan`, its
     /// scheduler off so that nothing but the bench's load runs.
-    pub fn planbot(server: &TestServer, db: &Path, plan: &str, log: &Path) -> Bot {
+    pub fn planbot(server: &TestServer, db: &Path, plan: &str, log: &Path, start: Start) -> Bot {
         let config = db.with_extension("toml");
         std::fs::write(&config, config_text(server, db, plan)).expect("write the config");
         let mut command = Command::new(env!("CARGO_BIN_EXE_planbot"));
@@ -81,9 +109,9 @@ impl Bot {
             .arg(&config)
             .env_remove("PLANBOT_DB")
             .env_remove("DISCORD_API_BASE")
-            .env("RUST_LOG", "warn")
+            .env("PLANBOT_LOG", "warn")
             .stderr(std::fs::File::create(log).expect("log file"));
-        Bot::start(server, command)
+        Bot::start(server, command, start)
     }
 
     pub fn memory(&self) -> Memory {

@@ -12,7 +12,7 @@ mod child;
 mod load;
 mod plans;
 
-use child::{Bot, Memory};
+use child::{Bot, Memory, Start};
 use discord_testserver::{Response, TestServer};
 use load::{Ask, Side, Timings, Yardstick};
 use planbot::app::{Actor, status};
@@ -122,7 +122,7 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
     // 1. The yardstick, which runs beside planbot to the end: every row
     // times its `/ping`s in between planbot's.
     let bare_server = TestServer::start(vec![guild()]).await.unwrap();
-    let bare_bot = Bot::bare(&bare_server);
+    let bare_bot = Bot::bare(&bare_server, Start::Cached);
     let bare = settled(&bare_bot).await;
     let yardstick = Yardstick {
         side: Side {
@@ -138,7 +138,13 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
 
     // 2. planbot on the Kirklees example.
     let server = TestServer::start(vec![guild()]).await.unwrap();
-    let bot = Bot::planbot(&server, &kirklees, "Kirklees", &dir.path().join("k.log"));
+    let bot = Bot::planbot(
+        &server,
+        &kirklees,
+        "Kirklees",
+        &dir.path().join("k.log"),
+        Start::Cached,
+    );
     let planbot = settled(&bot).await;
     let side = Side {
         server: &server,
@@ -171,7 +177,13 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
     let mut big_run = None;
     if let Some(refs) = big_refs {
         let server = TestServer::start(vec![guild()]).await.unwrap();
-        let bot = Bot::planbot(&server, &big, plans::BIG, &dir.path().join("b.log"));
+        let bot = Bot::planbot(
+            &server,
+            &big,
+            plans::BIG,
+            &dir.path().join("b.log"),
+            Start::Cached,
+        );
         big_run = Some(settled(&bot).await);
         let side = Side {
             server: &server,
@@ -233,7 +245,39 @@ async fn bench(only_memory: bool, only_rows: Option<String>) {
         throughput(&kirklees, &ophelias).await;
     }
     println!();
-    memory_rows(&bare, &planbot, big_run.as_ref());
+    memory_rows(
+        "resident memory after READY, each bot its own process, its binary in the page cache",
+        &bare,
+        &planbot,
+        big_run.as_ref(),
+    );
+
+    // 4. Both bots again, each read from disk as after a boot: the bare bot
+    // of step 1 must be gone, or its binary's pages would stay in memory.
+    drop(yardstick);
+    drop(bare_bot);
+    let (bare, planbot) = from_disk(&kirklees, dir.path()).await;
+    println!();
+    memory_rows(
+        "the same, each bot's binary read from disk (dropped from the page cache first)",
+        &bare,
+        &planbot,
+        None,
+    );
+}
+
+async fn from_disk(kirklees: &Path, dir: &Path) -> (Run, Run) {
+    let server = TestServer::start(vec![guild()]).await.unwrap();
+    let bare = settled(&Bot::bare(&server, Start::FromDisk)).await;
+    let server = TestServer::start(vec![guild()]).await.unwrap();
+    let bot = Bot::planbot(
+        &server,
+        kirklees,
+        "Kirklees",
+        &dir.join("k2.log"),
+        Start::FromDisk,
+    );
+    (bare, settled(&bot).await)
 }
 
 /// Durable status updates through the application layer (the write path
@@ -280,7 +324,7 @@ async fn throughput(db: &Path, refs: &[String]) {
     store.close().await;
 }
 
-fn memory_rows(bare: &Run, planbot: &Run, big: Option<&Run>) {
+fn memory_rows(title: &str, bare: &Run, planbot: &Run, big: Option<&Run>) {
     let mb = |kb: u64| kb as f64 / 1024.0;
     let line = |name: &str, run: &Run, target: &str| {
         let m = &run.memory;
@@ -294,7 +338,7 @@ fn memory_rows(bare: &Run, planbot: &Run, big: Option<&Run>) {
             run.started_in.as_secs_f64() * 1e3,
         )
     };
-    println!("resident memory after READY, each bot its own process");
+    println!("{title}");
     line("bare bot", bare, "");
     line("planbot, Kirklees", planbot, "target <= 1.5x");
     if let Some(big) = big {
