@@ -187,7 +187,8 @@ async fn outbox(conn: &mut SqliteConnection) -> sqlx::Result<Vec<String>> {
 }
 
 /// The tables kept from others agree with them: the action counts
-/// (migration 8, kept by triggers) with the actions, and each outcome's
+/// (migration 8, kept by triggers) with the actions, each outcome's counts
+/// (migration 11, kept by triggers) with its actions, and each outcome's
 /// action rows (migration 10, written with it) with its list.
 async fn kept(conn: &mut SqliteConnection) -> sqlx::Result<Vec<String>> {
     let mut problems = Vec::new();
@@ -204,6 +205,25 @@ async fn kept(conn: &mut SqliteConnection) -> sqlx::Result<Vec<String>> {
         .await?;
         problems.extend(plans.into_iter().map(|plan| {
             format!("plan {plan}: the action counts kept for listings disagree with its actions")
+        }));
+    }
+    if has_table(conn, "outcome_action_counts").await? {
+        let outcomes: Vec<String> = sqlx::query_scalar(
+            "WITH kept AS (SELECT outcome_id, status, due, n FROM outcome_action_counts WHERE n > 0),
+                  made AS (SELECT oa.outcome_id, a.status, coalesce(a.due, '') AS due, count(*) AS n
+                             FROM outcome_actions oa JOIN outcomes o ON o.id = oa.outcome_id
+                             JOIN actions a ON a.plan_id = o.plan_id AND a.ref = oa.ref
+                            WHERE a.removed_at_ms IS NULL GROUP BY 1, 2, 3),
+                  differ AS (SELECT * FROM (SELECT * FROM kept EXCEPT SELECT * FROM made)
+                             UNION SELECT * FROM (SELECT * FROM made EXCEPT SELECT * FROM kept))
+             SELECT DISTINCT p.name || ' outcome ' || o.code
+               FROM differ d JOIN outcomes o ON o.id = d.outcome_id JOIN plans p ON p.id = o.plan_id
+              ORDER BY 1",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        problems.extend(outcomes.into_iter().map(|o| {
+            format!("plan {o}: the counts of its actions kept for /plan summary disagree with them")
         }));
     }
     if has_table(conn, "outcome_actions").await? {
@@ -258,6 +278,19 @@ impl super::Store {
                  SELECT outcome_id, substr(rest, 1, instr(rest, char(31)) - 1), substr(rest, instr(rest, char(31)) + 1)
                    FROM named WHERE rest <> '')
              SELECT outcome_id, ref FROM named WHERE ref <> ''"
+        )
+        .execute(&mut *tx)
+        .await?;
+        // After the outcomes' rows, whose triggers count as they go.
+        sqlx::query!("DELETE FROM outcome_action_counts")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query!(
+            "INSERT INTO outcome_action_counts (outcome_id, status, due, n)
+             SELECT oa.outcome_id, a.status, coalesce(a.due, ''), count(*)
+               FROM outcome_actions oa JOIN outcomes o ON o.id = oa.outcome_id
+               JOIN actions a ON a.plan_id = o.plan_id AND a.ref = oa.ref
+              WHERE a.removed_at_ms IS NULL GROUP BY 1, 2, 3"
         )
         .execute(&mut *tx)
         .await?;

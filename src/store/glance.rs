@@ -1,7 +1,7 @@
 //! What `/plan summary` shows of a plan, in one read: its actions counted by
-//! priority, status and whether overdue (from the counts the database
-//! keeps), each outcome with the actions it names, and whether it has
-//! measures at all.
+//! priority, status and whether overdue, each outcome with how many actions
+//! it names and how many of them are overdue (both from counts the database
+//! keeps), and whether it has measures at all.
 
 use super::actions::parse_status;
 use super::{Result, Store, each_row};
@@ -60,12 +60,12 @@ struct OutcomeRow(i64, String, String);
 struct NamedRow(i64, i64, i64);
 
 impl Store {
-    /// The plan at a glance on `today`. An outcome's actions are looked up
-    /// by reference, so the plan's size does not count.
+    /// The plan at a glance on `today`, from counts the database keeps, so
+    /// that neither the plan's size nor its outcomes' counts.
     pub async fn glance(&self, plan: &Plan, today: NaiveDate) -> Result<Glance> {
         let day = today.format("%Y-%m-%d").to_string();
-        // Each outcome's actions are looked up by ref, one row each
-        // (migration 10).
+        // Each outcome's actions are counted by status and due date as they
+        // change (migration 11).
         let row = sqlx::query!(
             r#"SELECT
                  (SELECT json_group_array(json_array(number, title, status, overdue, n)) FROM (
@@ -81,12 +81,12 @@ impl Store {
                     SELECT id, code, statement FROM outcomes
                      WHERE plan_id = ?1 AND removed_at_ms IS NULL ORDER BY position)) AS "outcomes!: String",
                  (SELECT json_group_array(json_array(id, n, overdue)) FROM (
-                    -- Overdue as above; an action's own row has no due date as NULL.
-                    SELECT o.id, count(*) AS n,
-                           sum(a.status <> 'complete' AND a.due IS NOT NULL AND a.due < ?2) AS overdue
-                      FROM outcomes o CROSS JOIN outcome_actions oa ON oa.outcome_id = o.id
-                      CROSS JOIN actions a ON a.plan_id = o.plan_id AND a.ref = oa.ref
-                     WHERE o.plan_id = ?1 AND o.removed_at_ms IS NULL AND a.removed_at_ms IS NULL
+                    -- Overdue as above, from the counts kept for each outcome.
+                    SELECT o.id, sum(c.n) AS n,
+                           sum(CASE WHEN c.status <> 'complete' AND c.due <> '' AND c.due < ?2
+                                    THEN c.n ELSE 0 END) AS overdue
+                      FROM outcomes o CROSS JOIN outcome_action_counts c ON c.outcome_id = o.id
+                     WHERE o.plan_id = ?1 AND o.removed_at_ms IS NULL
                      GROUP BY o.id)) AS "named!: String",
                  EXISTS (SELECT 1 FROM measures WHERE plan_id = ?1 AND removed_at_ms IS NULL) AS "has_measures!: bool""#,
             plan.id,

@@ -708,6 +708,57 @@ async fn an_outcome_counts_the_actions_it_names_once_and_those_overdue() {
             ("OC3".into(), 2, 1)
         ]
     );
+    // The counts follow the actions as they change: pruned, 1.2 is no
+    // longer counted; 5.1, named before it existed, is counted once
+    // imported; 1.1 completed is no longer overdue.
+    save_outcomes(
+        &db,
+        &plan,
+        &[("OC1", &["2.1", "5.1"]), ("OC3", &["1.1", "1.2"])],
+    )
+    .await;
+    let edited: String = SMALL_PLAN
+        .lines()
+        .filter(|l| !l.contains(",1.2,"))
+        .map(|l| format!("{l}\n"))
+        .chain(["5. Early Help,5.1,,Open the hub,Mel Meggs,Q3 18/19,Red,O1,\n".to_string()])
+        .collect();
+    let options = planbot::store::ImportOptions {
+        prune: true,
+        ..planbot_testkit::import_opts(utc(2019, 1, 12, 9, 0))
+    };
+    db.store
+        .import_plan(
+            "Kirklees",
+            &planbot_testkit::plan_from_csv(&edited),
+            &options,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        counts().await,
+        [
+            ("OC1".into(), 2, 1),
+            ("OC2".into(), 1, 0),
+            ("OC3".into(), 1, 1)
+        ]
+    );
+    db.store
+        .record_status(
+            &plan,
+            "1.1",
+            &request(Status::Complete, "Steve Comb", utc(2019, 1, 13, 9, 0)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        counts().await,
+        [
+            ("OC1".into(), 2, 1),
+            ("OC2".into(), 1, 0),
+            ("OC3".into(), 1, 0)
+        ]
+    );
 }
 
 /// `planbot verify` finds a kept table that no longer agrees with what it
@@ -732,6 +783,10 @@ async fn verify_finds_stale_kept_tables_and_repair_rebuilds_them() {
         .execute(&pool)
         .await
         .unwrap();
+    sqlx::query("UPDATE outcome_action_counts SET n = n + 5")
+        .execute(&pool)
+        .await
+        .unwrap();
     pool.close().await;
 
     let stale = planbot(&db.path(), &["verify"]);
@@ -740,6 +795,7 @@ async fn verify_finds_stale_kept_tables_and_repair_rebuilds_them() {
         stdout(&stale).lines().collect::<Vec<_>>(),
         [
             "plan Kirklees: the action counts kept for listings disagree with its actions; `planbot verify --repair` rebuilds it",
+            "plan Kirklees outcome OC1: the counts of its actions kept for /plan summary disagree with them; `planbot verify --repair` rebuilds it",
             "plan Kirklees outcome OC1: the actions kept for it disagree with its list; `planbot verify --repair` rebuilds it",
         ]
     );
