@@ -152,6 +152,54 @@ fn status_records_and_history_shows_it() {
     assert_eq!(last["note"], "Policy approved");
 }
 
+/// An action pruned and brought back by a later import goes on with its
+/// history, where it had started again from nothing: `verify`, and so every
+/// backup, then failed for good.
+#[test]
+fn an_action_pruned_and_brought_back_goes_on_with_its_history() {
+    let (dir, db) = imported();
+    let without: String = SMALL_PLAN
+        .lines()
+        .filter(|l| !l.contains(",2.1,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let without = write(dir.path(), "without.csv", &without);
+    let back_red = write(
+        dir.path(),
+        "back.csv",
+        &SMALL_PLAN.replace("Q1 19/20,Amber", "Q1 19/20,Red"),
+    );
+    let history = |db: &Path| -> Vec<(String, String)> {
+        let out = planbot(db, &["history", "2.1", "--json"]);
+        json_lines(&stdout(&out))
+            .iter()
+            .map(|e| (e["from"].to_string(), e["to"].to_string()))
+            .collect()
+    };
+    for (file, then) in [(&without, "pruned"), (&back_red, "back, red")] {
+        let args = ["import", file.as_str(), "--prune"];
+        let out = planbot(&db, &args);
+        assert!(out.status.success(), "{then}: {}", stderr(&out));
+    }
+    assert_eq!(
+        history(&db),
+        [
+            ("null".to_string(), "\"amber\"".to_string()),
+            ("\"amber\"".to_string(), "\"red\"".to_string())
+        ]
+    );
+    // Pruned again and back as it was: nothing changed, nothing recorded.
+    for file in [&without, &back_red] {
+        assert!(planbot(&db, &["import", file, "--prune"]).status.success());
+    }
+    assert_eq!(history(&db).len(), 2);
+    let verify = planbot(&db, &["verify"]);
+    assert!(verify.status.success(), "{}", stdout(&verify));
+    let copy = dir.path().join("copy.db");
+    let backup = planbot(&db, &["backup", "--out", copy.to_str().unwrap()]);
+    assert!(backup.status.success(), "{}", stderr(&backup));
+}
+
 #[test]
 fn bad_updates_exit_1_and_change_nothing() {
     let (_dir, db) = imported();

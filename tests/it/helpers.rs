@@ -56,6 +56,13 @@ Priority,Ref,Group,Action,Leads,Due,Status,Recommendations,Evidence
 4. Front Door,4.2,,Roll out Operation Encompass,,31/03/2019,Not started,O13,
 ";
 
+/// Each line of a command's `--json` output.
+pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 /// Runs the planbot binary with `args` against the database at `db`.
 pub fn planbot(db: &std::path::Path, args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_planbot"))

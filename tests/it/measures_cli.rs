@@ -1,10 +1,9 @@
 //! `planbot measures`, `measure record|history`, `risks` and `risk review`:
 //! the real binary on a database holding the small register.
 
-use crate::helpers::{planbot, stderr, stdout};
+use crate::helpers::{json_lines, planbot, stderr, stdout};
 use chrono::{TimeZone, Utc};
 use planbot_testkit::{example_store, save_small_register};
-use serde_json::Value;
 use std::path::PathBuf;
 
 async fn register_db() -> (tempfile::TempDir, PathBuf) {
@@ -16,12 +15,6 @@ async fn register_db() -> (tempfile::TempDir, PathBuf) {
     save_small_register(&store, &plan, january).await;
     store.close().await;
     (dir, db)
-}
-
-fn json_lines(text: &str) -> Vec<Value> {
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 #[tokio::test]

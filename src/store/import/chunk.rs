@@ -4,6 +4,7 @@
 use super::values::{Binder, Row, write_rows};
 use super::write::recommendation_ids;
 use crate::plan::{Action, Status};
+use crate::store::actions::parse_status;
 use crate::store::{Result, StoreError, join_list};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
@@ -25,7 +26,7 @@ pub(super) enum Recorded {
 /// Leads and recommendations are linked by the ids of their people and codes.
 pub(super) struct RowIds<'a> {
     priorities: HashMap<u32, i64>,
-    removed: HashMap<String, i64>,
+    removed: HashMap<String, (i64, Status)>,
     next: i64,
     /// How many current actions the plan had.
     pub(super) current: usize,
@@ -52,22 +53,26 @@ impl<'a> RowIds<'a> {
         // One pass over the plan's rows, which a big plan has many of.
         let rows = sqlx::query!(
             r#"SELECT count(*) FILTER (WHERE removed_at_ms IS NULL) AS "current!: i64",
-                      json_group_array(json_array(ref, id)) FILTER (WHERE removed_at_ms IS NOT NULL)
+                      json_group_array(json_array(ref, id, status)) FILTER (WHERE removed_at_ms IS NOT NULL)
                         AS "removed!: String"
                  FROM actions WHERE plan_id = ?"#,
             plan_id
         )
         .fetch_one(&mut *tx)
         .await?;
-        let removed: Vec<(String, i64)> = serde_json::from_str(&rows.removed)
+        let removed: Vec<(String, i64, String)> = serde_json::from_str(&rows.removed)
             .map_err(|e| StoreError::Corrupt(format!("removed actions: {e}")))?;
+        let removed = removed
+            .into_iter()
+            .map(|(reference, id, status)| Ok((reference, (id, parse_status(&status)?))))
+            .collect::<Result<HashMap<_, _>>>()?;
         let next =
             sqlx::query_scalar!(r#"SELECT coalesce(max(id), 0) + 1 AS "next!: i64" FROM actions"#)
                 .fetch_one(&mut *tx)
                 .await?;
         Ok(RowIds {
             priorities,
-            removed: removed.into_iter().collect(),
+            removed,
             next,
             current: rows.current as usize,
             people,
@@ -84,13 +89,14 @@ impl<'a> RowIds<'a> {
         })
     }
 
-    /// The id for an action that is not current: a removed one's own, or a new one.
-    pub(super) fn for_new(&mut self, reference: &str) -> (i64, Recorded) {
+    /// The id for an action that is not current: a removed one's own, with
+    /// the status it had when removed, or a new one.
+    pub(super) fn for_new(&mut self, reference: &str) -> (i64, Option<Status>) {
         match self.removed.get(reference) {
-            Some(&id) => (id, Recorded::Removed),
+            Some(&(id, status)) => (id, Some(status)),
             None => {
                 self.next += 1;
-                (self.next - 1, Recorded::New)
+                (self.next - 1, None)
             }
         }
     }

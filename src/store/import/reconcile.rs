@@ -447,10 +447,16 @@ impl Matching<'_> {
             };
             let Some(stored) = before.get(a.reference.as_str()) else {
                 self.outcome.created.push(a.reference.clone());
-                let (id, recorded) = self.ids.for_new(&a.reference);
-                let new = matches!(recorded, Recorded::New);
+                let (id, before) = self.ids.for_new(&a.reference);
+                let recorded = match before {
+                    None => Recorded::New,
+                    Some(_) => Recorded::Removed,
+                };
                 chunk.add(&self.ids, id, position, a, recorded)?;
-                chunk.change(id, None, a.status, new);
+                // A returning action's history goes on from where it stopped.
+                if before != Some(a.status) {
+                    chunk.change(id, before, a.status, before.is_none());
+                }
                 continue;
             };
             let title = stored.title(self.titles);
