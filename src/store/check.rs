@@ -267,6 +267,11 @@ impl super::Store {
         )
         .execute(&mut *tx)
         .await?;
+        // The outcomes' counts go first: emptying outcome_actions counts them
+        // down, which a count already too low could not take (n >= 0).
+        sqlx::query!("DELETE FROM outcome_action_counts")
+            .execute(&mut *tx)
+            .await?;
         sqlx::query!("DELETE FROM outcome_actions")
             .execute(&mut *tx)
             .await?;
@@ -281,7 +286,7 @@ impl super::Store {
         )
         .execute(&mut *tx)
         .await?;
-        // After the outcomes' rows, whose triggers count as they go.
+        // Made again from the rows just written, over what their triggers counted.
         sqlx::query!("DELETE FROM outcome_action_counts")
             .execute(&mut *tx)
             .await?;
