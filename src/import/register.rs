@@ -156,11 +156,7 @@ impl Workbook {
                 let value = match value {
                     Ok(value) => value,
                     Err(e) => {
-                        problem(
-                            &v.at_value,
-                            v.line,
-                            format!("{e} ({})", measure.unit.as_str()),
-                        );
+                        problem(&v.at_value, v.line, e.to_string());
                         continue;
                     }
                 };
@@ -513,8 +509,7 @@ impl Cells<'_> {
             (Cell::Number(n), _) => Ok(*n),
             (_, Some(unit)) => {
                 let raw = self.text(col);
-                unit.read(&raw)
-                    .map_err(|e| format!("{e} ({})", unit.as_str()))
+                unit.read(&raw).map_err(|e| e.to_string())
             }
             (_, None) => {
                 let raw = self.text(col);

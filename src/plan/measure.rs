@@ -42,29 +42,52 @@ impl Unit {
         }
     }
 
-    /// Reads a value written for this unit ("72", "72%", "£1,200", "3.5").
+    /// Reads a value written for this unit ("72", "72%", "£1,200", "-£500",
+    /// "3.5", "14 days"). A comma only separates thousands: "1,20" is
+    /// refused, where it had been read as 120 (a decimal comma, or a typo,
+    /// is not a guess to make).
     pub fn read(self, text: &str) -> Result<f64, ValueError> {
-        let bad = || ValueError::NotANumber(text.to_string());
-        let mut t = text.trim().replace(',', "");
+        let bad = || ValueError::NotANumber {
+            text: text.trim().to_string(),
+            unit: self,
+        };
+        let mut t = text.trim();
         if self == Unit::Percent {
-            t = t.trim_end_matches('%').trim().to_string();
-        }
-        if self == Unit::Pounds {
-            t = t.trim_start_matches('£').trim().to_string();
+            t = t.strip_suffix('%').unwrap_or(t).trim_end();
         }
         if self == Unit::Days {
             t = t
-                .trim_end_matches("days")
-                .trim_end_matches("day")
-                .trim()
-                .to_string();
+                .strip_suffix("days")
+                .or_else(|| t.strip_suffix("day"))
+                .unwrap_or(t)
+                .trim_end();
         }
-        let value: f64 = t.parse().map_err(|_| bad())?;
+        // "-£500" and "£-500" alike.
+        let (minus, mut t) = t.strip_prefix('-').map_or((false, t), |r| (true, r));
+        if self == Unit::Pounds {
+            t = t.strip_prefix('£').unwrap_or(t).trim_start();
+        }
+        if minus && t.starts_with('-') {
+            return Err(bad());
+        }
+        let digits = without_thousands_commas(t).ok_or_else(bad)?;
+        let value: f64 = digits.parse().map_err(|_| bad())?;
         if !value.is_finite() {
             return Err(bad());
         }
+        let value = if minus { -value } else { value };
         self.check(value)?;
         Ok(value)
+    }
+
+    /// What a value of this unit is, and how to write one, for messages.
+    fn written(self) -> (&'static str, &'static str) {
+        match self {
+            Unit::Number => ("a number", "12 or 1,200"),
+            Unit::Percent => ("a percentage", "72 or 72%"),
+            Unit::Days => ("a number of days", "14 or 14 days"),
+            Unit::Pounds => ("an amount in pounds", "1200 or £1,200"),
+        }
     }
 
     pub fn check(self, value: f64) -> Result<(), ValueError> {
@@ -95,10 +118,31 @@ impl Unit {
     }
 }
 
+/// `text` with the commas that group its whole part's digits in threes
+/// taken out; `None` when a comma stands anywhere else.
+fn without_thousands_commas(text: &str) -> Option<String> {
+    if !text.contains(',') {
+        return Some(text.to_string());
+    }
+    let (whole, fraction) = text
+        .split_once('.')
+        .map_or((text, None), |(w, f)| (w, Some(f)));
+    let mut groups = whole.split(',');
+    let first = groups.next()?;
+    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    let grouped = (1..=3).contains(&first.len())
+        && digits(first)
+        && groups.all(|g| g.len() == 3 && digits(g));
+    if !grouped || fraction.is_some_and(|f| f.contains(',')) {
+        return None;
+    }
+    Some(text.replace(',', ""))
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ValueError {
-    #[error("\"{0}\" is not a number")]
-    NotANumber(String),
+    #[error("\"{text}\" is not {}: write it as {}", unit.written().0, unit.written().1)]
+    NotANumber { text: String, unit: Unit },
     #[error("{0} is out of range: {1}")]
     OutOfRange(f64, &'static str),
 }
@@ -548,6 +592,20 @@ mod tests {
         assert!(Unit::Number.read("lots").is_err());
         assert_eq!(Unit::Pounds.read("£1,200"), Ok(1200.0));
         assert!(Unit::Days.read("-3").is_err());
+        assert_eq!(Unit::Days.read("3days"), Ok(3.0));
+        for overspend in ["-£500", "£-500", "-500", "-£ 500"] {
+            assert_eq!(Unit::Pounds.read(overspend), Ok(-500.0), "{overspend}");
+        }
+        assert!(Unit::Pounds.read("--500").is_err());
+        // A comma groups thousands, or the value is refused: never 120.
+        assert_eq!(Unit::Number.read("1,234,567.5"), Ok(1_234_567.5));
+        for bad in ["1,20", "12,5", ",120", "1,2345", "1,234.5,6", "1,,234"] {
+            assert!(Unit::Number.read(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            Unit::Percent.read("£72").unwrap_err().to_string(),
+            "\"£72\" is not a percentage: write it as 72 or 72%"
+        );
     }
 
     #[test]

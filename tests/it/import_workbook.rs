@@ -249,7 +249,7 @@ fn each_bad_cell_is_named_and_nothing_changes() {
     let v = "Measure,Period,Value\n";
     let r = "Code,Risk,Likelihood,Impact,Mitigating actions\n";
     let cases = [
-        (format!("{v}M1,May 2018,lots\n"), "line 2, column 3 (Value): \"lots\" is not a number"),
+        (format!("{v}M1,May 2018,lots\n"), "line 2, column 3 (Value): \"lots\" is not a percentage: write it as 72 or 72%"),
         (format!("{v}M1,May 2018,120\n"), "120 is out of range: a percentage is 0 to 100"),
         (format!("{v}M1,Jan 2099,20\n"), "line 2, column 2 (Period): Jan 2099 has not begun yet"),
         (format!("{v}M1,Jan 2018,20\n"), "Jan 2018 is before the measure's baseline (2018-03-31)"),
@@ -258,8 +258,8 @@ fn each_bad_cell_is_named_and_nothing_changes() {
         (format!("{v}M9,May 2018,20\n"), "line 2, column 1 (Measure): there is no measure M9"),
         ("Measure,Period,Value,Note\nM1,May 2018,20,\"never closed\n".into(), "quote"),
         (format!("{v}M1,May 2018,20,extra\n"), "\"extra\" is under no header"),
-        (format!("{m}M2,Late visits,number,lower,28%,2019-03-31,5,2020-03-31\n"), "line 2, column 5 (Baseline): \"28%\" is not a number (number)"),
-        (format!("{m}M2,Late visits,%,lower,28,2019-03-31,£5,2020-03-31\n"), "line 2, column 7 (Target): \"£5\" is not a number (%)"),
+        (format!("{m}M2,Late visits,number,lower,28%,2019-03-31,5,2020-03-31\n"), "line 2, column 5 (Baseline): \"28%\" is not a number: write it as 12 or 1,200"),
+        (format!("{m}M2,Late visits,%,lower,28,2019-03-31,£5,2020-03-31\n"), "line 2, column 7 (Target): \"£5\" is not a percentage: write it as 72 or 72%"),
         (format!("{m}M2,Late visits,%,lower,10,2019-03-31,5,2019-01-31\n"), "the target date 2019-01-31 is not after the baseline date 2019-03-31"),
         ("Code,Measure,Better,Baseline,Baseline date,Target,Target date\nM2,x,lower,1,2019-03-31,2,2020-03-31\n".into(), "has no Unit column"),
         ("Code,Measure,Unit,Baseline,Baseline date,Target,Target date\nM2,x,%,1,2019-03-31,2,2020-03-31\n".into(), "has no Better column"),

@@ -80,7 +80,7 @@ async fn refusals_are_private_and_change_nothing() {
         (
             OPHELIA,
             record("M1", "lots", &[]),
-            "\"lots\" is not a number",
+            "\"lots\" is not a percentage: write it as 72 or 72%",
         ),
         (
             OPHELIA,
