@@ -489,8 +489,9 @@ impl Written {
 }
 
 /// Reads the period a value is for as people write it: a date
-/// (2019-05-20, 20/05/2019), a month ("May 2019", "Apr 19", "2019-05") or a
-/// quarter ("Q1 19/20").
+/// (2019-05-20, 20/05/2019, 20 May 2019), a month ("May 2019", "Sept 2019",
+/// "Apr 19", "2019-05", "05/2019") or a quarter ("Q1 19/20"). A two-digit
+/// year is this century's, in months as in quarters.
 pub fn read_period(text: &str, year: YearStart) -> Result<Written, PeriodError> {
     let t = text.trim();
     if let Ok(d) = super::parse_date(t) {
@@ -502,24 +503,61 @@ pub fn read_period(text: &str, year: YearStart) -> Result<Written, PeriodError> 
             span: Span::Quarter,
         });
     }
-    let first = format!("1 {}", t.replace('-', " "));
-    // chrono's %Y takes "19" as the year 19: four-digit years first, then
-    // two-digit ones as this century's.
-    let four_digits = ["%d %B %Y", "%d %b %Y", "%d %Y %m"]
-        .iter()
-        .filter_map(|f| NaiveDate::parse_from_str(&first, f).ok())
-        .find(|d| d.year() >= 1000);
-    four_digits
-        .or_else(|| {
-            ["%d %B %y", "%d %b %y"]
-                .iter()
-                .find_map(|f| NaiveDate::parse_from_str(&first, f).ok())
-        })
-        .map(|start| Written {
-            start,
-            span: Span::Month,
-        })
+    let words: Vec<&str> = t
+        .split(|c: char| c.is_whitespace() || matches!(c, '-' | '/' | '.' | ','))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let number = |w: &str| {
+        w.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| w.parse::<u32>().ok())
+            .flatten()
+    };
+    let year_of = |w: &str| match (w.len(), number(w)) {
+        (4, Some(y)) => Some(y as i32),
+        (2, Some(y)) => Some(2000 + y as i32),
+        _ => None,
+    };
+    let month_of = |w: &str| month_named(w).or_else(|| number(w).filter(|m| (1..=12).contains(m)));
+    let day = |y: Option<i32>, m: Option<u32>, d: u32| NaiveDate::from_ymd_opt(y?, m?, d);
+    let found = match words.as_slice() {
+        [m, y] if month_named(m).is_some() => {
+            day(year_of(y), month_of(m), 1).map(|d| (d, Span::Month))
+        }
+        [y, m] if y.len() == 4 => day(year_of(y), month_of(m), 1).map(|d| (d, Span::Month)),
+        [m, y] if y.len() == 4 => day(year_of(y), month_of(m), 1).map(|d| (d, Span::Month)),
+        [d, m, y] => number(d)
+            .and_then(|d| day(year_of(y), month_of(m), d))
+            .map(|d| (d, Span::Day)),
+        _ => None,
+    };
+    found
+        .map(|(start, span)| Written { start, span })
         .ok_or_else(|| PeriodError::Unreadable(t.to_string()))
+}
+
+/// The month a word names: "May", "sept", "September" (three letters or
+/// more of its English name, in any case).
+fn month_named(word: &str) -> Option<u32> {
+    const NAMES: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let word = word.to_ascii_lowercase();
+    (word.len() >= 3)
+        .then(|| NAMES.iter().position(|n| n.starts_with(&word)))
+        .flatten()
+        .map(|i| i as u32 + 1)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -531,7 +569,7 @@ pub enum PeriodError {
     #[error("{0} has not begun yet")]
     Future(String),
     #[error(
-        "{quarter} is a quarter, and the measure is recorded monthly: give a month, such as {month}"
+        "{quarter} is a quarter, and the measure is recorded monthly: give a month, such as {month}, or make the measure quarterly (its Frequency)"
     )]
     QuarterForMonthly { quarter: String, month: String },
     #[error("{period} is before the measure's baseline ({baseline})")]
@@ -613,7 +651,21 @@ mod tests {
         let y = YearStart::APRIL;
         let read = |t: &str| read_period(t, y).map(|w| (w.start, w.span));
         assert_eq!(read("May 2019"), Ok((d(2019, 5, 1), Span::Month)));
-        assert!(read("sept 2019").is_err());
+        assert_eq!(read("sept 2019"), Ok((d(2019, 9, 1), Span::Month)));
+        assert_eq!(read("05/2019"), Ok((d(2019, 5, 1), Span::Month)));
+        assert_eq!(read("20 May 2019"), Ok((d(2019, 5, 20), Span::Day)));
+        assert_eq!(read("20.05.2019"), Ok((d(2019, 5, 20), Span::Day)));
+        // Two-digit years are this century's, as in quarters ("Q1 99/00").
+        assert_eq!(read("Apr 99"), Ok((d(2099, 4, 1), Span::Month)));
+        for bad in [
+            "Ma 2019",
+            "13/2019",
+            "May 19 2019",
+            "31 Feb 2019",
+            "May 123",
+        ] {
+            assert!(read(bad).is_err(), "{bad}");
+        }
         assert_eq!(read("Sep 2019"), Ok((d(2019, 9, 1), Span::Month)));
         assert_eq!(read("Apr 19"), Ok((d(2019, 4, 1), Span::Month)));
         assert_eq!(read("2019-05"), Ok((d(2019, 5, 1), Span::Month)));
