@@ -97,16 +97,20 @@ impl Workbook {
             })
         };
         let mut out = Settled::default();
-        let missing_refs = |refs: &[String]| -> Vec<String> {
+        // A link the outcome or risk has already stays, though a prune has
+        // since removed its action (as the action's history stays): the
+        // plan's own export then imports back as it is.
+        let missing_refs = |refs: &[String], named_before: &[String]| -> Vec<String> {
             refs.iter()
-                .filter(|r| !recorded.refs.contains(*r))
+                .filter(|r| !recorded.refs.contains(*r) && !named_before.contains(r))
                 .cloned()
                 .collect()
         };
         if let Some(sheet) = &self.outcomes {
             for row in &sheet.rows {
                 let mut o = row.outcome.clone();
-                if let Some(old) = recorded.outcomes.iter().find(|r| r.code == o.code) {
+                let old = recorded.outcomes.iter().find(|r| r.code == o.code);
+                if let Some(old) = old {
                     if !sheet.has.contains(&Col::Priority) {
                         o.priority = old.priority;
                     }
@@ -114,7 +118,7 @@ impl Workbook {
                         o.actions = old.actions.clone();
                     }
                 }
-                let unknown = missing_refs(&o.actions);
+                let unknown = missing_refs(&o.actions, old.map_or(&[], |o| &o.actions));
                 if !unknown.is_empty() {
                     problem(&row.at_actions, 0, no_such_actions(&unknown));
                 }
@@ -191,10 +195,11 @@ impl Workbook {
         if let Some(sheet) = &self.risks {
             for row in &sheet.rows {
                 let mut r = row.risk.clone();
-                if let Some(old) = recorded.risks.iter().find(|o| o.code == r.code) {
+                let old = recorded.risks.iter().find(|o| o.code == r.code);
+                if let Some(old) = old {
                     keep_absent_risk(&mut r, old, &sheet.has);
                 }
-                let unknown = missing_refs(&r.mitigations);
+                let unknown = missing_refs(&r.mitigations, old.map_or(&[], |o| &o.mitigations));
                 if !unknown.is_empty() {
                     problem(&row.at_mitigations, 0, no_such_actions(&unknown));
                 }

@@ -115,6 +115,49 @@ fn export(db: &Path, kind: &str) -> String {
     ok(db, &["export", "--kind", kind])
 }
 
+/// After a prune, outcomes and risks still name the removed action (their
+/// links stay, as its history does), and the plan's own export of them
+/// imports back as it is; a ref no outcome had named is still refused.
+#[test]
+fn outcomes_and_risks_exported_after_a_prune_import_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let file = |name: &str, rows: &[&[&str]]| write(dir.path(), name, &csv(rows));
+    let mitigated_by_both = RISKS[1]
+        .iter()
+        .map(|c| if *c == "1.1" { "1.1; 1.2" } else { c })
+        .collect::<Vec<_>>();
+    let risks: &[&[&str]] = &[RISKS[0], &mitigated_by_both];
+    for (name, rows) in [("a.csv", ACTIONS), ("o.csv", OUTCOMES), ("r.csv", risks)] {
+        ok(&db, &["import", &file(name, rows), "--plan", "P"]);
+    }
+    let without_1_2: Vec<&[&str]> = ACTIONS
+        .iter()
+        .copied()
+        .filter(|r| !r.contains(&"1.2"))
+        .collect();
+    ok(&db, &["import", &file("a2.csv", &without_1_2), "--prune"]);
+
+    for kind in ["outcomes", "risks"] {
+        let exported = export(&db, kind);
+        assert!(exported.contains("1.1; 1.2"), "{kind}: {exported}");
+        let again = write(dir.path(), "again.csv", &exported);
+        ok(&db, &["import", &again]);
+        assert_eq!(export(&db, kind), exported, "{kind}");
+    }
+    let typo = OUTCOMES[1]
+        .iter()
+        .map(|c| if *c == "1.1; 1.2" { "1.1; 1.3" } else { c })
+        .collect::<Vec<_>>();
+    let out = planbot(&db, &["import", &file("o2.csv", &[OUTCOMES[0], &typo])]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("action 1.3 is not in the plan"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn a_workbook_of_six_sheets_imports_them_all_in_one_go() {
     let dir = tempfile::tempdir().unwrap();
