@@ -240,7 +240,6 @@ fn read_workbook(
                 problems.extend(shown);
                 more += m;
             }
-            Err(e) if !several => return Err(e),
             Err(e) => problems.push(RowError {
                 location: format!("sheet \"{name}\""),
                 line: 0,

@@ -643,6 +643,22 @@ fn an_excel_date_serial_without_a_date_format_is_still_a_date() {
     assert_eq!(content.actions[0].due, Some(date(2018, 12, 31)));
 }
 
+/// A header without a column planbot needs names the sheet too, in a
+/// workbook of one as in one of several.
+#[test]
+fn a_missing_column_in_a_one_sheet_workbook_names_the_sheet() {
+    let bytes = xlsx(&[
+        &["Priority", "Ref", "Due", "Status"],
+        &["1. A", "1.1", "Q3 18/19", "Green"],
+    ]);
+    let err = read_plan_file("plan.xlsx", &bytes, YearStart::APRIL).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("sheet \"Sheet1\": the header row (line 1) has no Action"),
+        "{text}"
+    );
+}
+
 /// Each problem names its sheet, even in a workbook of one: the tab to open
 /// to mend it.
 #[test]
