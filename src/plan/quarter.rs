@@ -35,6 +35,10 @@ pub enum QuarterError {
     NoSuchQuarter(String, u32),
     #[error("\"{0}\": a financial year runs over two consecutive years, such as 18/19")]
     ImpossibleYears(String),
+    #[error(
+        "\"{0}\": this plan's year starts in January, so a quarter names one year, such as Q3 2019"
+    )]
+    CalendarYear(String),
     #[error("year start month must be 1 to 12, not {0}")]
     BadStartMonth(u32),
 }
@@ -193,10 +197,10 @@ impl YearStart {
                 } else {
                     end == start + 1
                 };
-                if consecutive && self.0 != 1 {
-                    Ok(start)
-                } else {
-                    Err(QuarterError::ImpossibleYears(whole.to_string()))
+                match (consecutive, self.0) {
+                    (true, 1) => Err(QuarterError::CalendarYear(whole.to_string())),
+                    (true, _) => Ok(start),
+                    (false, _) => Err(QuarterError::ImpossibleYears(whole.to_string())),
                 }
             }
             _ => Err(unrecognised()),

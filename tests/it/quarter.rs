@@ -143,6 +143,16 @@ fn a_january_start_is_a_calendar_year() {
     assert_eq!(jan.quarter_of(date(2019, 12, 31)), q(2019, 4));
     assert_eq!(jan.next(q(2019, 4)), q(2020, 1));
     assert_eq!(jan.parse_quarter(&jan.label(q(2019, 3))), Ok(q(2019, 3)));
+    // A financial year's label says how this plan writes its quarters
+    // instead, where it said a year must span two.
+    assert_eq!(
+        jan.parse_quarter("Q3 18/19"),
+        Err(QuarterError::CalendarYear("Q3 18/19".into()))
+    );
+    assert_eq!(
+        jan.parse_quarter("Q3 18/20"),
+        Err(QuarterError::ImpossibleYears("Q3 18/20".into()))
+    );
 }
 
 #[test]
