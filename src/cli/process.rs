@@ -1,8 +1,8 @@
 //! The whole process, from the arguments to the exit code.
 //!
-//! It lives in the library, not in `main.rs`: async code and generic code
-//! reached from the binary crate is compiled again into it, and this was a
-//! second copy of most of planbot (3 MB of code, half of it loaded at start).
+//! It lives in the library, not in `main.rs`: async and generic code reached
+//! from the binary crate is compiled again into it, and this was a second
+//! copy of much of planbot (1.7 MB more code, most of it run at every start).
 
 use super::stderr::{Level, LogFormat, line};
 use clap::Parser;

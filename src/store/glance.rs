@@ -61,7 +61,7 @@ struct NamedRow(i64, i64, i64);
 
 impl Store {
     /// The plan at a glance on `today`, from counts the database keeps, so
-    /// that neither the plan's size nor its outcomes' counts.
+    /// that it costs the same however large the plan and its outcomes.
     pub async fn glance(&self, plan: &Plan, today: NaiveDate) -> Result<Glance> {
         let day = today.format("%Y-%m-%d").to_string();
         // Each outcome's actions are counted by status and due date as they
