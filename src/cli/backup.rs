@@ -130,10 +130,15 @@ async fn verify(
     }
 }
 
-/// "1.2 MB, schema 3, 1 plans, 5 actions, 12 history rows".
+/// "1.2 MB, schema 3, 1 plans, 5 actions, 12 history rows", the actions
+/// those `planbot actions` lists, and how many a prune removed when any.
 fn summary(c: &Checked) -> String {
+    let removed = match c.counts.removed {
+        0 => String::new(),
+        n => format!(" (and {n} removed)"),
+    };
     format!(
-        "{}, schema {}, {} plans, {} actions, {} history rows",
+        "{}, schema {}, {} plans, {} actions{removed}, {} history rows",
         size(c.bytes),
         c.schema,
         c.counts.plans,

@@ -15,7 +15,9 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counts {
     pub plans: i64,
+    /// Current actions, and those a prune removed (kept with their history).
     pub actions: i64,
+    pub removed: i64,
     pub history: i64,
 }
 
@@ -66,8 +68,10 @@ async fn check(conn: &mut SqliteConnection) -> sqlx::Result<Checked> {
     }
     let row = sqlx::query(
         "SELECT (SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success),
-                (SELECT count(*) FROM plans), (SELECT count(*) FROM actions),
-                (SELECT count(*) FROM status_changes)",
+                (SELECT count(*) FROM plans),
+                (SELECT count(*) FROM actions WHERE removed_at_ms IS NULL),
+                (SELECT count(*) FROM status_changes),
+                (SELECT count(*) FROM actions WHERE removed_at_ms IS NOT NULL)",
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -77,6 +81,7 @@ async fn check(conn: &mut SqliteConnection) -> sqlx::Result<Checked> {
         counts: Counts {
             plans: row.get(1),
             actions: row.get(2),
+            removed: row.get(4),
             history: row.get(3),
         },
         problems,

@@ -180,6 +180,11 @@ fn an_action_pruned_and_brought_back_goes_on_with_its_history() {
         let args = ["import", file.as_str(), "--prune"];
         let out = planbot(&db, &args);
         assert!(out.status.success(), "{then}: {}", stderr(&out));
+        // While it is away, it is not counted among the actions.
+        if then == "pruned" {
+            let verify = stdout(&planbot(&db, &["verify"]));
+            assert!(verify.contains(", 4 actions (and 1 removed), "), "{verify}");
+        }
     }
     assert_eq!(
         history(&db),
