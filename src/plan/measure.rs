@@ -112,6 +112,7 @@ impl Unit {
         match self {
             Unit::Number => number,
             Unit::Percent => format!("{number}%"),
+            Unit::Days if value == 1.0 => "1 day".to_string(),
             Unit::Days => format!("{number} days"),
             Unit::Pounds => format!("£{number}"),
         }
@@ -631,6 +632,8 @@ mod tests {
         assert_eq!(Unit::Pounds.read("£1,200"), Ok(1200.0));
         assert!(Unit::Days.read("-3").is_err());
         assert_eq!(Unit::Days.read("3days"), Ok(3.0));
+        assert_eq!(Unit::Days.show(1.0), "1 day");
+        assert_eq!(Unit::Days.show(1.5), "1.5 days");
         for overspend in ["-£500", "£-500", "-500", "-£ 500"] {
             assert_eq!(Unit::Pounds.read(overspend), Ok(-500.0), "{overspend}");
         }
