@@ -67,7 +67,7 @@ impl NewPlanSettings {
                 given,
             })
         };
-        if let Some(zone) = self.time_zone.filter(|z| *z != plan.time_zone) {
+        if let Some(zone) = self.time_zone.filter(|z| !z.same_as(&plan.time_zone)) {
             return differs("time zone", plan.time_zone.to_string(), zone.to_string());
         }
         if let Some(start) = self.year_start.filter(|y| *y != plan.year_start) {

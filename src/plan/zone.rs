@@ -58,6 +58,12 @@ impl Zone {
         })
     }
 
+    /// Whether `other` is the same zone under another of its names
+    /// ("Eire" is Europe/Dublin), as the tz database links them.
+    pub fn same_as(&self, other: &Zone) -> bool {
+        self == other || self.0.tz == other.0.tz
+    }
+
     /// The zone's IANA name, as the database spells it.
     pub fn name(&self) -> &'static str {
         self.0.name

@@ -435,6 +435,9 @@ fn an_import_into_a_plan_refuses_settings_the_plan_does_not_have() {
     let plans = stdout(&planbot(&db, &["plans"]));
     assert!(plans.contains("Europe/London"), "{plans}");
 
+    // GB is another of Europe/London's names in the tz database.
+    let out = planbot(&db, &["import", &file, "--time-zone", "GB", "--dry-run"]);
+    assert!(out.status.success(), "{}", stderr(&out));
     let out = planbot(
         &db,
         &[
