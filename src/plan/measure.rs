@@ -56,11 +56,7 @@ impl Unit {
             t = t.strip_suffix('%').unwrap_or(t).trim_end();
         }
         if self == Unit::Days {
-            t = t
-                .strip_suffix("days")
-                .or_else(|| t.strip_suffix("day"))
-                .unwrap_or(t)
-                .trim_end();
+            t = strip_days(t);
         }
         // "-£500" and "£-500" alike.
         let (minus, mut t) = t.strip_prefix('-').map_or((false, t), |r| (true, r));
@@ -102,21 +98,33 @@ impl Unit {
         }
     }
 
-    /// A value as the board reads it: "72.5%", "£1,200", "14 days", "31".
+    /// A value as the board reads it: "72.5%", "0.12%", "£1200", "14 days",
+    /// "31". Two decimals at most: a target of 0.12% must not read as 0.1%,
+    /// and a trajectory's 33.333... reads as 33.33.
     pub fn show(self, value: f64) -> String {
-        let number = if value.fract() == 0.0 {
-            format!("{value:.0}")
-        } else {
-            format!("{value:.1}")
-        };
+        let rounded = format!("{value:.2}");
+        let number = rounded.trim_end_matches('0').trim_end_matches('.');
+        let number = if number == "-0" { "0" } else { number };
         match self {
-            Unit::Number => number,
+            Unit::Number => number.to_string(),
             Unit::Percent => format!("{number}%"),
             Unit::Days if value == 1.0 => "1 day".to_string(),
             Unit::Days => format!("{number} days"),
             Unit::Pounds => format!("£{number}"),
         }
     }
+}
+
+/// `text` without its unit of days, written in any case: "14 days",
+/// "1 Day", "3d".
+fn strip_days(text: &str) -> &str {
+    let lower = text.to_ascii_lowercase();
+    let number = ["days", "day", "d"]
+        .iter()
+        .find_map(|unit| lower.strip_suffix(unit))
+        .map_or(text.len(), str::len);
+    // ASCII lowercasing keeps every byte where it was.
+    text[..number].trim_end()
 }
 
 /// `text` with the commas that group its whole part's digits in threes
@@ -631,9 +639,16 @@ mod tests {
         assert!(Unit::Number.read("lots").is_err());
         assert_eq!(Unit::Pounds.read("£1,200"), Ok(1200.0));
         assert!(Unit::Days.read("-3").is_err());
-        assert_eq!(Unit::Days.read("3days"), Ok(3.0));
+        for days in ["3days", "3 Days", "3d", "3 DAY", "3"] {
+            assert_eq!(Unit::Days.read(days), Ok(3.0), "{days}");
+        }
+        assert!(Unit::Days.read("3 weeks").is_err());
         assert_eq!(Unit::Days.show(1.0), "1 day");
         assert_eq!(Unit::Days.show(1.5), "1.5 days");
+        assert_eq!(Unit::Percent.show(0.12), "0.12%");
+        assert_eq!(Unit::Percent.show(100.0 / 3.0), "33.33%");
+        assert_eq!(Unit::Pounds.show(-0.001), "£0");
+        assert_eq!(Unit::Number.show(1200.0), "1200");
         for overspend in ["-£500", "£-500", "-500", "-£ 500"] {
             assert_eq!(Unit::Pounds.read(overspend), Ok(-500.0), "{overspend}");
         }

@@ -63,7 +63,7 @@ async fn an_owner_records_a_value_and_the_channel_sees_it_judged() {
     let text = reply.content();
     assert!(text.contains("**72%** for Apr 2019"), "{text}");
     assert!(text.contains("by Ophelia Rix"), "{text}");
-    assert!(text.contains("Amber: expected 75.4%"), "{text}");
+    assert!(text.contains("Amber: expected 75.36%"), "{text}");
     assert_eq!(values(&app, "M1").await, [64.0, 66.0, 72.0]);
 }
 
