@@ -73,6 +73,16 @@ pub async fn record_value(
             measure,
             by,
         },
+        AppError::Store(StoreError::SameValue {
+            measure,
+            period,
+            value,
+            unit,
+        }) => AppError::SameValue {
+            period: period.label(plan.year_start),
+            value: unit.show(value),
+            measure,
+        },
         other => other,
     })
 }

@@ -121,6 +121,13 @@ pub enum AppError {
         value: String,
         by: String,
     },
+    /// A correction to the value already recorded, with no new note.
+    #[error("{measure} already has {value} for {period}")]
+    SameValue {
+        measure: String,
+        period: String,
+        value: String,
+    },
     #[error("{0}")]
     BadValue(#[from] crate::plan::measure::ValueError),
     #[error("{0}")]

@@ -55,6 +55,13 @@ fn say(e: AppError) -> anyhow::Error {
         } => format!(
             "{measure} already has {value} for {period}, recorded by {by}; add --correct to replace it"
         ),
+        AppError::SameValue {
+            measure,
+            period,
+            value,
+        } => format!(
+            "{measure} already has {value} for {period}: the correction is the same value, so nothing was changed (add --note to say why it stands)"
+        ),
         AppError::BadPeriod(e @ crate::plan::measure::PeriodError::Unreadable(_)) => {
             return UsageError(e.to_string()).into();
         }

@@ -119,6 +119,16 @@ fn app_words(e: &AppError) -> String {
             quote(period),
             quote(by)
         ),
+        AppError::SameValue {
+            measure,
+            period,
+            value,
+        } => format!(
+            "{} already has {} for {}: the correction is the same value, so nothing was changed. Add a note to say why it stands.",
+            quote(measure),
+            quote(value),
+            quote(period)
+        ),
         AppError::BadValue(e) => format!("{e}. Nothing was changed."),
         AppError::BadPeriod(e) => format!("{e}. Nothing was changed."),
         AppError::BadRating(e) => format!("{e}. Nothing was changed."),

@@ -208,6 +208,23 @@ impl Store {
             }
             .into());
         }
+        // A correction to the value already there, with no new note,
+        // would add a history row that changes nothing.
+        if let Some(old) = &existing
+            && old.value == req.value
+            && req
+                .note
+                .as_ref()
+                .is_none_or(|n| old.note.as_ref() == Some(n))
+        {
+            return Err(StoreError::SameValue {
+                measure: measure.code.clone(),
+                period: req.period,
+                value: old.value,
+                unit: measure.unit,
+            }
+            .into());
+        }
         let (at, discord) = (to_ms(req.at), req.by_discord_id.map(|d| d.to_string()));
         sqlx::query!(
             "INSERT INTO measure_values (measure_id, period, value, note, actor, actor_discord_id, at_ms)

@@ -111,6 +111,13 @@ pub enum StoreError {
         unit: crate::plan::measure::Unit,
         by: String,
     },
+    #[error("{measure} already has {value} for the period starting {}", .period.start)]
+    SameValue {
+        measure: String,
+        period: crate::plan::measure::Period,
+        value: f64,
+        unit: crate::plan::measure::Unit,
+    },
     #[error("0 is not a Discord user id")]
     NotADiscordId,
     #[error("Discord user {discord_id} is already linked to {name}")]

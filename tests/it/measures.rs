@@ -63,6 +63,29 @@ async fn an_owner_records_a_value_once_and_corrects_it_only_when_she_says_so() {
     let history = app.store.measure_values(&plan, "M1").await.unwrap();
     assert_eq!(history.len(), 4, "append-only: the 74 is kept");
 
+    // The same value again is no correction: nothing is added.
+    let same = Reading {
+        correction: true,
+        ..reading("75.0%")
+    };
+    match record_value(&app.store, &plan, &ophelia(), "M1", same, june).await {
+        Err(AppError::SameValue { period, value, .. }) => {
+            assert_eq!((period.as_str(), value.as_str()), ("May 2019", "75%"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // With a note, it says why the value stands: that is kept.
+    let confirmed = Reading {
+        correction: true,
+        note: Some("checked against the case records".into()),
+        ..reading("75")
+    };
+    record_value(&app.store, &plan, &ophelia(), "M1", confirmed, june)
+        .await
+        .unwrap();
+    let history = app.store.measure_values(&plan, "M1").await.unwrap();
+    assert_eq!(history.len(), 5);
+
     for (who, value, refused) in [
         (
             Actor::discord("steve", STEVE, false, false),
@@ -88,7 +111,7 @@ async fn an_owner_records_a_value_once_and_corrects_it_only_when_she_says_so() {
     assert!(matches!(e, AppError::BadPeriod(_)), "{e:?}");
     assert_eq!(
         app.store.measure_values(&plan, "M1").await.unwrap().len(),
-        4,
+        5,
         "nothing changed"
     );
 }
