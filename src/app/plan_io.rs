@@ -99,6 +99,9 @@ pub struct Imported {
     pub register: RegisterRead,
     /// When the statuses, values and ratings are recorded as reported.
     pub at: DateTime<Utc>,
+    /// The settings a plan the import creates gets (or would get); `None`
+    /// for a plan that already existed.
+    pub new_plan: Option<PlanSettings>,
 }
 
 /// How many of each the register's sheets gave.
@@ -174,6 +177,7 @@ pub async fn import_plan(
     })
     .await??;
     let by = crate::store::import_actor(&actor.name, &file_name);
+    let new_plan = existing.is_none().then(|| settings.clone());
     let opts = ImportOptions {
         actor: by,
         at,
@@ -234,6 +238,7 @@ pub async fn import_plan(
         what,
         register: read,
         at,
+        new_plan,
     })
 }
 

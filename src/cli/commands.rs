@@ -281,12 +281,28 @@ async fn import(
             let created = if o.plan_created { " (new plan)" } else { "" };
             writeln!(
                 out,
-                "{name}{created}: {read} actions read; {verb} create {}, update {}, leave {} unchanged; {} status changes recorded",
+                "{name}{created}: {read} actions read; {verb} create {}, update {}, leave {} unchanged; {} status changes {}",
                 o.created.len(),
                 o.updated.len(),
                 o.unchanged,
-                o.status_changes
+                o.status_changes,
+                if args.dry_run {
+                    "would be recorded"
+                } else {
+                    "recorded"
+                }
             )?;
+            if let Some(s) = &done.new_plan {
+                let month = u8::try_from(s.year_start.month())
+                    .ok()
+                    .and_then(|m| chrono::Month::try_from(m).ok())
+                    .map_or("?", |m| m.name());
+                writeln!(
+                    out,
+                    "the new plan's settings: time zone {}, financial year from {month}, stale after {} days without an update (set with --time-zone, --year-start-month, --stale-days)",
+                    s.time_zone, s.stale_days
+                )?;
+            }
             if !o.missing.is_empty() {
                 let what = if args.prune {
                     format!("{verb} remove")

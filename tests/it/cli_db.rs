@@ -248,6 +248,34 @@ fn a_trial_import_into_no_database_makes_none() {
     let db = dir.path().join("plan.db");
     let out = planbot(&db, &["import", &file, "--plan", "P", "--dry-run"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("P (new plan): 5 actions read; would create 5"));
+    let said = stdout(&out);
+    assert!(said.contains("P (new plan): 5 actions read; would create 5"));
+    assert!(said.contains("status changes would be recorded"), "{said}");
+    // What the plan would be made with, before it is made for good.
+    assert!(
+        said.contains(
+            "settings: time zone Europe/London, financial year from April, stale after 30 days"
+        ),
+        "{said}"
+    );
+    let out = planbot(
+        &db,
+        &[
+            "import",
+            &file,
+            "--plan",
+            "P",
+            "--dry-run",
+            "--year-start-month",
+            "7",
+            "--time-zone",
+            "Europe/Dublin",
+        ],
+    );
+    let said = stdout(&out);
+    assert!(
+        said.contains("time zone Europe/Dublin, financial year from July"),
+        "{said}"
+    );
     assert!(!db.exists());
 }
