@@ -121,7 +121,7 @@ pub enum AppError {
         value: String,
         by: String,
     },
-    /// A correction to the value already recorded, with no new note.
+    /// A correction to the value and note already recorded.
     #[error("{measure} already has {value} for {period}")]
     SameValue {
         measure: String,

@@ -177,7 +177,7 @@ pub async fn import_plan(
     })
     .await??;
     let by = crate::store::import_actor(&actor.name, &file_name);
-    let new_plan = existing.is_none().then(|| settings.clone());
+    let asked = settings.clone();
     let opts = ImportOptions {
         actor: by,
         at,
@@ -211,7 +211,7 @@ pub async fn import_plan(
         ratings: register.risks.iter().filter(|(_, r)| r.is_some()).count(),
     };
     let recommendations = book.recommendations.unwrap_or_default();
-    let (outcome, total) = store
+    let written = store
         .import_workbook(
             plan_name,
             book.plan.as_ref(),
@@ -220,7 +220,9 @@ pub async fn import_plan(
             &opts,
         )
         .await?;
-    let what = match (outcome, &book.plan) {
+    let new_plan = written.plan_created.then_some(asked);
+    let total = written.recommendations;
+    let what = match (written.actions, &book.plan) {
         (Some(outcome), Some(content)) => ImportedKind::Plan {
             read: content.actions.len(),
             outcome: Box::new(outcome),

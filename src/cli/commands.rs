@@ -292,17 +292,6 @@ async fn import(
                     "recorded"
                 }
             )?;
-            if let Some(s) = &done.new_plan {
-                let month = u8::try_from(s.year_start.month())
-                    .ok()
-                    .and_then(|m| chrono::Month::try_from(m).ok())
-                    .map_or("?", |m| m.name());
-                writeln!(
-                    out,
-                    "the new plan's settings: time zone {}, financial year from {month}, stale after {} days without an update (set with --time-zone, --year-start-month, --stale-days)",
-                    s.time_zone, s.stale_days
-                )?;
-            }
             if !o.missing.is_empty() {
                 let what = if args.prune {
                     format!("{verb} remove")
@@ -361,10 +350,29 @@ async fn import(
         };
         writeln!(out, "{name}: {verb} {}{when}", done.register.describe())?;
     }
+    if let Some(settings) = &done.new_plan {
+        writeln!(out, "{}", new_plan_settings(settings))?;
+    }
     if args.dry_run {
         writeln!(out, "dry run: nothing was changed")?;
     }
     Ok(())
+}
+
+/// A plan's settings are fixed once it is made: say what they are then.
+fn new_plan_settings(s: &crate::store::PlanSettings) -> String {
+    let month = u8::try_from(s.year_start.month())
+        .ok()
+        .and_then(|m| chrono::Month::try_from(m).ok())
+        .map_or("?", |m| m.name());
+    let days = match s.stale_days {
+        1 => "1 day".to_string(),
+        n => format!("{n} days"),
+    };
+    format!(
+        "the new plan's settings: time zone {}, financial year from {month}, stale after {days} without an update (set with --time-zone, --year-start-month, --stale-days)",
+        s.time_zone
+    )
 }
 
 /// Warnings go to stderr, so that stdout stays the outcome.

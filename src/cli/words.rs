@@ -60,7 +60,7 @@ fn say(e: AppError) -> anyhow::Error {
             period,
             value,
         } => format!(
-            "{measure} already has {value} for {period}: the correction is the same value, so nothing was changed (add --note to say why it stands)"
+            "{measure} already has {value} for {period}, with the same note: the correction changes nothing, so nothing was recorded"
         ),
         AppError::BadPeriod(e @ crate::plan::measure::PeriodError::Unreadable(_)) => {
             return UsageError(e.to_string()).into();

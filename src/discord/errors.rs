@@ -124,7 +124,7 @@ fn app_words(e: &AppError) -> String {
             period,
             value,
         } => format!(
-            "{} already has {} for {}: the correction is the same value, so nothing was changed. Add a note to say why it stands.",
+            "{} already has {} for {}, with the same note: the correction changes nothing, so nothing was recorded.",
             quote(measure),
             quote(value),
             quote(period)

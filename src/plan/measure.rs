@@ -108,7 +108,7 @@ impl Unit {
         match self {
             Unit::Number => number.to_string(),
             Unit::Percent => format!("{number}%"),
-            Unit::Days if value == 1.0 => "1 day".to_string(),
+            Unit::Days if number == "1" => "1 day".to_string(),
             Unit::Days => format!("{number} days"),
             Unit::Pounds => format!("£{number}"),
         }
@@ -645,6 +645,7 @@ mod tests {
         assert!(Unit::Days.read("3 weeks").is_err());
         assert_eq!(Unit::Days.show(1.0), "1 day");
         assert_eq!(Unit::Days.show(1.5), "1.5 days");
+        assert_eq!(Unit::Days.show(0.9999), "1 day");
         assert_eq!(Unit::Percent.show(0.12), "0.12%");
         assert_eq!(Unit::Percent.show(100.0 / 3.0), "33.33%");
         assert_eq!(Unit::Pounds.show(-0.001), "£0");

@@ -208,14 +208,12 @@ impl Store {
             }
             .into());
         }
-        // A correction to the value already there, with no new note,
-        // would add a history row that changes nothing.
+        // A correction to the value and note already there would add a
+        // history row that changes nothing. (The same value without the
+        // note is a change: it takes a wrong note away.)
         if let Some(old) = &existing
             && old.value == req.value
-            && req
-                .note
-                .as_ref()
-                .is_none_or(|n| old.note.as_ref() == Some(n))
+            && old.note == req.note
         {
             return Err(StoreError::SameValue {
                 measure: measure.code.clone(),

@@ -27,7 +27,9 @@ pub use check::{Checked, Counts, check_file};
 pub use glance::{Counted, Glance, OutcomeActions};
 pub use history::Updated;
 pub use holidays::{HolidaySpan, HolidaysStored};
-pub use import::{ImportOptions, ImportOutcome, Override, StatusChanged, import_actor};
+pub use import::{
+    ImportOptions, ImportOutcome, Override, StatusChanged, WorkbookWritten, import_actor,
+};
 pub use jobs::{EscalationCandidate, JobRun, LeadAction, RunKind, RunRecord};
 pub use listing::{Candidate, OverduePage, Page, Typist};
 pub use measures::{MeasureValue, ValueRecorded, ValueRequest};

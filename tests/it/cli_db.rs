@@ -278,4 +278,26 @@ fn a_trial_import_into_no_database_makes_none() {
         "{said}"
     );
     assert!(!db.exists());
+
+    // A plan made by a file of outcomes alone says its settings too, and a
+    // real import says its status changes were recorded.
+    let outcomes = write(
+        dir.path(),
+        "outcomes.csv",
+        "Code,Outcome\nOC1,Children are safer\n",
+    );
+    let out = planbot(
+        &db,
+        &["import", &outcomes, "--plan", "Q", "--stale-days", "1"],
+    );
+    let said = stdout(&out);
+    assert!(
+        said.contains("stale after 1 day without"),
+        "{said} {}",
+        stderr(&out)
+    );
+    let out = planbot(&db, &["import", &file, "--plan", "Q"]);
+    let said = stdout(&out);
+    assert!(said.contains("status changes recorded"), "{said}");
+    assert!(!said.contains("settings"), "not a new plan: {said}");
 }

@@ -80,11 +80,25 @@ async fn an_owner_records_a_value_once_and_corrects_it_only_when_she_says_so() {
         note: Some("checked against the case records".into()),
         ..reading("75")
     };
-    record_value(&app.store, &plan, &ophelia(), "M1", confirmed, june)
+    record_value(&app.store, &plan, &ophelia(), "M1", confirmed.clone(), june)
+        .await
+        .unwrap();
+    let again = record_value(&app.store, &plan, &ophelia(), "M1", confirmed, june).await;
+    assert!(
+        matches!(again, Err(AppError::SameValue { .. })),
+        "{again:?}"
+    );
+    // The same value without the note takes a wrong note away.
+    let unnoted = Reading {
+        correction: true,
+        ..reading("75")
+    };
+    record_value(&app.store, &plan, &ophelia(), "M1", unnoted, june)
         .await
         .unwrap();
     let history = app.store.measure_values(&plan, "M1").await.unwrap();
-    assert_eq!(history.len(), 5);
+    assert_eq!(history.len(), 6);
+    assert_eq!(history.last().map(|v| v.note.clone()), Some(None));
 
     for (who, value, refused) in [
         (
@@ -111,7 +125,7 @@ async fn an_owner_records_a_value_once_and_corrects_it_only_when_she_says_so() {
     assert!(matches!(e, AppError::BadPeriod(_)), "{e:?}");
     assert_eq!(
         app.store.measure_values(&plan, "M1").await.unwrap().len(),
-        5,
+        6,
         "nothing changed"
     );
 }

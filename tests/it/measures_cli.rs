@@ -60,6 +60,16 @@ async fn a_value_is_recorded_once_then_corrected_only_with_correct() {
 
     let out = rec("71", &["--correct"]);
     assert!(stdout(&out).contains("replacing 70%"), "{}", stderr(&out));
+    // The same again is no correction: refused, nothing written.
+    let out = rec("71%", &["--correct"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "already has 71% for May 2019, with the same note: the correction changes nothing"
+        ),
+        "{}",
+        stderr(&out)
+    );
 
     for (value, period, code, says) in [
         ("120%", "May 2019", 1, "a percentage is 0 to 100"),

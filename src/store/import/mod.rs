@@ -145,7 +145,7 @@ impl Store {
         recommendations: &[Recommendation],
         register: &Register,
         opts: &ImportOptions,
-    ) -> Result<(Option<ImportOutcome>, usize)> {
+    ) -> Result<WorkbookWritten> {
         let mut tx = self.begin_write().await?;
         let cache = small_cache(&mut tx).await?;
         let done =
@@ -211,6 +211,18 @@ async fn restore_cache(tx: &mut sqlx::SqliteConnection, cache: i64) -> Result<()
     Ok(())
 }
 
+/// What a workbook import wrote.
+#[derive(Debug)]
+pub struct WorkbookWritten {
+    /// What became of the plan's actions, when the workbook had them.
+    pub actions: Option<ImportOutcome>,
+    /// How many recommendations the plan lists now.
+    pub recommendations: usize,
+    /// Whether this import made the plan (seen inside its transaction, so
+    /// that of two imports making the same plan at once only one says so).
+    pub plan_created: bool,
+}
+
 async fn write_workbook(
     tx: &mut sqlx::SqliteConnection,
     plan_name: &str,
@@ -218,12 +230,14 @@ async fn write_workbook(
     recommendations: &[Recommendation],
     register: &Register,
     opts: &ImportOptions,
-) -> Result<(Option<ImportOutcome>, usize)> {
+) -> Result<WorkbookWritten> {
     let outcome = match content {
         Some(c) => Some(write_plan(&mut *tx, plan_name, c, opts).await?),
         None => None,
     };
-    let (plan_id, _) = Store::ensure_plan(&mut *tx, plan_name, &opts.settings, opts.at).await?;
+    let (plan_id, created) =
+        Store::ensure_plan(&mut *tx, plan_name, &opts.settings, opts.at).await?;
+    let plan_created = outcome.as_ref().map_or(created, |o| o.plan_created);
     let listed = PlanContent {
         recommendations: recommendations.to_vec(),
         ..Default::default()
@@ -234,7 +248,11 @@ async fn write_workbook(
         at: opts.at,
     };
     write_register(&mut *tx, plan_id, register, &source).await?;
-    Ok((outcome, count_recommendations(&mut *tx, plan_id).await?))
+    Ok(WorkbookWritten {
+        actions: outcome,
+        recommendations: count_recommendations(&mut *tx, plan_id).await?,
+        plan_created,
+    })
 }
 
 async fn write_plan(
