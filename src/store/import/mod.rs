@@ -155,25 +155,6 @@ impl Store {
         finish(tx, opts.dry_run).await?;
         Ok(done)
     }
-
-    /// Adds or updates a plan's list of recommendations (code and wording).
-    pub async fn import_recommendations(
-        &self,
-        plan_name: &str,
-        recommendations: &[Recommendation],
-        opts: &ImportOptions,
-    ) -> Result<usize> {
-        let mut tx = self.begin_write().await?;
-        let (plan_id, _) = Store::ensure_plan(&mut tx, plan_name, &opts.settings, opts.at).await?;
-        let content = PlanContent {
-            recommendations: recommendations.to_vec(),
-            ..Default::default()
-        };
-        write_codes(&mut tx, plan_id, &content).await?;
-        let count = count_recommendations(&mut tx, plan_id).await?;
-        finish(tx, opts.dry_run).await?;
-        Ok(count)
-    }
 }
 
 /// Dirty pages of a big import stay in SQLite's page cache until commit;
