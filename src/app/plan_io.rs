@@ -2,7 +2,9 @@
 //! exporting it as CSV.
 
 use super::{Actor, AppError, off_runtime};
-use crate::import::{ImportFile, Recorded, Settled, SheetKind, read_plan_file, read_plan_path};
+use crate::import::{
+    Problems, Reading, Recorded, Settled, SheetKind, read_plan_file_partly, read_plan_path_partly,
+};
 use crate::plan::{AsOf, Plan};
 use crate::store::{ActionFilter, ImportOptions, ImportOutcome, PlanSettings, Register, Store};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -171,9 +173,9 @@ pub async fn import_plan(
     let settings = request.settings.for_plan(existing.as_ref())?;
     let (year_start, time_zone) = (settings.year_start, settings.time_zone);
     let at = reported_at(store, existing.as_ref(), request.as_of, time_zone, now).await?;
-    let file: ImportFile = off_runtime(move || match source {
-        Source::Path(path) => read_plan_path(&path, year_start),
-        Source::Bytes { file_name, bytes } => read_plan_file(&file_name, &bytes, year_start),
+    let Reading { file, problems } = off_runtime(move || match source {
+        Source::Path(path) => read_plan_path_partly(&path, year_start),
+        Source::Bytes { file_name, bytes } => read_plan_file_partly(&file_name, &bytes, year_start),
     })
     .await??;
     let by = crate::store::import_actor(&actor.name, &file_name);
@@ -192,6 +194,7 @@ pub async fn import_plan(
         store,
         existing.as_ref(),
         &book,
+        problems,
         request.prune,
         today,
         year_start,
@@ -275,10 +278,12 @@ async fn reported_at(
 
 /// Checks the register's sheets against the plan as it will be after the
 /// import (its actions, its measures) and fills what a sheet leaves out.
+/// The problems met in reading the rows are reported with those found here.
 async fn settle(
     store: &Store,
     plan: Option<&Plan>,
     book: &crate::import::Workbook,
+    problems: Problems,
     prune: bool,
     today: NaiveDate,
     year: crate::plan::YearStart,
@@ -288,6 +293,7 @@ async fn settle(
         || book.values.is_some()
         || book.risks.is_some();
     if !is_register {
+        problems.into_result()?;
         return Ok(Settled::default());
     }
     let mut refs: HashSet<String> = HashSet::new();
@@ -317,7 +323,7 @@ async fn settle(
         today,
         year,
     };
-    Ok(book.settle(&recorded)?)
+    Ok(book.settle(&recorded, problems)?)
 }
 
 /// The plan as CSV, in the columns an import reads.

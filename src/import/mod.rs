@@ -8,6 +8,7 @@ mod export;
 mod export_register;
 mod holidays;
 mod leads;
+mod problems;
 mod quotes;
 mod register;
 mod report;
@@ -22,6 +23,7 @@ pub use export_register::{
     ExportedValue, measures_csv, outcomes_csv, recommendations_csv, risks_csv, values_csv,
 };
 pub use holidays::{HolidaysError, parse_holidays};
+pub use problems::Problems;
 pub use register::{OutcomeRow, Recorded, RiskRow, Settled, Sheet, ValueRow, Workbook};
 pub use report::SHOWN;
 pub use sheets::{Col, SheetKind};
@@ -136,11 +138,41 @@ pub fn read_plan_file(
     bytes: &[u8],
     year_start: YearStart,
 ) -> Result<ImportFile, ImportError> {
-    read_plan(file_name, bytes, year_start)
+    read_plan_file_partly(file_name, bytes, year_start)?.finish()
 }
 
 /// Reads a plan from a file on disk; a CSV file is read as it goes, never whole.
 pub fn read_plan_path(path: &Path, year_start: YearStart) -> Result<ImportFile, ImportError> {
+    read_plan_path_partly(path, year_start)?.finish()
+}
+
+/// A file whose rows may have problems: what the other rows hold, to be
+/// checked against the plan before the problems are reported together.
+#[derive(Debug)]
+pub struct Reading {
+    pub file: ImportFile,
+    pub problems: Problems,
+}
+
+impl Reading {
+    /// The file, if no row had a problem.
+    pub fn finish(self) -> Result<ImportFile, ImportError> {
+        self.problems.into_result()?;
+        Ok(self.file)
+    }
+}
+
+/// As [`read_plan_file`], keeping what the rows without problems hold.
+pub fn read_plan_file_partly(
+    file_name: &str,
+    bytes: &[u8],
+    year_start: YearStart,
+) -> Result<Reading, ImportError> {
+    read_plan(file_name, bytes, year_start)
+}
+
+/// As [`read_plan_path`], keeping what the rows without problems hold.
+pub fn read_plan_path_partly(path: &Path, year_start: YearStart) -> Result<Reading, ImportError> {
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -159,13 +191,19 @@ fn read_plan<R: BufRead>(
     file_name: &str,
     mut input: R,
     year_start: YearStart,
-) -> Result<ImportFile, ImportError> {
+) -> Result<Reading, ImportError> {
     let mut warnings = Warnings::default();
+    let mut problems = Problems::default();
     let read = match table::Kind::of(file_name)? {
         table::Kind::Csv => {
             let rows = table::Rows::Csv(Box::new(table::CsvRows::new(input)?));
             let sheet = read_sheet(rows, None, None, true, year_start, &mut warnings)?;
-            vec![sheet.expect("a required sheet is read or refused")]
+            let (kind, read, rows_problems) = sheet.expect("a required sheet is read or refused");
+            problems.sheet(kind, 0);
+            if let Some((shown, more)) = rows_problems {
+                problems.in_sheet(0, Some(kind), shown, more);
+            }
+            vec![(kind, read)]
         }
         table::Kind::Xlsx => {
             // calamine needs the whole workbook (a zip) to seek in.
@@ -173,14 +211,18 @@ fn read_plan<R: BufRead>(
             input
                 .read_to_end(&mut bytes)
                 .map_err(|e| ImportError::Unreadable(e.to_string()))?;
-            read_workbook(table::read_xlsx_sheets(&bytes)?, year_start, &mut warnings)?
+            let sheets = table::read_xlsx_sheets(&bytes)?;
+            read_workbook(sheets, year_start, &mut warnings, &mut problems)?
         }
     };
     let parsed = combine(read)?;
-    Ok(ImportFile {
-        parsed,
-        warnings: warnings.shown,
-        more_warnings: warnings.more,
+    Ok(Reading {
+        file: ImportFile {
+            parsed,
+            warnings: warnings.shown,
+            more_warnings: warnings.more,
+        },
+        problems,
     })
 }
 
@@ -203,6 +245,9 @@ impl Warnings {
     }
 }
 
+/// A sheet read: its kind, what its good rows hold, and its rows' problems.
+type SheetOf = (SheetKind, SheetRead, Option<(Vec<RowError>, usize)>);
+
 /// One sheet's content.
 enum SheetRead {
     Plan(PlanContent),
@@ -212,23 +257,28 @@ enum SheetRead {
 
 /// Every sheet, each found by its name or else its header; sheets that are
 /// neither are skipped with a warning. The problems of all sheets are
-/// reported together, each location naming its sheet.
+/// gathered together, each location naming its sheet.
 fn read_workbook(
     sheets: Vec<(String, Vec<Row>)>,
     year_start: YearStart,
     warnings: &mut Warnings,
+    problems: &mut Problems,
 ) -> Result<Vec<(SheetKind, SheetRead)>, ImportError> {
     let several = sheets.len() > 1;
     let mut read = Vec::new();
-    let mut problems: Vec<RowError> = Vec::new();
-    let mut more = 0;
-    for (name, rows) in sheets {
+    for (position, (name, rows)) in sheets.into_iter().enumerate() {
         let rows: table::Rows<&[u8]> = table::Rows::Xlsx(rows.into_iter());
         let named = SheetKind::by_name(&name);
         // A workbook's only sheet must be read, whatever its name.
         let required = !several || named.is_some();
         match read_sheet(rows, Some(&name), named, required, year_start, warnings) {
-            Ok(Some(s)) => read.push(s),
+            Ok(Some((kind, sheet, rows_problems))) => {
+                problems.sheet(kind, position);
+                if let Some((shown, more)) = rows_problems {
+                    problems.in_sheet(position, Some(kind), shown, more);
+                }
+                read.push((kind, sheet));
+            }
             Ok(None) => warnings.add((
                 vec![format!(
                     "sheet \"{name}\" was not read: its name and header name none of \
@@ -236,28 +286,23 @@ fn read_workbook(
                 )],
                 0,
             )),
-            Err(ImportError::Rows { shown, more: m }) => {
-                problems.extend(shown);
-                more += m;
+            Err(ImportError::Rows { shown, more }) => {
+                problems.in_sheet(position, named, shown, more);
             }
-            Err(e) => problems.push(RowError {
-                location: format!("sheet \"{name}\""),
-                line: 0,
-                reason: e.to_string(),
-            }),
+            Err(e) => problems.in_sheet(
+                position,
+                named,
+                vec![RowError {
+                    location: format!("sheet \"{name}\""),
+                    line: 0,
+                    reason: e.to_string(),
+                }],
+                0,
+            ),
         }
-    }
-    if !problems.is_empty() {
-        if problems.len() > SHOWN {
-            more += problems.len() - SHOWN;
-            problems.truncate(SHOWN);
-        }
-        return Err(ImportError::Rows {
-            shown: problems,
-            more,
-        });
     }
     if read.is_empty() {
+        std::mem::take(problems).into_result()?;
         return Err(ImportError::Unreadable(
             "no sheet of the workbook has a header planbot knows (Action, Code, Unit ...)".into(),
         ));
@@ -308,7 +353,7 @@ fn read_sheet<R: BufRead>(
     required: bool,
     year_start: YearStart,
     warnings: &mut Warnings,
-) -> Result<Option<(SheetKind, SheetRead)>, ImportError> {
+) -> Result<Option<SheetOf>, ImportError> {
     let mut head = Vec::new();
     while head.len() < HEADER_SEARCH_ROWS {
         match rows.next_row()? {
@@ -401,13 +446,20 @@ fn read_sheet<R: BufRead>(
             SheetRead::Register(reader.finish())
         }
     };
-    warnings.add(report.finish()?);
     let kind = match &read {
         SheetRead::Plan(_) => SheetKind::Actions,
         SheetRead::Recommendations(_) => SheetKind::Recommendations,
         SheetRead::Register(_) => kind,
     };
-    Ok(Some((kind, read)))
+    let rows_problems = match report.finish() {
+        Ok(w) => {
+            warnings.add(w);
+            None
+        }
+        Err(ImportError::Rows { shown, more }) => Some((shown, more)),
+        Err(e) => return Err(e),
+    };
+    Ok(Some((kind, read, rows_problems)))
 }
 
 /// An action sheet, or a list of recommendations, as before workbooks.

@@ -3,11 +3,12 @@
 //! hold, the measures it records) is checked once every sheet is read, by
 //! [`Workbook::settle`], with each cell's place kept for the message.
 
+use super::problems::Problems;
 use super::report::Report;
 use super::rows::{due_of, split_codes, text};
 use super::sheets::{Col, RegisterColumns, SheetKind};
 use super::table::{Cell, Row, excel_serial_date};
-use super::{ImportError, RowError, SHOWN};
+use super::{ImportError, RowError};
 use crate::plan::measure::{Better, Frequency, Measure, Unit, Written, read_period};
 use crate::plan::outcome::Outcome;
 use crate::plan::risk::{Rating, Risk};
@@ -38,12 +39,14 @@ pub struct Sheet<T> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutcomeRow {
     pub outcome: Outcome,
+    pub line: usize,
     pub at_actions: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RiskRow {
     pub risk: Risk,
+    pub line: usize,
     pub rating: Option<Rating>,
     pub at_mitigations: String,
 }
@@ -86,15 +89,25 @@ pub struct Settled {
 
 impl Workbook {
     /// Checks what needs the plan, fills the columns a sheet lacks from what
-    /// is recorded, and gives every problem with its place; or nothing.
-    pub fn settle(&self, recorded: &Recorded) -> Result<Settled, ImportError> {
-        let mut problems: Vec<RowError> = Vec::new();
-        let mut problem = |location: &str, line: usize, reason: String| {
-            problems.push(RowError {
-                location: location.to_string(),
-                line,
-                reason,
-            })
+    /// is recorded, and gives every problem with its place, those `problems`
+    /// met in reading the rows included; or nothing.
+    pub fn settle(
+        &self,
+        recorded: &Recorded,
+        mut problems: Problems,
+    ) -> Result<Settled, ImportError> {
+        // What names a row left out as unreadable is not reported missing.
+        let actions_readable = !problems.troubled(SheetKind::Actions);
+        let measures_readable = !problems.troubled(SheetKind::Measures);
+        let mut problem = |kind: SheetKind, location: &str, line: usize, reason: String| {
+            problems.push(
+                kind,
+                RowError {
+                    location: location.to_string(),
+                    line,
+                    reason,
+                },
+            )
         };
         let mut out = Settled::default();
         // A link the outcome or risk has already stays, though a prune has
@@ -119,8 +132,9 @@ impl Workbook {
                     }
                 }
                 let unknown = missing_refs(&o.actions, old.map_or(&[], |o| &o.actions));
-                if !unknown.is_empty() {
-                    problem(&row.at_actions, 0, no_such_actions(&unknown));
+                if !unknown.is_empty() && actions_readable {
+                    let reason = no_such_actions(&unknown);
+                    problem(SheetKind::Outcomes, &row.at_actions, row.line, reason);
                 }
                 out.outcomes.push(o);
             }
@@ -143,7 +157,11 @@ impl Workbook {
                     .chain(recorded.measures)
                     .find(|m| m.code == v.code);
                 let Some(measure) = measure else {
+                    if !measures_readable {
+                        continue;
+                    }
                     problem(
+                        SheetKind::Values,
                         &v.at_code,
                         v.line,
                         format!(
@@ -160,14 +178,14 @@ impl Workbook {
                 let value = match value {
                     Ok(value) => value,
                     Err(e) => {
-                        problem(&v.at_value, v.line, e.to_string());
+                        problem(SheetKind::Values, &v.at_value, v.line, e.to_string());
                         continue;
                     }
                 };
                 let period = match measure.period_for(v.period, recorded.today, recorded.year) {
                     Ok(p) => p,
                     Err(e) => {
-                        problem(&v.at_period, v.line, e.to_string());
+                        problem(SheetKind::Values, &v.at_period, v.line, e.to_string());
                         continue;
                     }
                 };
@@ -178,6 +196,7 @@ impl Workbook {
                         "row"
                     };
                     problem(
+                        SheetKind::Values,
                         &v.at_period,
                         v.line,
                         format!(
@@ -200,21 +219,15 @@ impl Workbook {
                     keep_absent_risk(&mut r, old, &sheet.has);
                 }
                 let unknown = missing_refs(&r.mitigations, old.map_or(&[], |o| &o.mitigations));
-                if !unknown.is_empty() {
-                    problem(&row.at_mitigations, 0, no_such_actions(&unknown));
+                if !unknown.is_empty() && actions_readable {
+                    let reason = no_such_actions(&unknown);
+                    problem(SheetKind::Risks, &row.at_mitigations, row.line, reason);
                 }
                 out.risks.push((r, row.rating));
             }
         }
-        if problems.is_empty() {
-            return Ok(out);
-        }
-        let more = problems.len().saturating_sub(SHOWN);
-        problems.truncate(SHOWN);
-        Err(ImportError::Rows {
-            shown: problems,
-            more,
-        })
+        problems.into_result()?;
+        Ok(out)
     }
 }
 
@@ -327,6 +340,7 @@ impl<'a> RegisterReader<'a> {
                 let at_actions = cell.at(Col::Actions);
                 self.outcomes.push(OutcomeRow {
                     outcome,
+                    line: row.line,
                     at_actions,
                 });
             }
@@ -381,6 +395,7 @@ impl<'a> RegisterReader<'a> {
                 let at_mitigations = cell.at(Col::Mitigations);
                 self.risks.push(RiskRow {
                     risk,
+                    line: row.line,
                     rating,
                     at_mitigations,
                 });

@@ -568,3 +568,102 @@ fn percentages_are_read_as_excel_shows_them() {
         assert!(values.contains(line), "{line} in {values}");
     }
 }
+
+/// A council fixing a values file sees every problem in one go, in file
+/// order: those of the cells as read (a period that is not one, an empty
+/// value) and those found against the plan (no such measure, a period not
+/// begun, a second value for a period, a value out of range).
+#[test]
+fn a_values_file_reports_all_its_problems_at_once_in_file_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    for (name, rows) in [("a.csv", ACTIONS), ("m.csv", MEASURES)] {
+        let file = write(dir.path(), name, &csv(rows));
+        ok(&db, &["import", &file, "--plan", "P"]);
+    }
+    let before = export(&db, "values");
+    let text = "Measure,Period,Value\n\
+                M1,Jan 2099,20\n\
+                M1,Mayy 2018,20\n\
+                M9,May 2018,20\n\
+                M1,Jun 2018,\n\
+                M1,May 2018,20\n\
+                M1,2018-05-20,21\n\
+                M1,Jul 2018,120\n";
+    let file = write(dir.path(), "values.csv", text);
+    let out = planbot(&db, &["import", &file, "--plan", "P"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let expected = [
+        "line 2, column 2 (Period): Jan 2099 has not begun yet",
+        "line 3, column 2 (Period):",
+        "line 4, column 1 (Measure): there is no measure M9",
+        "line 5, column 3 (Value): the value is empty",
+        "line 7, column 2 (Period): M1 already has a value for May 2018 on line 6",
+        "line 8, column 3 (Value): 120 is out of range",
+    ];
+    assert!(err.contains("6 problems in the file"), "{err}");
+    let mut from = 0;
+    for e in expected {
+        let at = err[from..]
+            .find(e)
+            .unwrap_or_else(|| panic!("{e:?} after the ones before it in: {err}"));
+        from += at + e.len();
+    }
+    assert_eq!(export(&db, "values"), before, "nothing changes");
+}
+
+/// A row left out as unreadable is not reported missing by what names it:
+/// its own problem is the one to fix. The sheets' problems come in the
+/// workbook's order.
+#[test]
+fn what_names_an_unreadable_row_is_not_reported_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let bad_measures: &[&[&str]] = &[
+        MEASURES[0],
+        &[
+            "M1",
+            "Agency social workers",
+            "%",
+            "lower",
+            "28",
+            "2018-03-31",
+            "12",
+            "someday",
+            "",
+        ],
+    ];
+    let bad_actions: &[&[&str]] = &[
+        ACTIONS[0],
+        &[
+            "1. Staffing",
+            "1.1",
+            "Recruit",
+            "Ophelia Rix",
+            "Q9 18/19",
+            "Amber",
+        ],
+    ];
+    let file = xlsx(
+        dir.path(),
+        "plan.xlsx",
+        &[
+            ("Risks", RISKS),
+            ("Values", VALUES),
+            ("Measures", bad_measures),
+            ("Actions", bad_actions),
+        ],
+    );
+    let out = planbot(&db, &["import", &file, "--plan", "P"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("2 problems in the file"), "{err}");
+    let measure = err.find("sheet \"Measures\", row 2, column H (Target date)");
+    let action = err.find("sheet \"Actions\", row 2, column E (Due)");
+    assert!(measure.is_some() && action.is_some(), "{err}");
+    assert!(measure < action, "in the workbook's order: {err}");
+    assert!(!err.contains("there is no measure"), "{err}");
+    assert!(!err.contains("not in the plan"), "{err}");
+    assert!(!db.exists() || export(&db, "measures").lines().count() == 1);
+}
