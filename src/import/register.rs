@@ -189,7 +189,7 @@ impl Workbook {
                         continue;
                     }
                 };
-                if let Some(first) = seen.insert((v.code.clone(), period.start), v.line) {
+                if let Some(first) = first_seen(&mut seen, (v.code.clone(), period.start), v.line) {
                     let word = if v.at_period.contains("line ") {
                         "line"
                     } else {
@@ -228,6 +228,22 @@ impl Workbook {
         }
         problems.into_result()?;
         Ok(out)
+    }
+}
+
+/// The line a key was first seen on, if before this one; the first stays
+/// the one every later duplicate names.
+fn first_seen<K: std::hash::Hash + Eq>(
+    seen: &mut HashMap<K, usize>,
+    key: K,
+    line: usize,
+) -> Option<usize> {
+    match seen.entry(key) {
+        std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert(line);
+            None
+        }
     }
 }
 
@@ -476,8 +492,9 @@ impl Cells<'_> {
             self.error(col, "the code is empty".into());
             return None;
         }
-        if let Some(first) = seen.insert(code.clone(), self.row.line) {
-            self.error(col, format!("{code} is already on row {first}"));
+        if let Some(first) = first_seen(seen, code.clone(), self.row.line) {
+            let word = self.report.kind.line_word();
+            self.error(col, format!("{code} is already on {word} {first}"));
         }
         Some(code)
     }

@@ -298,6 +298,8 @@ fn each_bad_cell_is_named_and_nothing_changes() {
         (format!("{v}M1,Jan 2018,20\n"), "Jan 2018 is before the measure's baseline (2018-03-31)"),
         (format!("{v}M1,Q1 18/19,20\n"), "line 2, column 2 (Period): Q1 18/19 is a quarter, and the measure is recorded monthly: give a month, such as Apr 2018"),
         (format!("{v}M1,May 2018,20\nM1,2018-05-20,21\n"), "M1 already has a value for May 2018 on line 2"),
+        (format!("{v}M1,May 2018,20\nM1,May 2018,21\nM1,May 2018,22\n"), "line 4, column 2 (Period): M1 already has a value for May 2018 on line 2"),
+        (format!("{m}M2,a,%,lower,1,2019-03-31,2,2020-03-31\nM2,b,%,lower,1,2019-03-31,2,2020-03-31\nM2,c,%,lower,1,2019-03-31,2,2020-03-31\n"), "line 4, column 1 (Code): M2 is already on line 2"),
         (format!("{v}M9,May 2018,20\n"), "line 2, column 1 (Measure): there is no measure M9"),
         ("Measure,Period,Value,Note\nM1,May 2018,20,\"never closed\n".into(), "quote"),
         (format!("{v}M1,May 2018,20,extra\n"), "\"extra\" is under no header"),
