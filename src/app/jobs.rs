@@ -25,7 +25,8 @@ pub enum JobOutcome {
 }
 
 /// Runs `job` for a plan as of `as_of`, recorded at `now`. Only plan admins
-/// (and planbot itself) may run jobs.
+/// (and planbot itself) may run jobs; by hand, not as of a time to come
+/// (a dry run may).
 pub async fn run_job(
     store: &Store,
     actor: &Actor,
@@ -44,6 +45,10 @@ pub async fn run_job(
             return Ok(JobOutcome::WouldQueue(decision));
         }
         RunMode::Scheduled => RunKind::Scheduled,
+        RunMode::Manual if as_of > now => {
+            let time_zone = pj.plan.time_zone;
+            return Err(AppError::JobInFuture { as_of, time_zone });
+        }
         RunMode::Manual => RunKind::Manual,
     };
     let report = jobs::run_job(store, pj, job, as_of, now, kind).await?;

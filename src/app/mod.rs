@@ -23,7 +23,7 @@ use crate::jobs::JobError;
 use crate::plan::access;
 use crate::plan::{QuarterError, RequestError};
 use crate::store::{Store, StoreError};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// Who is asking.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -141,6 +141,15 @@ pub enum AppError {
     AsOfBeforeLatest { day: NaiveDate, latest: NaiveDate },
     #[error("{day} is in the future; an import is dated today or earlier")]
     AsOfInFuture { day: NaiveDate },
+    /// A job run by hand as of a time to come: what it queued would stand
+    /// for the real run's messages, which would then not go.
+    #[error(
+        "{as_of} is in the future; a job is run as of now or earlier (or tried with a dry run)"
+    )]
+    JobInFuture {
+        as_of: DateTime<Utc>,
+        time_zone: crate::plan::Zone,
+    },
     /// A question about a day before the plan's record begins.
     #[error("plan \"{plan}\" has no record before its first import on {first}")]
     BeforeFirstRecord {

@@ -82,6 +82,13 @@ fn say(e: AppError) -> anyhow::Error {
             latest.format("%-d %b %Y"),
             day.format("%-d %b %Y")
         ),
+        AppError::JobInFuture { as_of, time_zone } => format!(
+            "{} is still to come: a job run by hand as of then would queue its messages now, \
+             and the real run would not queue them again; try it with --dry-run, which records nothing",
+            as_of
+                .with_timezone(&time_zone)
+                .format("%a %-d %b %Y %H:%M %Z")
+        ),
         AppError::SettingDiffers {
             plan,
             setting,

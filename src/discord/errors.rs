@@ -150,6 +150,12 @@ fn app_words(e: &AppError) -> String {
             "{} is in the future; date an import today or earlier. Nothing was imported.",
             day.format("%-d %b %Y")
         ),
+        AppError::JobInFuture { as_of, time_zone } => format!(
+            "{} is still to come: a job is run by hand as of now or earlier. Nothing was queued.",
+            as_of
+                .with_timezone(time_zone)
+                .format("%a %-d %b %Y %H:%M %Z")
+        ),
         AppError::BeforeFirstRecord { plan, asked, first } => format!(
             "Plan \"{}\" has no record before its first import, on {}: planbot cannot say how it stood on {}.",
             quote(plan),

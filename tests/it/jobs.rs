@@ -1071,6 +1071,12 @@ fn an_unknown_job_or_an_unreadable_time_fails_and_leaves_the_outbox_alone() {
             2,
             "2019-03-31 01:30 does not exist on the clocks in Europe/London",
         ),
+        // Queued now, a rehearsal's messages would stand for the real run's.
+        (
+            vec!["jobs", "run", "chase", "--as-of", "2999-01-01 09:00"],
+            1,
+            "Tue 1 Jan 2999 09:00 GMT is still to come",
+        ),
     ] {
         let out = planbot(&db, &args);
         assert_eq!(out.status.code(), Some(code), "{args:?}");
@@ -1079,6 +1085,19 @@ fn an_unknown_job_or_an_unreadable_time_fails_and_leaves_the_outbox_alone() {
         assert_eq!(stdout(&out), "", "{args:?}");
         assert_eq!(outbox_json(&db), before, "{args:?}");
     }
+    let rehearsal = run_ok(
+        &db,
+        &[
+            "jobs",
+            "run",
+            "chase",
+            "--as-of",
+            "2999-01-01 09:00",
+            "--dry-run",
+        ],
+    );
+    assert!(rehearsal.contains("would queue"), "{rehearsal}");
+    assert_eq!(outbox_json(&db), before, "a dry run records nothing");
     let err = stderr(&planbot(&db, &["jobs", "run", "nonsense"]));
     assert!(
         err.contains("chase, quarter-end, escalate, digest"),
