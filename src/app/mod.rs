@@ -181,6 +181,11 @@ pub enum AppError {
     /// `known` are the plans the name could have been.
     #[error("no plan is called \"{name}\"")]
     NoSuchPlan { name: String, known: Vec<String> },
+    /// A file without actions for a plan the database does not have, while
+    /// it has others: most likely a mistyped name, which would otherwise
+    /// start a second plan.
+    #[error("no plan is called \"{name}\", and a file without actions does not start one")]
+    NewPlanWithoutActions { name: String, known: Vec<String> },
     #[error("there are several plans ({})", .0.join(", "))]
     SeveralPlans(Vec<String>),
     #[error("the plan \"{0}\" has not been imported yet")]

@@ -189,6 +189,13 @@ pub async fn import_plan(
     };
     let (warnings, more_warnings) = (file.warnings, file.more_warnings);
     let book = file.parsed.into_workbook();
+    if existing.is_none() && book.plan.is_none() {
+        let known: Vec<String> = store.plans().await?.into_iter().map(|p| p.name).collect();
+        if !known.is_empty() {
+            let name = plan_name.to_string();
+            return Err(AppError::NewPlanWithoutActions { name, known });
+        }
+    }
     let today = at.with_timezone(&time_zone).date_naive();
     let settled = settle(
         store,

@@ -89,6 +89,11 @@ fn say(e: AppError) -> anyhow::Error {
                 .with_timezone(&time_zone)
                 .format("%a %-d %b %Y %H:%M %Z")
         ),
+        AppError::NewPlanWithoutActions { name, known } => format!(
+            "no plan is called \"{name}\" (the database has {}), and a file without actions does not \
+             start one: check --plan, or import the new plan's actions first; nothing was imported",
+            known.join(", ")
+        ),
         AppError::SettingDiffers {
             plan,
             setting,

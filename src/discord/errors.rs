@@ -178,6 +178,11 @@ fn app_words(e: &AppError) -> String {
             quote(name),
             quote(&known.join(", "))
         ),
+        // The other plans may be other servers': they are not named.
+        AppError::NewPlanWithoutActions { name, .. } => format!(
+            "The plan \"{}\" has not been imported yet, and a file without actions does not start one: import its actions first. Nothing was imported.",
+            quote(name)
+        ),
         AppError::NoSuchPlan { name, .. } => {
             format!("No plan is called \"{}\".", quote(name))
         }

@@ -301,3 +301,35 @@ fn a_trial_import_into_no_database_makes_none() {
     assert!(said.contains("status changes recorded"), "{said}");
     assert!(!said.contains("settings"), "not a new plan: {said}");
 }
+
+/// A mistyped plan name on a file without actions would start a second plan,
+/// after which every command needs --plan: it is refused while the database
+/// has other plans, naming them.
+#[test]
+fn a_file_without_actions_does_not_start_a_second_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plan.db");
+    let plan = write(dir.path(), "plan.csv", SMALL_PLAN);
+    let out = planbot(&db, &["import", &plan, "--plan", "Kirklees"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let outcomes = write(
+        dir.path(),
+        "outcomes.csv",
+        "Code,Outcome\nOC1,Children are safer\n",
+    );
+    let out = planbot(&db, &["import", &outcomes, "--plan", "Kirkless"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "no plan is called \"Kirkless\" (the database has Kirklees), and a file without \
+             actions does not start one"
+        ),
+        "{err}"
+    );
+    let plans = stdout(&planbot(&db, &["plans"]));
+    assert!(!plans.contains("Kirkless"), "{plans}");
+    // Into the plan it meant, the same file goes in.
+    let out = planbot(&db, &["import", &outcomes, "--plan", "Kirklees"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
