@@ -560,12 +560,16 @@ pub struct PeopleList {
     pub json: bool,
 }
 
+/// The smallest id Discord could have given an account: ids count
+/// milliseconds from 2015 in their top bits, and Discord opened months later.
+const SMALLEST_DISCORD_ID: u64 = 10_000_000_000_000_000;
+
 fn parse_discord_id(s: &str) -> Result<u64, String> {
     match s.trim().parse::<u64>() {
-        Ok(0) => Err("0 is not a Discord user id".into()),
-        Ok(id) => Ok(id),
-        Err(_) => Err(format!(
-            "\"{s}\" is not a Discord user id (a number such as 80351110224678912)"
+        Ok(id) if id >= SMALLEST_DISCORD_ID => Ok(id),
+        _ => Err(format!(
+            "\"{s}\" is not a Discord user id: those are numbers of 17 to 20 digits, such as \
+             80351110224678912 (Developer Mode > Copy User ID)"
         )),
     }
 }

@@ -21,6 +21,10 @@ fn usage_errors_exit_2_in_every_command() {
         (&["digest", "--format", "all"], "--out"),
         (&["digest", "--quarter", "Q9 18/19"], "Q9 18/19"),
         (&["people", "link", "Julie Bragg", "0"], "0"),
+        (
+            &["people", "link", "Julie Bragg", "12"],
+            "\"12\" is not a Discord user id: those are numbers of 17 to 20 digits",
+        ),
     ] {
         let out = planbot(&db, args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
