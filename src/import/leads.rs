@@ -4,12 +4,51 @@
 //! Rix"; a lead left as one
 //! "person" can never be linked to a Discord account.
 
-/// The names in a cell, each once, and the pieces holding " and " that were
-/// kept whole because a side does not look like a person's name ("Head of
-/// Fostering and Adoption").
-pub fn split_leads(cell: &str) -> (Vec<String>, Vec<String>) {
+/// A reading of a cell the admin should check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Doubt {
+    /// A piece holding " and " kept whole because a side does not look like
+    /// a person's name ("Head of Fostering and Adoption").
+    KeptWhole(String),
+    /// "Smith, John": two one-word names, as a name written surname first
+    /// would be read.
+    SurnameFirst(String),
+}
+
+impl Doubt {
+    /// The warning, after the cell's place.
+    pub fn warning(&self) -> String {
+        match self {
+            Doubt::KeptWhole(piece) => format!(
+                "\"{piece}\" was kept as one name; if it names several people, \
+                 separate them with ; or ,"
+            ),
+            Doubt::SurnameFirst(cell) => {
+                let (first, second) = cell.split_once(',').unwrap_or((cell, ""));
+                let (first, second) = (first.trim(), second.trim());
+                format!(
+                    "\"{cell}\" was read as two people, {first} and {second}; if it names \
+                     one person, write \"{second} {first}\""
+                )
+            }
+        }
+    }
+}
+
+/// The names in a cell, each once, and the readings to check.
+pub fn split_leads(cell: &str) -> (Vec<String>, Vec<Doubt>) {
     let mut names: Vec<String> = Vec::new();
     let mut unsure = Vec::new();
+    if let Some((a, b)) = cell.trim().split_once(',')
+        && [a, b].iter().all(|side| {
+            let words: Vec<&str> = side.split_whitespace().collect();
+            words.len() == 1
+                && words[0].chars().all(char::is_alphabetic)
+                && words[0].chars().next().is_some_and(char::is_uppercase)
+        })
+    {
+        unsure.push(Doubt::SurnameFirst(joined(cell.split_whitespace())));
+    }
     let is_and = |w: &&str| w.eq_ignore_ascii_case("and");
     for piece in cell.split([';', ',', '&', '\n', '\r']) {
         let whole = joined(piece.split_whitespace());
@@ -36,7 +75,7 @@ pub fn split_leads(cell: &str) -> (Vec<String>, Vec<String>) {
                 add_name(&mut names, side.join(" "));
             }
         } else {
-            unsure.push(whole.clone());
+            unsure.push(Doubt::KeptWhole(whole.clone()));
             add_name(&mut names, whole);
         }
     }

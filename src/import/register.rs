@@ -509,7 +509,12 @@ impl Cells<'_> {
     }
 
     fn names(&mut self, col: Col) -> Vec<String> {
-        super::leads::split_leads(&self.text(col)).0
+        let (names, doubts) = super::leads::split_leads(&self.text(col));
+        for doubt in doubts {
+            let at = self.at(col);
+            self.report.warn(format!("{at}: {}", doubt.warning()));
+        }
+        names
     }
 
     /// Action refs: "1.1, 4.2; 6.3".

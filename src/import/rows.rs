@@ -369,12 +369,9 @@ impl<'a> ActionReader<'a> {
     fn names(&self, row: &Row, field: Field, report: &mut Report) -> Vec<String> {
         let column = self.cols.get(field);
         let (names, unsure) = split_leads(&cell_text(row, column));
-        for piece in unsure {
+        for doubt in unsure {
             let at = report.locate(row.line, column, Some(field));
-            report.warn(format!(
-                "{at}: \"{piece}\" was kept as one name; if it names several people, \
-                 separate them with ; or ,"
-            ));
+            report.warn(format!("{at}: {}", doubt.warning()));
         }
         names
     }

@@ -331,6 +331,28 @@ fn and_inside_a_team_name_is_kept_with_a_warning_naming_the_line() {
     assert_eq!(content.actions[1].leads, ["Head of Fostering and Adoption"]);
 }
 
+/// "Smith, John" is read as two people, as a comma separates leads, with a
+/// warning saying how to write one person; two full names are not doubted.
+#[test]
+fn a_name_written_surname_first_is_split_with_a_warning() {
+    let text = "Priority,Action,Leads\n1. A,a,\"Smith, John\"\n1. A,b,\"Mel Meggs, Ophelia Rix\"\n";
+    let file = read_csv(text).unwrap();
+    assert_eq!(file.warnings.len(), 1, "{:?}", file.warnings);
+    assert!(
+        file.warnings[0].contains(
+            "line 2, column 3 (Leads): \"Smith, John\" was read as two people, Smith and John; \
+             if it names one person, write \"John Smith\""
+        ),
+        "{:?}",
+        file.warnings
+    );
+    let Parsed::Plan(content) = file.parsed else {
+        panic!()
+    };
+    assert_eq!(content.actions[0].leads, ["Smith", "John"]);
+    assert_eq!(content.actions[1].leads, ["Mel Meggs", "Ophelia Rix"]);
+}
+
 #[test]
 fn a_dry_run_lists_the_people_it_would_create() {
     let (dir, db) = imported(SMALL_PLAN);
