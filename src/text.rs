@@ -1,5 +1,19 @@
 //! Text helpers shared by every place that shows plan text to people.
 
+/// "1 measure", "3 measures".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The first `max` items, and how many more: "a, b and 3 more".
+pub fn capped_list(items: &[String], max: usize) -> String {
+    let shown = items[..items.len().min(max)].join(", ");
+    match items.len().saturating_sub(max) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
+}
+
 /// Cuts text to `max` characters at a word boundary, marking the cut.
 pub fn shorten(text: &str, max: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -99,6 +99,8 @@ pub struct Imported {
     pub more_warnings: usize,
     pub what: ImportedKind,
     pub register: RegisterRead,
+    /// What the register's values, ratings and owners added to the record.
+    pub recorded: RegisterRecorded,
     /// When the statuses, values and ratings are recorded as reported.
     pub at: DateTime<Utc>,
     /// The settings a plan the import creates gets (or would get); `None`
@@ -121,23 +123,109 @@ impl RegisterRead {
         *self == RegisterRead::default()
     }
 
-    /// "3 outcomes, 8 measures, 96 values, 3 risks (3 rated)".
+    /// "3 outcomes, 8 measures, 96 measure values, 3 risks (3 rated)".
     pub fn describe(&self) -> String {
+        use crate::text::count;
         let mut parts = Vec::new();
-        for (n, what) in [
-            (self.outcomes, "outcomes"),
-            (self.measures, "measures"),
-            (self.values, "measure values"),
+        for (n, one, many) in [
+            (self.outcomes, "outcome", "outcomes"),
+            (self.measures, "measure", "measures"),
+            (self.values, "measure value", "measure values"),
         ] {
             if n > 0 {
-                parts.push(format!("{n} {what}"));
+                parts.push(count(n, one, many));
             }
         }
         if self.risks > 0 {
-            parts.push(format!("{} risks ({} rated)", self.risks, self.ratings));
+            let risks = count(self.risks, "risk", "risks");
+            parts.push(format!("{risks} ({} rated)", self.ratings));
         }
         parts.join(", ")
     }
+}
+
+/// Of the values and ratings a file gives, those new to the record; the
+/// rest were recorded already and are not written again.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RegisterRecorded {
+    pub new_values: usize,
+    pub corrections: Vec<ValueCorrection>,
+    pub unchanged_values: usize,
+    pub new_ratings: usize,
+    pub unchanged_ratings: usize,
+    /// Measure and risk owners added as people.
+    pub new_people: Vec<String>,
+}
+
+impl RegisterRecorded {
+    pub fn adds_any(&self) -> bool {
+        self.new_values > 0 || !self.corrections.is_empty() || self.new_ratings > 0
+    }
+
+    /// "measure values: 1 new value and 1 correction recorded; 11 recorded
+    /// already", and each correction and new person: a file given again
+    /// adds nothing, and a value replacing another is named.
+    pub fn describe(&self, read: &RegisterRead, dry_run: bool) -> Vec<String> {
+        use crate::text::{capped_list, count};
+        let (recorded, corrected, add) = if dry_run {
+            ("would be recorded", "would correct", "would add")
+        } else {
+            ("recorded", "corrected", "added")
+        };
+        let mut lines = Vec::new();
+        let mut added = |what: &str, parts: Vec<String>, already: usize| {
+            let parts = parts.join(" and ");
+            lines.push(match (parts.is_empty(), already) {
+                (true, _) => format!("{what}: nothing new, every one is recorded already"),
+                (false, 0) => format!("{what}: {parts} {recorded}"),
+                (false, n) => format!("{what}: {parts} {recorded}; {n} recorded already"),
+            });
+        };
+        if read.values > 0 {
+            let mut parts = Vec::new();
+            if self.new_values > 0 {
+                parts.push(count(self.new_values, "new value", "new values"));
+            }
+            if !self.corrections.is_empty() {
+                let n = self.corrections.len();
+                parts.push(count(n, "correction", "corrections"));
+            }
+            added("measure values", parts, self.unchanged_values);
+        }
+        if read.ratings > 0 {
+            let parts = match self.new_ratings {
+                0 => Vec::new(),
+                n => vec![count(n, "new rating", "new ratings")],
+            };
+            added("risk ratings", parts, self.unchanged_ratings);
+        }
+        if !self.corrections.is_empty() {
+            let changes: Vec<String> = self
+                .corrections
+                .iter()
+                .map(|c| format!("{} {}: {} -> {}", c.measure, c.period, c.old, c.new))
+                .collect();
+            lines.push(format!(
+                "{corrected} (was -> now): {}",
+                capped_list(&changes, 20)
+            ));
+        }
+        if !self.new_people.is_empty() {
+            let names = capped_list(&self.new_people, 50);
+            lines.push(format!("new people, as owners ({add}): {names}"));
+        }
+        lines
+    }
+}
+
+/// A value recorded over a different one, as the plan shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueCorrection {
+    pub measure: String,
+    /// "Apr 2018", "Q1 18/19".
+    pub period: String,
+    pub old: String,
+    pub new: String,
 }
 
 #[derive(Debug, Clone)]
@@ -231,6 +319,7 @@ pub async fn import_plan(
         )
         .await?;
     let new_plan = written.plan_created.then_some(asked);
+    let recorded = recorded(store, plan_name, &read, written.register, year_start).await?;
     let total = written.recommendations;
     let what = match (written.actions, &book.plan) {
         (Some(outcome), Some(content)) => ImportedKind::Plan {
@@ -249,8 +338,46 @@ pub async fn import_plan(
         more_warnings,
         what,
         register: read,
+        recorded,
         at,
         new_plan,
+    })
+}
+
+/// The register's additions as the plan shows them: each correction in its
+/// measure's unit and period.
+async fn recorded(
+    store: &Store,
+    plan_name: &str,
+    read: &RegisterRead,
+    written: crate::store::RegisterWritten,
+    year: crate::plan::YearStart,
+) -> Result<RegisterRecorded, AppError> {
+    let mut corrections = Vec::with_capacity(written.corrections.len());
+    if !written.corrections.is_empty() {
+        let plan = store.find_plan(Some(plan_name)).await?;
+        let measures = store.measures(&plan).await?;
+        for c in &written.corrections {
+            let Some(m) = measures.iter().find(|m| m.code == c.measure) else {
+                continue;
+            };
+            let period = crate::plan::measure::Period::containing(c.period, m.frequency, year);
+            corrections.push(ValueCorrection {
+                measure: c.measure.clone(),
+                period: period.label(year),
+                old: m.unit.show(c.old),
+                new: m.unit.show(c.new),
+            });
+        }
+    }
+    let written_values = written.new_values + written.corrections.len();
+    Ok(RegisterRecorded {
+        new_values: written.new_values,
+        corrections,
+        unchanged_values: read.values.saturating_sub(written_values),
+        new_ratings: written.new_ratings,
+        unchanged_ratings: read.ratings.saturating_sub(written.new_ratings),
+        new_people: written.new_people,
     })
 }
 

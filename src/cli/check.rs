@@ -4,6 +4,7 @@
 use crate::app::setup::{Finding, Verdict};
 use crate::config::{self, Settings};
 use crate::store::Store;
+use crate::text::count;
 use anyhow::Result;
 use chrono::Utc;
 use std::io::Write;
@@ -39,17 +40,17 @@ pub(super) async fn check(
     for f in &findings {
         writeln!(out, "{:<8} {}", label(f.verdict), f.line)?;
     }
-    let count = |v: Verdict| findings.iter().filter(|f| f.verdict == v).count();
-    let (problems, warnings) = (count(Verdict::Problem), count(Verdict::Warning));
+    let with = |v: Verdict| findings.iter().filter(|f| f.verdict == v).count();
+    let (problems, warnings) = (with(Verdict::Problem), with(Verdict::Warning));
     if problems > 0 {
         anyhow::bail!(
-            "{problems} {} found: each line marked `problem` says what to do",
-            plural(problems, "problem")
+            "{} found: each line marked `problem` says what to do",
+            count(problems, "problem", "problems")
         );
     }
     match warnings {
         0 => writeln!(out, "all is well")?,
-        n => writeln!(out, "all is well, with {n} {}", plural(n, "warning"))?,
+        n => writeln!(out, "all is well, with {}", count(n, "warning", "warnings"))?,
     }
     Ok(())
 }
@@ -59,14 +60,6 @@ fn label(verdict: Verdict) -> &'static str {
         Verdict::Ok => "ok",
         Verdict::Warning => "warning",
         Verdict::Problem => "problem",
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        word.to_string()
-    } else {
-        format!("{word}s")
     }
 }
 

@@ -9,6 +9,7 @@ use crate::app::plans::{Among, find_plan, plan_name};
 use crate::app::{self, Actor};
 use crate::plan::AsOf;
 use crate::store::{ActionFilter, OpenOptions, Store};
+use crate::text::{capped_list, count};
 use anyhow::{Context, Result};
 use chrono::Utc;
 use std::io::Write;
@@ -272,20 +273,22 @@ async fn import(
     match done.what {
         ImportedKind::Register => {}
         ImportedKind::Recommendations { read, total } => {
-            writeln!(
-                out,
-                "{name}: read {read} recommendations; the plan has {total}"
-            )?;
+            let read = count(read, "recommendation", "recommendations");
+            writeln!(out, "{name}: read {read}; the plan has {total}")?;
         }
         ImportedKind::Plan { read, outcome: o } => {
             let created = if o.plan_created { " (new plan)" } else { "" };
+            let (new, changed, same) = (o.created.len(), o.updated.len(), o.unchanged);
+            let done = if args.dry_run {
+                format!("would create {new}, update {changed} and leave {same} unchanged")
+            } else {
+                format!("created {new}, updated {changed}, left {same} unchanged")
+            };
             writeln!(
                 out,
-                "{name}{created}: {read} actions read; {verb} create {}, update {}, leave {} unchanged; {} status changes {}",
-                o.created.len(),
-                o.updated.len(),
-                o.unchanged,
-                o.status_changes,
+                "{name}{created}: read {}; {done}; {} {}",
+                count(read, "action", "actions"),
+                count(o.status_changes, "status change", "status changes"),
                 if args.dry_run {
                     "would be recorded"
                 } else {
@@ -339,16 +342,16 @@ async fn import(
         }
     }
     if !done.register.is_empty() {
-        let verb = if args.dry_run {
-            "would record"
-        } else {
-            "recorded"
-        };
-        let when = match args.as_of {
-            Some(day) => format!(" as reported on {}", day.format("%-d %b %Y")),
-            None => String::new(),
-        };
-        writeln!(out, "{name}: {verb} {}{when}", done.register.describe())?;
+        writeln!(out, "{name}: read {}", done.register.describe())?;
+        for line in done.recorded.describe(&done.register, args.dry_run) {
+            writeln!(out, "{line}")?;
+        }
+        if let Some(day) = args.as_of
+            && done.recorded.adds_any()
+        {
+            let day = day.format("%-d %b %Y");
+            writeln!(out, "(values and ratings dated as reported on {day})")?;
+        }
     }
     if let Some(settings) = &done.new_plan {
         writeln!(out, "{}", new_plan_settings(settings))?;
@@ -388,14 +391,6 @@ fn print_warnings(warnings: &[String], more: usize) -> Result<()> {
 }
 
 /// "a, b, c and 7 more".
-fn capped_list(items: &[String], max: usize) -> String {
-    let shown = items[..items.len().min(max)].join(", ");
-    match items.len().saturating_sub(max) {
-        0 => shown,
-        more => format!("{shown} and {more} more"),
-    }
-}
-
 async fn list(
     store: &Store,
     plan_name: Option<&str>,

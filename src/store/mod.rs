@@ -36,7 +36,7 @@ pub use measures::{MeasureValue, ValueRecorded, ValueRequest};
 pub use open::{DEFAULT_WAIT, OpenOptions, about_the_file, latest_schema_version};
 pub use outbox::{Head, Lead, OutboxEntry, OutboxHealth, OutboxItem};
 pub use plans::PlanSettings;
-pub use register::{Register, RegisterSource};
+pub use register::{Correction, Register, RegisterSource, RegisterWritten};
 pub use risks::{ReviewRequest, RiskReview, RiskStanding, RiskTrend, trends};
 
 use crate::plan::Plan;

@@ -29,17 +29,41 @@ pub struct RegisterSource {
     pub at: DateTime<Utc>,
 }
 
+/// What writing a register added to the record, as seen inside its
+/// transaction: a file given again adds nothing, and says so.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RegisterWritten {
+    /// Values for a period that had none.
+    pub new_values: usize,
+    /// Values that replace a different one recorded for their period.
+    pub corrections: Vec<Correction>,
+    /// Risk ratings that differ from the risk's latest.
+    pub new_ratings: usize,
+    /// Owners the database did not have as people, in the order met.
+    pub new_people: Vec<String>,
+}
+
+/// A value recorded over a different one for the same period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correction {
+    pub measure: String,
+    /// The period's first day.
+    pub period: NaiveDate,
+    pub old: f64,
+    pub new: f64,
+}
+
 impl Store {
     pub async fn save_register(
         &self,
         plan: &Plan,
         register: &Register,
         source: &RegisterSource,
-    ) -> Result<()> {
+    ) -> Result<RegisterWritten> {
         let mut tx = self.begin_write().await?;
-        write_register(&mut tx, plan.id, register, source).await?;
+        let written = write_register(&mut tx, plan.id, register, source).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(written)
     }
 }
 
@@ -50,7 +74,8 @@ pub(crate) async fn write_register(
     plan_id: i64,
     register: &Register,
     source: &RegisterSource,
-) -> Result<()> {
+) -> Result<RegisterWritten> {
+    let mut written = RegisterWritten::default();
     let at = to_ms(source.at);
     for (position, o) in register.outcomes.iter().enumerate() {
         let (position, priority, actions) = (
@@ -90,14 +115,14 @@ pub(crate) async fn write_register(
     }
     for (position, m) in register.measures.iter().enumerate() {
         let id = upsert_measure(tx, plan_id, m, position as i64, at).await?;
-        link_owners(tx, "measure", id, &m.owners).await?;
+        link_owners(tx, "measure", id, &m.owners, &mut written.new_people).await?;
     }
     for (position, (risk, rating)) in register.risks.iter().enumerate() {
         let id = upsert_risk(tx, plan_id, risk, position as i64, at).await?;
-        link_owners(tx, "risk", id, &risk.owners).await?;
+        link_owners(tx, "risk", id, &risk.owners, &mut written.new_people).await?;
         if let Some(rating) = rating {
             let (l, i) = (i64::from(rating.likelihood), i64::from(rating.impact));
-            sqlx::query!(
+            let done = sqlx::query!(
                 "INSERT INTO risk_reviews (risk_id, likelihood, impact, note, actor, at_ms)
                  SELECT ?1, ?2, ?3, NULL, ?4, ?5
                   WHERE NOT EXISTS (SELECT 1 FROM risk_reviews WHERE risk_id = ?1 AND id =
@@ -111,6 +136,7 @@ pub(crate) async fn write_register(
             )
             .execute(&mut *tx)
             .await?;
+            written.new_ratings += done.rows_affected() as usize;
         }
     }
     // Values go a chunk at a time through json_each: a workbook holds tens
@@ -126,9 +152,10 @@ pub(crate) async fn write_register(
             })
             .collect();
         let rows = serde_json::to_string(&rows).expect("plain data serialises");
-        // A value the database already holds for the period is not written again.
-        sqlx::query!(
-            "INSERT INTO measure_values (measure_id, period, value, note, actor, at_ms)
+        // A value the database already holds for the period is not written
+        // again; each one written comes back with the value it replaces.
+        let added = sqlx::query!(
+            r#"INSERT INTO measure_values (measure_id, period, value, note, actor, at_ms)
              SELECT m.id, j.value ->> '$.period', j.value ->> '$.value', j.value ->> '$.note', ?3, ?4
                FROM json_each(?2) j
                CROSS JOIN measures m ON m.plan_id = ?1 AND m.code = j.value ->> '$.code'
@@ -136,16 +163,33 @@ pub(crate) async fn write_register(
                     AND v.period = j.value ->> '$.period' AND v.id = (SELECT MAX(id)
                         FROM measure_values WHERE measure_id = m.id
                          AND period = j.value ->> '$.period')
-                    AND v.value = j.value ->> '$.value')",
+                    AND v.value = j.value ->> '$.value')
+             RETURNING (SELECT code FROM measures WHERE id = measure_id) AS "code!: String",
+                 period AS "period!: NaiveDate", value AS "value!: f64",
+                 (SELECT w.value FROM measure_values w
+                   WHERE w.measure_id = measure_values.measure_id
+                     AND w.period = measure_values.period AND w.id < measure_values.id
+                   ORDER BY w.id DESC LIMIT 1) AS "old?: f64""#,
             plan_id,
             rows,
             source.by,
             at
         )
-        .execute(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
+        for v in added {
+            match v.old {
+                Some(old) => written.corrections.push(Correction {
+                    measure: v.code,
+                    period: v.period,
+                    old,
+                    new: v.value,
+                }),
+                None => written.new_values += 1,
+            }
+        }
     }
-    Ok(())
+    Ok(written)
 }
 
 /// Values written per statement.
@@ -235,20 +279,25 @@ async fn upsert_risk(
     Ok(id)
 }
 
-/// The owners as people (added if new), in the order given.
+/// The owners as people (added if new, and named in `added`), in the
+/// order given.
 async fn link_owners(
     tx: &mut SqliteConnection,
     kind: &str,
     id: i64,
     owners: &[String],
+    added: &mut Vec<String>,
 ) -> Result<()> {
     for name in owners {
-        sqlx::query!(
+        let done = sqlx::query!(
             "INSERT INTO people (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
             name
         )
         .execute(&mut *tx)
         .await?;
+        if done.rows_affected() > 0 {
+            added.push(name.clone());
+        }
     }
     let names = serde_json::to_string(owners).expect("names serialise");
     if kind == "measure" {

@@ -30,9 +30,9 @@ fn import_reports_what_it_did() {
     let out = planbot(&db, &["import", &file]);
     assert!(out.status.success());
     let text = stdout(&out);
-    assert!(text.contains("5 actions read"), "{text}");
+    assert!(text.contains("read 5 actions"), "{text}");
     assert!(
-        text.contains("create 0, update 0, leave 5 unchanged"),
+        text.contains("created 0, updated 0, left 5 unchanged"),
         "{text}"
     );
 }

@@ -88,7 +88,7 @@ fn reading_commands_never_create_a_database() {
         &["jobs", "run", "chase"],
         &["outbox"],
         &["status", "1.1", "red", "--by", "X"],
-        &["people", "link", "Julie Bragg", "1234"],
+        &["people", "link", "Julie Bragg", "80351110224678912"],
     ] {
         let out = planbot(&db, args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
@@ -131,7 +131,7 @@ async fn another_programs_sqlite_file_is_refused_and_left_alone() {
     for args in [
         &["plans"][..],
         &["import", &file, "--plan", "P"],
-        &["people", "link", "Julie Bragg", "1234"],
+        &["people", "link", "Julie Bragg", "80351110224678912"],
     ] {
         let out = planbot(&db, args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
@@ -249,7 +249,7 @@ fn a_trial_import_into_no_database_makes_none() {
     let out = planbot(&db, &["import", &file, "--plan", "P", "--dry-run"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let said = stdout(&out);
-    assert!(said.contains("P (new plan): 5 actions read; would create 5"));
+    assert!(said.contains("P (new plan): read 5 actions; would create 5"));
     assert!(said.contains("status changes would be recorded"), "{said}");
     // What the plan would be made with, before it is made for good.
     assert!(

@@ -176,9 +176,9 @@ fn a_workbook_of_six_sheets_imports_them_all_in_one_go() {
         ],
     );
     let said = ok(&db, &["import", &file, "--plan", "P"]);
-    assert!(said.contains("2 actions read"), "{said}");
+    assert!(said.contains("read 2 actions"), "{said}");
     assert!(
-        said.contains("1 outcomes, 1 measures, 3 measure values, 1 risks (1 rated)"),
+        said.contains("read 1 outcome, 1 measure, 3 measure values, 1 risk (1 rated)"),
         "{said}"
     );
     let values = export(&db, "values");
@@ -204,7 +204,7 @@ fn sheets_are_found_by_their_header_when_their_names_say_nothing() {
     let file = xlsx(dir.path(), "book.xlsx", &named);
     let said = ok(&db, &["import", &file, "--plan", "P"]);
     assert!(
-        said.contains("3 measure values, 1 risks (1 rated)"),
+        said.contains("3 measure values, 1 risk (1 rated)"),
         "{said}"
     );
     // And one CSV per kind, each known by its header.
@@ -559,7 +559,7 @@ fn percentages_are_read_as_excel_shows_them() {
     book.save(&path).unwrap();
 
     let said = ok(&db, &["import", path.to_str().unwrap(), "--plan", "P"]);
-    assert!(said.contains("1 measures, 3 measure values"), "{said}");
+    assert!(said.contains("read 1 measure, 3 measure values"), "{said}");
     let measures = export(&db, "measures");
     assert!(
         measures.contains("Ophelia Rix,monthly,28,2018-03-31,12,2020-03-31,lower"),
@@ -668,4 +668,64 @@ fn what_names_an_unreadable_row_is_not_reported_missing() {
     assert!(!err.contains("there is no measure"), "{err}");
     assert!(!err.contains("not in the plan"), "{err}");
     assert!(!db.exists() || export(&db, "measures").lines().count() == 1);
+}
+
+/// An import says what it adds to the record, as seen in its transaction: a
+/// file given again adds nothing, a value that replaces another is named
+/// with both, and owners new to the plan are named (in a trial run too).
+#[test]
+fn an_import_says_which_values_are_new_corrected_or_recorded_already() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let actions = write(dir.path(), "a.csv", &csv(ACTIONS));
+    ok(&db, &["import", &actions, "--plan", "P"]);
+    let measures = write(dir.path(), "m.csv", &csv(MEASURES));
+    let owners = "Code,Risk,Owners,Likelihood,Impact\nR1,Recruitment,Sara Mils,4,4\n";
+    let risks = write(dir.path(), "r.csv", owners);
+    let trial = ok(&db, &["import", &risks, "--plan", "P", "--dry-run"]);
+    assert!(
+        trial.contains("new people, as owners (would add): Sara Mils"),
+        "{trial}"
+    );
+    assert!(
+        trial.contains("risk ratings: 1 new rating would be recorded"),
+        "{trial}"
+    );
+    ok(&db, &["import", &measures, "--plan", "P"]);
+    let values = write(dir.path(), "v.csv", &csv(VALUES));
+    let said = ok(&db, &["import", &values, "--plan", "P"]);
+    assert!(
+        said.contains("measure values: 3 new values recorded"),
+        "{said}"
+    );
+    let again = ok(&db, &["import", &values, "--plan", "P"]);
+    assert!(
+        again.contains("measure values: nothing new, every one is recorded already"),
+        "{again}"
+    );
+    let changed: &[&[&str]] = &[
+        VALUES[0],
+        &["M1", "Apr 2018", "30", ""],
+        VALUES[2],
+        &["M1", "Jul 2018", "23", ""],
+    ];
+    let changed = write(dir.path(), "v2.csv", &csv(changed));
+    let trial = ok(&db, &["import", &changed, "--plan", "P", "--dry-run"]);
+    assert!(
+        trial.contains(
+            "measure values: 1 new value and 1 correction would be recorded; 1 recorded already"
+        ),
+        "{trial}"
+    );
+    assert!(
+        trial.contains("would correct (was -> now): M1 Apr 2018: 27% -> 30%"),
+        "{trial}"
+    );
+    let said = ok(&db, &["import", &changed, "--plan", "P"]);
+    assert!(
+        said.contains("corrected (was -> now): M1 Apr 2018: 27% -> 30%"),
+        "{said}"
+    );
+    let history = export(&db, "values");
+    assert!(history.contains("M1,Apr 2018,30"), "{history}");
 }

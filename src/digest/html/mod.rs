@@ -105,10 +105,6 @@ fn status_badge(s: Status) -> Markup {
     html! { span class=(rag_class(s)) { (s.label()) } }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

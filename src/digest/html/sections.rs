@@ -4,7 +4,7 @@
 use super::super::model::{Coverage, Digest, Movement, Question, SinceLastRun};
 use super::actions::{action_sections, items, leads};
 use super::table::{Cell, Column, Row, table};
-use super::{Text, empty, long_date, plural, section, status_badge};
+use super::{Text, empty, long_date, section, status_badge};
 use crate::plan::Status;
 use crate::plan::summary::RagCounts;
 use maud::{Markup, html};
@@ -53,7 +53,7 @@ pub(super) fn headline(d: &Digest) -> Markup {
     html! {
         p {
             "The plan as it stood on " (long_date(d.as_of_date)) ": "
-            (plural(t.total(), "action", "actions"))
+            (crate::text::count(t.total(), "action", "actions"))
             " (" (counts.join(", ")) "); " (overdue) "."
         }
         "\n"

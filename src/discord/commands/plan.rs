@@ -3,6 +3,7 @@ use crate::app::plans::{Among, plan_name};
 use crate::app::{self, AppError};
 use crate::discord::{BotError, Context, Error, access, render};
 use crate::plan::summary::{RagCounts, rag_from_counts};
+use crate::text::count;
 use poise::serenity_prelude as serenity;
 
 /// Larger files are not plans.
@@ -145,17 +146,19 @@ async fn import(
     let mut text = match &done.what {
         ImportedKind::Register => format!("Imported into {}:", render::quote(&name)),
         ImportedKind::Recommendations { read, total } => format!(
-            "Read {read} recommendations; {} has {total}.",
+            "Read {}; {} has {total}.",
+            count(*read, "recommendation", "recommendations"),
             render::quote(&name)
         ),
         ImportedKind::Plan { read, outcome: o } => {
             let mut t = format!(
-                "Imported {read} actions into {}: {} new, {} changed, {} unchanged, {} status changes recorded.",
+                "Imported {} into {}: {} new, {} changed, {} unchanged, {} recorded.",
+                count(*read, "action", "actions"),
                 render::quote(&name),
                 o.created.len(),
                 o.updated.len(),
                 o.unchanged,
-                o.status_changes
+                count(o.status_changes, "status change", "status changes")
             );
             if !o.missing.is_empty() {
                 let what = if prune {
@@ -181,6 +184,9 @@ async fn import(
     };
     if !done.register.is_empty() {
         text.push_str(&format!("\nAlso read {}.", done.register.describe()));
+        for line in done.recorded.describe(&done.register, false) {
+            text.push_str(&format!("\n{}", render::quote(&line)));
+        }
     }
     for w in &done.warnings {
         text.push_str(&format!("\nNote: {}", render::quote(w)));

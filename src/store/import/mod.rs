@@ -12,7 +12,7 @@ mod write;
 
 use super::actions::load_plan_refs;
 use super::plans::PlanSettings;
-use super::register::{Register, RegisterSource, write_register};
+use super::register::{Register, RegisterSource, RegisterWritten, write_register};
 use super::{Result, Store, StoreError, to_ms};
 use crate::plan::{PlanContent, Recommendation, Status};
 use chrono::{DateTime, Utc};
@@ -202,6 +202,8 @@ pub struct WorkbookWritten {
     /// Whether this import made the plan (seen inside its transaction, so
     /// that of two imports making the same plan at once only one says so).
     pub plan_created: bool,
+    /// What the outcomes, measures, values and risks added to the record.
+    pub register: RegisterWritten,
 }
 
 async fn write_workbook(
@@ -228,11 +230,12 @@ async fn write_workbook(
         by: opts.actor.clone(),
         at: opts.at,
     };
-    write_register(&mut *tx, plan_id, register, &source).await?;
+    let register = write_register(&mut *tx, plan_id, register, &source).await?;
     Ok(WorkbookWritten {
         actions: outcome,
         recommendations: count_recommendations(&mut *tx, plan_id).await?,
         plan_created,
+        register,
     })
 }
 
