@@ -73,9 +73,9 @@ impl NewPlanSettings {
             return differs("time zone", plan.time_zone.to_string(), zone.to_string());
         }
         if let Some(start) = self.year_start.filter(|y| *y != plan.year_start) {
-            let month = |y: crate::plan::YearStart| y.month().to_string();
+            let month = |y: crate::plan::YearStart| y.month_name().to_string();
             return differs(
-                "financial year start month",
+                "a financial year from",
                 month(plan.year_start),
                 month(start),
             );

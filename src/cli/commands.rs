@@ -109,7 +109,7 @@ async fn dispatch(
                     vec![
                         p.name,
                         p.time_zone.name().to_string(),
-                        format!("month {}", p.year_start.month()),
+                        p.year_start.month_name().to_string(),
                         format!("{} days", p.stale_days),
                     ]
                 })
@@ -364,10 +364,7 @@ async fn import(
 
 /// A plan's settings are fixed once it is made: say what they are then.
 fn new_plan_settings(s: &crate::store::PlanSettings) -> String {
-    let month = u8::try_from(s.year_start.month())
-        .ok()
-        .and_then(|m| chrono::Month::try_from(m).ok())
-        .map_or("?", |m| m.name());
+    let month = s.year_start.month_name();
     let days = match s.stale_days {
         1 => "1 day".to_string(),
         n => format!("{n} days"),

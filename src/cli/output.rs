@@ -75,11 +75,14 @@ pub fn action_detail(
         .overdue_days(today)
         .map(|d| format!(", {d} days overdue"))
         .unwrap_or_default();
-    out.push(format!(
-        "  Status:          {} ({}){overdue}",
-        a.status.label(),
-        a.status.meaning()
-    ));
+    // "Red (off track)"; "Not started" needs no gloss.
+    let meaning = a.status.meaning();
+    let status = if meaning.eq_ignore_ascii_case(a.status.label()) {
+        a.status.label().to_string()
+    } else {
+        format!("{} ({meaning})", a.status.label())
+    };
+    out.push(format!("  Status:          {status}{overdue}"));
     out.push(format!(
         "  Recommendations: {}",
         or_none(&a.recommendations.join(", "))

@@ -65,6 +65,14 @@ impl YearStart {
     }
 
     /// The quarter a date falls in.
+    /// "April".
+    pub fn month_name(self) -> &'static str {
+        u8::try_from(self.month())
+            .ok()
+            .and_then(|m| chrono::Month::try_from(m).ok())
+            .map_or("?", |m| m.name())
+    }
+
     pub fn quarter_of(self, date: NaiveDate) -> Quarter {
         let months_in = (date.month() + 12 - self.0) % 12;
         let year = if date.month() >= self.0 {

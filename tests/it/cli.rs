@@ -423,7 +423,7 @@ fn an_import_into_a_plan_refuses_settings_the_plan_does_not_have() {
         (
             "--year-start-month",
             "1",
-            "financial year start month 4, not 1",
+            "a financial year from April, not January",
         ),
         ("--stale-days", "14", "stale days 30, not 14"),
     ] {
@@ -434,6 +434,7 @@ fn an_import_into_a_plan_refuses_settings_the_plan_does_not_have() {
     }
     let plans = stdout(&planbot(&db, &["plans"]));
     assert!(plans.contains("Europe/London"), "{plans}");
+    assert!(plans.contains("April"), "the month by name: {plans}");
 
     // GB is another of Europe/London's names in the tz database.
     let out = planbot(&db, &["import", &file, "--time-zone", "GB", "--dry-run"]);
@@ -479,4 +480,21 @@ fn a_digest_of_a_quarter_to_come_is_refused() {
     );
     assert!(stdout(&out).is_empty());
     assert!(!out_dir.exists());
+}
+
+/// `show` glosses a RAG colour with what it means, and says "Not started"
+/// and "Complete" once.
+#[test]
+fn show_says_each_status_once_with_its_meaning() {
+    let (_dir, db) = imported();
+    for (reference, status) in [
+        ("1.2", "Status:          Red (off track),"),
+        ("4.1", "Status:          Complete\n"),
+        ("4.2", "Status:          Not started,"),
+    ] {
+        let out = planbot(&db, &["show", reference]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains(status), "{reference}: {text}");
+    }
 }
