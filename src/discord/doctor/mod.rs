@@ -30,9 +30,10 @@ fn causes(e: &(dyn std::error::Error + 'static)) -> String {
     let mut source = e.source();
     while let Some(cause) = source {
         let said = cause.to_string();
-        if !text.contains(&said) {
+        let said = said.trim_end_matches('.');
+        if !text.contains(said) {
             text.push_str(": ");
-            text.push_str(said.trim_end_matches('.'));
+            text.push_str(said);
         }
         source = cause.source();
     }
@@ -109,5 +110,38 @@ fn status(e: &serenity::Error) -> Option<u16> {
     match e {
         serenity::Error::Http(h) => h.status_code().map(|s| s.as_u16()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::causes;
+    use std::fmt;
+
+    /// serenity wraps its HTTP error in another that says the same.
+    #[derive(Debug)]
+    struct Said(&'static str, Option<Box<Said>>);
+
+    impl fmt::Display for Said {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Said {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|s| s as _)
+        }
+    }
+
+    #[test]
+    fn a_cause_that_repeats_its_error_is_said_once() {
+        let inner = Said("connection refused", None);
+        let middle = Said("Error while sending HTTP request.", Some(Box::new(inner)));
+        let outer = Said("Error while sending HTTP request.", Some(Box::new(middle)));
+        assert_eq!(
+            causes(&outer),
+            "Error while sending HTTP request: connection refused"
+        );
     }
 }
