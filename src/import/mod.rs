@@ -622,6 +622,24 @@ fn find_header(rows: &[Row]) -> Result<(Columns, usize), ImportError> {
             return Ok((cols, i));
         }
     }
+    // Excel in much of Europe saves "CSV" with semicolons.
+    let cells: Vec<String> = rows[0].cells.iter().map(Cell::text).collect();
+    if let [only] = cells.as_slice()
+        && let Some(separator) = [';', '\t', '|'].into_iter().find(|c| only.contains(*c))
+    {
+        let name = if separator == '\t' {
+            "tabs".to_string()
+        } else {
+            format!("\"{separator}\"")
+        };
+        return Err(ImportError::BadHeader {
+            line: rows[0].line,
+            reason: format!(
+                "the header is one cell, \"{only}\": the file separates its columns with {name}, \
+                 not commas; save it as \"CSV UTF-8 (Comma delimited)\""
+            ),
+        });
+    }
     let cols = header_of(&rows[0])?;
     Err(missing(
         &cols,

@@ -436,3 +436,23 @@ async fn an_import_never_stamps_history_before_the_last_entry() {
     assert!(history[2].at >= history[1].at, "{history:?}");
     assert_eq!(history[2].from, Some(Status::Red));
 }
+
+/// Excel in much of Europe saves "CSV" with semicolons: the header is then
+/// one cell, and the message says what to save instead.
+#[test]
+fn a_file_separated_by_semicolons_or_tabs_is_named_as_such() {
+    for (text, name) in [
+        ("Measure;Period;Value\nM1;Apr 2018;27\n", "\";\""),
+        ("Priority\tAction\tLeads\n1. A\ta\tBob Bell\n", "tabs"),
+    ] {
+        let err = read_csv(text).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "line 1: the header is one cell, \"{}\": the file separates its columns with {name}",
+                text.lines().next().unwrap()
+            )),
+            "{err}"
+        );
+        assert!(err.contains("CSV UTF-8 (Comma delimited)"), "{err}");
+    }
+}
