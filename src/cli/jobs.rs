@@ -125,7 +125,14 @@ pub async fn jobs(
                     out,
                     "{}",
                     table(
-                        &["Plan", "Job", "Schedule", "Next run", "Last run", "Problem"],
+                        &[
+                            "Plan",
+                            "Job",
+                            "Schedule",
+                            "Next run",
+                            "Last scheduled run",
+                            "Problem"
+                        ],
                         &cells
                     )
                 )?;

@@ -33,10 +33,10 @@ impl SchedulerStatus {
                 let next = next_fire(pj.schedule(job), pj.plan.time_zone, now);
                 let problem = match job {
                     JobName::Escalate if pj.guild.plan_channel.is_none() => {
-                        Some("set plan_channel for this server".to_string())
+                        Some("set plan_channel in the config's [[guilds]] table".to_string())
                     }
                     JobName::Digest if pj.guild.board_channel.is_none() => {
-                        Some("set board_channel for this server".to_string())
+                        Some("set board_channel in the config's [[guilds]] table".to_string())
                     }
                     _ => None,
                 };

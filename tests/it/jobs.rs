@@ -949,6 +949,12 @@ fn jobs_list_shows_each_job_with_its_schedule_and_next_run_on_the_plans_clock() 
         text.contains("Scheduler: no planbot is running the jobs"),
         "{text}"
     );
+    // A run by hand is not the schedule's: the column says whose it is.
+    assert!(text.contains("Last scheduled run"), "{text}");
+    assert!(
+        text.contains("set plan_channel in the config's [[guilds]] table"),
+        "{text}"
+    );
     let json = run_ok(&db, &["jobs", "list", "--json"]);
     let rows: Vec<serde_json::Value> = json
         .lines()
