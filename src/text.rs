@@ -1,8 +1,12 @@
 //! Text helpers shared by every place that shows plan text to people.
 
 /// "1 measure", "3 measures".
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+pub fn count<N>(n: N, one: &str, many: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    let word = if n == N::from(1) { one } else { many };
+    format!("{n} {word}")
 }
 
 /// The first `max` items, and how many more: "a, b and 3 more".

@@ -110,7 +110,7 @@ async fn dispatch(
                         p.name,
                         p.time_zone.name().to_string(),
                         p.year_start.month_name().to_string(),
-                        format!("{} days", p.stale_days),
+                        count(p.stale_days, "day", "days"),
                     ]
                 })
                 .collect();
@@ -365,10 +365,7 @@ async fn import(
 /// A plan's settings are fixed once it is made: say what they are then.
 fn new_plan_settings(s: &crate::store::PlanSettings) -> String {
     let month = s.year_start.month_name();
-    let days = match s.stale_days {
-        1 => "1 day".to_string(),
-        n => format!("{n} days"),
-    };
+    let days = count(s.stale_days, "day", "days");
     format!(
         "the new plan's settings: time zone {}, financial year from {month}, stale after {days} without an update (set with --time-zone, --year-start-month, --stale-days)",
         s.time_zone

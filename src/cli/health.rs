@@ -2,6 +2,7 @@
 
 use crate::app::health::{self, Problem, Thresholds};
 use crate::store::Store;
+use crate::text::count;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use std::io::Write;
@@ -25,10 +26,10 @@ pub(super) async fn report(
     let (holder, until) = found.scheduler.unwrap_or_default();
     writeln!(
         out,
-        "ok: the scheduler lease is held by {holder} until {}; {} message(s) due and waiting, none for long; no failures in {} days",
+        "ok: the scheduler lease is held by {holder} until {}; {} due and waiting, none for long; no failures in {}",
         until.format("%H:%M:%S UTC"),
-        found.outbox.overdue,
-        limits.failed_within.num_days()
+        count(found.outbox.overdue, "message", "messages"),
+        days(limits.failed_within.num_days())
     )?;
     Ok(())
 }
@@ -44,14 +45,19 @@ fn word(problem: &Problem, now: DateTime<Utc>) -> String {
         Problem::NoScheduler { since: None } => "no planbot is running the jobs: \
              nobody holds the scheduler lease: start `planbot run` (or see why it stopped in its log)"
             .into(),
-        Problem::Backlog { count, oldest } => format!(
-            "{count} message(s) due and not sent, the oldest for {}: \
+        Problem::Backlog { count: n, oldest } => format!(
+            "{} due and not sent, the oldest for {}: \
              is Discord reachable? see `planbot outbox` and the bot's log",
+            count(*n, "message", "messages"),
             ago(now, *oldest)
         ),
-        Problem::Failed { count, last_error } => format!(
-            "{count} message(s) Discord refused for good, the last with \"{last_error}\": \
-             see `planbot outbox --all`"
+        Problem::Failed {
+            count: n,
+            last_error,
+        } => format!(
+            "{} Discord refused for good, the last with \"{last_error}\": \
+             see `planbot outbox --all`",
+            count(*n, "message", "messages")
         ),
     }
 }
@@ -61,6 +67,10 @@ fn ago(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     match minutes {
         0..=119 => format!("{minutes} min"),
         120..=2879 => format!("{} h", minutes / 60),
-        _ => format!("{} days", minutes / 1440),
+        _ => days(minutes / 1440),
     }
+}
+
+fn days(n: i64) -> String {
+    count(n, "day", "days")
 }

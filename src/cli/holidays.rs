@@ -37,8 +37,11 @@ pub(super) async fn holidays(
             for s in done.known {
                 writeln!(
                     out,
-                    "  {}: {} days, {} to {}",
-                    s.division, s.count, s.first, s.last
+                    "  {}: {}, {} to {}",
+                    s.division,
+                    crate::text::count(s.count, "day", "days"),
+                    s.first,
+                    s.last
                 )?;
             }
         }

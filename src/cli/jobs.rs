@@ -8,6 +8,7 @@ use crate::config::{GuildSettings, Settings};
 use crate::jobs::{PlanJobs, SchedulerStatus};
 use crate::plan::Zone;
 use crate::store::Store;
+use crate::text::count;
 use anyhow::{Result, bail};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use std::io::Write;
@@ -172,9 +173,14 @@ pub async fn jobs(
                     JobOutcome::WouldQueue(decision) => {
                         writeln!(
                             out,
-                            "{job} for {} as of {when} would queue {} message(s):",
+                            "{job} for {} as of {when} would queue {}{}",
                             pj.plan.name,
-                            decision.outgoing.len()
+                            count(decision.outgoing.len(), "message", "messages"),
+                            if decision.outgoing.is_empty() {
+                                ""
+                            } else {
+                                ":"
+                            }
                         )?;
                         for o in &decision.outgoing {
                             writeln!(
@@ -189,9 +195,9 @@ pub async fn jobs(
                 };
                 writeln!(
                     out,
-                    "{job} for {} as of {when}: {} message(s) decided, {} new in the outbox{}",
+                    "{job} for {} as of {when}: {} decided, {} new in the outbox{}",
                     r.plan,
-                    r.decided,
+                    count(r.decided, "message", "messages"),
                     r.queued,
                     if r.decided > r.queued {
                         " (the rest were queued before)"

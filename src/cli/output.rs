@@ -1,6 +1,7 @@
 //! How listings look on a terminal and to scripts.
 
 use crate::plan::{Action, Plan, StatusChange};
+use crate::text::count;
 use chrono::NaiveDate;
 use serde_json::json;
 
@@ -17,7 +18,7 @@ pub fn action_table(plan: &Plan, actions: &[Action], today: NaiveDate) -> String
                 a.due.map(|d| plan.due_label(d)).unwrap_or_default(),
                 a.status.label().to_string(),
                 a.overdue_days(today)
-                    .map(|d| format!("{d} days"))
+                    .map(|d| count(d, "day", "days"))
                     .unwrap_or_default(),
             ]
         })
@@ -73,7 +74,7 @@ pub fn action_detail(
     ));
     let overdue = a
         .overdue_days(today)
-        .map(|d| format!(", {d} days overdue"))
+        .map(|d| format!(", {} overdue", count(d, "day", "days")))
         .unwrap_or_default();
     // "Red (off track)"; "Not started" needs no gloss.
     let meaning = a.status.meaning();

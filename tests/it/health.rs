@@ -91,14 +91,12 @@ async fn health_names_each_problem_on_its_own_line() {
         "{lines:?}"
     );
     assert!(
-        lines[1].contains(&format!(
-            "{} message(s) due and not sent",
-            entries.len() - 1
-        )) && lines[1].contains("days"),
+        lines[1].contains(&format!("{} messages due and not sent", entries.len() - 1))
+            && lines[1].contains("days"),
         "{lines:?}"
     );
     assert!(
-        lines[2].contains("1 message(s) Discord refused for good")
+        lines[2].contains("1 message Discord refused for good")
             && lines[2].contains("Missing Permissions"),
         "{lines:?}"
     );
