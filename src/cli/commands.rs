@@ -271,6 +271,12 @@ async fn import(
     print_warnings(&done.warnings, done.more_warnings)?;
     let verb = if args.dry_run { "would" } else { "did" };
     match done.what {
+        ImportedKind::Register if done.register.is_empty() => {
+            writeln!(
+                out,
+                "{name}: the file has a header and no rows under it; nothing to import"
+            )?;
+        }
         ImportedKind::Register => {}
         ImportedKind::Recommendations { read, total } => {
             let read = count(read, "recommendation", "recommendations");

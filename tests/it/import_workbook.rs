@@ -729,3 +729,20 @@ fn an_import_says_which_values_are_new_corrected_or_recorded_already() {
     let history = export(&db, "values");
     assert!(history.contains("M1,Apr 2018,30"), "{history}");
 }
+
+/// A sheet of outcomes (or measures, risks) with only its header, as an
+/// export of an empty register is, imports as nothing and says so.
+#[test]
+fn a_register_file_with_only_a_header_says_there_is_nothing_to_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let actions = write(dir.path(), "a.csv", &csv(ACTIONS));
+    ok(&db, &["import", &actions, "--plan", "P"]);
+    let empty = export(&db, "outcomes");
+    let file = write(dir.path(), "o.csv", &empty);
+    let said = ok(&db, &["import", &file, "--plan", "P"]);
+    assert!(
+        said.contains("P: the file has a header and no rows under it; nothing to import"),
+        "{said}"
+    );
+}

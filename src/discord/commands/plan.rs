@@ -144,6 +144,9 @@ async fn import(
         Err(e) => return Err(e.into()),
     };
     let mut text = match &done.what {
+        ImportedKind::Register if done.register.is_empty() => {
+            "The file has a header and no rows under it; nothing to import.".to_string()
+        }
         ImportedKind::Register => format!("Imported into {}:", render::quote(&name)),
         ImportedKind::Recommendations { read, total } => format!(
             "Read {}; {} has {total}.",
