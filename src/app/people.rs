@@ -6,6 +6,15 @@ use crate::store::Store;
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 
+/// Whether `name` is a person any plan names (a lead or an owner), in any case.
+pub async fn is_known(store: &Store, name: &str) -> Result<bool, AppError> {
+    let name = name.trim();
+    let people = store.people().await?;
+    Ok(people
+        .iter()
+        .any(|p| p.person.name.eq_ignore_ascii_case(name)))
+}
+
 /// Links `name` to `discord_id`. People are shared by every plan in the
 /// database, so with `within` set the name must lead something in one of
 /// those plans (a server's admin links only their own plans' leads).

@@ -444,6 +444,7 @@ async fn status(
     let done =
         app::status::update_status(store, &plan, &actor, &args.reference, change, Utc::now())
             .await?;
+    super::actor::warn_if_unknown(store, &args.by).await;
     writeln!(
         out,
         "{} {}: {} -> {} (recorded for {} at {})",

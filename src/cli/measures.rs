@@ -131,6 +131,7 @@ pub(super) async fn measure(
             let actor = Actor::trusted(&by);
             let done =
                 measures::record_value(store, &plan, &actor, &code, reading, Utc::now()).await?;
+            super::actor::warn_if_unknown(store, &by).await;
             let (m, v) = (&done.measure, &done.recorded);
             let period =
                 crate::plan::measure::Period::containing(v.period, m.frequency, plan.year_start);
@@ -271,6 +272,7 @@ pub(super) async fn risk(
     let actor = Actor::trusted(&by);
     let (risk, written) =
         risks::review_risk(store, &plan, &actor, &code, review, Utc::now()).await?;
+    super::actor::warn_if_unknown(store, &by).await;
     let r = written.rating;
     writeln!(
         out,

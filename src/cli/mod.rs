@@ -1,5 +1,6 @@
 //! The command line: every admin task, no Discord needed.
 
+mod actor;
 mod backup;
 mod check;
 mod commands;

@@ -498,3 +498,27 @@ fn show_says_each_status_once_with_its_meaning() {
         assert!(text.contains(status), "{reference}: {text}");
     }
 }
+
+/// `--by` is trusted (an admin need not lead anything), but a name planbot
+/// does not know is warned of: the history would keep a typo for good.
+#[test]
+fn a_by_name_planbot_does_not_know_is_recorded_with_a_warning() {
+    let (_dir, db) = imported();
+    let out = planbot(&db, &["status", "1.1", "red", "--by", "Stve Comb"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "warning: \"Stve Comb\" is not among the people planbot knows (`planbot people` lists them)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("recorded for Stve Comb"),
+        "{}",
+        stdout(&out)
+    );
+    let out = planbot(&db, &["status", "1.1", "amber", "--by", "steve comb"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "", "a lead, in any case");
+}
