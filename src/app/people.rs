@@ -8,11 +8,7 @@ use std::collections::HashSet;
 
 /// Whether `name` is a person any plan names (a lead or an owner), in any case.
 pub async fn is_known(store: &Store, name: &str) -> Result<bool, AppError> {
-    let name = name.trim();
-    let people = store.people().await?;
-    Ok(people
-        .iter()
-        .any(|p| p.person.name.eq_ignore_ascii_case(name)))
+    Ok(store.has_person(name.trim()).await?)
 }
 
 /// Links `name` to `discord_id`. People are shared by every plan in the

@@ -5,6 +5,7 @@ use super::{Actor, AppError, off_runtime};
 use crate::import::{
     Problems, Reading, Recorded, Settled, SheetKind, read_plan_file_partly, read_plan_path_partly,
 };
+use crate::plan::measure::Period;
 use crate::plan::{AsOf, Plan};
 use crate::store::{ActionFilter, ImportOptions, ImportOutcome, PlanSettings, Register, Store};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -39,6 +40,9 @@ pub struct ImportRequest {
     /// recorded as of the end of that day in the plan's time zone, not now.
     pub as_of: Option<NaiveDate>,
     pub settings: NewPlanSettings,
+    /// The plan's name is checked already (a server's config names it), so
+    /// a file without actions may start it though the database has others.
+    pub name_checked: bool,
 }
 
 /// The settings asked for a new plan; each one left out takes its default.
@@ -277,7 +281,8 @@ pub async fn import_plan(
     };
     let (warnings, more_warnings) = (file.warnings, file.more_warnings);
     let book = file.parsed.into_workbook();
-    if existing.is_none() && book.plan.is_none() {
+    // A file with problems says them; not that it would start a plan.
+    if existing.is_none() && book.plan.is_none() && !request.name_checked && problems.is_empty() {
         let known: Vec<String> = store.plans().await?.into_iter().map(|p| p.name).collect();
         if !known.is_empty() {
             let name = plan_name.to_string();
@@ -309,6 +314,20 @@ pub async fn import_plan(
         ratings: register.risks.iter().filter(|(_, r)| r.is_some()).count(),
     };
     let recommendations = book.recommendations.unwrap_or_default();
+    let mut imported = Imported {
+        plan: plan_name.to_string(),
+        warnings,
+        more_warnings,
+        what: ImportedKind::Register,
+        register: read,
+        recorded: RegisterRecorded::default(),
+        at,
+        new_plan: None,
+    };
+    // A sheet with only its header writes nothing, and makes no plan.
+    if book.plan.is_none() && recommendations.is_empty() && read.is_empty() {
+        return Ok(imported);
+    }
     let written = store
         .import_workbook(
             plan_name,
@@ -318,10 +337,10 @@ pub async fn import_plan(
             &opts,
         )
         .await?;
-    let new_plan = written.plan_created.then_some(asked);
-    let recorded = recorded(store, plan_name, &read, written.register, year_start).await?;
+    imported.new_plan = written.plan_created.then_some(asked);
+    imported.recorded = recorded(&read, written.register, year_start);
     let total = written.recommendations;
-    let what = match (written.actions, &book.plan) {
+    imported.what = match (written.actions, &book.plan) {
         (Some(outcome), Some(content)) => ImportedKind::Plan {
             read: content.actions.len(),
             outcome: Box::new(outcome),
@@ -332,53 +351,35 @@ pub async fn import_plan(
         },
         _ => ImportedKind::Register,
     };
-    Ok(Imported {
-        plan: plan_name.to_string(),
-        warnings,
-        more_warnings,
-        what,
-        register: read,
-        recorded,
-        at,
-        new_plan,
-    })
+    Ok(imported)
 }
 
 /// The register's additions as the plan shows them: each correction in its
 /// measure's unit and period.
-async fn recorded(
-    store: &Store,
-    plan_name: &str,
+fn recorded(
     read: &RegisterRead,
     written: crate::store::RegisterWritten,
     year: crate::plan::YearStart,
-) -> Result<RegisterRecorded, AppError> {
-    let mut corrections = Vec::with_capacity(written.corrections.len());
-    if !written.corrections.is_empty() {
-        let plan = store.find_plan(Some(plan_name)).await?;
-        let measures = store.measures(&plan).await?;
-        for c in &written.corrections {
-            let Some(m) = measures.iter().find(|m| m.code == c.measure) else {
-                continue;
-            };
-            let period = crate::plan::measure::Period::containing(c.period, m.frequency, year);
-            corrections.push(ValueCorrection {
-                measure: c.measure.clone(),
-                period: period.label(year),
-                old: m.unit.show(c.old),
-                new: m.unit.show(c.new),
-            });
-        }
-    }
+) -> RegisterRecorded {
+    let corrections = written
+        .corrections
+        .iter()
+        .map(|c| ValueCorrection {
+            measure: c.measure.clone(),
+            period: Period::containing(c.period, c.frequency, year).label(year),
+            old: c.unit.show(c.old),
+            new: c.unit.show(c.new),
+        })
+        .collect();
     let written_values = written.new_values + written.corrections.len();
-    Ok(RegisterRecorded {
+    RegisterRecorded {
         new_values: written.new_values,
         corrections,
         unchanged_values: read.values.saturating_sub(written_values),
         new_ratings: written.new_ratings,
         unchanged_ratings: read.ratings.saturating_sub(written.new_ratings),
         new_people: written.new_people,
-    })
+    }
 }
 
 /// When the import's statuses, values and ratings are recorded: now, or the

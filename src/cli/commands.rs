@@ -258,6 +258,7 @@ async fn import(
                 .transpose()?,
             stale_days: args.stale_days,
         },
+        name_checked: false,
     };
     let done = app::plan_io::import_plan(
         store,
@@ -390,7 +391,6 @@ fn print_warnings(warnings: &[String], more: usize) -> Result<()> {
     Ok(())
 }
 
-/// "a, b, c and 7 more".
 async fn list(
     store: &Store,
     plan_name: Option<&str>,

@@ -2,8 +2,8 @@
 
 use super::output::table;
 use super::{JobsCommand, UsageError};
-use crate::app::Actor;
 use crate::app::jobs::{JobOutcome, RunMode, run_job};
+use crate::app::{Actor, AppError};
 use crate::config::{GuildSettings, Settings};
 use crate::jobs::{PlanJobs, SchedulerStatus};
 use crate::plan::Zone;
@@ -159,6 +159,16 @@ pub async fn jobs(
                         .map_or(Ok(now), |t| t.in_zone(pj.plan.time_zone))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
+            // A time to come is refused for every plan before any runs.
+            if !dry_run && let Some((pj, fire)) = plans.iter().zip(&fires).find(|(_, f)| **f > now)
+            {
+                let time_zone = pj.plan.time_zone;
+                return Err(AppError::JobInFuture {
+                    as_of: *fire,
+                    time_zone,
+                }
+                .into());
+            }
             for (pj, fire) in plans.iter().zip(fires) {
                 let when = local(fire, pj.plan.time_zone);
                 let mode = if dry_run {

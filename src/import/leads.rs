@@ -42,8 +42,11 @@ pub fn split_leads(cell: &str) -> (Vec<String>, Vec<Doubt>) {
     if let Some((a, b)) = cell.trim().split_once(',')
         && [a, b].iter().all(|side| {
             let words: Vec<&str> = side.split_whitespace().collect();
+            // "O'Brien, Sean" and "Smith-Jones, Ann" too.
             words.len() == 1
-                && words[0].chars().all(char::is_alphabetic)
+                && words[0]
+                    .chars()
+                    .all(|c| c.is_alphabetic() || c == '\'' || c == '-')
                 && words[0].chars().next().is_some_and(char::is_uppercase)
         })
     {

@@ -215,7 +215,14 @@ fn read_plan<R: BufRead>(
             read_workbook(sheets, year_start, &mut warnings, &mut problems)?
         }
     };
-    let parsed = combine(read)?;
+    // Rows' problems first, as when they stopped the reading at once.
+    let parsed = match combine(read) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            problems.into_result()?;
+            return Err(e);
+        }
+    };
     Ok(Reading {
         file: ImportFile {
             parsed,
@@ -469,7 +476,7 @@ fn read_actions<R: BufRead>(
     year_start: YearStart,
     report: &mut Report,
 ) -> Result<SheetRead, ImportError> {
-    let (columns, header_index) = find_header(&head)?;
+    let (columns, header_index) = find_header(&head, report.kind)?;
     let shape = shape::Header::new(&head[header_index]);
     unknown_columns(&columns, report);
     let mut body = Body {
@@ -601,7 +608,7 @@ const HEADER_SEARCH_ROWS: usize = 10;
 
 /// The header is the first row naming an action (or recommendation code)
 /// column; title rows above it are skipped.
-fn find_header(rows: &[Row]) -> Result<(Columns, usize), ImportError> {
+fn find_header(rows: &[Row], kind: table::Kind) -> Result<(Columns, usize), ImportError> {
     let header_of = |row: &Row| -> Result<Columns, ImportError> {
         let names: Vec<String> = row.cells.iter().map(Cell::text).collect();
         Columns::from_headers(&names).map_err(|reason| ImportError::BadHeader {
@@ -622,10 +629,16 @@ fn find_header(rows: &[Row]) -> Result<(Columns, usize), ImportError> {
             return Ok((cols, i));
         }
     }
-    // Excel in much of Europe saves "CSV" with semicolons.
+    // Excel in much of Europe saves "CSV" with semicolons: a header of one
+    // cell that such a separator splits into a known header.
     let cells: Vec<String> = rows[0].cells.iter().map(Cell::text).collect();
-    if let [only] = cells.as_slice()
-        && let Some(separator) = [';', '\t', '|'].into_iter().find(|c| only.contains(*c))
+    let known = |separator: char, only: &str| {
+        let names: Vec<String> = only.split(separator).map(str::to_string).collect();
+        SheetKind::by_header(&names).is_some()
+            || Columns::from_headers(&names).is_ok_and(|c| c.has(Field::Action))
+    };
+    if let (table::Kind::Csv, [only]) = (kind, cells.as_slice())
+        && let Some(separator) = [';', '\t', '|'].into_iter().find(|c| known(*c, only))
     {
         let name = if separator == '\t' {
             "tabs".to_string()

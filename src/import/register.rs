@@ -60,6 +60,8 @@ pub struct ValueRow {
     pub value: Cell,
     pub note: Option<String>,
     pub line: usize,
+    /// "line" in a CSV file, "row" in a sheet.
+    pub line_word: &'static str,
     pub at_code: String,
     pub at_period: String,
     pub at_value: String,
@@ -190,11 +192,7 @@ impl Workbook {
                     }
                 };
                 if let Some(first) = first_seen(&mut seen, (v.code.clone(), period.start), v.line) {
-                    let word = if v.at_period.contains("line ") {
-                        "line"
-                    } else {
-                        "row"
-                    };
+                    let word = v.line_word;
                     problem(
                         SheetKind::Values,
                         &v.at_period,
@@ -388,6 +386,7 @@ impl<'a> RegisterReader<'a> {
                         value,
                         note: Some(text(row, self.cols.get(Col::Note))).filter(|n| !n.is_empty()),
                         line: row.line,
+                        line_word: cell.report.kind.line_word(),
                         at_code: cell.at(Col::Measure),
                         at_period: cell.at(Col::Period),
                         at_value: cell.at(Col::Value),

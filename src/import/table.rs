@@ -54,7 +54,6 @@ impl Kind {
         }
     }
 
-    /// "line 4, column 7" for CSV, "row 4, column G" for a spreadsheet.
     /// What a place in the file is called: "line" in a CSV file, "row" in a sheet.
     pub fn line_word(self) -> &'static str {
         match self {
@@ -63,6 +62,7 @@ impl Kind {
         }
     }
 
+    /// "line 4, column 7" for CSV, "row 4, column G" for a spreadsheet.
     pub fn locate(self, line: usize, column: usize) -> String {
         match self {
             Kind::Csv => format!("line {line}, column {}", column + 1),

@@ -64,7 +64,6 @@ impl YearStart {
         self.0
     }
 
-    /// The quarter a date falls in.
     /// "April".
     pub fn month_name(self) -> &'static str {
         u8::try_from(self.month())
@@ -73,6 +72,7 @@ impl YearStart {
             .map_or("?", |m| m.name())
     }
 
+    /// The quarter a date falls in.
     pub fn quarter_of(self, date: NaiveDate) -> Quarter {
         let months_in = (date.month() + 12 - self.0) % 12;
         let year = if date.month() >= self.0 {

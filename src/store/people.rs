@@ -39,6 +39,14 @@ impl Store {
             .collect())
     }
 
+    /// Whether a person of this name (in any case) is in the database.
+    pub async fn has_person(&self, name: &str) -> Result<bool> {
+        let found = sqlx::query_scalar!("SELECT 1 AS one FROM people WHERE name = ?", name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
+    }
+
     /// Ties a lead's name to their Discord account, replacing any earlier link.
     pub async fn link_person(&self, name: &str, discord_id: u64) -> Result<Person> {
         // Discord never gives out 0; storing it would make the person look linked.

@@ -4,7 +4,7 @@
 
 use super::{Result, Store, StoreError, join_list, to_ms};
 use crate::plan::Plan;
-use crate::plan::measure::Measure;
+use crate::plan::measure::{Frequency, Measure, Unit};
 use crate::plan::outcome::Outcome;
 use crate::plan::risk::{Rating, Risk};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -43,7 +43,8 @@ pub struct RegisterWritten {
     pub new_people: Vec<String>,
 }
 
-/// A value recorded over a different one for the same period.
+/// A value recorded over a different one for the same period, with its
+/// measure's unit and frequency as the same transaction left them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Correction {
     pub measure: String,
@@ -51,6 +52,8 @@ pub struct Correction {
     pub period: NaiveDate,
     pub old: f64,
     pub new: f64,
+    pub unit: Unit,
+    pub frequency: Frequency,
 }
 
 impl Store {
@@ -164,12 +167,13 @@ pub(crate) async fn write_register(
                         FROM measure_values WHERE measure_id = m.id
                          AND period = j.value ->> '$.period')
                     AND v.value = j.value ->> '$.value')
-             RETURNING (SELECT code FROM measures WHERE id = measure_id) AS "code!: String",
-                 period AS "period!: NaiveDate", value AS "value!: f64",
+             RETURNING period AS "period!: NaiveDate", value AS "value!: f64",
                  (SELECT w.value FROM measure_values w
                    WHERE w.measure_id = measure_values.measure_id
                      AND w.period = measure_values.period AND w.id < measure_values.id
-                   ORDER BY w.id DESC LIMIT 1) AS "old?: f64""#,
+                   ORDER BY w.id DESC LIMIT 1) AS "old?: f64",
+                 (SELECT json_array(code, unit, frequency) FROM measures
+                   WHERE id = measure_values.measure_id) AS "measure!: String""#,
             plan_id,
             rows,
             source.by,
@@ -178,17 +182,27 @@ pub(crate) async fn write_register(
         .fetch_all(&mut *tx)
         .await?;
         for v in added {
-            match v.old {
-                Some(old) => written.corrections.push(Correction {
-                    measure: v.code,
-                    period: v.period,
-                    old,
-                    new: v.value,
-                }),
-                None => written.new_values += 1,
-            }
+            let Some(old) = v.old else {
+                written.new_values += 1;
+                continue;
+            };
+            let corrupt = || StoreError::Corrupt(format!("measure {}", v.measure));
+            let (measure, unit, frequency): (String, String, String) =
+                serde_json::from_str(&v.measure).map_err(|_| corrupt())?;
+            written.corrections.push(Correction {
+                unit: Unit::parse(&unit).ok_or_else(corrupt)?,
+                frequency: Frequency::parse(&frequency).ok_or_else(corrupt)?,
+                measure,
+                period: v.period,
+                old,
+                new: v.value,
+            });
         }
     }
+    // SQLite returns the rows in no promised order.
+    written
+        .corrections
+        .sort_by(|a, b| (&a.measure, a.period).cmp(&(&b.measure, b.period)));
     Ok(written)
 }
 

@@ -351,6 +351,17 @@ fn a_name_written_surname_first_is_split_with_a_warning() {
     };
     assert_eq!(content.actions[0].leads, ["Smith", "John"]);
     assert_eq!(content.actions[1].leads, ["Mel Meggs", "Ophelia Rix"]);
+    // A risk's owners, and names with an apostrophe or a hyphen, the same.
+    let risks = "Code,Risk,Owners\nR1,Recruitment,\"O'Brien, Sean\"\n";
+    let file = read_csv(risks).unwrap();
+    assert!(
+        file.warnings
+            .iter()
+            .any(|w| w
+                .contains("line 2, column 3 (Owners): \"O'Brien, Sean\" was read as two people")),
+        "{:?}",
+        file.warnings
+    );
 }
 
 #[test]
@@ -455,4 +466,10 @@ fn a_file_separated_by_semicolons_or_tabs_is_named_as_such() {
         );
         assert!(err.contains("CSV UTF-8 (Comma delimited)"), "{err}");
     }
+    // A title of one cell is no header, whatever it holds.
+    let err = read_csv("Kirklees | Improvement plan 2019\n")
+        .unwrap_err()
+        .to_string();
+    assert!(!err.contains("separates its columns"), "{err}");
+    assert!(err.contains("no Action"), "{err}");
 }

@@ -667,7 +667,11 @@ fn what_names_an_unreadable_row_is_not_reported_missing() {
     assert!(measure < action, "in the workbook's order: {err}");
     assert!(!err.contains("there is no measure"), "{err}");
     assert!(!err.contains("not in the plan"), "{err}");
-    assert!(!db.exists() || export(&db, "measures").lines().count() == 1);
+    let plans = stdout(&planbot(&db, &["plans"]));
+    assert!(
+        !plans.lines().any(|l| l.starts_with("P ")),
+        "no plan: {plans}"
+    );
 }
 
 /// An import says what it adds to the record, as seen in its transaction: a
@@ -744,5 +748,79 @@ fn a_register_file_with_only_a_header_says_there_is_nothing_to_import() {
     assert!(
         said.contains("P: the file has a header and no rows under it; nothing to import"),
         "{said}"
+    );
+}
+
+/// A workbook whose actions sheet cannot be read at all says why, though it
+/// names a plan the database lacks: not that a file without actions cannot
+/// start one.
+#[test]
+fn an_unreadable_actions_sheet_says_its_problem_not_that_it_has_no_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let actions = write(dir.path(), "a.csv", &csv(ACTIONS));
+    ok(&db, &["import", &actions, "--plan", "P"]);
+    let no_priority: &[&[&str]] = &[&["Ref", "Action"], &["1.1", "Recruit"]];
+    let file = xlsx(
+        dir.path(),
+        "new.xlsx",
+        &[("Actions", no_priority), ("KPIs", MEASURES)],
+    );
+    let out = planbot(&db, &["import", &file, "--plan", "Q"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("sheet \"Actions\""), "{err}");
+    assert!(err.contains("Priority"), "{err}");
+    assert!(!err.contains("does not start one"), "{err}");
+}
+
+/// A correction is shown in its measure's unit as the same file leaves it,
+/// in a trial run as in the real one; a value corrected twice shows the
+/// latest it replaces.
+#[test]
+fn a_correction_is_shown_as_the_file_leaves_its_measure() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    for (name, rows) in [("a.csv", ACTIONS), ("m.csv", MEASURES), ("v.csv", VALUES)] {
+        let file = write(dir.path(), name, &csv(rows));
+        ok(&db, &["import", &file, "--plan", "P"]);
+    }
+    let days: Vec<String> = MEASURES[1]
+        .iter()
+        .map(|c| if *c == "%" { "days" } else { c }.to_string())
+        .collect();
+    let days: Vec<&str> = days.iter().map(String::as_str).collect();
+    let value: &[&str] = &["M1", "Apr 2018", "30"];
+    let measures: &[&[&str]] = &[MEASURES[0], &days];
+    let values: &[&[&str]] = &[&["Measure", "Period", "Value"], value];
+    let file = xlsx(
+        dir.path(),
+        "days.xlsx",
+        &[("Measures", measures), ("Values", values)],
+    );
+    let trial = ok(&db, &["import", &file, "--plan", "P", "--dry-run"]);
+    let said = ok(&db, &["import", &file, "--plan", "P"]);
+    for text in [&trial, &said] {
+        assert!(text.contains("M1 Apr 2018: 27 days -> 30 days"), "{text}");
+    }
+    let again: &[&[&str]] = &[&["Measure", "Period", "Value"], &["M1", "Apr 2018", "31"]];
+    let file = write(dir.path(), "again.csv", &csv(again));
+    let said = ok(&db, &["import", &file, "--plan", "P"]);
+    assert!(said.contains("M1 Apr 2018: 30 days -> 31 days"), "{said}");
+}
+
+/// A register sheet with only its header makes no plan in a new database.
+#[test]
+fn a_header_only_register_file_makes_no_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let file = write(dir.path(), "o.csv", "Code,Outcome\n");
+    let said = ok(&db, &["import", &file, "--plan", "P"]);
+    assert!(said.contains("nothing to import"), "{said}");
+    assert!(!said.contains("settings"), "no new plan: {said}");
+    let plans = stdout(&planbot(&db, &["plans"]));
+    assert!(
+        !plans.lines().any(|l| l.starts_with("P ")),
+        "no plan: {plans}"
     );
 }

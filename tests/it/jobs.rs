@@ -1242,3 +1242,36 @@ async fn running_a_job_through_the_application_queues_once_and_only_for_admins()
     ));
     assert_eq!(db.store.outbox_entries(&[], 100).await.unwrap().len(), 3);
 }
+
+/// A time on each plan's own clock can be past for one plan and still to
+/// come for another: refused before any plan's job runs, so that nothing is
+/// queued by half a command.
+#[test]
+fn a_time_still_to_come_on_any_plans_clock_runs_no_plans_job() {
+    let (_dir, db) = kirklees();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/kirklees-plan.csv");
+    // Kirklees, on London's clock, comes first.
+    let out = planbot(
+        &db,
+        &[
+            "import",
+            example,
+            "--plan",
+            "York",
+            "--time-zone",
+            "America/New_York",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Two hours ago in London is some hours still to come in New York.
+    let london = (Utc::now() - Duration::hours(2)).with_timezone(&Zone::london());
+    let at = london.format("%Y-%m-%d %H:%M").to_string();
+    let out = planbot(&db, &["jobs", "run", "chase", "--as-of", &at]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("is still to come"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(outbox_json(&db), "", "neither plan queued anything");
+}

@@ -130,6 +130,8 @@ async fn import(
     let prune = prune.unwrap_or(false);
     let request = ImportRequest {
         prune,
+        // The server's config names the plan: no typo to catch.
+        name_checked: true,
         ..Default::default()
     };
     let actor = access::app_actor(&ctx).await;
