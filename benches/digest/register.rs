@@ -95,6 +95,7 @@ pub async fn save_large_register(store: &Store, plan: &Plan) -> usize {
             measures: measures.clone(),
             risks: rated,
             values,
+            notes_given: false,
         };
         let at = Utc.from_utc_datetime(
             &(end + Duration::days(10))

@@ -207,7 +207,14 @@ impl RegisterRecorded {
             let changes: Vec<String> = self
                 .corrections
                 .iter()
-                .map(|c| format!("{} {}: {} -> {}", c.measure, c.period, c.old, c.new))
+                .map(|c| {
+                    let (m, p, new) = (&c.measure, &c.period, &c.new);
+                    match c.changed {
+                        Changed::Value => format!("{m} {p}: {} -> {new}", c.old),
+                        Changed::Note => format!("{m} {p}: {new}, with a new note"),
+                        Changed::NoteTakenAway => format!("{m} {p}: {new}, its note taken away"),
+                    }
+                })
                 .collect();
             lines.push(format!(
                 "{corrected} (was -> now): {}",
@@ -230,6 +237,17 @@ pub struct ValueCorrection {
     pub period: String,
     pub old: String,
     pub new: String,
+    pub changed: Changed,
+}
+
+/// What a correction changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    Value,
+    /// The value stands with a different note.
+    Note,
+    /// The value stands without the note it had.
+    NoteTakenAway,
 }
 
 #[derive(Debug, Clone)]
@@ -281,8 +299,13 @@ pub async fn import_plan(
     };
     let (warnings, more_warnings) = (file.warnings, file.more_warnings);
     let book = file.parsed.into_workbook();
-    // A file with problems says them; not that it would start a plan.
-    if existing.is_none() && book.plan.is_none() && !request.name_checked && problems.is_empty() {
+    // A file whose actions sheet has problems says them, not that it would
+    // start a plan without actions; any other file is for a plan first.
+    if existing.is_none()
+        && book.plan.is_none()
+        && !request.name_checked
+        && !problems.troubled(SheetKind::Actions)
+    {
         let known: Vec<String> = store.plans().await?.into_iter().map(|p| p.name).collect();
         if !known.is_empty() {
             let name = plan_name.to_string();
@@ -305,6 +328,7 @@ pub async fn import_plan(
         measures: settled.measures,
         risks: settled.risks,
         values: settled.values,
+        notes_given: settled.notes_given,
     };
     let read = RegisterRead {
         outcomes: register.outcomes.len(),
@@ -369,6 +393,11 @@ fn recorded(
             period: Period::containing(c.period, c.frequency, year).label(year),
             old: c.unit.show(c.old),
             new: c.unit.show(c.new),
+            changed: match (c.old == c.new, &c.note) {
+                (false, _) => Changed::Value,
+                (true, Some(_)) => Changed::Note,
+                (true, None) => Changed::NoteTakenAway,
+            },
         })
         .collect();
     let written_values = written.new_values + written.corrections.len();
@@ -433,12 +462,14 @@ async fn settle(
     }
     let mut refs: HashSet<String> = HashSet::new();
     let (mut measures, mut outcomes, mut risks) = (Vec::new(), Vec::new(), Vec::new());
+    let mut measured = HashSet::new();
     if let Some(plan) = plan {
         // Pruning removes the actions the file lacks, so they cannot mitigate.
         if !(prune && book.plan.is_some()) {
             refs.extend(store.action_refs(plan).await?);
         }
         measures = store.measures(plan).await?;
+        measured = store.measured_codes(plan).await?;
         outcomes = store.outcomes(plan).await?;
         risks = store
             .risks(plan, Utc::now())
@@ -453,6 +484,7 @@ async fn settle(
     let recorded = Recorded {
         refs: &refs,
         measures: &measures,
+        measured: &measured,
         outcomes: &outcomes,
         risks: &risks,
         today,

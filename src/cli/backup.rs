@@ -3,6 +3,7 @@
 use super::Command;
 use crate::app::backup::{self, BackupError};
 use crate::store::{Checked, OpenOptions, Store, StoreError, latest_schema_version};
+use crate::text::count;
 use anyhow::Result;
 use chrono::Utc;
 use std::io::Write;
@@ -130,7 +131,7 @@ async fn verify(
     }
 }
 
-/// "1.2 MB, schema 3, 1 plans, 5 actions, 12 history rows", the actions
+/// "1.2 MB, schema 3, 1 plan, 5 actions, 12 history rows", the actions
 /// those `planbot actions` lists, and how many a prune removed when any.
 fn summary(c: &Checked) -> String {
     let removed = match c.counts.removed {
@@ -138,12 +139,12 @@ fn summary(c: &Checked) -> String {
         n => format!(" (and {n} removed)"),
     };
     format!(
-        "{}, schema {}, {} plans, {} actions{removed}, {} history rows",
+        "{}, schema {}, {}, {}{removed}, {}",
         size(c.bytes),
         c.schema,
-        c.counts.plans,
-        c.counts.actions,
-        c.counts.history
+        count(c.counts.plans, "plan", "plans"),
+        count(c.counts.actions, "action", "actions"),
+        count(c.counts.history, "history row", "history rows")
     )
 }
 

@@ -423,7 +423,7 @@ async fn list(
         writeln!(out, "No actions match.")?;
     } else {
         writeln!(out, "{}", action_table(&plan, &actions, today))?;
-        writeln!(out, "{} actions", actions.len())?;
+        writeln!(out, "{}", count(actions.len(), "action", "actions"))?;
     }
     Ok(())
 }

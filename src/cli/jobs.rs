@@ -242,11 +242,12 @@ pub async fn outbox(
         return Ok(());
     }
     if entries.is_empty() {
-        writeln!(
-            out,
-            "The outbox is empty: nothing waiting{}.",
-            if all { "" } else { " or failed" }
-        )?;
+        let what = if all {
+            "nothing was ever queued"
+        } else {
+            "nothing waiting or failed"
+        };
+        writeln!(out, "The outbox is empty: {what}.")?;
     } else {
         let cells: Vec<Vec<String>> = entries
             .iter()

@@ -103,10 +103,10 @@ pub fn render_markdown(d: &Digest) -> String {
         } else {
             let _ = writeln!(
                 w,
-                "- {}{text}: {} of {} actions complete ({})",
+                "- {}{text}: {} of {} complete ({})",
                 c.code,
                 c.complete,
-                c.actions.len(),
+                crate::text::count(c.actions.len(), "action", "actions"),
                 c.actions.join(", ")
             );
         }

@@ -186,8 +186,9 @@ pub fn render(notice: &Notice, o: &RenderOptions) -> CreateMessage {
             actions,
         } => (
             format!(
-                "**{quarter} ends {} ({days_left} days' time).** {}, these {} actions of yours are due this quarter and have had no update since it began:\n{}Please update them before the board, with the buttons or `/status`.",
+                "**{quarter} ends {} (in {}).** {}, these {} actions of yours are due this quarter and have had no update since it began:\n{}Please update them before the board, with the buttons or `/status`.",
                 date(*ends),
+                crate::text::count(*days_left, "day", "days"),
                 quote(lead),
                 quote(plan),
                 lines(actions)

@@ -39,18 +39,10 @@ impl Doubt {
 pub fn split_leads(cell: &str) -> (Vec<String>, Vec<Doubt>) {
     let mut names: Vec<String> = Vec::new();
     let mut unsure = Vec::new();
-    if let Some((a, b)) = cell.trim().split_once(',')
-        && [a, b].iter().all(|side| {
-            let words: Vec<&str> = side.split_whitespace().collect();
-            // "O'Brien, Sean" and "Smith-Jones, Ann" too.
-            words.len() == 1
-                && words[0]
-                    .chars()
-                    .all(|c| c.is_alphabetic() || c == '\'' || c == '-')
-                && words[0].chars().next().is_some_and(char::is_uppercase)
-        })
-    {
-        unsure.push(Doubt::SurnameFirst(joined(cell.split_whitespace())));
+    for segment in cell.split([';', '\n', '\r']) {
+        if surname_first(segment) {
+            unsure.push(Doubt::SurnameFirst(joined(segment.split_whitespace())));
+        }
     }
     let is_and = |w: &&str| w.eq_ignore_ascii_case("and");
     for piece in cell.split([';', ',', '&', '\n', '\r']) {
@@ -84,6 +76,24 @@ pub fn split_leads(cell: &str) -> (Vec<String>, Vec<Doubt>) {
     }
     names.shrink_to_fit();
     (names, unsure)
+}
+
+/// "Smith, John", "O'Brien, Sean", "SMITH, J.": one word either side of one
+/// comma, as a name written surname first is.
+fn surname_first(segment: &str) -> bool {
+    let Some((a, b)) = segment.split_once(',') else {
+        return false;
+    };
+    [a, b].iter().all(|side| {
+        let mut words = side.split_whitespace();
+        let (Some(word), None) = (words.next(), words.next()) else {
+            return false;
+        };
+        word.chars().next().is_some_and(char::is_uppercase)
+            && word
+                .chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '\'' | '-' | '.'))
+    })
 }
 
 /// Adds `name` unless the cell named the person already. A cell lists a

@@ -484,6 +484,10 @@ fn read_actions<R: BufRead>(
         rows,
     };
     let Some(first) = body.next()? else {
+        // A list of recommendations may be empty, as an export of none is.
+        if columns.has(Field::Code) && !columns.has(Field::Action) {
+            return Ok(SheetRead::Recommendations(Vec::new()));
+        }
         return Err(ImportError::HeaderOnly);
     };
     let mut row = Some(first);

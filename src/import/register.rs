@@ -23,8 +23,8 @@ pub struct Workbook {
     pub plan: Option<PlanContent>,
     pub recommendations: Option<Vec<Recommendation>>,
     pub outcomes: Option<Sheet<OutcomeRow>>,
-    pub measures: Option<Sheet<Measure>>,
-    pub values: Option<Vec<ValueRow>>,
+    pub measures: Option<Sheet<MeasureRow>>,
+    pub values: Option<Sheet<ValueRow>>,
     pub risks: Option<Sheet<RiskRow>>,
 }
 
@@ -51,13 +51,23 @@ pub struct RiskRow {
     pub at_mitigations: String,
 }
 
+/// A measure as the sheet gives it, with where its unit and frequency are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureRow {
+    pub measure: Measure,
+    pub line: usize,
+    pub at_unit: String,
+    pub at_frequency: String,
+}
+
 /// One value as the sheet gives it; its unit and period are settled against
 /// its measure, which may be in another sheet or only in the database.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValueRow {
     pub code: String,
     pub period: Written,
-    pub value: Cell,
+    /// None when the cell is empty (a problem already found).
+    pub value: Option<Cell>,
     pub note: Option<String>,
     pub line: usize,
     /// "line" in a CSV file, "row" in a sheet.
@@ -72,6 +82,9 @@ pub struct Recorded<'a> {
     /// The action refs the plan will hold once this import is done.
     pub refs: &'a HashSet<String>,
     pub measures: &'a [Measure],
+    /// The codes of the recorded measures that have values: their unit and
+    /// frequency say how those values read, and do not change.
+    pub measured: &'a HashSet<String>,
     pub outcomes: &'a [Outcome],
     pub risks: &'a [Risk],
     /// Values for periods after this day's are refused.
@@ -87,6 +100,9 @@ pub struct Settled {
     pub risks: Vec<(Risk, Option<Rating>)>,
     /// Measure code, the period's first day, the value, its note.
     pub values: Vec<(String, NaiveDate, f64, Option<String>)>,
+    /// The values' sheet has a Note column: a note given with a value
+    /// already recorded is compared too.
+    pub notes_given: bool,
 }
 
 impl Workbook {
@@ -142,17 +158,35 @@ impl Workbook {
             }
         }
         if let Some(sheet) = &self.measures {
-            for m in &sheet.rows {
-                let mut m = m.clone();
+            for row in &sheet.rows {
+                let mut m = row.measure.clone();
                 if let Some(old) = recorded.measures.iter().find(|r| r.code == m.code) {
                     keep_absent_measure(&mut m, old, &sheet.has);
+                    if recorded.measured.contains(&m.code) {
+                        let kept = |what: &str, was: &str| {
+                            format!(
+                                "{} has values recorded in {what} {was}, which would read \
+                                 differently; keep {was}, or give the new {what} a new measure",
+                                m.code
+                            )
+                        };
+                        if m.unit != old.unit {
+                            let reason = kept("unit", old.unit.as_str());
+                            problem(SheetKind::Measures, &row.at_unit, row.line, reason);
+                        }
+                        if m.frequency != old.frequency {
+                            let reason = kept("frequency", old.frequency.as_str());
+                            problem(SheetKind::Measures, &row.at_frequency, row.line, reason);
+                        }
+                    }
                 }
                 out.measures.push(m);
             }
         }
         if let Some(values) = &self.values {
+            out.notes_given = values.has.contains(&Col::Note);
             let mut seen: HashMap<(String, NaiveDate), usize> = HashMap::new();
-            for v in values {
+            for v in &values.rows {
                 let measure = out
                     .measures
                     .iter()
@@ -173,16 +207,21 @@ impl Workbook {
                     );
                     continue;
                 };
+                // Each cell is checked whatever its neighbours hold, and a
+                // row's period counts for duplicates though its value is bad.
                 let value = match &v.value {
-                    Cell::Number(n) => measure.unit.check(*n).map(|_| *n),
-                    other => measure.unit.read(&other.text()),
+                    Some(Cell::Number(n)) => Some(measure.unit.check(*n).map(|_| *n)),
+                    Some(other) => Some(measure.unit.read(&other.text())),
+                    // Empty: said as the row was read.
+                    None => None,
                 };
                 let value = match value {
-                    Ok(value) => value,
-                    Err(e) => {
+                    Some(Ok(value)) => Some(value),
+                    Some(Err(e)) => {
                         problem(SheetKind::Values, &v.at_value, v.line, e.to_string());
-                        continue;
+                        None
                     }
+                    None => None,
                 };
                 let period = match measure.period_for(v.period, recorded.today, recorded.year) {
                     Ok(p) => p,
@@ -205,8 +244,11 @@ impl Workbook {
                     );
                     continue;
                 }
-                out.values
-                    .push((measure.code.clone(), period.start, value, v.note.clone()));
+                if let Some(value) = value {
+                    let note = v.note.clone();
+                    out.values
+                        .push((measure.code.clone(), period.start, value, note));
+                }
             }
         }
         if let Some(sheet) = &self.risks {
@@ -305,7 +347,7 @@ pub(super) struct RegisterReader<'a> {
     year: YearStart,
     codes: HashMap<String, usize>,
     outcomes: Vec<OutcomeRow>,
-    measures: Vec<Measure>,
+    measures: Vec<MeasureRow>,
     values: Vec<ValueRow>,
     risks: Vec<RiskRow>,
 }
@@ -313,8 +355,8 @@ pub(super) struct RegisterReader<'a> {
 /// What one register sheet gave.
 pub(super) enum RegisterSheet {
     Outcomes(Sheet<OutcomeRow>),
-    Measures(Sheet<Measure>),
-    Values(Vec<ValueRow>),
+    Measures(Sheet<MeasureRow>),
+    Values(Sheet<ValueRow>),
     Risks(Sheet<RiskRow>),
 }
 
@@ -359,8 +401,13 @@ impl<'a> RegisterReader<'a> {
                 });
             }
             SheetKind::Measures => {
-                if let Some(m) = cell.measure(&mut self.codes) {
-                    self.measures.push(m);
+                if let Some(measure) = cell.measure(&mut self.codes) {
+                    self.measures.push(MeasureRow {
+                        measure,
+                        line: row.line,
+                        at_unit: cell.at(Col::Unit),
+                        at_frequency: cell.at(Col::Frequency),
+                    });
                 }
             }
             SheetKind::Values => {
@@ -373,13 +420,14 @@ impl<'a> RegisterReader<'a> {
                 if value.is_none() {
                     cell.error(Col::Value, "the value is empty".into());
                 }
-                if let (Some(period), Some(value), false) = (period, value, code.is_empty()) {
+                // A row without its value still counts for duplicates.
+                if let (Some(period), false) = (period, code.is_empty()) {
                     // Our export quotes a negative number ('-3) so that no
                     // spreadsheet runs it; the quote comes off here.
-                    let value = match value {
+                    let value = value.map(|value| match value {
                         Cell::Text(_) => Cell::Text(text(row, self.cols.get(Col::Value))),
                         other => other.clone(),
-                    };
+                    });
                     self.values.push(ValueRow {
                         code,
                         period,
@@ -432,6 +480,7 @@ impl<'a> RegisterReader<'a> {
             Col::Consequence,
             Col::Mitigations,
             Col::NextReview,
+            Col::Note,
         ]
         .into_iter()
         .filter(|c| self.cols.has(*c))
@@ -449,7 +498,10 @@ impl<'a> RegisterReader<'a> {
                 rows: self.risks,
                 has,
             }),
-            _ => RegisterSheet::Values(self.values),
+            _ => RegisterSheet::Values(Sheet {
+                rows: self.values,
+                has,
+            }),
         }
     }
 }

@@ -5,7 +5,7 @@ use super::{Result, Store, StoreError, from_ms, split_list, to_ms};
 use crate::plan::Plan;
 use crate::plan::measure::{Better, Frequency, Measure, Period, Unit};
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One value as recorded: for which period, who, when.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +82,18 @@ impl MeasureRow {
 }
 
 impl Store {
+    /// The codes of the plan's measures that have a value recorded.
+    pub async fn measured_codes(&self, plan: &Plan) -> Result<HashSet<String>> {
+        let codes = sqlx::query_scalar!(
+            "SELECT code FROM measures m WHERE plan_id = ?
+                AND EXISTS (SELECT 1 FROM measure_values v WHERE v.measure_id = m.id)",
+            plan.id
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(codes.into_iter().collect())
+    }
+
     /// The plan's measures, in the plan's order.
     pub async fn measures(&self, plan: &Plan) -> Result<Vec<Measure>> {
         let rows = sqlx::query_as!(

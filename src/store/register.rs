@@ -20,6 +20,9 @@ pub struct Register {
     /// Values as reported: measure code, the period's first day, the value,
     /// its note.
     pub values: Vec<(String, NaiveDate, f64, Option<String>)>,
+    /// The notes are given (the sheet has a Note column): a different note
+    /// with the same value is a correction. Without, the value alone counts.
+    pub notes_given: bool,
 }
 
 /// Who the values and ratings are recorded as, and when.
@@ -43,8 +46,8 @@ pub struct RegisterWritten {
     pub new_people: Vec<String>,
 }
 
-/// A value recorded over a different one for the same period, with its
-/// measure's unit and frequency as the same transaction left them.
+/// A value recorded over a different one for the same period (or the same
+/// value with a different note), with its measure's unit and frequency.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Correction {
     pub measure: String,
@@ -54,6 +57,8 @@ pub struct Correction {
     pub new: f64,
     pub unit: Unit,
     pub frequency: Frequency,
+    /// The note given with the new value.
+    pub note: Option<String>,
 }
 
 impl Store {
@@ -155,10 +160,32 @@ pub(crate) async fn write_register(
             })
             .collect();
         let rows = serde_json::to_string(&rows).expect("plain data serialises");
-        // A value the database already holds for the period is not written
-        // again; each one written comes back with the value it replaces.
-        let added = sqlx::query!(
-            r#"INSERT INTO measure_values (measure_id, period, value, note, actor, at_ms)
+        let notes = register.notes_given;
+        // The values a chunk replaces, read before it is written; few, as a
+        // sheet given again holds the values recorded.
+        let replaced = sqlx::query!(
+            r#"SELECT m.code AS "code!: String", m.unit AS "unit!: String",
+                 m.frequency AS "frequency!: String", v.period AS "period!: NaiveDate",
+                 v.value AS "old!: f64", j.value ->> '$.value' AS "new!: f64",
+                 j.value ->> '$.note' AS "note?: String"
+               FROM json_each(?2) j
+               JOIN measures m ON m.plan_id = ?1 AND m.code = j.value ->> '$.code'
+               JOIN measure_values v ON v.measure_id = m.id
+                AND v.period = j.value ->> '$.period'
+                AND v.id = (SELECT MAX(id) FROM measure_values
+                             WHERE measure_id = m.id AND period = j.value ->> '$.period')
+              WHERE v.value <> j.value ->> '$.value'
+                 OR (?3 AND v.note IS NOT j.value ->> '$.note')"#,
+            plan_id,
+            rows,
+            notes
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        // A value the database already holds for the period (with the same
+        // note, when the sheet gives notes) is not written again.
+        let done = sqlx::query!(
+            "INSERT INTO measure_values (measure_id, period, value, note, actor, at_ms)
              SELECT m.id, j.value ->> '$.period', j.value ->> '$.value', j.value ->> '$.note', ?3, ?4
                FROM json_each(?2) j
                CROSS JOIN measures m ON m.plan_id = ?1 AND m.code = j.value ->> '$.code'
@@ -166,40 +193,31 @@ pub(crate) async fn write_register(
                     AND v.period = j.value ->> '$.period' AND v.id = (SELECT MAX(id)
                         FROM measure_values WHERE measure_id = m.id
                          AND period = j.value ->> '$.period')
-                    AND v.value = j.value ->> '$.value')
-             RETURNING period AS "period!: NaiveDate", value AS "value!: f64",
-                 (SELECT w.value FROM measure_values w
-                   WHERE w.measure_id = measure_values.measure_id
-                     AND w.period = measure_values.period AND w.id < measure_values.id
-                   ORDER BY w.id DESC LIMIT 1) AS "old?: f64",
-                 (SELECT json_array(code, unit, frequency) FROM measures
-                   WHERE id = measure_values.measure_id) AS "measure!: String""#,
+                    AND v.value = j.value ->> '$.value'
+                    AND (NOT ?5 OR v.note IS j.value ->> '$.note'))",
             plan_id,
             rows,
             source.by,
-            at
+            at,
+            notes
         )
-        .fetch_all(&mut *tx)
+        .execute(&mut *tx)
         .await?;
-        for v in added {
-            let Some(old) = v.old else {
-                written.new_values += 1;
-                continue;
-            };
-            let corrupt = || StoreError::Corrupt(format!("measure {}", v.measure));
-            let (measure, unit, frequency): (String, String, String) =
-                serde_json::from_str(&v.measure).map_err(|_| corrupt())?;
+        written.new_values += (done.rows_affected() as usize).saturating_sub(replaced.len());
+        for r in replaced {
+            let corrupt = || StoreError::Corrupt(format!("measure {}", r.code));
             written.corrections.push(Correction {
-                unit: Unit::parse(&unit).ok_or_else(corrupt)?,
-                frequency: Frequency::parse(&frequency).ok_or_else(corrupt)?,
-                measure,
-                period: v.period,
-                old,
-                new: v.value,
+                unit: Unit::parse(&r.unit).ok_or_else(corrupt)?,
+                frequency: Frequency::parse(&r.frequency).ok_or_else(corrupt)?,
+                measure: r.code,
+                period: r.period,
+                old: r.old,
+                new: r.new,
+                note: r.note,
             });
         }
     }
-    // SQLite returns the rows in no promised order.
+    // SQLite reads the rows in no promised order.
     written
         .corrections
         .sort_by(|a, b| (&a.measure, a.period).cmp(&(&b.measure, b.period)));

@@ -53,7 +53,7 @@ fn a_backup_is_checked_says_what_it_holds_and_replaces_nothing_unasked() {
     )));
     assert!(
         said.contains(&format!(
-            "schema {schema}, 1 plans, 5 actions, 5 history rows; checked"
+            "schema {schema}, 1 plan, 5 actions, 5 history rows; checked"
         )),
         "{said}"
     );

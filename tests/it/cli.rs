@@ -482,6 +482,16 @@ fn a_digest_of_a_quarter_to_come_is_refused() {
     assert!(!out_dir.exists());
 }
 
+/// An empty outbox says what it means: nothing waiting, or nothing ever.
+#[test]
+fn an_empty_outbox_says_what_is_empty() {
+    let (_dir, db) = imported();
+    let waiting = stdout(&planbot(&db, &["outbox"]));
+    assert!(waiting.contains("nothing waiting or failed"), "{waiting}");
+    let all = stdout(&planbot(&db, &["outbox", "--all"]));
+    assert!(all.contains("nothing was ever queued"), "{all}");
+}
+
 /// `show` glosses a RAG colour with what it means, and says "Not started"
 /// and "Complete" once.
 #[test]

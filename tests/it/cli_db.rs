@@ -329,6 +329,14 @@ fn a_file_without_actions_does_not_start_a_second_plan() {
     );
     let plans = stdout(&planbot(&db, &["plans"]));
     assert!(!plans.contains("Kirkless"), "{plans}");
+    // A file with bad cells is for a plan first: the name is the first fix.
+    let values = write(
+        dir.path(),
+        "v.csv",
+        "Measure,Period,Value\nM1,Mayy 2018,20\n",
+    );
+    let err = stderr(&planbot(&db, &["import", &values, "--plan", "Kirkless"]));
+    assert!(err.contains("no plan is called \"Kirkless\""), "{err}");
     // Into the plan it meant, the same file goes in.
     let out = planbot(&db, &["import", &outcomes, "--plan", "Kirklees"]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -774,39 +774,88 @@ fn an_unreadable_actions_sheet_says_its_problem_not_that_it_has_no_actions() {
     assert!(!err.contains("does not start one"), "{err}");
 }
 
-/// A correction is shown in its measure's unit as the same file leaves it,
-/// in a trial run as in the real one; a value corrected twice shows the
-/// latest it replaces.
+/// A measure with values keeps its unit and frequency (its values would read
+/// differently); one without may change them.
 #[test]
-fn a_correction_is_shown_as_the_file_leaves_its_measure() {
+fn a_measure_with_values_keeps_its_unit() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
     for (name, rows) in [("a.csv", ACTIONS), ("m.csv", MEASURES), ("v.csv", VALUES)] {
         let file = write(dir.path(), name, &csv(rows));
         ok(&db, &["import", &file, "--plan", "P"]);
     }
-    let days: Vec<String> = MEASURES[1]
-        .iter()
-        .map(|c| if *c == "%" { "days" } else { c }.to_string())
-        .collect();
-    let days: Vec<&str> = days.iter().map(String::as_str).collect();
-    let value: &[&str] = &["M1", "Apr 2018", "30"];
-    let measures: &[&[&str]] = &[MEASURES[0], &days];
-    let values: &[&[&str]] = &[&["Measure", "Period", "Value"], value];
-    let file = xlsx(
-        dir.path(),
-        "days.xlsx",
-        &[("Measures", measures), ("Values", values)],
+    let before = export(&db, "measures");
+    let in_days = |code: &str| -> String {
+        let row: Vec<&str> = MEASURES[1]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match (i, *c) {
+                (0, _) => code,
+                (_, "%") => "days",
+                (_, other) => other,
+            })
+            .collect();
+        csv(&[MEASURES[0], &row])
+    };
+    let file = write(dir.path(), "days.csv", &in_days("M1"));
+    let out = planbot(&db, &["import", &file, "--plan", "P"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("line 2, column 3 (Unit): M1 has values recorded in unit %"),
+        "{err}"
     );
-    let trial = ok(&db, &["import", &file, "--plan", "P", "--dry-run"]);
-    let said = ok(&db, &["import", &file, "--plan", "P"]);
-    for text in [&trial, &said] {
-        assert!(text.contains("M1 Apr 2018: 27 days -> 30 days"), "{text}");
+    assert_eq!(export(&db, "measures"), before, "nothing changes");
+    // M2 has no values yet: its unit is the sheet's to set.
+    let file = write(
+        dir.path(),
+        "m2.csv",
+        &csv(&[MEASURES[0], &{
+            let mut row = MEASURES[1].to_vec();
+            row[0] = "M2";
+            row
+        }]),
+    );
+    ok(&db, &["import", &file, "--plan", "P"]);
+    let file = write(dir.path(), "m2days.csv", &in_days("M2"));
+    ok(&db, &["import", &file, "--plan", "P"]);
+    assert!(export(&db, "measures").contains("M2,Agency social workers,days"));
+}
+
+/// A value corrected twice shows the latest it replaces. Where the sheet
+/// gives notes, a new note on the same value is a correction too, and an
+/// empty one takes the note away; a sheet without notes compares values.
+#[test]
+fn corrections_name_the_value_or_note_they_replace() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    for (name, rows) in [("a.csv", ACTIONS), ("m.csv", MEASURES), ("v.csv", VALUES)] {
+        let file = write(dir.path(), name, &csv(rows));
+        ok(&db, &["import", &file, "--plan", "P"]);
     }
-    let again: &[&[&str]] = &[&["Measure", "Period", "Value"], &["M1", "Apr 2018", "31"]];
-    let file = write(dir.path(), "again.csv", &csv(again));
-    let said = ok(&db, &["import", &file, "--plan", "P"]);
-    assert!(said.contains("M1 Apr 2018: 30 days -> 31 days"), "{said}");
+    let import = |name: &str, text: &str| {
+        let file = write(dir.path(), name, text);
+        ok(&db, &["import", &file, "--plan", "P"])
+    };
+    let said = import("1.csv", "Measure,Period,Value\nM1,Apr 2018,30\n");
+    assert!(said.contains("M1 Apr 2018: 27% -> 30%"), "{said}");
+    let said = import("2.csv", "Measure,Period,Value\nM1,Apr 2018,31\n");
+    assert!(said.contains("M1 Apr 2018: 30% -> 31%"), "{said}");
+    let said = import(
+        "3.csv",
+        "Measure,Period,Value,Note\nM1,Apr 2018,31,audited\n",
+    );
+    assert!(said.contains("M1 Apr 2018: 31%, with a new note"), "{said}");
+    let said = import("4.csv", "Measure,Period,Value\nM1,Apr 2018,31\n");
+    assert!(said.contains("nothing new"), "no Note column: {said}");
+    let said = import("5.csv", "Measure,Period,Value,Note\nM1,Apr 2018,31,\n");
+    assert!(
+        said.contains("M1 Apr 2018: 31%, its note taken away"),
+        "{said}"
+    );
+    let history = export(&db, "values");
+    assert!(history.contains("M1,Apr 2018,31,"), "{history}");
+    assert!(!history.contains("audited"), "{history}");
 }
 
 /// A register sheet with only its header makes no plan in a new database.
@@ -814,13 +863,45 @@ fn a_correction_is_shown_as_the_file_leaves_its_measure() {
 fn a_header_only_register_file_makes_no_plan() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
-    let file = write(dir.path(), "o.csv", "Code,Outcome\n");
-    let said = ok(&db, &["import", &file, "--plan", "P"]);
-    assert!(said.contains("nothing to import"), "{said}");
-    assert!(!said.contains("settings"), "no new plan: {said}");
+    for (name, header) in [
+        ("o.csv", "Code,Outcome\n"),
+        ("r.csv", "Code,Recommendation\n"),
+    ] {
+        let file = write(dir.path(), name, header);
+        let said = ok(&db, &["import", &file, "--plan", "P"]);
+        assert!(said.contains("nothing to import"), "{header}: {said}");
+        assert!(!said.contains("settings"), "no new plan: {said}");
+    }
     let plans = stdout(&planbot(&db, &["plans"]));
     assert!(
         !plans.lines().any(|l| l.starts_with("P ")),
         "no plan: {plans}"
     );
+}
+
+/// A row whose value is bad or empty still counts for its period: a second
+/// row for it is said at once, not once the first is mended.
+#[test]
+fn a_bad_value_does_not_hide_a_second_row_for_its_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    for (name, rows) in [("a.csv", ACTIONS), ("m.csv", MEASURES)] {
+        let file = write(dir.path(), name, &csv(rows));
+        ok(&db, &["import", &file, "--plan", "P"]);
+    }
+    let text =
+        "Measure,Period,Value\nM1,Feb 2019,abc\nM1,Feb 2019,20\nM1,Apr 2019,\nM1,Apr 2019,5\n";
+    let file = write(dir.path(), "v.csv", text);
+    let out = planbot(&db, &["import", &file, "--plan", "P"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("4 problems in the file"), "{err}");
+    for expected in [
+        "line 2, column 3 (Value): \"abc\" is not a percentage",
+        "line 3, column 2 (Period): M1 already has a value for Feb 2019 on line 2",
+        "line 4, column 3 (Value): the value is empty",
+        "line 5, column 2 (Period): M1 already has a value for Apr 2019 on line 4",
+    ] {
+        assert!(err.contains(expected), "{expected:?} in {err}");
+    }
 }

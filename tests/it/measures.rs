@@ -231,7 +231,7 @@ async fn plan_summary_adds_each_outcome_with_its_measures_and_actions() {
         .find(|l| l.starts_with("OC1 More children are supported to stay safely at home"))
         .unwrap_or_else(|| panic!("{text}"));
     // M1 and M2 have values, M3 none; action 1.1 serves it.
-    assert!(line.contains(", 1 with no value yet; 1 actions"), "{line}");
+    assert!(line.contains(", 1 with no value yet; 1 action,"), "{line}");
     let counts: usize = line
         .split("measures ")
         .nth(1)

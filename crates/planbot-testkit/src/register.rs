@@ -104,6 +104,7 @@ pub fn small_register() -> Register {
             ("M1".into(), d(2018, 11, 1), 66.0, None),
             ("M2".into(), d(2018, 10, 1), 47.0, None),
         ],
+        notes_given: false,
     }
 }
 

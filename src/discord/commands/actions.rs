@@ -91,7 +91,7 @@ pub async fn actions(
     if total == 0 {
         return render::send_text(ctx, "No actions match.", true, "actions.txt").await;
     }
-    let title = format!("{total} actions");
+    let title = crate::text::count(total, "action", "actions");
     paginate(ctx, &title, true, total, first, page_of).await
 }
 

@@ -43,9 +43,9 @@ async fn summary(
     let table = render::rag_table(&labelled);
     let quarter = plan.year_start.label(plan.year_start.quarter_of(today));
     let mut text = format!(
-        "**{}**: {} actions, {} red, {} overdue ({quarter}, {})\n```\n{}```",
+        "**{}**: {}, {} red, {} overdue ({quarter}, {})\n```\n{}```",
         render::quote(&plan.name),
-        total.total(),
+        count(total.total(), "action", "actions"),
         total.red,
         total.overdue,
         render::date(today),
@@ -57,7 +57,7 @@ async fn summary(
         for o in outcomes {
             let [red, amber, green] = o.measures;
             text.push_str(&format!(
-                "{} {}: measures {red} red, {amber} amber, {green} green{}; {} actions, {} overdue\n",
+                "{} {}: measures {red} red, {amber} amber, {green} green{}; {}, {} overdue\n",
                 render::quote(&o.code),
                 render::quote(&render::shorten(&o.statement, 90)),
                 if o.unmeasured > 0 {
@@ -65,7 +65,7 @@ async fn summary(
                 } else {
                     String::new()
                 },
-                o.actions,
+                count(o.actions, "action", "actions"),
                 o.actions_overdue
             ));
         }
@@ -84,8 +84,8 @@ async fn export(
     let done = app::plan_io::export_plan(&ctx.data().store, &plan, ctx.data().clock.now()).await?;
     let reply = poise::CreateReply::default()
         .content(format!(
-            "{} actions of {}.",
-            done.actions,
+            "{} of {}.",
+            count(done.actions, "action", "actions"),
             render::quote(&plan.name)
         ))
         .attachment(serenity::CreateAttachment::bytes(
