@@ -161,16 +161,17 @@ pub(crate) async fn write_register(
             .collect();
         let rows = serde_json::to_string(&rows).expect("plain data serialises");
         let notes = register.notes_given;
-        // The values a chunk replaces, read before it is written; few, as a
-        // sheet given again holds the values recorded.
+        // The values a chunk replaces, read before it is written. CROSS JOIN
+        // keeps SQLite to the sheet's order: each row looks up its measure
+        // and its period, rather than every value scanning the sheet.
         let replaced = sqlx::query!(
             r#"SELECT m.code AS "code!: String", m.unit AS "unit!: String",
                  m.frequency AS "frequency!: String", v.period AS "period!: NaiveDate",
                  v.value AS "old!: f64", j.value ->> '$.value' AS "new!: f64",
                  j.value ->> '$.note' AS "note?: String"
                FROM json_each(?2) j
-               JOIN measures m ON m.plan_id = ?1 AND m.code = j.value ->> '$.code'
-               JOIN measure_values v ON v.measure_id = m.id
+               CROSS JOIN measures m ON m.plan_id = ?1 AND m.code = j.value ->> '$.code'
+               CROSS JOIN measure_values v ON v.measure_id = m.id
                 AND v.period = j.value ->> '$.period'
                 AND v.id = (SELECT MAX(id) FROM measure_values
                              WHERE measure_id = m.id AND period = j.value ->> '$.period')
