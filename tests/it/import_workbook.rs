@@ -4,7 +4,7 @@
 
 use crate::cli::write;
 use crate::helpers::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 type Sheet<'a> = (&'a str, &'a [&'a [&'a str]]);
 
@@ -113,6 +113,23 @@ fn ok(db: &Path, args: &[&str]) -> String {
 
 fn export(db: &Path, kind: &str) -> String {
     ok(db, &["export", "--kind", kind])
+}
+
+/// A database holding plan P, made from these sheets, each imported as CSV.
+fn plan_of(sheets: &[&[&[&str]]]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    for (i, rows) in sheets.iter().enumerate() {
+        let file = write(dir.path(), &format!("{i}.csv"), &csv(rows));
+        ok(&db, &["import", &file, "--plan", "P"]);
+    }
+    (dir, db)
+}
+
+/// Whether `planbot plans` lists plan P.
+fn has_plan_p(db: &Path) -> bool {
+    let plans = stdout(&planbot(db, &["plans"]));
+    plans.lines().any(|l| l.starts_with("P "))
 }
 
 /// After a prune, outcomes and risks still name the removed action (their
@@ -577,12 +594,7 @@ fn percentages_are_read_as_excel_shows_them() {
 /// begun, a second value for a period, a value out of range).
 #[test]
 fn a_values_file_reports_all_its_problems_at_once_in_file_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("p.db");
-    for (name, rows) in [("a.csv", ACTIONS), ("m.csv", MEASURES)] {
-        let file = write(dir.path(), name, &csv(rows));
-        ok(&db, &["import", &file, "--plan", "P"]);
-    }
+    let (dir, db) = plan_of(&[ACTIONS, MEASURES]);
     let before = export(&db, "values");
     let text = "Measure,Period,Value\n\
                 M1,Jan 2099,20\n\
@@ -667,11 +679,7 @@ fn what_names_an_unreadable_row_is_not_reported_missing() {
     assert!(measure < action, "in the workbook's order: {err}");
     assert!(!err.contains("there is no measure"), "{err}");
     assert!(!err.contains("not in the plan"), "{err}");
-    let plans = stdout(&planbot(&db, &["plans"]));
-    assert!(
-        !plans.lines().any(|l| l.starts_with("P ")),
-        "no plan: {plans}"
-    );
+    assert!(!has_plan_p(&db), "no plan was made");
 }
 
 /// An import says what it adds to the record, as seen in its transaction: a
@@ -679,10 +687,7 @@ fn what_names_an_unreadable_row_is_not_reported_missing() {
 /// with both, and owners new to the plan are named (in a trial run too).
 #[test]
 fn an_import_says_which_values_are_new_corrected_or_recorded_already() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("p.db");
-    let actions = write(dir.path(), "a.csv", &csv(ACTIONS));
-    ok(&db, &["import", &actions, "--plan", "P"]);
+    let (dir, db) = plan_of(&[ACTIONS]);
     let measures = write(dir.path(), "m.csv", &csv(MEASURES));
     let owners = "Code,Risk,Owners,Likelihood,Impact\nR1,Recruitment,Sara Mils,4,4\n";
     let risks = write(dir.path(), "r.csv", owners);
@@ -738,10 +743,7 @@ fn an_import_says_which_values_are_new_corrected_or_recorded_already() {
 /// export of an empty register is, imports as nothing and says so.
 #[test]
 fn a_register_file_with_only_a_header_says_there_is_nothing_to_import() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("p.db");
-    let actions = write(dir.path(), "a.csv", &csv(ACTIONS));
-    ok(&db, &["import", &actions, "--plan", "P"]);
+    let (dir, db) = plan_of(&[ACTIONS]);
     let empty = export(&db, "outcomes");
     let file = write(dir.path(), "o.csv", &empty);
     let said = ok(&db, &["import", &file, "--plan", "P"]);
@@ -756,10 +758,7 @@ fn a_register_file_with_only_a_header_says_there_is_nothing_to_import() {
 /// start one.
 #[test]
 fn an_unreadable_actions_sheet_says_its_problem_not_that_it_has_no_actions() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("p.db");
-    let actions = write(dir.path(), "a.csv", &csv(ACTIONS));
-    ok(&db, &["import", &actions, "--plan", "P"]);
+    let (dir, db) = plan_of(&[ACTIONS]);
     let no_priority: &[&[&str]] = &[&["Ref", "Action"], &["1.1", "Recruit"]];
     let file = xlsx(
         dir.path(),
@@ -778,12 +777,7 @@ fn an_unreadable_actions_sheet_says_its_problem_not_that_it_has_no_actions() {
 /// differently); one without may change them.
 #[test]
 fn a_measure_with_values_keeps_its_unit() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("p.db");
-    for (name, rows) in [("a.csv", ACTIONS), ("m.csv", MEASURES), ("v.csv", VALUES)] {
-        let file = write(dir.path(), name, &csv(rows));
-        ok(&db, &["import", &file, "--plan", "P"]);
-    }
+    let (dir, db) = plan_of(&[ACTIONS, MEASURES, VALUES]);
     let before = export(&db, "measures");
     let in_days = |code: &str| -> String {
         let row: Vec<&str> = MEASURES[1]
@@ -827,12 +821,7 @@ fn a_measure_with_values_keeps_its_unit() {
 /// empty one takes the note away; a sheet without notes compares values.
 #[test]
 fn corrections_name_the_value_or_note_they_replace() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("p.db");
-    for (name, rows) in [("a.csv", ACTIONS), ("m.csv", MEASURES), ("v.csv", VALUES)] {
-        let file = write(dir.path(), name, &csv(rows));
-        ok(&db, &["import", &file, "--plan", "P"]);
-    }
+    let (dir, db) = plan_of(&[ACTIONS, MEASURES, VALUES]);
     let import = |name: &str, text: &str| {
         let file = write(dir.path(), name, text);
         ok(&db, &["import", &file, "--plan", "P"])
@@ -872,23 +861,14 @@ fn a_header_only_register_file_makes_no_plan() {
         assert!(said.contains("nothing to import"), "{header}: {said}");
         assert!(!said.contains("settings"), "no new plan: {said}");
     }
-    let plans = stdout(&planbot(&db, &["plans"]));
-    assert!(
-        !plans.lines().any(|l| l.starts_with("P ")),
-        "no plan: {plans}"
-    );
+    assert!(!has_plan_p(&db), "no plan was made");
 }
 
 /// A row whose value is bad or empty still counts for its period: a second
 /// row for it is said at once, not once the first is mended.
 #[test]
 fn a_bad_value_does_not_hide_a_second_row_for_its_period() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("p.db");
-    for (name, rows) in [("a.csv", ACTIONS), ("m.csv", MEASURES)] {
-        let file = write(dir.path(), name, &csv(rows));
-        ok(&db, &["import", &file, "--plan", "P"]);
-    }
+    let (dir, db) = plan_of(&[ACTIONS, MEASURES]);
     let text =
         "Measure,Period,Value\nM1,Feb 2019,abc\nM1,Feb 2019,20\nM1,Apr 2019,\nM1,Apr 2019,5\n";
     let file = write(dir.path(), "v.csv", text);
