@@ -7,6 +7,7 @@ pub mod backup;
 pub mod digest;
 pub mod health;
 pub mod holidays;
+pub mod imported;
 pub mod jobs;
 pub mod measures;
 pub mod people;
