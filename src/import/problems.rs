@@ -1,7 +1,7 @@
 //! The problems of a whole file, gathered in two passes: those of its rows
 //! as read, then those found against the plan (a value's measure, an
-//! outcome's actions). A council fixing its file then sees every problem at
-//! once, not a second list after fixing the first.
+//! outcome's actions). A council fixing its file then sees them together,
+//! not a second list after fixing the first.
 
 use super::report::SHOWN;
 use super::sheets::SheetKind;
