@@ -127,10 +127,7 @@ impl RegisterRecorded {
                     }
                 })
                 .collect();
-            lines.push(format!(
-                "{corrected} (was -> now): {}",
-                capped_list(&changes, 20)
-            ));
+            lines.push(format!("{corrected}: {}", capped_list(&changes, 20)));
         }
         if !self.new_people.is_empty() {
             let names = capped_list(&self.new_people, 50);

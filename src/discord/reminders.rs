@@ -186,9 +186,12 @@ pub fn render(notice: &Notice, o: &RenderOptions) -> CreateMessage {
             actions,
         } => (
             format!(
-                "**{quarter} ends {} (in {}).** {}, these {} actions of yours are due this quarter and have had no update since it began:\n{}Please update them before the board, with the buttons or `/status`.",
+                "**{quarter} ends {} ({}).** {}, these {} actions of yours are due this quarter and have had no update since it began:\n{}Please update them before the board, with the buttons or `/status`.",
                 date(*ends),
-                crate::text::count(*days_left, "day", "days"),
+                match *days_left {
+                    0 => "today".to_string(),
+                    n => format!("in {}", crate::text::count(n, "day", "days")),
+                },
                 quote(lead),
                 quote(plan),
                 lines(actions)

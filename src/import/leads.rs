@@ -39,8 +39,17 @@ impl Doubt {
 pub fn split_leads(cell: &str) -> (Vec<String>, Vec<Doubt>) {
     let mut names: Vec<String> = Vec::new();
     let mut unsure = Vec::new();
-    for segment in cell.split([';', '\n', '\r']) {
-        if surname_first(segment) {
+    // "Smith, John & Rix, Ophelia": split as the names are, bar the comma.
+    let segments = cell.split([';', '&', '\n', '\r']).flat_map(|piece| {
+        let spaced = piece.replace('/', " / ");
+        let words: Vec<&str> = spaced.split_whitespace().collect();
+        words
+            .split(|w| w.eq_ignore_ascii_case("and") || *w == "/")
+            .map(|side| side.join(" "))
+            .collect::<Vec<_>>()
+    });
+    for segment in segments {
+        if surname_first(&segment) {
             unsure.push(Doubt::SurnameFirst(joined(segment.split_whitespace())));
         }
     }

@@ -483,15 +483,16 @@ fn read_actions<R: BufRead>(
         buffered: head.split_off(header_index + 1).into_iter(),
         rows,
     };
+    let recommendations = columns.has(Field::Code) && !columns.has(Field::Action);
     let Some(first) = body.next()? else {
         // A list of recommendations may be empty, as an export of none is.
-        if columns.has(Field::Code) && !columns.has(Field::Action) {
+        if recommendations {
             return Ok(SheetRead::Recommendations(Vec::new()));
         }
         return Err(ImportError::HeaderOnly);
     };
     let mut row = Some(first);
-    Ok(if columns.has(Field::Code) && !columns.has(Field::Action) {
+    Ok(if recommendations {
         let mut reader = rows::RecommendationReader::default();
         while let Some(r) = row {
             shape.check(&r, report);

@@ -58,6 +58,8 @@ pub struct MeasureRow {
     pub line: usize,
     pub at_unit: String,
     pub at_frequency: String,
+    /// The Frequency cell says one: an empty one keeps a recorded measure's.
+    pub frequency_given: bool,
 }
 
 /// One value as the sheet gives it; its unit and period are settled against
@@ -162,6 +164,9 @@ impl Workbook {
                 let mut m = row.measure.clone();
                 if let Some(old) = recorded.measures.iter().find(|r| r.code == m.code) {
                     keep_absent_measure(&mut m, old, &sheet.has);
+                    if !row.frequency_given {
+                        m.frequency = old.frequency;
+                    }
                     if recorded.measured.contains(&m.code) {
                         let kept = |what: &str, was: &str| {
                             format!(
@@ -407,6 +412,7 @@ impl<'a> RegisterReader<'a> {
                         line: row.line,
                         at_unit: cell.at(Col::Unit),
                         at_frequency: cell.at(Col::Frequency),
+                        frequency_given: !text(row, self.cols.get(Col::Frequency)).is_empty(),
                     });
                 }
             }

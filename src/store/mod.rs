@@ -120,6 +120,13 @@ pub enum StoreError {
         value: f64,
         unit: crate::plan::measure::Unit,
     },
+    /// Caught in the write itself, for a value recorded since the import's
+    /// checks read the plan.
+    #[error(
+        "measure {0} has values recorded since the file was checked, and its unit and \
+         frequency say how they read; nothing was imported: import the file again"
+    )]
+    MeasureHasValues(String),
     #[error("0 is not a Discord user id")]
     NotADiscordId,
     #[error("Discord user {discord_id} is already linked to {name}")]

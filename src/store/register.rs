@@ -38,7 +38,8 @@ pub struct RegisterSource {
 pub struct RegisterWritten {
     /// Values for a period that had none.
     pub new_values: usize,
-    /// Values that replace a different one recorded for their period.
+    /// Values that replace a different one recorded for their period, or
+    /// the same value with a different note.
     pub corrections: Vec<Correction>,
     /// Risk ratings that differ from the risk's latest.
     pub new_ratings: usize,
@@ -122,6 +123,7 @@ pub(crate) async fn write_register(
         .await?;
     }
     for (position, m) in register.measures.iter().enumerate() {
+        keeps_its_reading(tx, plan_id, m).await?;
         let id = upsert_measure(tx, plan_id, m, position as i64, at).await?;
         link_owners(tx, "measure", id, &m.owners, &mut written.new_people).await?;
     }
@@ -184,7 +186,9 @@ pub(crate) async fn write_register(
         .fetch_all(&mut *tx)
         .await?;
         // A value the database already holds for the period (with the same
-        // note, when the sheet gives notes) is not written again.
+        // note, when the sheet gives notes) is not written again: the exact
+        // complement of the replaced values' condition above, so that the
+        // rows written are the replaced ones and the new.
         let done = sqlx::query!(
             "INSERT INTO measure_values (measure_id, period, value, note, actor, at_ms)
              SELECT m.id, j.value ->> '$.period', j.value ->> '$.value', j.value ->> '$.note', ?3, ?4
@@ -234,6 +238,30 @@ struct ValueRow<'a> {
     period: String,
     value: f64,
     note: Option<&'a str>,
+}
+
+/// A measure with values keeps its unit and frequency: they say how its
+/// values read. The import's checks refuse a change; this catches a value
+/// recorded between those checks and the write.
+async fn keeps_its_reading(tx: &mut SqliteConnection, plan_id: i64, m: &Measure) -> Result<()> {
+    let recorded = sqlx::query!(
+        r#"SELECT unit, frequency,
+                  EXISTS (SELECT 1 FROM measure_values v WHERE v.measure_id = m.id)
+                    AS "measured!: bool"
+             FROM measures m WHERE plan_id = ? AND code = ?"#,
+        plan_id,
+        m.code
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    match recorded {
+        Some(r)
+            if r.measured && (r.unit != m.unit.as_str() || r.frequency != m.frequency.as_str()) =>
+        {
+            Err(StoreError::MeasureHasValues(m.code.clone()))
+        }
+        _ => Ok(()),
+    }
 }
 
 async fn upsert_measure(

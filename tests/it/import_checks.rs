@@ -352,10 +352,11 @@ fn a_name_written_surname_first_is_split_with_a_warning() {
     assert_eq!(content.actions[0].leads, ["Smith", "John"]);
     assert_eq!(content.actions[1].leads, ["Mel Meggs", "Ophelia Rix"]);
     // Each of several, however the cell separates them.
-    let several =
-        "Priority,Action,Leads\n1. A,a,\"Rix, Ophelia; Meggs, Mel\"\n1. A,b,\"SMITH, J.\"\n";
+    let several = "Priority,Action,Leads\n1. A,a,\"Rix, Ophelia; Meggs, Mel\"\n1. A,b,\"SMITH, J.\"\n\
+                   1. A,c,\"Smith, John & Rix, Ophelia\"\n1. A,d,\"Smith, John and Rix, Ophelia\"\n";
     let file = read_csv(several).unwrap();
-    assert_eq!(file.warnings.len(), 3, "{:?}", file.warnings);
+    // Seven surnames first, and line 5's "John and Rix" doubted as one name.
+    assert_eq!(file.warnings.len(), 8, "{:?}", file.warnings);
     // A risk's owners, and names with an apostrophe or a hyphen, the same.
     let risks = "Code,Risk,Owners\nR1,Recruitment,\"O'Brien, Sean\"\n";
     let file = read_csv(risks).unwrap();

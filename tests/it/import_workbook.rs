@@ -727,12 +727,12 @@ fn an_import_says_which_values_are_new_corrected_or_recorded_already() {
         "{trial}"
     );
     assert!(
-        trial.contains("would correct (was -> now): M1 Apr 2018: 27% -> 30%"),
+        trial.contains("would correct: M1 Apr 2018: 27% -> 30%"),
         "{trial}"
     );
     let said = ok(&db, &["import", &changed, "--plan", "P"]);
     assert!(
-        said.contains("corrected (was -> now): M1 Apr 2018: 27% -> 30%"),
+        said.contains("corrected: M1 Apr 2018: 27% -> 30%"),
         "{said}"
     );
     let history = export(&db, "values");
@@ -814,6 +814,33 @@ fn a_measure_with_values_keeps_its_unit() {
     let file = write(dir.path(), "m2days.csv", &in_days("M2"));
     ok(&db, &["import", &file, "--plan", "P"]);
     assert!(export(&db, "measures").contains("M2,Agency social workers,days"));
+    // Nor its frequency; an empty Frequency cell keeps the one recorded.
+    let with_frequency = |frequency: &str| {
+        let header = format!("{},Frequency", MEASURES[0].join(","));
+        format!("{header}\n{},{frequency}\n", MEASURES[1].join(","))
+    };
+    let file = write(dir.path(), "q.csv", &with_frequency("quarterly"));
+    let out = planbot(&db, &["import", &file, "--plan", "P"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("M1 has values recorded in frequency monthly"),
+        "{err}"
+    );
+    // M2, quarterly with a value, is left so by an empty Frequency cell.
+    let m2 = |frequency: &str| with_frequency(frequency).replace("M1,", "M2,");
+    let file = write(dir.path(), "m2q.csv", &m2("quarterly"));
+    ok(&db, &["import", &file, "--plan", "P"]);
+    let file = write(
+        dir.path(),
+        "m2v.csv",
+        "Measure,Period,Value\nM2,Q1 18/19,20\n",
+    );
+    ok(&db, &["import", &file, "--plan", "P"]);
+    let recorded = export(&db, "measures");
+    let file = write(dir.path(), "blank.csv", &m2(""));
+    ok(&db, &["import", &file, "--plan", "P"]);
+    assert_eq!(export(&db, "measures"), recorded, "nothing changes");
 }
 
 /// A value corrected twice shows the latest it replaces. Where the sheet

@@ -862,3 +862,42 @@ async fn save_outcomes(db: &TestDb, plan: &planbot::plan::Plan, outcomes: &[(&st
         .await
         .unwrap();
 }
+
+/// The write itself refuses a new unit or frequency for a measure with
+/// values (one may be recorded after an import's checks read the plan), and
+/// writes nothing of the register.
+#[tokio::test]
+async fn a_measure_with_values_keeps_its_unit_in_the_write_itself() {
+    use planbot::plan::measure::{Frequency, Unit};
+    use planbot::store::RegisterSource;
+    let db = TestDb::new().await;
+    db.import_csv("P", SMALL_PLAN, utc(2018, 10, 1, 9, 0)).await;
+    let plan = db.store.find_plan(Some("P")).await.unwrap();
+    let at = utc(2018, 12, 1, 9, 0);
+    planbot_testkit::save_small_register(&db.store, &plan, at).await;
+    let source = RegisterSource {
+        by: "test".into(),
+        at,
+    };
+    for change in [
+        |m: &mut planbot::plan::measure::Measure| m.unit = Unit::Days,
+        |m: &mut planbot::plan::measure::Measure| m.frequency = Frequency::Quarterly,
+    ] {
+        let mut register = planbot_testkit::small_register();
+        register.values.clear();
+        let m1 = register
+            .measures
+            .iter_mut()
+            .find(|m| m.code == "M1")
+            .unwrap();
+        change(m1);
+        let err = db.store.save_register(&plan, &register, &source).await;
+        assert!(
+            matches!(&err, Err(StoreError::MeasureHasValues(code)) if code == "M1"),
+            "{err:?}"
+        );
+    }
+    let m1 = db.store.measures(&plan).await.unwrap();
+    let m1 = m1.iter().find(|m| m.code == "M1").unwrap();
+    assert_eq!((m1.unit, m1.frequency), (Unit::Percent, Frequency::Monthly));
+}
