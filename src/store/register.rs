@@ -122,8 +122,8 @@ pub(crate) async fn write_register(
         .execute(&mut *tx)
         .await?;
     }
+    keep_their_reading(tx, plan_id, &register.measures).await?;
     for (position, m) in register.measures.iter().enumerate() {
-        keeps_its_reading(tx, plan_id, m).await?;
         let id = upsert_measure(tx, plan_id, m, position as i64, at).await?;
         link_owners(tx, "measure", id, &m.owners, &mut written.new_people).await?;
     }
@@ -242,26 +242,32 @@ struct ValueRow<'a> {
 
 /// A measure with values keeps its unit and frequency: they say how its
 /// values read. The import's checks refuse a change; this catches a value
-/// recorded between those checks and the write.
-async fn keeps_its_reading(tx: &mut SqliteConnection, plan_id: i64, m: &Measure) -> Result<()> {
-    let recorded = sqlx::query!(
-        r#"SELECT unit, frequency,
-                  EXISTS (SELECT 1 FROM measure_values v WHERE v.measure_id = m.id)
-                    AS "measured!: bool"
-             FROM measures m WHERE plan_id = ? AND code = ?"#,
-        plan_id,
-        m.code
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    match recorded {
-        Some(r)
-            if r.measured && (r.unit != m.unit.as_str() || r.frequency != m.frequency.as_str()) =>
-        {
-            Err(StoreError::MeasureHasValues(m.code.clone()))
-        }
-        _ => Ok(()),
+/// recorded between those checks and the write, for all the sheet's
+/// measures in one read.
+async fn keep_their_reading(
+    tx: &mut SqliteConnection,
+    plan_id: i64,
+    measures: &[Measure],
+) -> Result<()> {
+    if measures.is_empty() {
+        return Ok(());
     }
+    let measured = sqlx::query!(
+        "SELECT code, unit, frequency FROM measures m WHERE plan_id = ?
+            AND EXISTS (SELECT 1 FROM measure_values v WHERE v.measure_id = m.id)",
+        plan_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for r in measured {
+        let changed = measures.iter().find(|m| {
+            m.code == r.code && (m.unit.as_str() != r.unit || m.frequency.as_str() != r.frequency)
+        });
+        if let Some(m) = changed {
+            return Err(StoreError::MeasureHasValues(m.code.clone()));
+        }
+    }
+    Ok(())
 }
 
 async fn upsert_measure(
