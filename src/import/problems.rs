@@ -61,7 +61,7 @@ impl Problems {
         self.found.push((position, error));
     }
 
-    pub fn is_empty(&self) -> bool {
+    fn is_empty(&self) -> bool {
         self.found.is_empty() && self.more == 0
     }
 

@@ -151,6 +151,7 @@ pub(crate) async fn write_register(
     }
     // Values go a chunk at a time through json_each: a workbook holds tens
     // of thousands, and a statement each would cost seconds.
+    let notes = register.notes_given;
     for chunk in register.values.chunks(VALUES_CHUNK) {
         let rows: Vec<ValueRow> = chunk
             .iter()
@@ -162,7 +163,6 @@ pub(crate) async fn write_register(
             })
             .collect();
         let rows = serde_json::to_string(&rows).expect("plain data serialises");
-        let notes = register.notes_given;
         // The values a chunk replaces, read before it is written. CROSS JOIN
         // keeps SQLite to the sheet's order: each row looks up its measure
         // and its period, rather than every value scanning the sheet.
