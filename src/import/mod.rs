@@ -72,6 +72,15 @@ pub enum ImportError {
     BadHeader { line: usize, reason: String },
     #[error("{0}")]
     Unreadable(String),
+    /// Where each such cell is, with its formula.
+    #[error(
+        "{} a formula with no saved result: {}. A program wrote this workbook without \
+         the formulas' results, which is all planbot reads; open it in Excel or \
+         LibreOffice, save it, and import it again",
+        crate::text::count(.0.len(), "cell holds", "cells hold"),
+        crate::text::capped_list(.0, 10)
+    )]
+    UnsavedFormulas(Vec<String>),
     /// The first `SHOWN` problems in the file, and how many more there are.
     #[error("{}", problems_text(shown, *more))]
     Rows { shown: Vec<RowError>, more: usize },

@@ -187,14 +187,46 @@ pub fn read_xlsx_sheets(bytes: &[u8]) -> Result<Vec<(String, Vec<Row>)>, ImportE
     if names.is_empty() {
         return Err(ImportError::Empty);
     }
-    names
+    let mut unsaved = Vec::new();
+    let sheets = names
         .into_iter()
         .map(|name| {
             let range = book.worksheet_range(&name).map_err(|e| unreadable(&e))?;
             let styles = book.worksheet_style(&name).map_err(|e| unreadable(&e))?;
+            let formulas = book.worksheet_formula(&name).map_err(|e| unreadable(&e))?;
+            unsaved.extend(
+                formulas_without_result(&range, &formulas)
+                    .map(|(at, formula)| format!("sheet \"{name}\", {at} (={formula})")),
+            );
             Ok((name, sheet_rows(&range, &styles)))
         })
-        .collect()
+        .collect::<Result<Vec<_>, ImportError>>()?;
+    if !unsaved.is_empty() {
+        return Err(ImportError::UnsavedFormulas(unsaved));
+    }
+    Ok(sheets)
+}
+
+/// The cells that hold a formula but no saved result, as a workbook a
+/// program wrote (openpyxl, for one) has them: Excel and LibreOffice save
+/// each formula's result, and that is all planbot reads. Read as empty, such
+/// a cell would clear what is recorded. A formula whose result is empty
+/// text is saved as such, and is not one of these.
+fn formulas_without_result<'a>(
+    values: &'a calamine::Range<Data>,
+    formulas: &'a calamine::Range<String>,
+) -> impl Iterator<Item = (String, &'a str)> {
+    let (top, left) = formulas.start().unwrap_or((0, 0));
+    formulas
+        .used_cells()
+        .filter_map(move |(row, col, formula)| {
+            let at = (top + row as u32, left + col as u32);
+            let saved = values.get_value(at).is_some_and(|v| *v != Data::Empty);
+            (!saved).then(|| {
+                let place = Kind::Xlsx.locate(at.0 as usize + 1, at.1 as usize);
+                (place, formula.as_str())
+            })
+        })
 }
 
 fn sheet_rows(range: &calamine::Range<Data>, styles: &calamine::StyleRange) -> Vec<Row> {

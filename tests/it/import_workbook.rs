@@ -912,3 +912,101 @@ fn a_bad_value_does_not_hide_a_second_row_for_its_period() {
         assert!(err.contains(expected), "{expected:?} in {err}");
     }
 }
+
+/// A workbook a script wrote (openpyxl does this) keeps a formula without
+/// its result. planbot reads only results, and reading such a cell as empty
+/// would clear what it stands for: the import is refused, naming each cell,
+/// and nothing changes. A formula Excel saved with its result is read as
+/// that result.
+#[test]
+fn a_formula_with_no_saved_result_is_refused_at_its_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let plan = xlsx(dir.path(), "plan.xlsx", &[("Actions", ACTIONS)]);
+    ok(&db, &["import", &plan, "--plan", "P"]);
+
+    // 1.1 goes Green; 1.2's status and its action text are formulas.
+    let workbook = |saved: bool| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("Actions").unwrap();
+        for (r, row) in ACTIONS.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *cell).unwrap();
+            }
+        }
+        sheet.write_string(1, 5, "Green").unwrap();
+        let result = |text: &'static str| if saved { text } else { NO_RESULT };
+        let status = rust_xlsxwriter::Formula::new(r#"=IF(1,"Red","Green")"#);
+        sheet
+            .write_formula(2, 5, status.set_result(result("Red")))
+            .unwrap();
+        let text = rust_xlsxwriter::Formula::new(r#"="Cut agency "&"use""#);
+        sheet
+            .write_formula(2, 2, text.set_result(result("Cut agency use")))
+            .unwrap();
+        let name = if saved { "saved.xlsx" } else { "script.xlsx" };
+        let path = dir.path().join(name);
+        std::fs::write(&path, without_results(book.save_to_buffer().unwrap())).unwrap();
+        path.display().to_string()
+    };
+
+    let before = export(&db, "actions");
+    let out = planbot(&db, &["import", &workbook(false), "--plan", "P"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains("2 cells hold a formula with no saved result"),
+        "{said}"
+    );
+    assert!(
+        said.contains(r#"sheet "Actions", row 3, column C (="Cut agency "&"use")"#),
+        "{said}"
+    );
+    assert!(
+        said.contains(r#"sheet "Actions", row 3, column F (=IF(1,"Red","Green"))"#),
+        "{said}"
+    );
+    assert!(
+        said.contains("open it in Excel or LibreOffice, save it"),
+        "{said}"
+    );
+    assert_eq!(export(&db, "actions"), before, "nothing may change");
+
+    ok(&db, &["import", &workbook(true), "--plan", "P"]);
+    let after = export(&db, "actions");
+    let line = |r: &str| after.lines().find(|l| l.contains(r)).unwrap().to_string();
+    assert!(line(",1.1,").ends_with(",Green,,"), "{after}");
+    let cut = line(",1.2,");
+    assert!(
+        cut.contains(",Cut agency use,") && cut.ends_with(",Red,,"),
+        "{cut}"
+    );
+}
+
+/// What rust_xlsxwriter saves as a formula's result, taken out again.
+const NO_RESULT: &str = "4242.4242";
+
+/// The workbook with each formula's result `NO_RESULT` left empty, as a
+/// script that cannot compute formulas writes it.
+fn without_results(xlsx: Vec<u8>) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut book = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..book.len() {
+        let mut file = book.by_index(i).unwrap();
+        let mut text = Vec::new();
+        file.read_to_end(&mut text).unwrap();
+        let text = String::from_utf8(text)
+            .map(|t| {
+                t.replace(&format!("<v>{NO_RESULT}</v>"), "<v></v>")
+                    .into_bytes()
+            })
+            .unwrap_or_else(|e| e.into_bytes());
+        let name = file.name().unwrap().to_string();
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&text).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
