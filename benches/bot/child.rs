@@ -146,6 +146,36 @@ impl Bot {
         Duration::from_nanos(ns)
     }
 
+    /// The offsets in its executable file of the pages the process has
+    /// resident, for `scripts/startup-order`.
+    pub fn resident_pages(&self) -> Vec<u64> {
+        use std::io::{Read, Seek, SeekFrom};
+        let pid = self.child.id();
+        let exe = std::fs::read_link(format!("/proc/{pid}/exe")).expect("/proc/PID/exe");
+        let exe = exe.to_string_lossy();
+        let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).expect("/proc/PID/maps");
+        let mut pagemap = std::fs::File::open(format!("/proc/{pid}/pagemap")).expect("pagemap");
+        let mut pages = Vec::new();
+        for line in maps.lines().filter(|l| l.ends_with(exe.as_ref())) {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let hex = |w: &str| u64::from_str_radix(w, 16).expect("a hex number in maps");
+            let (start, end) = words[0].split_once('-').expect("an address range");
+            let (start, end, offset) = (hex(start), hex(end), hex(words[2]));
+            for page in (start..end).step_by(4096) {
+                // One 8-byte entry a page; bit 63 says it is present.
+                let mut entry = [0u8; 8];
+                pagemap
+                    .seek(SeekFrom::Start(page / 4096 * 8))
+                    .expect("seek");
+                pagemap.read_exact(&mut entry).expect("a pagemap entry");
+                if u64::from_le_bytes(entry) >> 63 == 1 {
+                    pages.push(page - start + offset);
+                }
+            }
+        }
+        pages
+    }
+
     /// Resident kB of the mappings of the process's own executable.
     fn own_binary_kb(&self) -> u64 {
         let pid = self.child.id();

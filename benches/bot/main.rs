@@ -6,7 +6,9 @@
 //! machine. Run with `cargo bench --bench bot`; figures go in the README.
 //! `-- --memory` measures only the footprints, which a busy machine does not
 //! skew as it does the latencies; `-- WORD` times only the rows whose name
-//! holds WORD (the bare bot's always).
+//! holds WORD (the bare bot's always). `-- --memory --pages=FILE` writes the
+//! pages of its binary planbot has resident once read from disk, for
+//! `scripts/startup-order`.
 
 mod child;
 mod load;
@@ -277,7 +279,17 @@ async fn from_disk(kirklees: &Path, dir: &Path) -> (Run, Run) {
         &dir.join("k2.log"),
         Start::FromDisk,
     );
-    (bare, settled(&bot).await)
+    let run = settled(&bot).await;
+    if let Some(file) = std::env::args().find_map(|a| a.strip_prefix("--pages=").map(String::from))
+    {
+        let pages: String = bot
+            .resident_pages()
+            .iter()
+            .map(|p| format!("{p:x}\n"))
+            .collect();
+        std::fs::write(&file, pages).expect("write the page list");
+    }
+    (bare, run)
 }
 
 /// Durable status updates through the application layer (the write path
