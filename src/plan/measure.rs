@@ -457,7 +457,11 @@ impl Measure {
             });
         }
         if period.start > today {
-            return Err(PeriodError::Future(period.label(year)));
+            return Err(PeriodError::Future {
+                period: period.label(year),
+                today,
+                starts: period.start,
+            });
         }
         Ok(period)
     }
@@ -575,8 +579,18 @@ pub enum PeriodError {
         "\"{0}\" is not a period: write a date (2019-05-20), a month (May 2019) or a quarter (Q1 19/20)"
     )]
     Unreadable(String),
-    #[error("{0} has not begun yet")]
-    Future(String),
+    /// `today` is the day the check was made for: an import's `--as-of`
+    /// day, which the person may not have in mind.
+    #[error(
+        "{period} has not begun by {}: it starts on {}",
+        today.format("%-d %b %Y"),
+        starts.format("%-d %b %Y")
+    )]
+    Future {
+        period: String,
+        today: NaiveDate,
+        starts: NaiveDate,
+    },
     #[error(
         "{quarter} is a quarter, and the measure is recorded monthly: give a month, such as {month}, or make the measure quarterly (its Frequency)"
     )]

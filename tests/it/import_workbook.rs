@@ -311,7 +311,7 @@ fn each_bad_cell_is_named_and_nothing_changes() {
     let cases = [
         (format!("{v}M1,May 2018,lots\n"), "line 2, column 3 (Value): \"lots\" is not a percentage: write it as 72 or 72%"),
         (format!("{v}M1,May 2018,120\n"), "120 is out of range: a percentage is 0 to 100"),
-        (format!("{v}M1,Jan 2099,20\n"), "line 2, column 2 (Period): Jan 2099 has not begun yet"),
+        (format!("{v}M1,Jan 2099,20\n"), "line 2, column 2 (Period): Jan 2099 has not begun by "),
         (format!("{v}M1,Jan 2018,20\n"), "Jan 2018 is before the measure's baseline (2018-03-31)"),
         (format!("{v}M1,Q1 18/19,20\n"), "line 2, column 2 (Period): Q1 18/19 is a quarter, and the measure is recorded monthly: give a month, such as Apr 2018"),
         (format!("{v}M1,May 2018,20\nM1,2018-05-20,21\n"), "M1 already has a value for May 2018 on line 2"),
@@ -609,7 +609,7 @@ fn a_values_file_reports_all_its_problems_at_once_in_file_order() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     let expected = [
-        "line 2, column 2 (Period): Jan 2099 has not begun yet",
+        "line 2, column 2 (Period): Jan 2099 has not begun by ",
         "line 3, column 2 (Period):",
         "line 4, column 1 (Measure): there is no measure M9",
         "line 5, column 3 (Value): the value is empty",
@@ -1009,4 +1009,36 @@ fn without_results(xlsx: Vec<u8>) -> Vec<u8> {
         out.write_all(&text).unwrap();
     }
     out.finish().unwrap().into_inner()
+}
+
+/// A dated import checks each period against its own day, and names that
+/// day: under `--as-of` it is not the one the person has in mind.
+#[test]
+fn a_period_not_begun_names_the_day_it_was_checked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    for (name, rows) in [("a.csv", ACTIONS), ("m.csv", MEASURES)] {
+        let file = write(dir.path(), name, &csv(rows));
+        ok(
+            &db,
+            &["import", &file, "--plan", "P", "--as-of", "2018-05-01"],
+        );
+    }
+    let values = write(
+        dir.path(),
+        "v.csv",
+        "Measure,Period,Value\nM1,Jun 2018,20\n",
+    );
+    let out = planbot(
+        &db,
+        &["import", &values, "--plan", "P", "--as-of", "2018-05-15"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "line 2, column 2 (Period): Jun 2018 has not begun by 15 May 2018: it starts on 1 Jun 2018"
+        ),
+        "{}",
+        stderr(&out)
+    );
 }

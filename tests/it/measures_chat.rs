@@ -90,7 +90,7 @@ async fn refusals_are_private_and_change_nothing() {
         (
             OPHELIA,
             record("M1", "70", &[("period", json!("July 2019"))]),
-            "Jul 2019 has not begun yet",
+            "Jul 2019 has not begun by ",
         ),
         (
             OPHELIA,

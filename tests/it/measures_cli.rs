@@ -73,7 +73,7 @@ async fn a_value_is_recorded_once_then_corrected_only_with_correct() {
 
     for (value, period, code, says) in [
         ("120%", "May 2019", 1, "a percentage is 0 to 100"),
-        ("70", "July 2030", 1, "has not begun yet"),
+        ("70", "July 2030", 1, "Jul 2030 has not begun by "),
         ("70", "someday", 2, "is not a period"),
         (
             "70",
