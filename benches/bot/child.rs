@@ -102,7 +102,12 @@ impl Bot {
     pub fn planbot(server: &TestServer, db: &Path, plan: &str, log: &Path, start: Start) -> Bot {
         let config = db.with_extension("toml");
         std::fs::write(&config, config_text(server, db, plan)).expect("write the config");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_planbot"));
+        // scripts/startup-order runs the `dist` build too.
+        let exe = std::env::var_os("PLANBOT_BENCH_BIN");
+        let mut command = Command::new(
+            exe.as_deref()
+                .unwrap_or(env!("CARGO_BIN_EXE_planbot").as_ref()),
+        );
         command
             .arg("run")
             .arg("--config")
